@@ -1,0 +1,41 @@
+# Every target does its own set-up: a fresh clone needs nothing but python3 and make.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+EXTRAS := test,interop
+DEMO_MODEL := examples/demo_lif.nir
+
+.PHONY: install demo test test-tools warm-tools bench clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[$(EXTRAS)]'
+	touch $@
+
+# The first YoWASP run compiles WebAssembly (40-80 s); later runs start in 0.2 s.
+warm-tools: install
+	$(BIN)/sc-neurocore doctor --warm
+
+demo: warm-tools
+	$(BIN)/sc-neurocore deploy $(DEMO_MODEL) --target ice40 --device up5k -o build/demo --force
+
+# Icarus Verilog for co-simulation: apt-get when missing and root, else a clear message.
+test-tools:
+	@command -v iverilog >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq iverilog) >/dev/null; \
+	  else \
+	    echo "Icarus Verilog is missing: install it (Debian: sudo apt-get install iverilog) and re-run make test" >&2; exit 1; \
+	  fi; }
+
+test: warm-tools test-tools
+	$(BIN)/python -m pytest -q
+
+bench: install test-tools
+	$(BIN)/python benchmarks/run_all.py
+
+clean:
+	rm -rf build .pytest_cache

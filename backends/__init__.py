@@ -1,0 +1,1 @@
+"""Hardware backends: SystemVerilog emission, the iCE40 flow, tools and co-simulation."""

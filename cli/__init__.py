@@ -1,0 +1,1 @@
+"""Command-line interface of sc-neurocore (installed as sc_neurocore.cli)."""

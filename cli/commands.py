@@ -1,0 +1,12 @@
+"""Registers one command module per subcommand on the typer app."""
+
+import importlib
+
+# Each module defines `command(...)` with typer parameters; its name is the subcommand's.
+_COMMAND_MODULES = ["simulate", "compile", "deploy", "report", "doctor"]
+
+
+def register(app) -> None:
+    for name in _COMMAND_MODULES:
+        module = importlib.import_module(f"sc_neurocore.cli.{name}")
+        app.command(name=name, help=module.__doc__)(module.command)

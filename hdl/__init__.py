@@ -1,0 +1,1 @@
+"""Hand-written SystemVerilog library modules (package data)."""

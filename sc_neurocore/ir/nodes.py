@@ -1,0 +1,236 @@
+"""Typed IR nodes: one dataclass per operation, NumPy fields with physical parameter names.
+
+Continuous-time parameters (tau in seconds) stay continuous here; discretisation with an explicit
+`dt` happens when a network is lowered for execution.
+"""
+
+from dataclasses import dataclass, field, fields
+
+import numpy as np
+
+__all__ = [
+    "Node",
+    "Input",
+    "Output",
+    "Affine",
+    "Linear",
+    "Scale",
+    "Threshold",
+    "Flatten",
+    "Delay",
+    "I",
+    "IF",
+    "LI",
+    "LIF",
+    "CubaLI",
+    "CubaLIF",
+    "NEURON_TYPES",
+    "SYNAPSE_TYPES",
+]
+
+
+@dataclass(eq=False)
+class Node:
+    """Base of every IR node; `shape_in`/`shape_out` are the flat tensor shapes it takes and gives."""
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """The node's parameter arrays by name (for validation and export)."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if isinstance(getattr(self, f.name), np.ndarray)}
+
+    @property
+    def shape_in(self) -> tuple[int, ...]:
+        raise NotImplementedError
+
+    @property
+    def shape_out(self) -> tuple[int, ...]:
+        return self.shape_in
+
+
+@dataclass(eq=False)
+class Input(Node):
+    shape: tuple[int, ...]
+
+    @property
+    def shape_in(self):
+        return tuple(self.shape)
+
+
+@dataclass(eq=False)
+class Output(Node):
+    shape: tuple[int, ...]
+
+    @property
+    def shape_in(self):
+        return tuple(self.shape)
+
+
+@dataclass(eq=False)
+class Affine(Node):
+    """y = W x + b, W shaped (out, in)."""
+
+    weight: np.ndarray
+    bias: np.ndarray
+
+    @property
+    def shape_in(self):
+        return (self.weight.shape[1],)
+
+    @property
+    def shape_out(self):
+        return (self.weight.shape[0],)
+
+
+@dataclass(eq=False)
+class Linear(Node):
+    """y = W x, W shaped (out, in)."""
+
+    weight: np.ndarray
+
+    @property
+    def shape_in(self):
+        return (self.weight.shape[1],)
+
+    @property
+    def shape_out(self):
+        return (self.weight.shape[0],)
+
+
+@dataclass(eq=False)
+class Scale(Node):
+    """y = s * x, elementwise."""
+
+    scale: np.ndarray
+
+    @property
+    def shape_in(self):
+        return tuple(self.scale.shape)
+
+
+@dataclass(eq=False)
+class Flatten(Node):
+    """Reshape to one dimension between start_dim and end_dim (NIR semantics, batch not counted)."""
+
+    input_shape: tuple[int, ...]
+    start_dim: int = 0
+    end_dim: int = -1
+
+    @property
+    def shape_in(self):
+        return tuple(self.input_shape)
+
+    @property
+    def shape_out(self):
+        shape = list(self.input_shape)
+        end = self.end_dim % len(shape)
+        merged = int(np.prod(shape[self.start_dim : end + 1]))
+        return tuple(shape[: self.start_dim] + [merged] + shape[end + 1 :])
+
+
+@dataclass(eq=False)
+class Delay(Node):
+    """y(t) = x(t - delay), delay in seconds per element."""
+
+    delay: np.ndarray
+
+    @property
+    def shape_in(self):
+        return tuple(self.delay.shape)
+
+
+@dataclass(eq=False)
+class Threshold(Node):
+    """z = H(x - threshold), stateless."""
+
+    threshold: np.ndarray
+
+    @property
+    def shape_in(self):
+        return tuple(self.threshold.shape)
+
+
+@dataclass(eq=False)
+class I(Node):  # noqa: E742 - the NIR name
+    """Integrator: dv/dt = R I, integrated per step as v += R I (as the NIR frameworks do)."""
+
+    r: np.ndarray
+
+    @property
+    def shape_in(self):
+        return tuple(self.r.shape)
+
+
+@dataclass(eq=False)
+class IF(Node):
+    """Integrate-and-fire: v += R I; z = v > v_threshold; v <- v_reset where z."""
+
+    r: np.ndarray
+    v_threshold: np.ndarray
+    v_reset: np.ndarray
+
+    @property
+    def shape_in(self):
+        return tuple(self.r.shape)
+
+
+@dataclass(eq=False)
+class LI(Node):
+    """Leaky integrator: tau dv/dt = (v_leak - v) + R I."""
+
+    tau: np.ndarray
+    r: np.ndarray
+    v_leak: np.ndarray
+
+    @property
+    def shape_in(self):
+        return tuple(self.tau.shape)
+
+
+@dataclass(eq=False)
+class LIF(Node):
+    """Leaky integrate-and-fire: tau dv/dt = (v_leak - v) + R I; z = v > v_threshold; v <- v_reset."""
+
+    tau: np.ndarray
+    r: np.ndarray
+    v_leak: np.ndarray
+    v_threshold: np.ndarray
+    v_reset: np.ndarray
+
+    @property
+    def shape_in(self):
+        return tuple(self.tau.shape)
+
+
+@dataclass(eq=False)
+class CubaLI(Node):
+    """Current-based leaky integrator: tau_syn dI/dt = -I + w_in S; tau_mem dv/dt = (v_leak - v) + R I."""
+
+    tau_syn: np.ndarray
+    tau_mem: np.ndarray
+    r: np.ndarray
+    v_leak: np.ndarray
+    w_in: np.ndarray
+
+    @property
+    def shape_in(self):
+        return tuple(self.tau_mem.shape)
+
+
+@dataclass(eq=False)
+class CubaLIF(Node):
+    """CubaLI with a threshold: z = v > v_threshold; v <- v_reset where z."""
+
+    tau_syn: np.ndarray
+    tau_mem: np.ndarray
+    r: np.ndarray
+    v_leak: np.ndarray
+    v_threshold: np.ndarray
+    v_reset: np.ndarray
+    w_in: np.ndarray
+
+    @property
+    def shape_in(self):
+        return tuple(self.tau_mem.shape)
+
+
+NEURON_TYPES = (Threshold, I, IF, LI, LIF, CubaLI, CubaLIF)
+SYNAPSE_TYPES = (Affine, Linear, Scale)

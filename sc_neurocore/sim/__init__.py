@@ -1,0 +1,5 @@
+"""Executors of lowered networks: float (reference) and fixed (the hardware's integer model)."""
+
+from .executor import MODES, SimulationResult, run_fixed, run_float
+
+__all__ = ["MODES", "SimulationResult", "run_float", "run_fixed"]
