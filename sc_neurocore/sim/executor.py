@@ -21,12 +21,13 @@ MODES = ("float", "fixed")
 
 @dataclass
 class SimulationResult:
-    """Outputs per population, [T, B, n]: spikes (or membranes of non-spiking populations) and v."""
+    """Per population, [T, B, n]: outputs (spikes, or v of non-spiking ones), v and synaptic currents."""
 
     mode: str
     output_name: str
     outputs: dict[str, np.ndarray]
     voltages: dict[str, np.ndarray] = field(default_factory=dict)
+    currents: dict[str, np.ndarray] = field(default_factory=dict)
     spiking: dict[str, bool] = field(default_factory=dict)
 
     @property
@@ -34,10 +35,11 @@ class SimulationResult:
         return self.outputs[self.output_name]
 
 
-def _run(network, inputs, step, dtype, record_voltages: bool, mode: str) -> SimulationResult:
+def _run(network, inputs, step, dtype, record_voltages: bool, record_currents: bool, mode: str) -> SimulationResult:
     steps, batch, _ = inputs.shape
     outs = {p.name: np.zeros((steps, batch, p.size), dtype) for p in network.populations}
     volts = {p.name: np.zeros((steps, batch, p.size), dtype) for p in network.populations} if record_voltages else {}
+    currents = {p.name: np.zeros((steps, batch, p.size), dtype) for p in network.populations} if record_currents else {}
     state = {p.name: (np.zeros((batch, p.size), dtype), np.zeros((batch, p.size), dtype)) for p in network.populations}
     latest = {p.name: np.zeros((batch, p.size), dtype) for p in network.populations}
     # Weights transposed once: the hot loop multiplies [B, n_src] @ [n_src, n_dst].
@@ -58,8 +60,10 @@ def _run(network, inputs, step, dtype, record_voltages: bool, mode: str) -> Simu
             outs[pop.name][t] = out
             if record_voltages:
                 volts[pop.name][t] = state[pop.name][0]
+            if record_currents:
+                currents[pop.name][t] = state[pop.name][1]
     spiking = {p.name: bool(p.spiking) for p in network.populations}
-    return SimulationResult(mode, network.output, outs, volts, spiking)
+    return SimulationResult(mode, network.output, outs, volts, currents, spiking)
 
 
 def _bias(pop) -> np.ndarray:
@@ -79,14 +83,18 @@ def _as_time_batch(inputs: np.ndarray, n_in: int) -> np.ndarray:
     return inputs
 
 
-def run_float(network: Network, inputs: np.ndarray, record_voltages: bool = False) -> SimulationResult:
+def run_float(
+    network: Network, inputs: np.ndarray, record_voltages: bool = False, record_currents: bool = False
+) -> SimulationResult:
     """Reference execution in float64."""
     inputs = _as_time_batch(inputs, network.input_size).astype(np.float64)
     ge = network.spike_condition == "ge"
-    return _run(network, inputs, lambda c, s, p: float_step(c, s, p, ge), np.float64, record_voltages, "float")
+    return _run(network, inputs, lambda c, s, p: float_step(c, s, p, ge), np.float64, record_voltages, record_currents, "float")
 
 
-def run_fixed(network: QuantisedNetwork, inputs: np.ndarray, record_voltages: bool = False) -> SimulationResult:
+def run_fixed(
+    network: QuantisedNetwork, inputs: np.ndarray, record_voltages: bool = False, record_currents: bool = False
+) -> SimulationResult:
     """The integer model of the hardware; inputs must be spikes (0/1). Voltages are raw integers."""
     inputs = _as_time_batch(inputs, network.input_size)
     if not np.all((inputs == 0) | (inputs == 1)):
@@ -96,4 +104,4 @@ def run_fixed(network: QuantisedNetwork, inputs: np.ndarray, record_voltages: bo
     def step(current, state, pop):
         return fixed_step(current, state, pop, ge, network.state_bits)
 
-    return _run(network, inputs.astype(np.int64), step, np.int64, record_voltages, "fixed")
+    return _run(network, inputs.astype(np.int64), step, np.int64, record_voltages, record_currents, "fixed")
