@@ -1,0 +1,74 @@
+"""compile and deploy as library calls: a network in, a build directory (and a build report) out."""
+
+import json
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from sc_neurocore.passes.quantise import QuantisedNetwork
+
+from .build_dir import check_writable, fresh_partial, promote, write_files
+from .ice40 import Ice40Options, check_package_pins, run_ice40_flow
+from .reports import BuildReport
+from .systemverilog import BuildPlan, emit
+
+__all__ = ["CompileResult", "DeployResult", "compile_design", "deploy_design", "BUILD_REPORT"]
+
+BUILD_REPORT = "build_report.json"
+
+
+@dataclass(frozen=True)
+class CompileResult:
+    out_dir: Path
+    plan: BuildPlan
+
+
+@dataclass(frozen=True)
+class DeployResult:
+    out_dir: Path
+    report: BuildReport
+    emit_seconds: float
+    manifest: dict
+
+
+def compile_design(qnet: QuantisedNetwork, out_dir: Path, force: bool = False, provenance: dict | None = None) -> CompileResult:
+    """Write the generated design, memory images, testbench and manifest into `out_dir`."""
+    out_dir = Path(out_dir)
+    check_writable(out_dir, force)
+    plan = _plan_with_provenance(emit(qnet), provenance)
+    partial = fresh_partial(out_dir)
+    write_files(partial, plan.files)
+    promote(partial, out_dir)
+    return CompileResult(out_dir, plan)
+
+
+def _plan_with_provenance(plan: BuildPlan, provenance: dict | None) -> BuildPlan:
+    if not provenance:
+        return plan
+    manifest = dict(plan.manifest, provenance=provenance)
+    files = dict(plan.files, **{"manifest.json": json.dumps(manifest, indent=2, sort_keys=True) + "\n"})
+    return BuildPlan(files=files, top=plan.top, sources=plan.sources, memory_files=plan.memory_files, manifest=manifest)
+
+
+def deploy_design(
+    qnet: QuantisedNetwork, out_dir: Path, options: Ice40Options, force: bool = False, provenance: dict | None = None
+) -> DeployResult:
+    """Emit the design and run yosys -> nextpnr-ice40 -> icepack on it; returns the parsed report."""
+    out_dir = Path(out_dir)
+    check_writable(out_dir, force)
+    started = time.perf_counter()
+    plan = _plan_with_provenance(emit(qnet), provenance)
+    check_package_pins(plan.manifest["top_level_io_bits"], options.device, options.package)
+    emit_seconds = time.perf_counter() - started
+    partial = fresh_partial(out_dir)
+    write_files(partial, plan.files)
+    report = run_ice40_flow(partial, plan.top, plan.sources, options, plan.memory_files)
+    record = report.to_dict()
+    record["stage_seconds"] = {"emit": round(emit_seconds, 4), **record.get("stage_seconds", {})}
+    record["manifest"] = plan.manifest
+    # Paths inside the report are relative to the build directory, which is about to be renamed.
+    record["bitstream"] = Path(report.bitstream).name if report.bitstream else None
+    (partial / BUILD_REPORT).write_text(json.dumps(record, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    promote(partial, out_dir)
+    final = replace(BuildReport.from_dict(record), bitstream=out_dir / record["bitstream"] if record["bitstream"] else None)
+    return DeployResult(out_dir, final, emit_seconds, plan.manifest)

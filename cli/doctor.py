@@ -1,0 +1,23 @@
+"""Show which FPGA and simulation tools were found, where, which versions, and whether the YoWASP cache is warm."""
+
+import json
+
+import typer
+
+from sc_neurocore.backends.tools import describe_toolchain, warm_yowasp
+
+from . import options as opt
+from .render import console, render_doctor
+
+
+def command(
+    warm: bool = typer.Option(False, "--warm", help="Compile the YoWASP tools now (40-80 s the first time)."),
+    json_out: bool = opt.JSON,
+) -> None:
+    if warm:
+        warm_yowasp()
+    status = describe_toolchain()
+    if json_out:
+        typer.echo(json.dumps(status.to_dict(), indent=2))
+    else:
+        render_doctor(status, console())

@@ -1,0 +1,59 @@
+"""Simulate a NIR model in float or fixed point and summarise its activity."""
+
+import json
+from pathlib import Path
+from typing import Optional
+
+import numpy as np
+import typer
+
+from sc_neurocore.errors import InputError
+from sc_neurocore.model import load_network, load_quantised
+from sc_neurocore.simulation import simulate
+from sc_neurocore.stimulus import load_input, poisson_spikes
+
+from . import options as opt
+from .output_files import save_npz
+from .render import console, render_simulation
+
+
+def command(
+    model: Path = opt.MODEL,
+    input: Optional[Path] = typer.Option(None, "--input", help="Input array [T, n] or [T, B, n] (.npy/.npz)."),
+    steps: Optional[int] = typer.Option(None, "--steps", help="Time steps (default: all of --input, else 100)."),
+    rate: float = typer.Option(0.1, "--rate", help="Poisson spike probability per step when no --input is given."),
+    seed: int = typer.Option(0, "--seed", help="Seed of the generated Poisson input."),
+    batch: int = typer.Option(1, "--batch", help="Batch size of the generated input."),
+    mode: str = typer.Option("float", "--mode", help="float (reference) or fixed (the hardware's arithmetic)."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Save spikes (and membranes) to this .npz file."),
+    voltages: bool = typer.Option(False, "--voltages", help="Also save membrane traces in --out."),
+    dt: float = opt.DT,
+    spike_condition: str = opt.SPIKE_CONDITION,
+    reset: str = opt.RESET,
+    weight_bits: int = opt.WEIGHT_BITS,
+    state_bits: int = opt.STATE_BITS,
+    force: bool = opt.FORCE,
+    json_out: bool = opt.JSON,
+) -> None:
+    if out is not None and out.exists() and not force:
+        raise InputError(f"{out} exists; pass --force to replace it")
+    if batch <= 0:
+        raise InputError(f"--batch must be positive, got {batch}")
+    options = opt.model_options(dt, spike_condition, reset, weight_bits, state_bits)
+    network, qnet = load_quantised(model, options) if mode == "fixed" else (load_network(model, options), None)
+    if input is not None:
+        inputs = load_input(input, network.input_size, steps)
+    else:
+        inputs = poisson_spikes(steps or 100, network.input_size, rate, seed, batch)
+    result, summary = simulate(network, qnet, inputs, mode)
+    if out is not None:
+        arrays = {f"spikes/{name}": value for name, value in result.outputs.items()}
+        arrays["output"] = result.output
+        if voltages:
+            arrays.update({f"v/{name}": value for name, value in result.voltages.items()})
+        save_npz(out, arrays)
+    if json_out:
+        typer.echo(json.dumps({"model": str(model), **summary.to_dict(), "out": str(out) if out else None}, indent=2))
+    else:
+        render_simulation(console(), model, summary, out)
+

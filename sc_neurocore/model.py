@@ -1,0 +1,35 @@
+"""From a model file to an executable network: the one entry point the CLI and library users share."""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import InputError
+from .frontend import read_nir
+from .network import DEFAULT_DT, Network, lower
+from .passes.quantise import QuantisedNetwork, quantise
+
+__all__ = ["ModelOptions", "load_network", "load_quantised"]
+
+
+@dataclass(frozen=True)
+class ModelOptions:
+    """How a NIR graph is discretised and quantised; recorded in build manifests."""
+
+    dt: float = DEFAULT_DT
+    spike_condition: str = "gt"
+    reset: str = "model"
+    weight_bits: int = 8
+    state_bits: int = 16
+
+
+def load_network(path, options: ModelOptions = ModelOptions()) -> Network:
+    path = Path(path)
+    if path.suffix.lower() != ".nir":
+        raise InputError(f"{path}: expected a .nir file")
+    graph = read_nir(path)
+    return lower(graph, dt=options.dt, spike_condition=options.spike_condition, reset_mode=options.reset)
+
+
+def load_quantised(path, options: ModelOptions = ModelOptions()) -> tuple[Network, QuantisedNetwork]:
+    network = load_network(path, options)
+    return network, quantise(network, weight_bits=options.weight_bits, state_bits=options.state_bits)

@@ -1,0 +1,50 @@
+"""Input for simulations: arrays from .npy/.npz files or seeded Poisson spike trains."""
+
+from pathlib import Path
+
+import numpy as np
+
+from .errors import InputError
+
+__all__ = ["load_input", "poisson_spikes"]
+
+
+def poisson_spikes(steps: int, size: int, rate: float, seed: int, batch: int = 1) -> np.ndarray:
+    """Bernoulli spikes with probability `rate` per step, shaped [T, B, size]."""
+    if not 0.0 <= rate <= 1.0:
+        raise InputError(f"--rate is a spike probability per step and must lie in [0, 1], got {rate}")
+    if steps <= 0:
+        raise InputError(f"--steps must be positive, got {steps}")
+    rng = np.random.default_rng(seed)
+    return (rng.random((steps, batch, size)) < rate).astype(np.float64)
+
+
+def load_input(path, size: int, steps: int | None = None) -> np.ndarray:
+    """Load [T, n] or [T, B, n] input (the .npz's only array, or the one named 'input'), cut to `steps`."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"{path}: no such file")
+    try:
+        loaded = np.load(path, allow_pickle=False)
+    except (ValueError, OSError) as error:
+        raise InputError(f"{path}: not a NumPy .npy/.npz file ({error})") from None
+    if isinstance(loaded, np.lib.npyio.NpzFile):
+        names = loaded.files
+        if "input" in names:
+            array = loaded["input"]
+        elif len(names) == 1:
+            array = loaded[names[0]]
+        else:
+            raise InputError(f"{path}: holds {', '.join(names)}; name the input array 'input'")
+    else:
+        array = loaded
+    array = np.asarray(array, dtype=np.float64)
+    if array.ndim == 2:
+        array = array[:, None, :]
+    if array.ndim != 3 or array.shape[-1] != size:
+        raise InputError(f"{path}: input must be shaped [T, {size}] or [T, B, {size}], got {list(array.shape)}")
+    if steps is not None:
+        if steps > array.shape[0]:
+            raise InputError(f"{path}: --steps {steps} exceeds the {array.shape[0]} steps in the file")
+        array = array[:steps]
+    return array

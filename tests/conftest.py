@@ -1,0 +1,37 @@
+"""Shared fixtures: where the NIR-paper conformance files live, and tool requirements.
+
+Co-simulation and EDA tests need real tools. In CI (CI=true) a missing tool is a failure; on a
+developer machine it is a skip with the reason.
+"""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+NIR_PAPER = REPO.parent / "shared" / "data" / "nir-paper" / "paper"
+
+
+def require_executable(name: str) -> str:
+    path = shutil.which(name)
+    if path is None:
+        message = f"{name} is not installed (make test installs it)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return path
+
+
+@pytest.fixture
+def nir_paper() -> Path:
+    if not NIR_PAPER.is_dir():
+        pytest.fail(f"the NIR-paper conformance data is missing: {NIR_PAPER}")
+    return NIR_PAPER
+
+
+@pytest.fixture
+def icarus() -> str:
+    require_executable("vvp")
+    return require_executable("iverilog")
