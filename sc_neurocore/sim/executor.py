@@ -52,9 +52,9 @@ def _run(network, inputs, step, dtype, record_voltages: bool, record_currents: b
         previous = dict(latest)
         latest["input"] = inputs[t]
         for pop, projections, bias in plans:
-            current = np.broadcast_to(bias, (batch, pop.size)).copy()
+            current = bias
             for source, weight_t, recurrent in projections:
-                current += (previous if recurrent else latest)[source] @ weight_t
+                current = current + (previous if recurrent else latest)[source] @ weight_t
             out, state[pop.name] = step(current, state[pop.name], pop)
             latest[pop.name] = out
             outs[pop.name][t] = out

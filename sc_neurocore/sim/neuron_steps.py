@@ -28,7 +28,7 @@ def float_step(current, state, pop, spike_ge: bool):
 
 def saturate(x: np.ndarray, bits: int) -> np.ndarray:
     top = (1 << (bits - 1)) - 1
-    return np.clip(x, -top - 1, top)
+    return np.minimum(np.maximum(x, -top - 1), top)  # cheaper per call than np.clip
 
 
 def fixed_step(acc, state, pop, spike_ge: bool, state_bits: int):
