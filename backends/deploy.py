@@ -8,13 +8,27 @@ from pathlib import Path
 from sc_neurocore.passes.quantise import QuantisedNetwork
 
 from .build_dir import check_writable, fresh_partial, promote, write_files
-from .ice40 import Ice40Options, check_package_pins, run_ice40_flow
+from sc_neurocore.errors import FitError
+
+from .ice40 import DEVICES, Ice40Options, check_package_pins, run_ice40_flow
 from .reports import BuildReport
 from .systemverilog import BuildPlan, emit
 
-__all__ = ["CompileResult", "DeployResult", "compile_design", "deploy_design", "BUILD_REPORT"]
+__all__ = ["CompileResult", "DeployResult", "compile_design", "deploy_design", "check_memory_fit", "BUILD_REPORT"]
 
 BUILD_REPORT = "build_report.json"
+EBR_BITS = 4096
+
+
+def check_memory_fit(manifest: dict, device: str) -> None:
+    """Weights live in block RAM and cannot spill into logic: refuse a design whose weights exceed it."""
+    weight_bits = manifest["memories"]["weight_words"] * manifest["weight_bits"]
+    available = DEVICES[device].ebr * EBR_BITS
+    if weight_bits > available:
+        raise FitError(
+            f"the weights need {weight_bits / 1024:.1f} kbit of block RAM but {device} has "
+            f"{available / 1024:.0f} kbit ({DEVICES[device].ebr} EBR); use fewer --weight-bits or a smaller network"
+        )
 
 
 @dataclass(frozen=True)
@@ -59,6 +73,7 @@ def deploy_design(
     started = time.perf_counter()
     plan = _plan_with_provenance(emit(qnet), provenance)
     check_package_pins(plan.manifest["top_level_io_bits"], options.device, options.package)
+    check_memory_fit(plan.manifest, options.device)
     emit_seconds = time.perf_counter() - started
     partial = fresh_partial(out_dir)
     write_files(partial, plan.files)

@@ -51,4 +51,3 @@ def command(
         typer.echo(json.dumps(result.report.to_dict(), indent=2))
     else:
         render_build_report(result.report, console())
-        console().print(f"bitstream: {result.report.bitstream}")

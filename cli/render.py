@@ -1,0 +1,133 @@
+"""All rich output of the CLI: result objects in, tables on a console out.
+
+Console() decides colour itself: none when stdout is not a terminal (CI logs, pipes).
+"""
+
+from __future__ import annotations
+
+from rich import box
+from rich.console import Console
+from rich.table import Table
+
+from sc_neurocore.backends.reports import BuildReport
+from sc_neurocore.backends.systemverilog import BuildPlan
+from sc_neurocore.backends.tools import ToolchainStatus
+from sc_neurocore.simulation import SimulationSummary
+
+__all__ = ["console", "render_build_report", "render_doctor"]
+
+
+def _resource_table(report: BuildReport) -> Table:
+    table = Table(
+        title=f"{report.top} on iCE40 {report.device.upper()}-{report.package}",
+        box=box.SIMPLE_HEAD,
+        title_justify="left",
+    )
+    table.add_column("resource")
+    table.add_column("used", justify="right")
+    table.add_column("available", justify="right")
+    table.add_column("%", justify="right")
+    for row in report.resources:
+        percent = row.percent
+        shown = "-" if percent is None else f"{percent:.1f}"
+        if percent is not None and percent > 80:
+            shown = f"[bold yellow]{shown}[/]"
+        available = "-" if row.available is None else str(row.available)
+        table.add_row(row.name, str(row.used), available, shown)
+    return table
+
+
+def _fmax_lines(report: BuildReport) -> list[str]:
+    if not report.fmax_mhz:
+        return ["Fmax: no clocked paths"]
+    lines = []
+    for clock, (achieved, constraint) in report.fmax_mhz.items():
+        if constraint is None:
+            lines.append(f"Fmax {clock}: {achieved:.1f} MHz")
+            continue
+        verdict = "[green]meets[/]" if achieved >= constraint else "[bold red]misses[/]"
+        lines.append(f"Fmax {clock}: {achieved:.1f} MHz, {verdict} the {constraint:g} MHz constraint")
+    return lines
+
+
+def render_build_report(report: BuildReport, console: Console) -> None:
+    """Resources (used / available / %), Fmax against the constraint, tools and stage times."""
+    console.print(_resource_table(report))
+    for line in _fmax_lines(report):
+        console.print(line)
+    if report.critical_paths:
+        # Paths to and from ports (<async>) do not limit the clock; show a register-to-register one.
+        clocked = [p for p in report.critical_paths if "<async>" not in (p.from_clock, p.to_clock)]
+        worst = max(clocked or report.critical_paths, key=lambda path: path.delay_ns)
+        console.print(
+            f"critical path: {worst.delay_ns:.2f} ns ({worst.logic_ns:.2f} logic, {worst.routing_ns:.2f} routing), "
+            f"{worst.from_clock} -> {worst.to_clock}",
+            highlight=False,
+        )
+    tools = ", ".join(f"{name} {version}" for name, version, _ in report.tools)
+    console.print(f"tools: {tools}", highlight=False)
+    if report.stage_seconds:
+        stages = ", ".join(f"{stage} {seconds:.1f} s" for stage, seconds in report.stage_seconds.items())
+        console.print(f"stages: {stages}", highlight=False)
+
+
+_CONSOLE: Console | None = None
+
+
+def console() -> Console:
+    """The CLI's one console (created on first use so that tests can capture stdout)."""
+    global _CONSOLE
+    if _CONSOLE is None:
+        _CONSOLE = Console(highlight=False)
+    return _CONSOLE
+
+
+def render_simulation(console: Console, model, summary: SimulationSummary, out) -> None:
+    """Spike counts and rates per population, and the cost of fixed point against float."""
+    table = Table(
+        title=f"{model}: {summary.steps} steps x {summary.batch} batch, {summary.mode} mode",
+        box=box.SIMPLE_HEAD, title_justify="left",
+    )
+    for column, justify in (("population", "left"), ("model", "left"), ("neurons", "right"),
+                            ("spikes", "right"), ("rate / step", "right")):
+        table.add_column(column, justify=justify)
+    for row in summary.activity:
+        rate = f"{row.rate:.4f}" if row.kind not in ("LI", "I", "CubaLI", "Readout") else "(membrane)"
+        table.add_row(row.name, row.kind, str(row.size), str(row.spikes), rate)
+    console.print(table)
+    if summary.quantisation is not None:
+        cost = summary.quantisation
+        console.print(
+            f"fixed point vs float: spike agreement {100 * cost.spike_agreement:.2f} %, "
+            f"max membrane error {cost.max_membrane_error:.3g}"
+        )
+    if out is not None:
+        console.print(f"saved: {out}", soft_wrap=True)
+
+
+def render_compile(console: Console, out_dir, plan: BuildPlan) -> None:
+    manifest = plan.manifest
+    console.print(f"wrote {len(plan.files)} files to {out_dir}", soft_wrap=True)
+    for name in sorted(plan.files):
+        console.print(f"  {name}")
+    memories = manifest["memories"]
+    console.print(
+        f"top {manifest['top']}: {manifest['top_level_io_bits']} IO bits, {memories['neurons']} neurons, "
+        f"{memories['weight_words']} weights x {manifest['weight_bits']} bits"
+    )
+
+
+def render_doctor(status: ToolchainStatus, console: Console) -> None:
+    """Every candidate tool: where it is, its version or what is wrong; the flavour auto would pick."""
+    table = Table(title="tools", box=box.SIMPLE_HEAD, title_justify="left")
+    for column in ("tool", "flavour", "path", "version"):
+        table.add_column(column, overflow="fold")
+    for tool in status.candidates:
+        found = str(tool.path) if tool.path else "[red]not found[/]"
+        table.add_row(tool.name, tool.flavour, found, tool.version or tool.problem or "-")
+    console.print(table)
+    picked = status.selected_flavour or f"none ({status.selection_problem})"
+    console.print(f"flow tools (auto): {picked}")
+    warm = "warm" if status.yowasp_cache_warm else "cold (first run compiles for 40-80 s; make warm-tools)"
+    console.print(f"YoWASP cache: {status.yowasp_cache_dir}: {warm}", soft_wrap=True)
+    console.print(f"make: {status.make_path or 'not found (needed by the edalize flow)'}")
