@@ -11,9 +11,9 @@ from sc_neurocore.passes.quantise import QuantisedNetwork
 from sc_neurocore.sim import run_fixed
 
 from .systemverilog import SOURCES, STIMULUS_FILE, TESTBENCH, TRACE_FILE, emit, layout
-from .toolrun import run_tool
+from .toolrun import capture_tool_output, run_tool
 
-__all__ = ["CosimResult", "run_icarus", "expected_trace", "cosimulate"]
+__all__ = ["CosimResult", "run_icarus", "expected_trace", "cosimulate", "icarus_version"]
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,14 @@ def _icarus() -> tuple[str, str]:
     if not iverilog or not vvp:
         raise ToolMissingError("Icarus Verilog (iverilog, vvp) not found: install it, e.g. apt-get install iverilog")
     return iverilog, vvp
+
+
+def icarus_version() -> tuple[str | None, str | None]:
+    """(path, version) of iverilog, or (None, None) when it is not installed."""
+    path = shutil.which("iverilog")
+    if path is None:
+        return None, None
+    return path, capture_tool_output("iverilog", [path, "-V"], 30).splitlines()[0]
 
 
 def run_icarus(work_dir: Path, timeout_s: float = 600) -> tuple[list[str], int]:

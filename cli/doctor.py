@@ -4,6 +4,7 @@ import json
 
 import typer
 
+from sc_neurocore.backends.cosim import icarus_version
 from sc_neurocore.backends.tools import describe_toolchain, warm_yowasp
 
 from . import options as opt
@@ -17,7 +18,10 @@ def command(
     if warm:
         warm_yowasp()
     status = describe_toolchain()
+    icarus_path, icarus = icarus_version()
     if json_out:
-        typer.echo(json.dumps(status.to_dict(), indent=2))
+        record = status.to_dict() | {"icarus": {"path": icarus_path, "version": icarus}}
+        typer.echo(json.dumps(record, indent=2))
     else:
         render_doctor(status, console())
+        console().print(f"co-simulation: {icarus or 'Icarus Verilog not found (apt-get install iverilog)'}")

@@ -14,7 +14,7 @@ from sc_neurocore.backends.systemverilog import BuildPlan
 from sc_neurocore.backends.tools import ToolchainStatus
 from sc_neurocore.simulation import SimulationSummary
 
-__all__ = ["console", "render_build_report", "render_doctor"]
+__all__ = ["console", "render_build_report", "render_simulation", "render_compile", "render_doctor"]
 
 
 def _resource_table(report: BuildReport) -> Table:
@@ -69,6 +69,8 @@ def render_build_report(report: BuildReport, console: Console) -> None:
     if report.stage_seconds:
         stages = ", ".join(f"{stage} {seconds:.1f} s" for stage, seconds in report.stage_seconds.items())
         console.print(f"stages: {stages}", highlight=False)
+    if report.bitstream is not None:
+        console.print(f"bitstream: {report.bitstream}", highlight=False, soft_wrap=True)
 
 
 _CONSOLE: Console | None = None

@@ -1,6 +1,7 @@
 """Show the report of a finished build directory."""
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import typer
@@ -17,6 +18,8 @@ def command(
     json_out: bool = opt.JSON,
 ) -> None:
     report = load_build_report(build_dir / BUILD_REPORT)
+    if report.bitstream is not None and not report.bitstream.is_absolute():
+        report = replace(report, bitstream=build_dir / report.bitstream)  # stored relative to the build
     if json_out:
         typer.echo(json.dumps(report.to_dict(), indent=2))
     else:

@@ -1,0 +1,139 @@
+"""The CLI as a user meets it: exit codes, one-line errors, JSON output, files written whole."""
+
+import json
+import subprocess
+import sys
+
+import h5py
+import nir
+import numpy as np
+import pytest
+
+from sc_neurocore.cli.app import main
+
+from tests.conftest import REPO
+from tests.netbuild import two_layer
+
+DEMO = str(REPO / "examples" / "demo_lif.nir")
+
+
+def _run(capsys, *argv):
+    code = main(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def _assert_one_line_error(err: str, fragment: str):
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), err
+    assert fragment in lines[0]
+    assert "Traceback" not in err
+
+
+@pytest.fixture
+def nan_model(tmp_path):
+    graph = two_layer("LIF", "LIF")
+    path = tmp_path / "nan.nir"
+    nir.write(path, graph)
+    with h5py.File(path, "r+") as handle:
+        weights = handle["node/nodes/affine/weight"]  # the first Affine of the chain
+        data = weights[()]
+        data[0, 0] = np.nan
+        weights[...] = data
+    return path
+
+
+def test_version(capsys):
+    code, out, _ = _run(capsys, "--version")
+    assert code == 0 and out.startswith("sc-neurocore ")
+
+
+@pytest.mark.parametrize(
+    "argv, fragment",
+    [
+        (["simulate", "missing.nir"], "no such file"),
+        (["simulate", DEMO, "--mode", "exact"], "--mode must be one of"),
+        (["simulate", DEMO, "--rate", "1.5"], "--rate"),
+        (["simulate", DEMO, "--dt", "0"], "--dt"),
+        (["deploy", DEMO, "--target", "ecp5"], "unknown target 'ecp5'"),
+        (["deploy", DEMO, "--device", "up9k"], "unknown iCE40 device 'up9k'"),
+        (["deploy", DEMO, "--package", "qfn99"], "qfn99"),
+        (["compile", DEMO, "--weight-bits", "40"], "--weight-bits"),
+        (["report", "no_such_build"], "no_such_build"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(capsys, argv, fragment):
+    code, _, err = _run(capsys, *argv)
+    assert code == 2
+    _assert_one_line_error(err, fragment)
+
+
+def test_not_hdf5_and_nan_parameters(capsys, tmp_path, nan_model):
+    bogus = tmp_path / "bogus.nir"
+    bogus.write_bytes(b"\x00" * 64)
+    code, _, err = _run(capsys, "simulate", str(bogus))
+    assert code == 2
+    _assert_one_line_error(err, "not readable as HDF5")
+    code, _, err = _run(capsys, "compile", str(nan_model), "-o", str(tmp_path / "out"))
+    assert code == 2
+    _assert_one_line_error(err, "NaN or inf")
+    assert not (tmp_path / "out").exists()
+
+
+def test_unsupported_node_lists_what_is_supported(capsys, nir_paper):
+    code, _, err = _run(capsys, "simulate", str(nir_paper / "02_cnn" / "cnn_sinabs.nir"))
+    assert code == 2
+    _assert_one_line_error(err, "Conv2d")
+    assert "supported: Input" in err
+
+
+def test_simulate_json_and_saved_arrays(capsys, tmp_path):
+    out = tmp_path / "run.npz"
+    code, stdout, _ = _run(capsys, "simulate", DEMO, "--mode", "fixed", "--steps", "50", "--rate", "0.2",
+                           "--out", str(out), "--voltages", "--json")
+    assert code == 0
+    summary = json.loads(stdout)
+    assert summary["mode"] == "fixed" and summary["steps"] == 50
+    assert [p["name"] for p in summary["populations"]] == ["lif1", "lif2"]
+    assert 0.5 < summary["quantisation"]["spike_agreement"] <= 1.0
+    saved = np.load(out)
+    assert saved["output"].shape == (50, 1, 10)
+    assert saved["v/lif1"].shape == (50, 1, 32)
+    code, _, err = _run(capsys, "simulate", DEMO, "--out", str(out))
+    assert code == 2 and "--force" in err
+
+
+def test_simulate_reads_input_files(capsys, tmp_path):
+    spikes = (np.random.default_rng(0).random((30, 64)) < 0.3).astype(np.float32)
+    np.save(tmp_path / "in.npy", spikes)
+    code, stdout, _ = _run(capsys, "simulate", DEMO, "--input", str(tmp_path / "in.npy"), "--json")
+    assert code == 0 and json.loads(stdout)["steps"] == 30
+    np.save(tmp_path / "wrong.npy", spikes[:, :10])
+    code, _, err = _run(capsys, "simulate", DEMO, "--input", str(tmp_path / "wrong.npy"))
+    assert code == 2
+    _assert_one_line_error(err, "[T, 64]")
+
+
+def test_compile_writes_a_deterministic_build_and_refuses_to_overwrite(capsys, tmp_path):
+    first, second = tmp_path / "a", tmp_path / "b"
+    assert _run(capsys, "compile", DEMO, "-o", str(first))[0] == 0
+    assert _run(capsys, "compile", DEMO, "-o", str(second), "--json")[0] == 0
+    for name in ("sc_top.sv", "snn_core.sv", "weights.mem", "neurons.mem", "tb_sc_top.sv"):
+        assert (first / name).read_bytes() == (second / name).read_bytes()
+    before = (first / "sc_top.sv").read_bytes()
+    code, _, err = _run(capsys, "compile", DEMO, "-o", str(first))
+    assert code == 2 and "--force" in err
+    assert (first / "sc_top.sv").read_bytes() == before
+    foreign = tmp_path / "mine"
+    foreign.mkdir()
+    (foreign / "notes.txt").write_text("keep me")
+    code, _, err = _run(capsys, "compile", DEMO, "-o", str(foreign), "--force")
+    assert code == 2 and (foreign / "notes.txt").read_text() == "keep me"
+
+
+def test_installed_console_script_prints_no_traceback():
+    script = REPO / ".venv" / "bin" / "sc-neurocore"
+    argv = [str(script)] if script.exists() else [sys.executable, "-m", "sc_neurocore.cli.app"]
+    done = subprocess.run([*argv, "deploy", "missing.nir"], capture_output=True, text=True)
+    assert done.returncode == 2
+    assert done.stderr.strip() == "error: missing.nir: no such file"
