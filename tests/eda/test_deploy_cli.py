@@ -32,7 +32,7 @@ def test_demo_deploys_to_a_up5k(demo_build, capsys):
     (clock,) = record["fmax_mhz"].values()
     assert clock["achieved"] >= clock["constraint"]
     assert record["manifest"]["provenance"]["model_sha256"]
-    assert {tool[0] for tool in record["tools"]} == {"yosys", "nextpnr-ice40", "icepack"}
+    assert {tool["name"] for tool in record["tools"]} == {"yosys", "nextpnr-ice40", "icepack"}
     capsys.readouterr()
     assert main(["report", str(demo_build)]) == 0
     table = capsys.readouterr().out
