@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-NIR_PAPER = REPO.parent / "shared" / "data" / "nir-paper" / "paper"
+# A copy of the NIR paper reference files (BSD-3-Clause, see its LICENSE), so a fresh clone tests alone.
+NIR_PAPER = REPO / "tests" / "data" / "nir-paper" / "paper"
 
 
 def require_executable(name: str) -> str:

@@ -1,0 +1,31 @@
+"""Training spiking networks in NumPy: surrogate gradients, BPTT layers, losses, optimisers, data.
+
+Every layer has a hand-written backward pass over whole time sequences ``(T, B, ...)``; see
+``module.py`` for the contract and ``neurons.py`` for the LIF equations and their gradients.
+"""
+
+from .attention import AddPosition, CPGPositionalEncoding, SpikeDrivenSelfAttention
+from .data import ENCODINGS, Dataset, batches, encode, load_digits_split, load_npz, shift_images
+from .layers import LayerNorm, Linear, TimeLast, TimeMean
+from .losses import cross_entropy, mse
+from .mlp import READOUTS, SpikingMLP
+from .module import Module, Parameter, Sequential
+from .neurons import IF, LI, LIF
+from .optim import SGD, Adam
+from .quant import QuantSpec
+from .surrogate import (
+    SURROGATES, Surrogate, atan_surrogate, fast_sigmoid_surrogate, sigmoid_surrogate,
+    straight_through_surrogate, triangle_surrogate,
+)
+from .ssm import SSMClassifier, SpikyStateSpace
+from .transformer import SpikingTransformer
+from .trainer import EpochResult, cosine_lr, evaluate, fit, predict, train_epoch
+
+__all__ = [
+    "AddPosition", "Adam", "CPGPositionalEncoding", "Dataset", "ENCODINGS", "EpochResult", "IF", "LI", "LIF", "LayerNorm", "Linear", "Module",
+    "Parameter", "QuantSpec", "READOUTS", "SGD", "SURROGATES", "Sequential", "SpikeDrivenSelfAttention", "SpikingMLP", "SpikingTransformer", "Surrogate",
+    "SSMClassifier", "SpikyStateSpace", "TimeLast", "TimeMean", "atan_surrogate", "batches", "cosine_lr",
+    "cross_entropy", "encode", "evaluate", "fit",
+    "fast_sigmoid_surrogate", "load_digits_split", "load_npz", "mse", "predict", "sigmoid_surrogate",
+    "shift_images", "straight_through_surrogate", "train_epoch", "triangle_surrogate",
+]

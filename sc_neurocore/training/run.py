@@ -1,0 +1,222 @@
+"""Run a validated training configuration: data -> model -> fit -> checkpoint -> outputs.
+
+Outputs in ``cfg["output"]``: ``checkpoint.npz`` (after every epoch; parameters, optimiser state,
+generator state, history), ``metrics.json``, ``curve.png`` (or ``curve.csv`` without matplotlib)
+and, for the MLP, ``model.nir``. Everything is written atomically.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from sc_neurocore.errors import InputError
+
+from .data import Dataset, encode, load_digits_split, load_npz
+from .mlp import SpikingMLP
+from .module import Module
+from .optim import SGD, Adam
+from .quant import QuantSpec
+from .ssm import SSMClassifier
+from .surrogate import SURROGATES
+from .trainer import evaluate, fit
+from .transformer import SpikingTransformer
+
+__all__ = ["TrainResult", "build_model", "load_data", "run_training"]
+
+
+@dataclass(frozen=True)
+class TrainResult:
+    """What a training run produced: its metrics and the files it wrote."""
+
+    metrics: dict
+    files: dict[str, str]
+
+
+def load_data(cfg: dict) -> Dataset:
+    data = cfg["data"]
+    if data["source"] == "digits":
+        return load_digits_split(data["test_fraction"], data["split_seed"])
+    shape = tuple(data["image_shape"]) if data["image_shape"] else None
+    return load_npz(Path(data["source"]), shape)
+
+
+def build_model(cfg: dict, data: Dataset) -> Module:
+    """The model a configuration describes; its input size must fit the data."""
+    m, seed = cfg["model"], cfg["seed"]
+    surrogate = SURROGATES[m["surrogate"]]()
+    if m["type"] == "mlp":
+        if m["sizes"][0] != data.n_features or m["sizes"][-1] != data.n_classes:
+            raise InputError(f"config key 'model.sizes': {m['sizes']} does not fit the data "
+                             f"({data.n_features} features, {data.n_classes} classes)")
+        return SpikingMLP(m["sizes"], tau=m["tau"], dt=m["dt"], threshold=m["threshold"],
+                          learn_threshold=m["learn_threshold"], learn_tau=m["learn_tau"], readout=m["readout"],
+                          surrogate=surrogate, seed=seed)
+    if data.image_shape is None:
+        raise InputError(f"config key 'model.type': '{m['type']}' needs image data (set data.image_shape)")
+    rows, cols = data.image_shape
+    tau = m["tau"] / m["dt"]  # these models count time in steps (dt = 1)
+    if m["type"] == "transformer":
+        return SpikingTransformer(rows, cols, data.n_classes, dim=m["dim"], heads=m["heads"], depth=m["depth"],
+                                  mlp_ratio=m["mlp_ratio"], tau=tau, learn_threshold=m["learn_threshold"],
+                                  surrogate=surrogate, seed=seed)
+    return SSMClassifier(cols, data.n_classes, d_model=m["d_model"], d_state=m["d_state"], depth=m["depth"],
+                         tau=tau, surrogate=surrogate, seed=seed)
+
+
+def _optimiser(cfg: dict, model: Module, lr: float | None = None):
+    o = cfg["optimiser"]
+    if o["name"] == "sgd":
+        return SGD(model.parameters(), lr=lr or o["lr"], momentum=o["momentum"], weight_decay=o["weight_decay"])
+    return Adam(model.parameters(), lr=lr or o["lr"], weight_decay=o["weight_decay"])
+
+
+def _atomic_write(path: Path, write: Callable[[str], None]) -> None:
+    handle, tmp = tempfile.mkstemp(dir=path.parent, suffix=path.suffix)
+    os.close(handle)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def _save_checkpoint(path: Path, model: Module, opt, rng: np.random.Generator, history: list, phase: str) -> None:
+    arrays = {f"param/{k}": v for k, v in model.state_dict().items()}
+    arrays.update({f"optim/{k}": np.asarray(v) for k, v in opt.state().items()})
+    arrays["meta"] = np.array(json.dumps({"history": history, "phase": phase, "rng": rng.bit_generator.state}))
+
+    def write(tmp: str) -> None:
+        with open(tmp, "wb") as handle:
+            np.savez(handle, **arrays)
+
+    _atomic_write(path, write)
+
+
+def _read_meta(path: Path) -> dict:
+    if not path.is_file():
+        raise InputError(f"--resume: no checkpoint at {path}")
+    with np.load(path) as archive:
+        return json.loads(str(archive["meta"]))
+
+
+def _load_checkpoint(path: Path, model: Module, opt) -> None:
+    with np.load(path) as archive:
+        model.load_state_dict({k[6:]: archive[k] for k in archive.files if k.startswith("param/")})
+        opt.load_state({k[6:]: archive[k] for k in archive.files if k.startswith("optim/")})
+
+
+def _write_curve(out: Path, history: list) -> Path:
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        path = out / "curve.csv"
+        lines = ["epoch,loss,train_accuracy,test_accuracy"] + [
+            f"{r['epoch']},{r['loss']:.6f},{r['train_accuracy']:.6f},{r['test_accuracy']:.6f}" for r in history]
+        _atomic_write(path, lambda tmp: Path(tmp).write_text("\n".join(lines) + "\n"))
+        return path
+    path = out / "curve.png"
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9, 3.5))
+    epochs = [r["epoch"] for r in history]
+    ax1.plot(epochs, [r["loss"] for r in history])
+    ax1.set(xlabel="epoch", ylabel="training loss", yscale="log")
+    ax2.plot(epochs, [r["train_accuracy"] for r in history], label="train")
+    ax2.plot(epochs, [r["test_accuracy"] for r in history], label="test")
+    ax2.set(xlabel="epoch", ylabel="accuracy")
+    ax2.legend()
+    fig.tight_layout()
+    _atomic_write(path, lambda tmp: fig.savefig(tmp, format="png", dpi=100))
+    plt.close(fig)
+    return path
+
+
+def run_training(cfg: dict, *, resume: bool = False,
+                 on_epoch: Callable[[int, int, dict], None] | None = None,
+                 on_batch: Callable[[int, int], None] | None = None) -> TrainResult:
+    """Train as configured; ``on_epoch(epoch, total, record)`` after each epoch (all phases)."""
+    out = Path(cfg["output"])
+    out.mkdir(parents=True, exist_ok=True)
+    data = load_data(cfg)
+    model = build_model(cfg, data)
+    q = cfg["quantisation"]
+    enc, steps = cfg["encoding"]["kind"], cfg["encoding"]["steps"]
+    input_frac = q["input_frac_bits"] if enc == "direct" else None
+    spec = QuantSpec(weight_bits=q["weight_bits"], state_bits=q["state_bits"])
+    phases = [("float", cfg["epochs"], cfg["optimiser"]["lr"])]
+    if q["enabled"]:
+        phases.append(("qat", q["epochs"], q["lr"]))
+    total = sum(n for _, n, _ in phases)
+    names = [name for name, _, _ in phases]
+    ckpt = out / "checkpoint.npz"
+    rng = np.random.default_rng(cfg["seed"])
+    history: list[dict] = []
+    ckpt_phase = None
+    if resume:
+        meta = _read_meta(ckpt)
+        history, ckpt_phase = meta["history"], meta["phase"]
+        rng.bit_generator.state = meta["rng"]
+        if ckpt_phase not in names:
+            raise InputError(f"--resume: the checkpoint is from phase '{ckpt_phase}', which this config lacks")
+    started = time.perf_counter()
+    for index, (phase, epochs, lr) in enumerate(phases):
+        if ckpt_phase is not None and names.index(ckpt_phase) > index:
+            continue  # finished before the checkpoint; its parameters come with the later phase
+        if phase == "qat":
+            model.set_quant(spec, input_frac)
+        opt = _optimiser(cfg, model, lr)
+        if ckpt_phase == phase:
+            _load_checkpoint(ckpt, model, opt)
+        offset = sum(n for _, n, _ in phases[:index])
+
+        def epoch_done(epoch: int, record: dict, phase=phase, offset=offset, opt=opt) -> None:
+            record["phase"] = phase
+            history.append(record)
+            _save_checkpoint(ckpt, model, opt, rng, history, phase)
+            if on_epoch is not None:
+                on_epoch(offset + epoch + 1, total, record)
+
+        fit(model, opt, data, encoding=enc, steps=steps, epochs=epochs, batch_size=cfg["batch_size"],
+            seed=cfg["seed"], augment=cfg["data"]["augment"], schedule=cfg["optimiser"]["schedule"],
+            start_epoch=sum(1 for r in history if r["phase"] == phase), rng=rng, on_epoch=epoch_done,
+            on_batch=on_batch)
+    metrics = _final_metrics(cfg, model, data, history, spec, input_frac)
+    metrics["seconds"] = time.perf_counter() - started
+    files = {"checkpoint": str(ckpt), "curve": str(_write_curve(out, history))}
+    if isinstance(model, SpikingMLP):
+        from .export import write_nir
+
+        files["nir"] = str(write_nir(model, out / "model.nir", {
+            "test_accuracy": metrics["test_accuracy"], "encoding": enc, "steps": steps}))
+    metrics["history"] = history
+    metrics_path = out / "metrics.json"
+    _atomic_write(metrics_path, lambda tmp: Path(tmp).write_text(json.dumps(metrics, indent=2) + "\n"))
+    files["metrics"] = str(metrics_path)
+    return TrainResult(metrics, files)
+
+
+def _final_metrics(cfg, model, data, history, spec, input_frac) -> dict:
+    enc, steps, seed = cfg["encoding"]["kind"], cfg["encoding"]["steps"], cfg["seed"]
+    metrics = {"model": cfg["model"]["type"], "encoding": enc, "steps": steps, "epochs": len(history),
+               "test_accuracy": evaluate(model, data, enc, steps, seed),
+               "train_accuracy": history[-1]["train_accuracy"] if history else None}
+    float_records = [r for r in history if r["phase"] == "float"]
+    if cfg["quantisation"]["enabled"] and float_records:
+        metrics["float_test_accuracy"] = float_records[-1]["test_accuracy"]
+    if isinstance(model, SpikingMLP):
+        from .fixed import FixedMLP
+
+        fixed = FixedMLP.from_model(model, spec, input_frac)
+        x = encode(data.x_test, enc, steps, np.random.default_rng(seed), data.image_shape)
+        metrics["fixed_test_accuracy"] = float((fixed.predict(x) == data.y_test).mean())
+        metrics["fixed_frac_bits"] = [layer.frac_bits for layer in fixed.layers]
+    return metrics

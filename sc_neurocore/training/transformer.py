@@ -1,0 +1,83 @@
+"""A small spiking transformer classifier: tokens -> CPG position -> [SSA + MLP] x depth -> readout.
+
+Input ``(T, B, L, P)`` (L tokens of P features, e.g. the rows of an image)::
+
+    S0 = LIF(x W_embed^T + b + pe)                       (CPG position currents)
+    S  = S + SSA(S);   S = S + LIF(LIF(S W_1^T) W_2^T)   (residuals add spike counts)
+    logits = (1/T) sum_t flatten(S[t]) W_head^T + b      (tokens concatenated: rows keep their place)
+
+Every block is a module with its own backward pass; the residual adds the two gradients.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .attention import AddPosition, CPGPositionalEncoding, SpikeDrivenSelfAttention
+from .layers import Linear
+from .module import Module
+from .neurons import LIF
+from .surrogate import Surrogate
+
+__all__ = ["SpikingTransformer"]
+
+
+class _Block(Module):
+    """``S + SSA(S)`` then ``S + MLP(S)``."""
+
+    def __init__(self, dim: int, heads: int, hidden: int, rng: np.random.Generator, kw: dict):
+        self.attention = SpikeDrivenSelfAttention(dim, heads, rng=rng, **kw)
+        dtype = kw["dtype"]
+        self.fc1 = Linear(dim, hidden, rng=rng, gain=2.0, dtype=dtype)
+        self.lif1 = LIF(hidden, tau=kw["tau"], learn_threshold=kw["learn_threshold"],
+                        surrogate=kw["surrogate"], dtype=dtype)
+        self.fc2 = Linear(hidden, dim, rng=rng, gain=2.0, dtype=dtype)
+        self.lif2 = LIF(dim, tau=kw["tau"], learn_threshold=kw["learn_threshold"],
+                        surrogate=kw["surrogate"], dtype=dtype)
+
+    def forward(self, s: np.ndarray) -> np.ndarray:
+        s = s + self.attention.forward(s)
+        return s + self.lif2.forward(self.fc2.forward(self.lif1.forward(self.fc1.forward(s))))
+
+    def backward(self, grad: np.ndarray) -> np.ndarray:
+        grad = grad + self.fc1.backward(self.lif1.backward(self.fc2.backward(self.lif2.backward(grad))))
+        return grad + self.attention.backward(grad)
+
+
+class SpikingTransformer(Module):
+    """Spiking transformer over ``(T, B, L, P)`` tokens; ``forward -> logits (B, classes)``.
+
+    Flat input ``(T, B, L*P)`` is split into ``L`` consecutive tokens (an image's rows).
+    """
+
+    def __init__(self, n_tokens: int, token_dim: int, n_classes: int, *, dim: int = 64, heads: int = 4,
+                 depth: int = 1, mlp_ratio: int = 2, tau: float = 2.0, attn_scale: float = 0.125,
+                 learn_threshold: bool = True, surrogate: Surrogate | None = None, seed: int = 0,
+                 dtype=np.float32):
+        rng = np.random.default_rng(seed)
+        self.n_tokens, self.token_dim = n_tokens, token_dim
+        kw = dict(tau=tau, learn_threshold=learn_threshold, surrogate=surrogate, dtype=dtype)
+        self.embed = Linear(token_dim, dim, rng=rng, gain=2.0, dtype=dtype)
+        self.position = AddPosition(CPGPositionalEncoding(dim), n_tokens, dtype=dtype)
+        self.embed_lif = LIF(dim, **kw)
+        self.blocks = [_Block(dim, heads, dim * mlp_ratio, rng, dict(kw, scale=attn_scale)) for _ in range(depth)]
+        self.head = Linear(dim * n_tokens, n_classes, rng=rng, dtype=dtype)
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        self._in_shape = x.shape
+        if x.ndim == 3:  # flat features: split into tokens of token_dim
+            x = x.reshape(x.shape[0], x.shape[1], self.n_tokens, self.token_dim)
+        s = self.embed_lif.forward(self.position.forward(self.embed.forward(x)))
+        for block in self.blocks:
+            s = block.forward(s)
+        self._shape = s.shape
+        rates = s.mean(axis=0).reshape(s.shape[1], -1)  # spike rate per token and feature, (B, L*D)
+        return self.head.forward(rates)
+
+    def backward(self, grad: np.ndarray) -> np.ndarray:
+        g_rates = self.head.backward(grad).reshape(self._shape[1:]) / self._shape[0]
+        g = np.broadcast_to(g_rates, self._shape).copy()
+        for block in reversed(self.blocks):
+            g = block.backward(g)
+        g = self.embed.backward(self.position.backward(self.embed_lif.backward(g)))
+        return g.reshape(self._in_shape)
