@@ -22,14 +22,19 @@ warm-tools: install
 demo: warm-tools
 	$(BIN)/sc-neurocore deploy $(DEMO_MODEL) --target ice40 --device up5k -o build/demo --force
 
-# Icarus Verilog for co-simulation: apt-get when missing and root, else a clear message.
+# Icarus Verilog for co-simulation and Chromium for the HTML report test: apt-get what is missing when
+# root, else a clear message.
 test-tools:
-	@command -v iverilog >/dev/null 2>&1 || { \
+	@missing=""; \
+	command -v iverilog >/dev/null 2>&1 || missing="$$missing iverilog"; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq iverilog) >/dev/null; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing) >/dev/null; \
 	  else \
-	    echo "Icarus Verilog is missing: install it (Debian: sudo apt-get install iverilog) and re-run make test" >&2; exit 1; \
-	  fi; }
+	    echo "missing:$$missing; install it (Debian: sudo apt-get install$$missing) and re-run make test" >&2; exit 1; \
+	  fi; \
+	fi
 
 test: warm-tools test-tools
 	$(BIN)/python -m pytest -q

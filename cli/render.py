@@ -6,15 +6,21 @@ Console() decides colour itself: none when stdout is not a terminal (CI logs, pi
 from __future__ import annotations
 
 from rich import box
+from rich.bar import Bar
 from rich.console import Console
 from rich.table import Table
 
 from sc_neurocore.backends.reports import BuildReport
 from sc_neurocore.backends.systemverilog import BuildPlan
 from sc_neurocore.backends.tools import ToolchainStatus
+from sc_neurocore.report import Report, compare
+from sc_neurocore.report.numbers import quantity, si, signed_percent
 from sc_neurocore.simulation import SimulationSummary
 
-__all__ = ["console", "render_build_report", "render_simulation", "render_compile", "render_doctor"]
+__all__ = [
+    "console", "render_build_report", "render_simulation", "render_compile", "render_doctor", "render_report",
+    "render_comparison",
+]
 
 
 def _resource_table(report: BuildReport) -> Table:
@@ -133,3 +139,83 @@ def render_doctor(status: ToolchainStatus, console: Console) -> None:
     warm = "warm" if status.yowasp_cache_warm else "cold (first run compiles for 40-80 s; make warm-tools)"
     console.print(f"YoWASP cache: {status.yowasp_cache_dir}: {warm}", soft_wrap=True)
     console.print(f"make: {status.make_path or 'not found (needed by the edalize flow)'}")
+
+
+def _plain_table(title: str, *columns: str, left: int = 1) -> Table:
+    """A report table: the first `left` columns hold names, the others numbers."""
+    table = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left")
+    for index, column in enumerate(columns):
+        table.add_column(column, justify="left" if index < left else "right")
+    return table
+
+
+def _throughput_table(report: Report) -> Table:
+    t = report.throughput
+    table = _plain_table(f"throughput at {t.fmax_mhz:.1f} MHz", "", "no spikes", "measured", "all spike")
+    table.add_row("cycles per step", str(t.min_cycles_per_step), si(t.mean_cycles_per_step), str(t.max_cycles_per_step))
+    table.add_row("time steps / s", si(t.steps_per_second(t.min_cycles_per_step)), si(t.measured_steps_per_second),
+                  si(t.worst_steps_per_second))
+    table.add_row("inferences / s", "", si(t.inferences_per_second), "")
+    table.add_row("real-time factor", "", si(t.real_time_factor), "")
+    return table
+
+
+def _activity_table(report: Report) -> Table:
+    activity = report.activity
+    table = _plain_table(f"activity: {activity.steps} steps, batch {activity.batch}, fixed point",
+                         "layer", "model", "neurons", "spikes", "rate/step", "rate", left=2)
+    table.add_column("")
+    top = max((layer.rate for layer in activity.layers if layer.spiking), default=0.0) or 1.0
+    for layer in activity.layers:
+        if not layer.spiking:
+            table.add_row(layer.name, layer.kind, str(layer.size), "-", "(membrane)", "-", "")
+            continue
+        table.add_row(layer.name, layer.kind, str(layer.size), str(layer.spikes), f"{layer.rate:.4f}",
+                      si(layer.rate_hz, "Hz"), Bar(top, 0, layer.rate, width=12))
+    return table
+
+
+def _energy_table(report: Report) -> Table:
+    e = report.energy
+    table = _plain_table("energy per inference (estimate, 45 nm arithmetic)", "", "operations", "energy")
+    table.add_row(f"SNN synaptic ACs x {e.e_ac_pj} pJ", si(e.synaptic_acs), f"{e.snn_synaptic_nj:.3g} nJ")
+    table.add_row(f"ANN MACs x {e.e_mac_pj} pJ", si(e.ann_macs), f"{e.ann_nj:.3g} nJ")
+    table.add_row(f"neuron updates x {e.e_mac_pj} pJ", si(e.neuron_macs), f"{e.neuron_update_nj:.3g} nJ")
+    return table
+
+
+def render_report(report: Report, console: Console) -> None:
+    """The build report, then throughput, activity, energy and accuracy where they are known."""
+    render_build_report(report.build.report, console)
+    provenance = report.build.provenance
+    if provenance:
+        console.print(f"model: {provenance.get('model')}", soft_wrap=True)  # paths stay whole for copying
+        console.print(f"model sha256 {provenance.get('model_sha256', '?')[:16]}, "
+                      f"sc-neurocore commit {(provenance.get('commit') or 'unknown')[:10]}")
+    if report.throughput is not None:
+        console.print(_throughput_table(report))
+    if report.activity is None:
+        console.print("activity, energy, accuracy: pass --model (and --input) to simulate the model")
+        return
+    console.print(f"input: {report.source}")
+    console.print(_activity_table(report))
+    console.print(_energy_table(report))
+    if report.energy.ann_over_snn is not None:
+        console.print(f"ANN / SNN synaptic energy: {report.energy.ann_over_snn:.2f}x")
+    if report.accuracy is not None:
+        acc = report.accuracy
+        console.print(
+            f"accuracy on {acc.samples} samples: float {100 * acc.float_accuracy:.2f} %, fixed "
+            f"{100 * acc.fixed_accuracy:.2f} %, loss {100 * acc.loss:.2f} points, agreement {100 * acc.agreement:.2f} %"
+        )
+
+
+def render_comparison(a: Report, b: Report, console: Console) -> None:
+    """What changed from build A to build B: resources, Fmax, throughput."""
+    console.print(f"A: {a.build.path}", soft_wrap=True)
+    console.print(f"B: {b.build.path}", soft_wrap=True)
+    table = _plain_table("B against A", "", "A", "B", "B - A", "change")
+    for row in compare(a, b):
+        table.add_row(row.metric, quantity(row.a, row.unit), quantity(row.b, row.unit),
+                      quantity(row.delta, row.unit), signed_percent(row.relative))
+    console.print(table)

@@ -22,6 +22,7 @@ import numpy as np
 from sc_neurocore.errors import InputError, ModelError, UnsupportedError
 from sc_neurocore.ir import Graph
 from sc_neurocore.ir import nodes as ir
+from sc_neurocore.ir.operators import Chain, ConvOp, DenseOp, ScaleOp, resolve_padding
 
 __all__ = ["Population", "Projection", "Network", "lower", "SPIKE_CONDITIONS", "RESET_MODES", "DEFAULT_DT"]
 
@@ -35,9 +36,14 @@ class Projection:
     """I_dst += weight @ out(source) + bias; `source` is a population name or "input"."""
 
     source: str
-    weight: np.ndarray  # (n_dst, n_src)
+    weight: np.ndarray | None  # (n_dst, n_src); None when `operator` holds a convolution chain
     bias: np.ndarray  # (n_dst,)
     recurrent: bool = False
+    operator: Chain | None = None
+
+    def apply(self, x: np.ndarray) -> np.ndarray:
+        """weight @ x for a batch x [B, n_src] (bias not included)."""
+        return x @ self.weight.T if self.operator is None else self.operator.apply(x)
 
 
 @dataclass(eq=False)
@@ -56,6 +62,7 @@ class Population:
     v_reset: np.ndarray
     reset_subtract: bool
     projections: list[Projection] = field(default_factory=list)
+    delay_steps: np.ndarray | None = None  # set for a Delay node: steps per element, no neuron update
 
     @property
     def size(self) -> int:
@@ -130,6 +137,111 @@ def _readout(name: str, n: int) -> Population:
     )
 
 
+def _structured_op(node, where: str):
+    """The linear operator of a convolution or pooling node (bias handled by the caller)."""
+    if isinstance(node, ir.SumPool2d):
+        channels = node.input_shape[0]
+        value = 1.0 / np.prod(node.kernel_size) if isinstance(node, ir.AvgPool2d) else 1.0
+        kernel = np.full((channels, 1, *node.kernel_size), value)
+        pads = tuple((p, p) for p in node.padding)
+        return ConvOp(kernel, tuple(node.input_shape), tuple(node.stride), pads, (1, 1), channels)
+    kernel_dims = node.weight.shape[2:]
+    pads = resolve_padding(node.padding, kernel_dims, node.dilation, node.stride, where)
+    if isinstance(node, ir.Conv2d):
+        return ConvOp(node.weight, node.shape_in, tuple(node.stride), pads, tuple(node.dilation), node.groups)
+    c_in, length = node.shape_in  # Conv1d runs as a Conv2d over a 1-row image
+    return ConvOp(node.weight[:, :, None, :], (c_in, 1, length), (1, node.stride[0]), ((0, 0), pads[0]),
+                  (1, node.dilation[0]), node.groups)
+
+
+@dataclass
+class _Path:
+    """The map from the current node's output to the target: `head` (dense, source side) then `tail`.
+
+    head is None (identity), a vector (diagonal) or a matrix; composing it exactly as before keeps
+    dense networks bit-identical (eye @ W == W).
+    """
+
+    head: object
+    tail: tuple
+    bias: np.ndarray
+
+    def through_head(self, values: np.ndarray) -> np.ndarray:
+        if self.head is None:
+            return values
+        return self.head * values if self.head.ndim == 1 else self.head @ values
+
+    def to_target(self, values: np.ndarray) -> np.ndarray:
+        out = self.through_head(values)
+        for op in self.tail:
+            out = op.apply(out[None, :])[0]
+        return out
+
+    def then_dense(self, weight: np.ndarray) -> "_Path":
+        if self.head is None:
+            head = weight.copy()
+        elif self.head.ndim == 1:
+            head = self.head[:, None] * weight
+        else:
+            head = self.head @ weight
+        return _Path(head, self.tail, self.bias)
+
+    def then_scale(self, scale: np.ndarray) -> "_Path":
+        if self.head is None:
+            head = scale.copy()
+        elif self.head.ndim == 1:
+            head = self.head * scale
+        else:
+            head = self.head * scale[None, :]
+        return _Path(head, self.tail, self.bias)
+
+    def then_op(self, op) -> "_Path":
+        return _Path(None, (op, *self._head_ops(), *self.tail), self.bias)
+
+    def _head_ops(self) -> tuple:
+        if self.head is None:
+            return ()
+        return (ScaleOp(self.head),) if self.head.ndim == 1 else (DenseOp(self.head),)
+
+    def projection(self, source: str, n_target: int) -> Projection:
+        if not self.tail:
+            head = self.head
+            weight = np.eye(n_target) if head is None else (np.diag(head) if head.ndim == 1 else head.copy())
+            return Projection(source=source, weight=weight, bias=self.bias.copy())
+        return Projection(source=source, weight=None, bias=self.bias.copy(), operator=Chain([*self._head_ops(), *self.tail]))
+
+
+def _delay_line(name: str, node, dt: float) -> Population:
+    """A Delay node as a population with no dynamics: y[t] = x[t - round(delay/dt)] (zero before)."""
+    n = int(np.prod(node.shape_in))
+    steps = np.rint(np.asarray(node.delay, dtype=np.float64).reshape(n) / dt).astype(np.int64)
+    if np.any(steps < 0):
+        raise ModelError(f"node {name!r}: a delay must not be negative")
+    pop = _readout(name, n)
+    pop.kind, pop.k_mem, pop.delay_steps = "Delay", np.zeros(n), steps
+    return pop
+
+
+def _mark_spiking_delays(pops: dict) -> None:
+    """A delay line carries spikes when it copies spikes unweighted (0/1 weights, no bias).
+
+    Start optimistic and clear the flag until nothing changes, so chains of delays settle in any order.
+    """
+    delays = [pop for pop in pops.values() if pop.delay_steps is not None]
+    for pop in delays:
+        pop.spiking = True
+    changed = True
+    while changed:
+        changed = False
+        for pop in delays:
+            spiking = all(
+                (proj.source == "input" or pops[proj.source].spiking)
+                and proj.operator is None and np.all(np.isin(proj.weight, (0.0, 1.0))) and not np.any(proj.bias)
+                for proj in pop.projections
+            )
+            changed, pop.spiking = changed or spiking != pop.spiking, spiking
+
+
 class _Composer:
     """Walks synaptic chains backwards from a neuron node, composing them into projections."""
 
@@ -138,44 +250,55 @@ class _Composer:
         self.endpoints = endpoints
 
     def projections(self, target: str, n_target: int) -> list[Projection]:
-        found: dict[str, Projection] = {}
-        self._walk(target, np.eye(n_target), np.zeros(n_target), found, path=(target,))
-        return list(found.values())
+        found: list[Projection] = []
+        self.n_target = n_target
+        self._walk(target, _Path(None, (), np.zeros(n_target)), found, path=(target,))
+        return found
 
-    def _walk(self, name: str, matrix: np.ndarray, bias: np.ndarray, found: dict, path: tuple) -> None:
+    def _walk(self, name: str, route: _Path, found: list, path: tuple) -> None:
         preds = self.graph.predecessors(name)
         if not preds:
             raise ModelError(f"node {name!r} has no input edge")
         for index, pred in enumerate(preds):
             node = self.graph.nodes[pred]
             # A node's bias enters once, whichever branch carries it.
-            branch_bias = bias if index == 0 else np.zeros_like(bias)
+            branch = route if index == 0 else _Path(route.head, route.tail, np.zeros_like(route.bias))
             if pred in self.endpoints:
-                self._add(found, pred, matrix, branch_bias)
+                self._add(found, branch.projection(pred, self.n_target))
                 continue
             if pred in path:
                 raise ModelError(f"cycle through {pred!r} has no neuron to hold its state")
-            if isinstance(node, ir.Affine):
-                self._walk(pred, matrix @ node.weight, branch_bias + matrix @ node.bias, found, path + (pred,))
-            elif isinstance(node, ir.Linear):
-                self._walk(pred, matrix @ node.weight, branch_bias, found, path + (pred,))
-            elif isinstance(node, ir.Scale):
-                self._walk(pred, matrix * node.scale.reshape(-1)[None, :], branch_bias, found, path + (pred,))
-            elif isinstance(node, ir.Flatten):
-                self._walk(pred, matrix, branch_bias, found, path + (pred,))
-            else:
-                raise UnsupportedError(
-                    f"node {pred!r} ({type(node).__name__}) cannot be executed yet; the executors support "
-                    "Affine, Linear, Scale and Flatten between Input and neuron nodes"
-                )
+            self._walk(pred, self._through(pred, node, branch), found, path + (pred,))
+
+    def _through(self, name: str, node, route: _Path) -> _Path:
+        if isinstance(node, ir.Affine):
+            bias = route.bias + route.to_target(node.bias)
+            return _Path(route.head, route.tail, bias).then_dense(node.weight)
+        if isinstance(node, ir.Linear):
+            return route.then_dense(node.weight)
+        if isinstance(node, ir.Scale):
+            return route.then_scale(node.scale.reshape(-1))
+        if isinstance(node, ir.Flatten):
+            return route
+        if isinstance(node, (ir.Conv1d, ir.SumPool2d)):
+            bias = route.bias
+            if isinstance(node, ir.Conv1d):
+                per_position = np.repeat(node.bias, int(np.prod(node.shape_out[1:])))
+                bias = bias + route.to_target(per_position)
+            return _Path(route.head, route.tail, bias).then_op(_structured_op(node, f"node {name!r}"))
+        raise UnsupportedError(
+            f"node {name!r} ({type(node).__name__}) cannot be executed between neuron nodes"
+        )
 
     @staticmethod
-    def _add(found: dict, source: str, matrix: np.ndarray, bias: np.ndarray) -> None:
-        if source in found:
-            found[source].weight = found[source].weight + matrix
-            found[source].bias = found[source].bias + bias
-        else:
-            found[source] = Projection(source=source, weight=matrix.copy(), bias=bias.copy())
+    def _add(found: list, projection: Projection) -> None:
+        # Dense paths from one source sum into one matrix; operator chains stay separate projections.
+        for other in found:
+            if other.source == projection.source and other.operator is None and projection.operator is None:
+                other.weight = other.weight + projection.weight
+                other.bias = other.bias + projection.bias
+                return
+        found.append(projection)
 
 
 def _execution_order(pops: dict[str, "Population"]) -> list[str]:
@@ -216,10 +339,7 @@ def lower(
     if len(inputs) != 1 or len(outputs) != 1:
         raise UnsupportedError("the graph must have exactly one Input and one Output node")
     input_name, output_name = inputs[0], outputs[0]
-    for name, node in graph.nodes.items():
-        if isinstance(node, ir.Delay):
-            raise UnsupportedError(f"node {name!r}: Delay nodes are read but not executed yet")
-    neurons = [name for name, node in graph.nodes.items() if isinstance(node, ir.NEURON_TYPES)]
+    neurons = [name for name, node in graph.nodes.items() if isinstance(node, (*ir.NEURON_TYPES, ir.Delay))]
     output_preds = graph.predecessors(output_name)
     readout = None
     if len(output_preds) != 1 or output_preds[0] not in neurons:
@@ -229,7 +349,8 @@ def lower(
 
     pops: dict[str, Population] = {}
     for name in neurons:
-        pops[name] = _discretise(name, graph.nodes[name], dt, reset_mode)
+        node = graph.nodes[name]
+        pops[name] = _delay_line(name, node, dt) if isinstance(node, ir.Delay) else _discretise(name, node, dt, reset_mode)
         pops[name].projections = composer.projections(name, pops[name].size)
     if readout is not None:
         n_out = int(np.prod(graph.nodes[output_name].shape_in))
@@ -240,6 +361,7 @@ def lower(
             if proj.source == input_name:
                 proj.source = "input"
 
+    _mark_spiking_delays(pops)
     order = _execution_order(pops)
     position = {name: i for i, name in enumerate(order)}
     for name in order:

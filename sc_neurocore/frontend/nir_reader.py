@@ -20,29 +20,95 @@ def _arr(value, shape=None) -> np.ndarray:
     return array
 
 
+def _matrix(value) -> np.ndarray:
+    weight = _arr(value)
+    if weight.ndim != 2:
+        raise ModelError(f"weight must be a 2-d (out, in) matrix, got shape {weight.shape}")
+    return weight
+
+
 def _neuron_shape(node, *names) -> tuple[int, ...]:
     shapes = [np.shape(getattr(node, n)) for n in names if getattr(node, n, None) is not None]
     return max(shapes, key=lambda s: int(np.prod(s)) if s else 1)
 
 
-def _convert(name: str, node):
-    """One NIR node into an IR node (or None for a nested graph, handled by the caller)."""
+def _ints(value, ndim: int) -> tuple[int, ...]:
+    array = np.atleast_1d(np.asarray(value)).astype(np.int64)
+    return tuple(int(v) for v in np.broadcast_to(array, (ndim,)))
+
+
+def _padding(value, ndim: int):
+    if isinstance(value, (str, bytes)):
+        return value.decode() if isinstance(value, bytes) else value
+    return _ints(value, ndim)
+
+
+def _conv(node, ndim: int, input_shape):
+    weight = _arr(node.weight)
+    if weight.ndim != ndim + 2:
+        raise ModelError(f"weight must have {ndim + 2} dimensions (C_out, C_in/groups, kernel), got {weight.shape}")
+    bias = node.bias if getattr(node, "bias", None) is not None else 0.0
+    kind = ir.Conv2d if ndim == 2 else ir.Conv1d
+    return kind(
+        input_shape=tuple(int(d) for d in input_shape), weight=weight, bias=_arr(bias, (weight.shape[0],)),
+        stride=_ints(node.stride, ndim), padding=_padding(node.padding, ndim), dilation=_ints(node.dilation, ndim),
+        groups=int(node.groups),
+    )
+
+
+def _known_shape(node, key: str):
+    shape = node.input_type.get(key) if key == "input" else node.output_type.get(key)
+    return None if shape is None else tuple(int(d) for d in np.atleast_1d(shape))
+
+
+def _convert(name: str, node, in_shape=None):
+    """One NIR node into an IR node; a shape error or malformed field becomes a ModelError naming it."""
+    try:
+        return _convert_node(name, node, in_shape)
+    except ModelError as error:
+        raise ModelError(f"node {name!r} ({type(node).__name__}): {error}") from None
+    except (ValueError, TypeError, IndexError, AttributeError) as error:
+        raise ModelError(f"node {name!r} ({type(node).__name__}): malformed parameters ({error})") from None
+
+
+def _convert_node(name: str, node, in_shape):
+    """`in_shape` is the predecessor's output shape, for the node types whose shape NIR may omit."""
     import nir
 
     kind = type(node).__name__
+    if isinstance(node, (nir.Conv1d, nir.Conv2d)):
+        ndim = 2 if isinstance(node, nir.Conv2d) else 1
+        spatial = node.input_shape
+        if spatial is None:
+            if in_shape is None:
+                return _Pending(node)
+            spatial = in_shape[1:]
+        return _conv(node, ndim, np.atleast_1d(spatial))
+    if isinstance(node, (nir.SumPool2d, nir.AvgPool2d)):
+        if in_shape is None:
+            return _Pending(node)
+        if len(in_shape) != 3:
+            raise ModelError(f"pooling needs a (C, H, W) input, its predecessor gives {in_shape}")
+        kind_ir = ir.AvgPool2d if isinstance(node, nir.AvgPool2d) else ir.SumPool2d
+        return kind_ir(
+            input_shape=tuple(in_shape), kernel_size=_ints(node.kernel_size, 2), stride=_ints(node.stride, 2),
+            padding=_ints(node.padding, 2),
+        )
     if isinstance(node, nir.Input):
         return ir.Input(shape=tuple(int(d) for d in node.input_type["input"]))
     if isinstance(node, nir.Output):
         return ir.Output(shape=tuple(int(d) for d in node.output_type["output"]))
     if isinstance(node, nir.Affine):
-        weight = _arr(node.weight)
+        weight = _matrix(node.weight)
         return ir.Affine(weight=weight, bias=_arr(node.bias, (weight.shape[0],)))
     if isinstance(node, nir.Linear):
-        return ir.Linear(weight=_arr(node.weight))
+        return ir.Linear(weight=_matrix(node.weight))
     if isinstance(node, nir.Scale):
         return ir.Scale(scale=_arr(node.scale))
     if isinstance(node, nir.Flatten):
-        shape = tuple(int(d) for d in node.input_type["input"])
+        shape = _known_shape(node, "input") or in_shape
+        if shape is None:
+            return _Pending(node)
         return ir.Flatten(input_shape=shape, start_dim=int(node.start_dim), end_dim=int(node.end_dim))
     if isinstance(node, nir.Delay):
         return ir.Delay(delay=_arr(node.delay))
@@ -86,7 +152,7 @@ def _convert(name: str, node):
 
 SUPPORTED_NIR_TYPES = (
     "Input", "Output", "Affine", "Linear", "Scale", "Flatten", "Delay", "Threshold",
-    "I", "IF", "LI", "LIF", "CubaLI", "CubaLIF", "NIRGraph",
+    "I", "IF", "LI", "LIF", "CubaLI", "CubaLIF", "Conv1d", "Conv2d", "SumPool2d", "AvgPool2d", "NIRGraph",
 )
 
 
@@ -122,6 +188,29 @@ class _Joint:
     """A nested graph's Input/Output: a wire, removed by `_contract_joints`."""
 
 
+class _Pending:
+    """A node whose input shape NIR leaves open (pooling, Norse's convolutions): inferred from edges."""
+
+    def __init__(self, node):
+        self.node = node
+
+
+def _infer_shapes(nodes: dict, edges: list) -> None:
+    """Resolve pending nodes from their predecessors' output shapes, in as many sweeps as needed."""
+    while True:
+        pending = [n for n, v in nodes.items() if isinstance(v, _Pending)]
+        if not pending:
+            return
+        progress = False
+        for name in pending:
+            known = [nodes[s].shape_out for s, d in edges if d == name and not isinstance(nodes[s], _Pending)]
+            if known:
+                nodes[name] = _convert(name, nodes[name].node, known[0])
+                progress = not isinstance(nodes[name], _Pending) or progress
+        if not progress:
+            raise ModelError(f"cannot infer the input shape of {', '.join(pending)}: no predecessor has a known shape")
+
+
 def _contract_joints(nodes: dict, edges: list) -> list:
     for joint in [n for n, v in nodes.items() if isinstance(v, _Joint)]:
         sources = [s for s, d in edges if d == joint]
@@ -141,8 +230,33 @@ def graph_from_nir(nir_graph) -> ir_graph.Graph:
     if missing:
         raise ModelError(f"edges name node(s) that do not exist: {', '.join(missing)}")
     edges = _contract_joints(nodes, edges)
+    _infer_shapes(nodes, edges)
     metadata = dict(getattr(nir_graph, "metadata", {}) or {})
     return ir_graph.Graph(nodes=nodes, edges=edges, metadata=metadata).validate()
+
+
+def _failing_node(path: Path, group_path: str = "node") -> str | None:
+    """The (dotted) name of the first node that nir cannot build on its own, if one can be singled out."""
+    import h5py
+    from nir.serialization import read_node
+
+    try:
+        with h5py.File(path, "r") as handle:
+            group = handle[group_path]
+            for name in sorted(group["nodes"]) if "nodes" in group else []:
+                child = group["nodes"][name]
+                if "nodes" in child:
+                    inner = _failing_node(path, f"{group_path}/nodes/{name}")
+                    if inner:
+                        return f"{name}.{inner}"
+                    continue
+                try:
+                    read_node(child)
+                except Exception:  # any failure singles out this node
+                    return name
+    except (OSError, KeyError):
+        return None
+    return None
 
 
 def read_nir(path) -> ir_graph.Graph:
@@ -163,7 +277,9 @@ def read_nir(path) -> ir_graph.Graph:
     try:
         nir_graph = nir.read(str(path), type_check=False)
     except Exception as error:  # nir raises bare KeyError/ValueError/AssertionError on bad files
-        raise ModelError(f"{path}: malformed NIR graph ({type(error).__name__}: {error})") from None
+        culprit = _failing_node(path)
+        where = f"node {culprit!r}: " if culprit else ""
+        raise ModelError(f"{path}: {where}malformed NIR graph ({type(error).__name__}: {error})") from None
     if not isinstance(nir_graph, nir.NIRGraph):
         raise ModelError(f"{path}: the file holds a single {type(nir_graph).__name__} node, not a graph")
     try:

@@ -18,6 +18,10 @@ __all__ = [
     "Threshold",
     "Flatten",
     "Delay",
+    "Conv1d",
+    "Conv2d",
+    "SumPool2d",
+    "AvgPool2d",
     "I",
     "IF",
     "LI",
@@ -121,9 +125,9 @@ class Flatten(Node):
     @property
     def shape_out(self):
         shape = list(self.input_shape)
-        end = self.end_dim % len(shape)
-        merged = int(np.prod(shape[self.start_dim : end + 1]))
-        return tuple(shape[: self.start_dim] + [merged] + shape[end + 1 :])
+        start, end = self.start_dim % len(shape), self.end_dim % len(shape)
+        merged = int(np.prod(shape[start : end + 1]))
+        return tuple(shape[:start] + [merged] + shape[end + 1 :])
 
 
 @dataclass(eq=False)
@@ -135,6 +139,81 @@ class Delay(Node):
     @property
     def shape_in(self):
         return tuple(self.delay.shape)
+
+
+def _conv_shape_out(node, kernel) -> tuple[int, ...]:
+    from .operators import conv_output_size, resolve_padding
+
+    pads = resolve_padding(node.padding, kernel, node.dilation, node.stride, "convolution")
+    spatial = [
+        conv_output_size(n, p, k, d, s)
+        for n, p, k, d, s in zip(node.input_shape, pads, kernel, node.dilation, node.stride)
+    ]
+    return tuple(spatial)
+
+
+@dataclass(eq=False)
+class Conv1d(Node):
+    """y[o, i] = b[o] + sum_{c,u} W[o, c, u] x[g(o) C_g + c, i*stride + u*dilation - pad_before].
+
+    weight (C_out, C_in/groups, K); input_shape is the spatial size (L,) as in NIR; padding an int
+    tuple or 'same'/'valid'.
+    """
+
+    input_shape: tuple[int]
+    weight: np.ndarray
+    bias: np.ndarray
+    stride: tuple[int] = (1,)
+    padding: tuple[int] | str = (0,)
+    dilation: tuple[int] = (1,)
+    groups: int = 1
+
+    @property
+    def shape_in(self):
+        return (self.weight.shape[1] * self.groups, *self.input_shape)
+
+    @property
+    def shape_out(self):
+        return (self.weight.shape[0], *_conv_shape_out(self, self.weight.shape[2:]))
+
+
+@dataclass(eq=False)
+class Conv2d(Conv1d):
+    """Conv1d in two spatial dimensions: weight (C_out, C_in/groups, k_h, k_w), input_shape (H, W)."""
+
+    stride: tuple[int, int] = (1, 1)
+    padding: tuple[int, int] | str = (0, 0)
+    dilation: tuple[int, int] = (1, 1)
+
+
+@dataclass(eq=False)
+class SumPool2d(Node):
+    """y[c, i, j] = sum_{u<k_h, v<k_w} xpad[c, i*s_h + u, j*s_w + v]; input_shape (C, H, W).
+
+    NIR stores no input shape for pooling: the reader infers it from the predecessor.
+    """
+
+    input_shape: tuple[int, int, int]
+    kernel_size: tuple[int, int]
+    stride: tuple[int, int]
+    padding: tuple[int, int] = (0, 0)
+
+    @property
+    def shape_in(self):
+        return tuple(self.input_shape)
+
+    @property
+    def shape_out(self):
+        c, h, w = self.input_shape
+        sizes = [
+            (n + 2 * p - k) // s + 1 for n, p, k, s in zip((h, w), self.padding, self.kernel_size, self.stride)
+        ]
+        return (c, *sizes)
+
+
+@dataclass(eq=False)
+class AvgPool2d(SumPool2d):
+    """SumPool2d divided by k_h * k_w (zero padding counted, PyTorch's default)."""
 
 
 @dataclass(eq=False)
@@ -233,4 +312,4 @@ class CubaLIF(Node):
 
 
 NEURON_TYPES = (Threshold, I, IF, LI, LIF, CubaLI, CubaLIF)
-SYNAPSE_TYPES = (Affine, Linear, Scale)
+SYNAPSE_TYPES = (Affine, Linear, Scale, Flatten, Conv1d, Conv2d, SumPool2d, AvgPool2d)

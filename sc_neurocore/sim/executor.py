@@ -12,7 +12,7 @@ from sc_neurocore.errors import InputError
 from sc_neurocore.network import Network
 from sc_neurocore.passes.quantise import QuantisedNetwork
 
-from .neuron_steps import fixed_step, float_step
+from .neuron_steps import delay_step, fixed_step, float_step
 
 __all__ = ["SimulationResult", "run_float", "run_fixed", "MODES"]
 
@@ -35,35 +35,49 @@ class SimulationResult:
         return self.outputs[self.output_name]
 
 
+def _project(proj, dtype):
+    """The projection's map of a [B, n_src] batch: a transposed dense matrix, or its operator chain."""
+    if proj.operator is None:
+        weight_t = proj.weight.T.astype(dtype)  # transposed once: the hot loop is [B, n_src] @ [n_src, n_dst]
+        return lambda x: x @ weight_t
+    return proj.operator.apply if dtype == np.float64 else proj.operator.apply_int
+
+
 def _run(network, inputs, step, dtype, record_voltages: bool, record_currents: bool, mode: str) -> SimulationResult:
     steps, batch, _ = inputs.shape
     outs = {p.name: np.zeros((steps, batch, p.size), dtype) for p in network.populations}
     volts = {p.name: np.zeros((steps, batch, p.size), dtype) for p in network.populations} if record_voltages else {}
     currents = {p.name: np.zeros((steps, batch, p.size), dtype) for p in network.populations} if record_currents else {}
-    state = {p.name: (np.zeros((batch, p.size), dtype), np.zeros((batch, p.size), dtype)) for p in network.populations}
+    state = {p.name: _initial_state(p, batch, dtype) for p in network.populations}
     latest = {p.name: np.zeros((batch, p.size), dtype) for p in network.populations}
-    # Weights transposed once: the hot loop multiplies [B, n_src] @ [n_src, n_dst].
     plans = [
-        (pop, [(proj.source, proj.weight.T.astype(dtype), proj.recurrent) for proj in pop.projections],
-         _bias(pop).astype(dtype))
+        (pop, [(proj.source, _project(proj, dtype), proj.recurrent) for proj in pop.projections],
+         _bias(pop).astype(dtype), step if pop.delay_steps is None else delay_step)
         for pop in network.populations
     ]
     for t in range(steps):
         previous = dict(latest)
         latest["input"] = inputs[t]
-        for pop, projections, bias in plans:
+        for pop, projections, bias, pop_step in plans:
             current = bias
-            for source, weight_t, recurrent in projections:
-                current = current + (previous if recurrent else latest)[source] @ weight_t
-            out, state[pop.name] = step(current, state[pop.name], pop)
+            for source, project, recurrent in projections:
+                current = current + project((previous if recurrent else latest)[source])
+            out, state[pop.name] = pop_step(current, state[pop.name], pop)
             latest[pop.name] = out
             outs[pop.name][t] = out
             if record_voltages:
                 volts[pop.name][t] = state[pop.name][0]
-            if record_currents:
+            if record_currents and pop.delay_steps is None:  # a delay line's state is its ring buffer
                 currents[pop.name][t] = state[pop.name][1]
     spiking = {p.name: bool(p.spiking) for p in network.populations}
     return SimulationResult(mode, network.output, outs, volts, currents, spiking)
+
+
+def _initial_state(pop, batch: int, dtype):
+    zeros = np.zeros((batch, pop.size), dtype)
+    if pop.delay_steps is None:
+        return zeros, zeros.copy()
+    return zeros, np.zeros((int(pop.delay_steps.max()) + 1, batch, pop.size), dtype)
 
 
 def _bias(pop) -> np.ndarray:

@@ -7,7 +7,7 @@ saturation to the state width after each addition.
 
 import numpy as np
 
-__all__ = ["float_step", "fixed_step", "saturate"]
+__all__ = ["float_step", "fixed_step", "delay_step", "saturate"]
 
 
 def float_step(current, state, pop, spike_ge: bool):
@@ -46,3 +46,16 @@ def fixed_step(acc, state, pop, spike_ge: bool, state_bits: int):
     after = saturate(v - pop.v_threshold, state_bits) if pop.reset_subtract else pop.v_reset
     v = np.where(spikes, after, v)
     return spikes.astype(np.int64), (v, syn)
+
+
+def delay_step(current, state, pop):
+    """A delay line: y[t] = x[t - d] per element (d = pop.delay_steps), zero before the line fills.
+
+    state = (y, ring) with ring [d_max + 1, batch, n]; the ring is rolled by one slot per step, so
+    slot d always holds the input of d steps ago. Works unchanged for float and int64.
+    """
+    _, ring = state
+    ring = np.roll(ring, 1, axis=0)
+    ring[0] = current
+    out = np.take_along_axis(ring, pop.delay_steps[None, None, :].repeat(ring.shape[1], axis=1), axis=0)[0]
+    return out, (out, ring)

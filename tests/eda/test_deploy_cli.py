@@ -40,7 +40,7 @@ def test_demo_deploys_to_a_up5k(demo_build, capsys):
         assert row in table
     assert max(len(line) for line in table.splitlines()) <= 80
     assert main(["report", str(demo_build), "--json"]) == 0
-    assert json.loads(capsys.readouterr().out)["device"] == "up5k"
+    assert json.loads(capsys.readouterr().out)["builds"][0]["build"]["device"] == "up5k"
 
 
 def test_failed_deploy_keeps_the_previous_good_build(demo_build, capsys):

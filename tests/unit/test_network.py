@@ -2,7 +2,7 @@ import nir
 import numpy as np
 import pytest
 
-from sc_neurocore.errors import InputError, UnsupportedError
+from sc_neurocore.errors import InputError
 from sc_neurocore.frontend import graph_from_nir
 from sc_neurocore.network import lower
 from sc_neurocore.passes import quantise
@@ -36,10 +36,7 @@ def test_linear_readout_without_neuron_becomes_a_readout_population():
     np.testing.assert_allclose(result.output[:, 0, 0], [1.0, 1.0, 1.0])  # both IF fire each step (3 > 1): 2 x 0.5
 
 
-def test_delay_and_bad_options_are_clear_errors():
-    graph = nir.NIRGraph.from_list(nir.Input(np.array([2])), nir.Delay(np.full(2, 1e-3)), nir.I(r=np.ones(2)), nir.Output(np.array([2])))
-    with pytest.raises(UnsupportedError, match="Delay"):
-        lower(graph_from_nir(graph))
+def test_bad_options_are_clear_errors():
     good = graph_from_nir(two_layer("LIF", "LIF"))
     with pytest.raises(InputError, match="--dt"):
         lower(good, dt=-1)

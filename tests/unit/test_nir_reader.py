@@ -1,3 +1,5 @@
+from dataclasses import dataclass
+
 import h5py
 import nir
 import numpy as np
@@ -5,7 +7,7 @@ import pytest
 
 from sc_neurocore.errors import InputError, ModelError, UnsupportedError
 from sc_neurocore.frontend import graph_from_nir, read_nir
-from sc_neurocore.ir import CubaLIF, LIF, Linear
+from sc_neurocore.ir import Conv2d, CubaLIF, LIF, Linear
 
 
 def _lif(n, **changes):
@@ -18,15 +20,31 @@ def _chain(*nodes):
     return nir.NIRGraph.from_list(*nodes)
 
 
-def test_reads_every_nir_paper_graph_except_the_cnn(nir_paper):
+def test_reads_every_nir_paper_graph(nir_paper):
     braille = read_nir(nir_paper / "03_rnn" / "braille_noDelay_bias_zero.nir")
     assert isinstance(braille.nodes["lif1.lif"], CubaLIF)
     assert ("lif1.lif", "lif1.w_rec") in braille.edges and ("lif1.w_rec", "lif1.lif") in braille.edges
     rockpool = read_nir(nir_paper / "01_lif" / "lif_rockpool.nir")  # Output shaped [1,1,1]
     assert isinstance(rockpool.nodes["0_LinearTorch"], Linear)
     assert isinstance(read_nir(nir_paper / "01_lif" / "lif_norse.nir").nodes["1"], LIF)
-    with pytest.raises(UnsupportedError, match="Conv2d.*supported: Input"):
-        read_nir(nir_paper / "02_cnn" / "cnn_sinabs.nir")
+    cnn = read_nir(nir_paper / "02_cnn" / "cnn_sinabs.nir")
+    assert isinstance(cnn.nodes["0"], Conv2d) and cnn.nodes["0"].shape_out == (16, 16, 16)
+    assert cnn.nodes["4"].input_shape == (16, 16, 16)  # SumPool2d: shape inferred from its predecessor
+
+
+def test_unknown_node_type_lists_what_is_supported():
+    @dataclass(eq=False)
+    class Mystery(nir.NIRNode):
+        size: int = 2
+
+        def __post_init__(self):
+            self.input_type = {"input": np.array([2])}
+            self.output_type = {"output": np.array([2])}
+
+    graph = nir.NIRGraph(nodes={"input": nir.Input(np.array([2])), "m": Mystery(), "output": nir.Output(np.array([2]))},
+                         edges=[("input", "m"), ("m", "output")], type_check=False)
+    with pytest.raises(UnsupportedError, match="'m' has NIR type Mystery.*supported: Input"):
+        graph_from_nir(graph)
 
 
 def test_missing_and_non_hdf5_files(tmp_path):

@@ -1,0 +1,186 @@
+"""Linear operators over flat, batch-first activations: the synaptic part of a projection.
+
+Every operator maps x [B, n_in] to y [B, n_out]; tensors are flattened in C order (channel, then rows,
+then columns), so NIR's Flatten is the identity here. A projection is either one dense matrix (the
+fast, hardware-mapped path) or a `Chain` of these operators when it contains a convolution or pooling,
+which must not be densified: a 2x34x34 -> 16x16x16 convolution would be a 4096 x 2312 matrix.
+
+Convolution (cross-correlation, as PyTorch and NIR define it), per group g and output channel o:
+
+    y[o, i, j] = sum_{c, u, v} W[o, c, u, v] * xpad[g*C_g + c, i*s_h + u*d_h, j*s_w + v*d_w]
+
+computed with a strided window view (im2col without copying) and one einsum. Sum pooling is the
+depthwise convolution with a kernel of ones; average pooling the same with 1/(k_h*k_w) (PyTorch's
+default count_include_pad=True).
+
+`apply` works on float64. The fixed executor calls `apply_int` on int64 spikes/counts with integer
+weights: the products are summed in float64, which is exact while every partial sum stays below 2**53
+(spikes x weights of at most 16 bits x fan-in far below 2**21), and then converted back to int64.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from sc_neurocore.errors import UnsupportedError
+
+__all__ = ["DenseOp", "ScaleOp", "ConvOp", "Chain", "conv_output_size", "resolve_padding", "DENSIFY_LIMIT"]
+
+DENSIFY_LIMIT = 1 << 16  # matrix entries: larger convolution projections are never densified
+
+
+def resolve_padding(padding, kernel, dilation, stride, where: str) -> tuple[tuple[int, int], ...]:
+    """Per-dimension (before, after) padding from an int tuple or 'same'/'valid' (PyTorch's rule)."""
+    if isinstance(padding, str):
+        if padding == "valid":
+            return tuple((0, 0) for _ in kernel)
+        if any(s != 1 for s in stride):
+            raise UnsupportedError(f"{where}: padding='same' needs stride 1 (as in PyTorch), got {tuple(stride)}")
+        total = [d * (k - 1) for k, d in zip(kernel, dilation)]
+        return tuple((t // 2, t - t // 2) for t in total)
+    return tuple((int(p), int(p)) for p in padding)
+
+
+def conv_output_size(size: int, pad: tuple[int, int], kernel: int, dilation: int, stride: int) -> int:
+    """floor((size + pads - dilation*(kernel-1) - 1) / stride) + 1."""
+    return (size + pad[0] + pad[1] - dilation * (kernel - 1) - 1) // stride + 1
+
+
+class _Operator:
+    n_in: int
+    n_out: int
+
+    def apply(self, x: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def apply_int(self, x: np.ndarray) -> np.ndarray:
+        return np.rint(self.apply(x.astype(np.float64))).astype(np.int64)
+
+
+@dataclass(eq=False)
+class DenseOp(_Operator):
+    """y = x W^T, W shaped (n_out, n_in)."""
+
+    weight: np.ndarray
+
+    def __post_init__(self):
+        self.n_out, self.n_in = self.weight.shape
+        self._weight_t = np.ascontiguousarray(self.weight.T)
+
+    def apply(self, x):
+        return x @ self._weight_t
+
+    def with_weight(self, weight) -> "DenseOp":
+        return DenseOp(weight)
+
+    def rows_scaled(self, gain: np.ndarray) -> "DenseOp":
+        return DenseOp(gain[:, None] * self.weight)
+
+
+@dataclass(eq=False)
+class ScaleOp(_Operator):
+    """y = s * x, elementwise."""
+
+    weight: np.ndarray  # the scale vector; called weight so every operator quantises alike
+
+    def __post_init__(self):
+        self.n_in = self.n_out = self.weight.shape[0]
+
+    def apply(self, x):
+        return x * self.weight
+
+    def with_weight(self, weight) -> "ScaleOp":
+        return ScaleOp(weight)
+
+    def rows_scaled(self, gain: np.ndarray) -> "ScaleOp":
+        return ScaleOp(gain * self.weight)
+
+
+@dataclass(eq=False)
+class ConvOp(_Operator):
+    """2-d grouped, strided, dilated cross-correlation without bias (1-d convolutions use H = 1).
+
+    weight (C_out, C_in/groups, k_h, k_w); in_shape (C_in, H, W); pads ((top, bottom), (left, right)).
+    """
+
+    weight: np.ndarray
+    in_shape: tuple[int, int, int]
+    stride: tuple[int, int]
+    pads: tuple[tuple[int, int], tuple[int, int]]
+    dilation: tuple[int, int]
+    groups: int
+
+    def __post_init__(self):
+        c_out, _, kh, kw = self.weight.shape
+        _, h, w = self.in_shape
+        self.out_shape = (
+            c_out,
+            conv_output_size(h, self.pads[0], kh, self.dilation[0], self.stride[0]),
+            conv_output_size(w, self.pads[1], kw, self.dilation[1], self.stride[1]),
+        )
+        self.n_in = int(np.prod(self.in_shape))
+        self.n_out = int(np.prod(self.out_shape))
+        g = self.groups
+        self._grouped = self.weight.reshape(g, c_out // g, *self.weight.shape[1:])
+
+    def apply(self, x):
+        batch = x.shape[0]
+        c_in, h, w = self.in_shape
+        (pt, pb), (pl, pr) = self.pads
+        image = x.reshape(batch, c_in, h, w)
+        if pt or pb or pl or pr:
+            image = np.pad(image, ((0, 0), (0, 0), (pt, pb), (pl, pr)))
+        _, _, kh, kw = self.weight.shape
+        dh, dw = self.dilation
+        sh, sw = self.stride
+        windows = sliding_window_view(image, (dh * (kh - 1) + 1, dw * (kw - 1) + 1), axis=(2, 3))
+        _, ho, wo = self.out_shape
+        windows = windows[:, :, : (ho - 1) * sh + 1 : sh, : (wo - 1) * sw + 1 : sw, ::dh, ::dw]
+        g = self.groups
+        windows = windows.reshape(batch, g, c_in // g, ho, wo, kh, kw)
+        out = np.einsum("bgcijuv,gocuv->bgoij", windows, self._grouped, optimize=True)
+        return out.reshape(batch, self.n_out)
+
+    def with_weight(self, weight) -> "ConvOp":
+        return ConvOp(weight, self.in_shape, self.stride, self.pads, self.dilation, self.groups)
+
+    def rows_scaled(self, gain: np.ndarray) -> "ConvOp":
+        """Scale output neuron k by gain[k]: possible as a kernel change only if gain is per channel."""
+        per_channel = gain.reshape(self.out_shape[0], -1)
+        if not np.all(per_channel == per_channel[:, :1]):
+            raise UnsupportedError(
+                "a convolution feeds neurons whose input gain (R, dt/tau, w_in) differs within a channel; "
+                "only per-channel gains can be folded into the kernel"
+            )
+        return self.with_weight(self.weight * per_channel[:, 0][:, None, None, None])
+
+
+@dataclass(eq=False)
+class Chain(_Operator):
+    """Operators applied in order (source side first)."""
+
+    ops: list
+
+    def __post_init__(self):
+        self.n_in, self.n_out = self.ops[0].n_in, self.ops[-1].n_out
+
+    def apply(self, x):
+        for op in self.ops:
+            x = op.apply(x)
+        return x
+
+    def apply_int(self, x):
+        for op in self.ops:
+            x = op.apply_int(x)
+        return x
+
+    def dense(self, where: str) -> np.ndarray:
+        """The equivalent (n_out, n_in) matrix, for small chains only (hardware mapping)."""
+        if self.n_in * self.n_out > DENSIFY_LIMIT:
+            raise UnsupportedError(
+                f"{where}: a {self.n_out} x {self.n_in} convolution/pooling projection is too large to map as "
+                "a dense matrix, and the RTL core has no convolution engine yet; simulate it instead"
+            )
+        eye = np.eye(self.n_in, dtype=np.int64)
+        return self.apply_int(eye).T.copy()

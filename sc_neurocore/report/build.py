@@ -1,0 +1,83 @@
+"""A finished build directory read back: the tool report, the manifest, and the model it came from."""
+
+import hashlib
+import json
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+
+from sc_neurocore.backends.deploy import BUILD_REPORT
+from sc_neurocore.backends.reports import BuildReport
+from sc_neurocore.errors import InputError
+from sc_neurocore.model import ModelOptions
+
+from .throughput import CoreShape
+
+__all__ = ["Build", "load_build", "check_model"]
+
+
+@dataclass(frozen=True)
+class Build:
+    path: Path
+    report: BuildReport
+    manifest: dict
+    shape: CoreShape
+
+    @property
+    def provenance(self) -> dict:
+        return self.manifest.get("provenance") or {}
+
+    @property
+    def fmax_mhz(self) -> float | None:
+        """The slowest clock's achieved Fmax (the core has one clock)."""
+        achieved = [value for value, _ in self.report.fmax_mhz.values()]
+        return min(achieved) if achieved else None
+
+    @property
+    def model_options(self) -> ModelOptions:
+        """The options the build was made with (defaults for what the provenance does not record)."""
+        recorded = self.provenance.get("options") or {}
+        return ModelOptions(**{f.name: recorded[f.name] for f in fields(ModelOptions) if f.name in recorded})
+
+
+def load_build(build_dir) -> Build:
+    """Read `build_report.json` (report and manifest) of a directory written by `sc-neurocore deploy`."""
+    build_dir = Path(build_dir)
+    if not build_dir.is_dir():
+        raise InputError(f"{build_dir}: no such build directory")
+    path = build_dir / BUILD_REPORT
+    if not path.is_file():
+        raise InputError(f"{path} not found: is {build_dir} a directory written by `sc-neurocore deploy`?")
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError(f"{path} is not readable JSON ({exc}); deploy again to rewrite it") from None
+    try:
+        report = BuildReport.from_dict(record)
+    except InputError as exc:
+        raise InputError(f"{path}: {exc}") from None
+    manifest = record.get("manifest")
+    if not isinstance(manifest, dict):
+        raise InputError(f"{path} holds no manifest; deploy again with this version of sc-neurocore")
+    try:
+        shape = CoreShape.from_manifest(manifest)
+    except InputError as exc:
+        raise InputError(f"{path}: {exc}") from None
+    if report.bitstream is not None and not report.bitstream.is_absolute():
+        report = replace(report, bitstream=build_dir / report.bitstream)  # stored relative to the build
+    return Build(build_dir, report, manifest, shape)
+
+
+def check_model(build: Build, model: Path, network_shape: CoreShape | None = None) -> None:
+    """Refuse a model that did not produce `build`: by its sha256 when recorded, else by its shape."""
+    model = Path(model)
+    recorded = build.provenance.get("model_sha256")
+    if recorded is not None and model.is_file():
+        digest = hashlib.sha256(model.read_bytes()).hexdigest()
+        if digest != recorded:
+            origin = build.provenance.get("model", "another model")
+            raise InputError(
+                f"{model} does not belong to build {build.path}: it was built from {origin} "
+                f"(sha256 {recorded[:12]}..., this file {digest[:12]}...)"
+            )
+    if network_shape is not None and network_shape != build.shape:
+        raise InputError(f"{model} does not belong to build {build.path}: its populations differ from the build's")

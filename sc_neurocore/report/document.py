@@ -1,0 +1,145 @@
+"""The report of one build (or the comparison of two) as one versioned document.
+
+`make_report` reads a build directory and, given the model it was built from, simulates the model on
+given or generated input to add activity, throughput from measured events, energy and accuracy.
+`report_document` turns reports into the JSON that `docs/report.schema.json` describes.
+"""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sc_neurocore import __version__
+from sc_neurocore.errors import InputError
+from sc_neurocore.model import load_quantised
+from sc_neurocore.sim import run_fixed, run_float
+from sc_neurocore.stimulus import poisson_spikes
+
+from .accuracy import Accuracy, Workload, load_workload, measure_accuracy
+from .activity import Activity, event_counts, measure_activity
+from .build import Build, check_model, load_build
+from .energy import EnergyEstimate, estimate_energy
+from .throughput import CoreShape, Throughput, throughput
+
+__all__ = ["REPORT_SCHEMA_VERSION", "Report", "DeltaRow", "make_report", "compare", "report_document"]
+
+REPORT_SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Report:
+    build: Build
+    throughput: Throughput | None  # None when the build has no Fmax
+    source: str | None = None  # where the simulated input came from; None without a model
+    activity: Activity | None = None
+    energy: EnergyEstimate | None = None
+    accuracy: Accuracy | None = None
+
+    def to_dict(self) -> dict:
+        workload = None
+        if self.activity is not None:
+            workload = {
+                "input": self.source, "activity": self.activity.to_dict(), "energy": self.energy.to_dict(),
+                "accuracy": self.accuracy.to_dict() if self.accuracy else None,
+            }
+        return {
+            "path": str(self.build.path),
+            "build": self.build.report.to_dict(),
+            "manifest": self.build.manifest,
+            "throughput": self.throughput.to_dict() if self.throughput else None,
+            "workload": workload,
+        }
+
+
+def _workload(input_path: Path | None, steps: int, rate: float, seed: int, size: int) -> Workload:
+    if input_path is not None:
+        return load_workload(input_path, size, steps, seed)
+    inputs = poisson_spikes(steps, size, rate, seed)
+    return Workload(inputs, None, f"Poisson input, {steps} steps at rate {rate:g} per step, seed {seed}")
+
+
+def make_report(build_dir, model=None, input_path=None, steps: int = 100, rate: float = 0.1, seed: int = 0) -> Report:
+    """Report of a build; with `model`, also what the model does on `input_path` (or Poisson input)."""
+    build = load_build(build_dir)
+    fmax = build.fmax_mhz
+    dt = float(build.manifest.get("dt", build.model_options.dt))
+    if model is None:
+        if input_path is not None:
+            raise InputError(f"--input {input_path} needs --model: the input is simulated on the model")
+        return Report(build, None if fmax is None else throughput(build.shape, fmax, dt))
+    check_model(build, model)  # the cheap sha256 check first, the populations once the model is lowered
+    network, qnet = load_quantised(model, build.model_options)
+    check_model(build, model, CoreShape.from_network(qnet))
+    workload = _workload(input_path, steps, rate, seed, network.input_size)
+    fixed = run_fixed(qnet, workload.inputs)
+    events = event_counts(qnet, workload.inputs, fixed)
+    accuracy = None
+    if workload.labels is not None:
+        reference = run_float(network, workload.inputs)
+        accuracy = measure_accuracy(reference.output, fixed.output, workload.labels)
+    return Report(
+        build, None if fmax is None else throughput(build.shape, fmax, qnet.dt, events), workload.source,
+        measure_activity(qnet, workload.inputs, fixed), estimate_energy(qnet, events), accuracy,
+    )
+
+
+@dataclass(frozen=True)
+class DeltaRow:
+    """One figure of two builds; `relative` is (b - a) / a, None when a is 0 or either is unknown."""
+
+    metric: str
+    unit: str
+    a: float | None
+    b: float | None
+
+    @property
+    def delta(self) -> float | None:
+        return None if self.a is None or self.b is None else self.b - self.a
+
+    @property
+    def relative(self) -> float | None:
+        return None if self.delta is None or not self.a else self.delta / self.a
+
+    def to_dict(self) -> dict:
+        return {"metric": self.metric, "unit": self.unit, "a": self.a, "b": self.b,
+                "delta": self.delta, "relative": self.relative}
+
+
+def _resources(report: Report) -> dict[str, int]:
+    return {row.name: row.used for row in report.build.report.resources}
+
+
+_SPEED = (
+    ("worst-case cycles per step", "cycles", lambda t: t.max_cycles_per_step),
+    ("mean cycles per step", "cycles", lambda t: t.mean_cycles_per_step),
+    ("time steps per second", "1/s", lambda t: t.measured_steps_per_second),
+    ("worst-case steps per second", "1/s", lambda t: t.worst_steps_per_second),
+    ("inferences per second", "1/s", lambda t: t.inferences_per_second),
+)
+
+
+def _speed(report: Report, figure) -> float | None:
+    return None if report.throughput is None else figure(report.throughput)
+
+
+def compare(a: Report, b: Report) -> tuple[DeltaRow, ...]:
+    """Resources, Fmax and throughput of build `b` against build `a`."""
+    res_a, res_b = _resources(a), _resources(b)
+    rows = [DeltaRow(name, "cells", res_a.get(name), res_b.get(name)) for name in dict.fromkeys([*res_a, *res_b])]
+    rows.append(DeltaRow("Fmax", "MHz", a.build.fmax_mhz, b.build.fmax_mhz))
+    rows += [DeltaRow(metric, unit, _speed(a, figure), _speed(b, figure)) for metric, unit, figure in _SPEED]
+    return tuple(row for row in rows if row.a is not None or row.b is not None)
+
+
+def report_document(reports: list[Report]) -> dict:
+    """The versioned JSON document of one report, or of two with their comparison."""
+    comparison = None
+    if len(reports) == 2:
+        comparison = [row.to_dict() for row in compare(*reports)]
+    return {
+        "schema": "sc-neurocore-report",
+        "schema_version": REPORT_SCHEMA_VERSION,
+        "generator": f"sc-neurocore {__version__}",
+        "builds": [report.to_dict() for report in reports],
+        "comparison": comparison,
+    }
+

@@ -1,0 +1,167 @@
+"""Cycles per time step of `hdl/snn_core.sv`, derived from its FSM, and the throughput that follows.
+
+One time step of the core, with the host streaming one input word per clock:
+
+    input     n_in + 1            S_INPUT: one cycle per input spike index, one for the end-of-step word
+    compute   2 + sum over populations p of (1 + size_p * neuron_p)      S_POP per population, the final
+              S_POP and S_EOS
+    neuron_p  6 + P + E + drain   S_NEURON, one S_PROJ per projection plus the closing one, the four
+                                  update states S_U1..S_NEXT, one S_STREAM cycle per arrived event
+    drain     1 when E = 0, else max(1, 4 - trailing)
+
+with P the population's projections, E the events of their sources (this step's list, the previous
+step's for a recurrent projection) and `trailing` the number of empty projections after the last
+non-empty one: S_DRAIN waits for the 4-stage weight pipeline, which the trailing S_PROJ cycles overlap.
+Every neuron of a population sees the same event counts, so the model is exact given the counts; the
+co-simulation test checks it against Icarus cycle for cycle. Reset (S_CLEAR, one cycle per neuron) is
+paid once and left out.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sc_neurocore.errors import InputError
+
+__all__ = ["CoreShape", "PopulationShape", "Throughput", "compute_cycles", "step_cycles", "cycle_bounds", "throughput"]
+
+_UPDATE_CYCLES = 6  # S_NEURON, the closing S_PROJ, S_U1, S_U2, S_U3, S_NEXT
+_PIPE_STAGES = 4  # event address, event read, weight address, weight read
+
+
+@dataclass(frozen=True)
+class PopulationShape:
+    name: str
+    size: int
+    spiking: bool
+    sources: tuple[str, ...]  # "input" or a population name, one per projection, in table order
+    recurrent: tuple[bool, ...]
+
+
+@dataclass(frozen=True)
+class CoreShape:
+    """What the core's schedule depends on: population sizes and where their projections come from."""
+
+    input_size: int
+    populations: tuple[PopulationShape, ...]  # execution order
+
+    @classmethod
+    def from_network(cls, net) -> "CoreShape":
+        """From a QuantisedNetwork (or a Network: only sizes and projections are read)."""
+        return cls(net.input_size, tuple(
+            PopulationShape(p.name, p.size, bool(p.spiking), tuple(q.source for q in p.projections),
+                            tuple(bool(q.recurrent) for q in p.projections))
+            for p in net.populations
+        ))
+
+    @classmethod
+    def from_manifest(cls, manifest: dict) -> "CoreShape":
+        """From a build's manifest.json, which records the same tables."""
+        try:
+            pops = tuple(
+                PopulationShape(str(p["name"]), int(p["size"]), bool(p["spiking"]), tuple(p["sources"]),
+                                tuple(bool(r) for r in p["recurrent"]))
+                for p in manifest["populations"]
+            )
+            return cls(int(manifest["input_size"]), pops)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise InputError(f"the build manifest does not describe the core's populations: {exc!r}") from exc
+
+
+def _previous(counts: np.ndarray) -> np.ndarray:
+    # a recurrent projection reads the previous step's list, which is empty at the first step
+    shifted = np.zeros_like(counts)
+    shifted[1:] = counts[:-1]
+    return shifted
+
+
+def compute_cycles(shape: CoreShape, events: dict[str, np.ndarray]) -> np.ndarray:
+    """Clock cycles from the end-of-step word to the end of S_EOS, per step.
+
+    `events` maps "input" and every spiking population to its event count per step, shaped [T, ...]
+    (extra axes, e.g. batch, are carried through); populations that never fire may be left out.
+    """
+    reference = np.asarray(events["input"], dtype=np.int64)
+    total = np.full(reference.shape, 2, dtype=np.int64)
+    for pop in shape.populations:
+        arrived = np.zeros(reference.shape, dtype=np.int64)
+        trailing = np.zeros(reference.shape, dtype=np.int64)
+        for source, recurrent in zip(pop.sources, pop.recurrent):
+            counts = np.asarray(events.get(source, np.zeros_like(reference)), dtype=np.int64)
+            counts = _previous(counts) if recurrent else counts
+            arrived += counts
+            trailing = np.where(counts > 0, 0, trailing + 1)
+        drain = np.where(arrived > 0, np.maximum(1, _PIPE_STAGES - trailing), 1)
+        total += 1 + pop.size * (_UPDATE_CYCLES + len(pop.sources) + arrived + drain)
+    return total
+
+
+def step_cycles(shape: CoreShape, events: dict[str, np.ndarray]) -> np.ndarray:
+    """Cycles of whole time steps: input words at one per clock, then the compute phase."""
+    return np.asarray(events["input"], dtype=np.int64) + 1 + compute_cycles(shape, events)
+
+
+def cycle_bounds(shape: CoreShape) -> tuple[int, int]:
+    """(fewest, most) cycles one step can take: no spike anywhere, every neuron spiking every step."""
+    quiet = {"input": np.zeros(2, dtype=np.int64)}
+    busy = {"input": np.full(2, shape.input_size)}
+    busy.update({p.name: np.full(2, p.size if p.spiking else 0) for p in shape.populations})
+    # step 1 of 2, where recurrent projections see a full previous step
+    return int(step_cycles(shape, quiet)[1]), int(step_cycles(shape, busy)[1])
+
+
+@dataclass(frozen=True)
+class Throughput:
+    """Speed at the achieved Fmax; `measured` rows are None without a simulation to count events."""
+
+    fmax_mhz: float
+    steps_per_inference: int | None
+    min_cycles_per_step: int
+    max_cycles_per_step: int
+    mean_cycles_per_step: float | None  # over the simulated steps and samples
+    dt: float  # model seconds per step
+
+    def steps_per_second(self, cycles: float | None) -> float | None:
+        return None if cycles is None else self.fmax_mhz * 1e6 / cycles
+
+    @property
+    def measured_steps_per_second(self) -> float | None:
+        return self.steps_per_second(self.mean_cycles_per_step)
+
+    @property
+    def worst_steps_per_second(self) -> float:
+        return self.steps_per_second(self.max_cycles_per_step)
+
+    @property
+    def inferences_per_second(self) -> float | None:
+        rate = self.measured_steps_per_second
+        return None if rate is None or not self.steps_per_inference else rate / self.steps_per_inference
+
+    @property
+    def real_time_factor(self) -> float | None:
+        """Model time simulated per wall-clock second: above 1 runs faster than real time."""
+        rate = self.measured_steps_per_second
+        return None if rate is None else rate * self.dt
+
+    def to_dict(self) -> dict:
+        return {
+            "fmax_mhz": self.fmax_mhz,
+            "cycles_per_step": {"min": self.min_cycles_per_step, "max": self.max_cycles_per_step,
+                                "mean": self.mean_cycles_per_step},
+            "steps_per_inference": self.steps_per_inference,
+            "steps_per_second": self.measured_steps_per_second,
+            "worst_case_steps_per_second": self.worst_steps_per_second,
+            "inferences_per_second": self.inferences_per_second,
+            "real_time_factor": self.real_time_factor,
+            "dt": self.dt,
+        }
+
+
+def throughput(shape: CoreShape, fmax_mhz: float, dt: float, events: dict[str, np.ndarray] | None = None) -> Throughput:
+    """Bounds from the shape alone; with per-step `events` [T, B] also the mean and inferences/s."""
+    fewest, most = cycle_bounds(shape)
+    mean, steps = None, None
+    if events is not None:
+        cycles = step_cycles(shape, events)
+        mean, steps = float(cycles.mean()), int(cycles.shape[0])
+    return Throughput(float(fmax_mhz), steps, fewest, most, mean, float(dt))

@@ -1,0 +1,112 @@
+"""Report data from a build directory and its model: activity, energy, accuracy, comparison, schema."""
+
+import jsonschema
+import numpy as np
+import pytest
+
+from sc_neurocore.errors import InputError
+from sc_neurocore.model import load_quantised
+from sc_neurocore.report import (
+    E_AC_PJ, E_MAC_PJ, CoreShape, compare, cycle_bounds, estimate_energy, make_report, report_document,
+)
+from sc_neurocore.report.activity import event_counts
+from sc_neurocore.sim import run_fixed
+
+from .conftest import DEMO
+
+
+def test_without_a_model_the_report_has_the_throughput_bounds(fake_build):
+    report = make_report(fake_build)
+    assert report.activity is None and report.energy is None
+    shape = CoreShape.from_manifest(report.build.manifest)
+    assert (report.throughput.min_cycles_per_step, report.throughput.max_cycles_per_step) == cycle_bounds(shape)
+    assert report.throughput.fmax_mhz == pytest.approx(79.745, abs=1e-3)
+    assert report.throughput.measured_steps_per_second is None
+
+
+def test_with_the_model_activity_and_energy_come_from_the_fixed_executor(fake_build):
+    report = make_report(fake_build, DEMO, steps=30, rate=0.2, seed=4)
+    layers = {layer.name: layer for layer in report.activity.layers}
+    assert list(layers) == ["input", "lif1", "lif2"]
+    assert layers["input"].size == 64 and 0.1 < layers["input"].rate < 0.3
+    assert layers["lif1"].spikes > 0, "the demo must fire on this input, or the checks prove little"
+    assert layers["lif1"].rate_hz == pytest.approx(layers["lif1"].rate / 1e-4)
+    raster = {row.name: row for row in report.activity.raster}
+    assert len(raster["lif1"].steps) == layers["lif1"].spikes  # batch 1: the raster holds every spike
+    energy = report.energy
+    # every input spike reaches 32 lif1 neurons, every lif1 spike 10 lif2 neurons
+    assert energy.synaptic_acs == layers["input"].spikes * 32 + layers["lif1"].spikes * 10
+    assert energy.ann_macs == 64 * 32 + 32 * 10
+    assert energy.neuron_macs == 30 * 42
+    assert energy.snn_synaptic_nj == pytest.approx(energy.synaptic_acs * E_AC_PJ / 1000)
+    assert energy.ann_nj == pytest.approx(energy.ann_macs * E_MAC_PJ / 1000)
+    assert report.throughput.steps_per_inference == 30
+    assert report.throughput.min_cycles_per_step < report.throughput.mean_cycles_per_step
+    assert report.throughput.mean_cycles_per_step < report.throughput.max_cycles_per_step
+
+
+def test_recurrent_events_are_delivered_one_step_late(nir_paper):
+    _, qnet = load_quantised(nir_paper / "03_rnn" / "braille_noDelay_noBias_subtract.nir")
+    spikes = (np.random.default_rng(0).random((20, 2, qnet.input_size)) < 0.5).astype(int)
+    events = event_counts(qnet, spikes, run_fixed(qnet, spikes))
+    hidden = next(p for p in qnet.populations if any(q.recurrent for q in p.projections))
+    assert events[hidden.name].sum() > 0
+    expected = 0.0
+    for pop in qnet.populations:
+        for proj in pop.projections:
+            counts = events[proj.source][:-1] if proj.recurrent else events[proj.source]
+            expected += counts.sum() * pop.size / 2
+    assert estimate_energy(qnet, events).synaptic_acs == pytest.approx(expected)
+
+
+def _dataset(path, inputs, labels):
+    np.savez(path, input=inputs, labels=labels)
+    return path
+
+
+def test_labelled_spike_trains_give_float_and_fixed_accuracy(fake_build, tmp_path):
+    inputs = (np.random.default_rng(1).random((25, 6, 64)) < 0.3).astype(np.uint8)
+    data = _dataset(tmp_path / "set.npz", inputs, np.arange(6) % 10)
+    report = make_report(fake_build, DEMO, data)
+    acc = report.accuracy
+    assert acc.samples == 6 and report.activity.batch == 6 and report.activity.steps == 25
+    assert 0 <= acc.fixed_accuracy <= 1 and acc.loss == pytest.approx(acc.float_accuracy - acc.fixed_accuracy)
+    assert report.energy.steps == 25
+
+
+def test_static_samples_are_rate_coded(fake_build, tmp_path):
+    samples = np.random.default_rng(2).random((4, 64))
+    data = _dataset(tmp_path / "static.npz", samples, np.array([0, 1, 2, 3]))
+    report = make_report(fake_build, DEMO, data, steps=12, seed=5)
+    assert (report.activity.steps, report.activity.batch) == (12, 4)
+    assert "rate-coded over 12 steps" in report.source
+    again = make_report(fake_build, DEMO, data, steps=12, seed=5)
+    assert again.activity == report.activity  # seeded
+
+
+@pytest.mark.parametrize("inputs, labels, message", [
+    (np.zeros((3, 64)), np.array([0, 1]), "3 input samples but 2 labels"),
+    (np.zeros((3, 64)) + 2, np.array([0, 1, 2]), "spike probabilities"),
+    (np.zeros((3, 63)), np.array([0, 1, 2]), "must be shaped"),
+    (np.zeros((3, 64)), np.array([0.5, 1, 2]), "class indices"),
+    (np.zeros((3, 64)), np.array([0, 1, 12]), "class indices 0..9"),
+])
+def test_bad_data_sets_are_input_errors(fake_build, tmp_path, inputs, labels, message):
+    data = _dataset(tmp_path / "bad.npz", inputs, labels)
+    with pytest.raises(InputError, match=message):
+        make_report(fake_build, DEMO, data)
+
+
+def test_comparison_rows_and_the_schema(fake_build, fake_build_template, report_schema):
+    a = make_report(fake_build_template, DEMO, steps=10)
+    b = make_report(fake_build, DEMO, steps=20, rate=0.3)
+    rows = {row.metric: row for row in compare(a, b)}
+    assert rows["logic cells"].delta == 0 and rows["Fmax"].relative == 0
+    assert rows["mean cycles per step"].delta > 0  # busier input, more events to stream
+    validator = jsonschema.Draft202012Validator(report_schema)
+    validator.validate(report_document([a, b]))
+    validator.validate(report_document([make_report(fake_build)]))
+    document = report_document([a])
+    document["builds"][0]["throughput"]["cycles_per_step"]["surprise"] = 1
+    with pytest.raises(jsonschema.ValidationError):
+        validator.validate(document)
