@@ -24,7 +24,9 @@ from sc_neurocore.ir import Graph
 from sc_neurocore.ir import nodes as ir
 from sc_neurocore.ir.operators import Chain, ConvOp, DenseOp, ScaleOp, resolve_padding
 
-__all__ = ["Population", "Projection", "Network", "lower", "SPIKE_CONDITIONS", "RESET_MODES", "DEFAULT_DT"]
+__all__ = [
+    "Population", "Projection", "Network", "PopulationLookup", "lower", "SPIKE_CONDITIONS", "RESET_MODES", "DEFAULT_DT",
+]
 
 SPIKE_CONDITIONS = ("gt", "ge")
 RESET_MODES = ("model", "zero", "subtract")
@@ -69,15 +71,10 @@ class Population:
         return int(self.k_mem.shape[0])
 
 
-@dataclass(eq=False)
-class Network:
-    input_size: int
-    populations: list[Population]  # in execution order
-    output: str  # the population whose output is the network's
-    dt: float
-    spike_condition: str
+class PopulationLookup:
+    """Name lookups shared by the float network and its quantised twin."""
 
-    def population(self, name: str) -> Population:
+    def population(self, name: str):
         for pop in self.populations:
             if pop.name == name:
                 return pop
@@ -85,6 +82,15 @@ class Network:
 
     def source_size(self, source: str) -> int:
         return self.input_size if source == "input" else self.population(source).size
+
+
+@dataclass(eq=False)
+class Network(PopulationLookup):
+    input_size: int
+    populations: list[Population]  # in execution order
+    output: str  # the population whose output is the network's
+    dt: float
+    spike_condition: str
 
 
 def _discretise(name: str, node, dt: float, reset_mode: str) -> Population:

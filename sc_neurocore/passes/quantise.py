@@ -13,7 +13,7 @@ import numpy as np
 
 from sc_neurocore.errors import InputError, UnsupportedError
 from sc_neurocore.ir.operators import Chain
-from sc_neurocore.network import Network, Population
+from sc_neurocore.network import Network, Population, PopulationLookup
 
 __all__ = ["QuantisedProjection", "QuantisedPopulation", "QuantisedDelay", "QuantisedNetwork", "quantise", "COEF_SHIFT"]
 
@@ -94,7 +94,7 @@ class QuantisedDelay:
 
 
 @dataclass(eq=False)
-class QuantisedNetwork:
+class QuantisedNetwork(PopulationLookup):
     input_size: int
     populations: list[QuantisedPopulation]
     output: str
@@ -103,15 +103,6 @@ class QuantisedNetwork:
     weight_bits: int
     state_bits: int
     acc_bits: int
-
-    def population(self, name: str) -> QuantisedPopulation:
-        for pop in self.populations:
-            if pop.name == name:
-                return pop
-        raise KeyError(name)
-
-    def source_size(self, source: str) -> int:
-        return self.input_size if source == "input" else self.population(source).size
 
 
 def _largest_frac_bits(magnitude: float, limit: int) -> int:
