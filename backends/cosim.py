@@ -1,4 +1,4 @@
-"""Co-simulation: run the emitted testbench in Icarus Verilog and compare with the fixed executor."""
+"""Co-simulation: run the emitted testbench in Icarus Verilog and compare with the fixed (or sc) executor."""
 
 import shutil
 from dataclasses import dataclass
@@ -8,12 +8,16 @@ import numpy as np
 
 from sc_neurocore.errors import ToolMissingError
 from sc_neurocore.passes.quantise import QuantisedNetwork
+from sc_neurocore.sc_arith import ScConfig, ScEvents, generator_state, run_sc
 from sc_neurocore.sim import run_fixed
 
+from .sc_systemverilog import SC_SOURCES, emit_sc
 from .systemverilog import SOURCES, STIMULUS_FILE, TESTBENCH, TRACE_FILE, emit, layout
 from .toolrun import capture_tool_output, run_tool
 
-__all__ = ["CosimResult", "run_icarus", "expected_trace", "cosimulate", "icarus_version"]
+__all__ = [
+    "CosimResult", "run_icarus", "expected_trace", "cosimulate", "icarus_version", "expected_sc_trace", "cosimulate_sc",
+]
 
 
 @dataclass(frozen=True)
@@ -51,10 +55,10 @@ def icarus_version() -> tuple[str | None, str | None]:
     return path, capture_tool_output("iverilog", [path, "-V"], 30).splitlines()[0]
 
 
-def run_icarus(work_dir: Path, timeout_s: float = 600) -> tuple[list[str], int]:
+def run_icarus(work_dir: Path, timeout_s: float = 600, sources: tuple[str, ...] = SOURCES) -> tuple[list[str], int]:
     """Compile and run the testbench already written in `work_dir`; return trace lines and cycles."""
     iverilog, vvp = _icarus()
-    run_tool("iverilog", [iverilog, "-g2012", "-o", "sim.vvp", TESTBENCH, *SOURCES], work_dir,
+    run_tool("iverilog", [iverilog, "-g2012", "-o", "sim.vvp", TESTBENCH, *sources], work_dir,
              work_dir / "iverilog.log", timeout_s)
     run_tool("vvp", [vvp, "-n", "sim.vvp"], work_dir, work_dir / "vvp.log", timeout_s)
     lines = (work_dir / TRACE_FILE).read_text().splitlines()
@@ -65,16 +69,33 @@ def run_icarus(work_dir: Path, timeout_s: float = 600) -> tuple[list[str], int]:
 def expected_trace(net: QuantisedNetwork, spikes: np.ndarray) -> list[str]:
     """The fixed executor's run of `spikes` [T, n_in] in the testbench's trace format."""
     result = run_fixed(net, spikes[:, None, :], record_voltages=True, record_currents=True)
+    return _trace_lines(net, result, spikes.shape[0], {})
+
+
+def expected_sc_trace(net: QuantisedNetwork, spikes: np.ndarray, config: ScConfig) -> list[str]:
+    """The sc executor's run in the SC testbench's format: each neuron's "K" lines (one per evaluated
+    synapse, with generator 0's state when its stream starts) precede its "U" line."""
+    events = ScEvents([])
+    result = run_sc(net, spikes[:, None, :], config, record_voltages=True, record_currents=True, events=events)
+    synapses: dict[tuple[int, int], list[str]] = {}
+    for step, neuron, source, count, evaluation in events.rows:
+        state = generator_state(config, evaluation)
+        synapses.setdefault((step, neuron), []).append(f"K {step} {neuron} {source} {count} {state}")
+    return _trace_lines(net, result, spikes.shape[0], synapses)
+
+
+def _trace_lines(net: QuantisedNetwork, result, steps: int, synapses: dict) -> list[str]:
     base = dict(zip([p.name for p in net.populations], layout(net).neuron_base))
     output = net.population(net.output)
     lines = []
-    for t in range(spikes.shape[0]):
+    for t in range(steps):
         for pop in net.populations:
             v = result.voltages[pop.name][t, 0]
             syn = result.currents[pop.name][t, 0] if pop.has_syn else np.zeros_like(v)
             out = result.outputs[pop.name][t, 0]
             for i in range(pop.size):
                 spike = int(out[i]) if pop.spiking else 0
+                lines.extend(synapses.get((t, base[pop.name] + i), ()))
                 lines.append(f"U {t} {base[pop.name] + i} {int(v[i])} {int(syn[i])} {spike}")
                 if pop.name == net.output and (spike or not output.spiking):
                     lines.append(f"O {t} {i} {int(v[i])}")
@@ -89,3 +110,13 @@ def cosimulate(net: QuantisedNetwork, spikes: np.ndarray, work_dir: Path) -> Cos
         (work_dir / path).write_text(text)
     rtl, cycles = run_icarus(work_dir)
     return CosimResult(tuple(rtl), tuple(expected_trace(net, spikes)), cycles)
+
+
+def cosimulate_sc(net: QuantisedNetwork, spikes: np.ndarray, work_dir: Path, config: ScConfig) -> CosimResult:
+    """`cosimulate` for `--arith sc`: snn_sc_core in Icarus against the sc executor, synapse by synapse."""
+    spikes = np.asarray(spikes).astype(np.int64)
+    work_dir.mkdir(parents=True, exist_ok=True)
+    for path, text in emit_sc(net, config, stimulus=spikes).files.items():
+        (work_dir / path).write_text(text)
+    rtl, cycles = run_icarus(work_dir, sources=SC_SOURCES)
+    return CosimResult(tuple(rtl), tuple(expected_sc_trace(net, spikes, config)), cycles)

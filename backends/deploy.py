@@ -6,12 +6,14 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from sc_neurocore.passes.quantise import QuantisedNetwork
+from sc_neurocore.sc_arith import ScConfig
 
 from .build_dir import check_writable, fresh_partial, promote, write_files
 from sc_neurocore.errors import FitError
 
 from .ice40 import DEVICES, Ice40Options, check_package_pins, run_ice40_flow
 from .reports import BuildReport
+from .sc_systemverilog import emit_sc
 from .systemverilog import BuildPlan, emit
 
 __all__ = ["CompileResult", "DeployResult", "compile_design", "deploy_design", "check_memory_fit", "BUILD_REPORT"]
@@ -45,11 +47,19 @@ class DeployResult:
     manifest: dict
 
 
-def compile_design(qnet: QuantisedNetwork, out_dir: Path, force: bool = False, provenance: dict | None = None) -> CompileResult:
+def _emit(qnet: QuantisedNetwork, sc: ScConfig | None) -> BuildPlan:
+    """The fixed-point design, or with `sc` the stochastic-computing one (`--arith sc`)."""
+    return emit(qnet) if sc is None else emit_sc(qnet, sc)
+
+
+def compile_design(
+    qnet: QuantisedNetwork, out_dir: Path, force: bool = False, provenance: dict | None = None,
+    sc: ScConfig | None = None,
+) -> CompileResult:
     """Write the generated design, memory images, testbench and manifest into `out_dir`."""
     out_dir = Path(out_dir)
     check_writable(out_dir, force)
-    plan = _plan_with_provenance(emit(qnet), provenance)
+    plan = _plan_with_provenance(_emit(qnet, sc), provenance)
     partial = fresh_partial(out_dir)
     write_files(partial, plan.files)
     promote(partial, out_dir)
@@ -65,13 +75,14 @@ def _plan_with_provenance(plan: BuildPlan, provenance: dict | None) -> BuildPlan
 
 
 def deploy_design(
-    qnet: QuantisedNetwork, out_dir: Path, options: Ice40Options, force: bool = False, provenance: dict | None = None
+    qnet: QuantisedNetwork, out_dir: Path, options: Ice40Options, force: bool = False, provenance: dict | None = None,
+    sc: ScConfig | None = None,
 ) -> DeployResult:
-    """Emit the design and run yosys -> nextpnr-ice40 -> icepack on it; returns the parsed report."""
+    """Emit the design (stochastic synapses with `sc`) and run yosys -> nextpnr-ice40 -> icepack on it."""
     out_dir = Path(out_dir)
     check_writable(out_dir, force)
     started = time.perf_counter()
-    plan = _plan_with_provenance(emit(qnet), provenance)
+    plan = _plan_with_provenance(_emit(qnet, sc), provenance)
     check_package_pins(plan.manifest["top_level_io_bits"], options.device, options.package)
     check_memory_fit(plan.manifest, options.device)
     emit_seconds = time.perf_counter() - started

@@ -22,13 +22,17 @@ def command(
     reset: str = opt.RESET,
     weight_bits: int = opt.WEIGHT_BITS,
     state_bits: int = opt.STATE_BITS,
+    arith: str = opt.ARITH,
+    stream_length: int = opt.STREAM_LENGTH,
     force: bool = opt.FORCE,
     json_out: bool = opt.JSON,
 ) -> None:
     options = opt.model_options(dt, spike_condition, reset, weight_bits, state_bits)
+    sc = opt.arith_config(arith, stream_length)
     _, qnet = load_quantised(model, options)
     out_dir = out or Path("build") / model.stem
-    result = compile_design(qnet, out_dir, force, provenance(model, opt.options_record(options)))
+    record = opt.options_record(options, **opt.arith_record(sc))
+    result = compile_design(qnet, out_dir, force, provenance(model, record), sc=sc)
     if json_out:
         typer.echo(json.dumps({"out_dir": str(out_dir), "files": sorted(result.plan.files),
                                "manifest": result.plan.manifest}, indent=2))

@@ -34,6 +34,8 @@ def command(
     reset: str = opt.RESET,
     weight_bits: int = opt.WEIGHT_BITS,
     state_bits: int = opt.STATE_BITS,
+    arith: str = opt.ARITH,
+    stream_length: int = opt.STREAM_LENGTH,
     force: bool = opt.FORCE,
     json_out: bool = opt.JSON,
 ) -> None:
@@ -42,11 +44,12 @@ def command(
     hardware = Ice40Options(device=device, package=package, freq_mhz=freq, seed=seed, pcf=pcf,
                             timeout_s=timeout, tools=tools)
     options = opt.model_options(dt, spike_condition, reset, weight_bits, state_bits)
+    sc = opt.arith_config(arith, stream_length)
     _, qnet = load_quantised(model, options)
     out_dir = out or Path("build") / model.stem
     record = opt.options_record(options, target=target, device=device, package=hardware.package, freq_mhz=freq,
-                                seed=seed, pcf=pcf, tools=tools)
-    result = deploy_design(qnet, out_dir, hardware, force, provenance(model, record))
+                                seed=seed, pcf=pcf, tools=tools, **opt.arith_record(sc))
+    result = deploy_design(qnet, out_dir, hardware, force, provenance(model, record), sc=sc)
     if json_out:
         typer.echo(json.dumps(result.report.to_dict(), indent=2))
     else:

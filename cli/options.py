@@ -5,10 +5,15 @@ from pathlib import Path
 
 import typer
 
+from sc_neurocore.errors import InputError
 from sc_neurocore.model import ModelOptions
 from sc_neurocore.network import DEFAULT_DT
+from sc_neurocore.sc_arith import ScConfig, sc_config
 
-__all__ = ["DT", "SPIKE_CONDITION", "RESET", "WEIGHT_BITS", "STATE_BITS", "JSON", "FORCE", "model_options", "MODEL"]
+__all__ = [
+    "DT", "SPIKE_CONDITION", "RESET", "WEIGHT_BITS", "STATE_BITS", "JSON", "FORCE", "model_options", "MODEL",
+    "ARITH", "STREAM_LENGTH", "arith_config", "arith_record",
+]
 
 MODEL = typer.Argument(..., help="The model: a NIR file (.nir).", show_default=False)
 DT = typer.Option(DEFAULT_DT, "--dt", help="Time step in seconds used to discretise the NIR models.")
@@ -18,6 +23,10 @@ WEIGHT_BITS = typer.Option(8, "--weight-bits", help="Fixed-point weight width.")
 STATE_BITS = typer.Option(16, "--state-bits", help="Fixed-point membrane and current width.")
 JSON = typer.Option(False, "--json", help="Print machine-readable JSON instead of tables.")
 FORCE = typer.Option(False, "--force", help="Replace existing outputs.")
+ARITH = typer.Option("fixed", "--arith", help="Synapse arithmetic: fixed (integer) or sc (stochastic bitstreams).")
+STREAM_LENGTH = typer.Option(256, "--stream-length", help="Bits per SC weight stream with --arith sc (a power of two).")
+
+ARITHS = ("fixed", "sc")
 
 
 def model_options(dt: float, spike_condition: str, reset: str, weight_bits: int, state_bits: int) -> ModelOptions:
@@ -26,3 +35,16 @@ def model_options(dt: float, spike_condition: str, reset: str, weight_bits: int,
 
 def options_record(options: ModelOptions, **extra) -> dict:
     return {**asdict(options), **{k: (str(v) if isinstance(v, Path) else v) for k, v in extra.items()}}
+
+
+def arith_config(arith: str, stream_length: int) -> ScConfig | None:
+    """None for the fixed-point path, the SC configuration for `--arith sc`."""
+    if arith not in ARITHS:
+        raise InputError(f"--arith must be one of {', '.join(ARITHS)}, got {arith!r}")
+    config = sc_config(stream_length)
+    return config if arith == "sc" else None
+
+
+def arith_record(config: ScConfig | None) -> dict:
+    """Extra provenance for SC builds; fixed-point builds record exactly what they did before."""
+    return {} if config is None else {"arith": "sc", "stream_length": config.stream_length}

@@ -106,7 +106,7 @@ def render_simulation(console: Console, model, summary: SimulationSummary, out) 
     if summary.quantisation is not None:
         cost = summary.quantisation
         console.print(
-            f"fixed point vs float: spike agreement {100 * cost.spike_agreement:.2f} %, "
+            f"{summary.mode} vs float: spike agreement {100 * cost.spike_agreement:.2f} %, "
             f"max membrane error {cost.max_membrane_error:.3g}"
         )
     if out is not None:

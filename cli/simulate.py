@@ -9,6 +9,7 @@ import typer
 
 from sc_neurocore.errors import InputError
 from sc_neurocore.model import load_network, load_quantised
+from sc_neurocore.sc_arith import simulate_sc
 from sc_neurocore.simulation import simulate
 from sc_neurocore.stimulus import load_input, poisson_spikes
 
@@ -24,7 +25,9 @@ def command(
     rate: float = typer.Option(0.1, "--rate", help="Poisson spike probability per step when no --input is given."),
     seed: int = typer.Option(0, "--seed", help="Seed of the generated Poisson input."),
     batch: int = typer.Option(1, "--batch", help="Batch size of the generated input."),
-    mode: str = typer.Option("float", "--mode", help="float (reference) or fixed (the hardware's arithmetic)."),
+    mode: Optional[str] = typer.Option(
+        None, "--mode", help="float (reference, the default) or fixed (the hardware's arithmetic).", show_default=False
+    ),
     out: Optional[Path] = typer.Option(None, "--out", help="Save spikes (and membranes) to this .npz file."),
     voltages: bool = typer.Option(False, "--voltages", help="Also save membrane traces in --out."),
     dt: float = opt.DT,
@@ -32,6 +35,8 @@ def command(
     reset: str = opt.RESET,
     weight_bits: int = opt.WEIGHT_BITS,
     state_bits: int = opt.STATE_BITS,
+    arith: str = opt.ARITH,
+    stream_length: int = opt.STREAM_LENGTH,
     force: bool = opt.FORCE,
     json_out: bool = opt.JSON,
 ) -> None:
@@ -39,13 +44,17 @@ def command(
         raise InputError(f"{out} exists; pass --force to replace it")
     if batch <= 0:
         raise InputError(f"--batch must be positive, got {batch}")
+    sc = opt.arith_config(arith, stream_length)
+    if sc is not None and mode is not None:
+        raise InputError("--arith sc runs the sc executor (the SC hardware's arithmetic): leave out --mode")
+    mode = "sc" if sc is not None else mode or "float"
     options = opt.model_options(dt, spike_condition, reset, weight_bits, state_bits)
-    network, qnet = load_quantised(model, options) if mode == "fixed" else (load_network(model, options), None)
+    network, qnet = load_quantised(model, options) if mode in ("fixed", "sc") else (load_network(model, options), None)
     if input is not None:
         inputs = load_input(input, network.input_size, steps)
     else:
         inputs = poisson_spikes(steps or 100, network.input_size, rate, seed, batch)
-    result, summary = simulate(network, qnet, inputs, mode)
+    result, summary = simulate_sc(network, qnet, inputs, sc) if sc is not None else simulate(network, qnet, inputs, mode)
     if out is not None:
         arrays = {f"spikes/{name}": value for name, value in result.outputs.items()}
         arrays["output"] = result.output

@@ -23,17 +23,17 @@ module sc_lfsr #(
 
     assign taps_w = TAPS[WIDTH-1:0];
 
-    // The loop unrolls into an XOR network: STRIDE steps cost logic depth, not cycles.
-    always_comb begin
-        next_state = state;
+    // The loop unrolls into an XOR network: STRIDE steps cost logic depth, not cycles. As a function
+    // behind a continuous assignment, Icarus evaluates it once per state change (a loop in always_comb
+    // re-triggers on its own variable and made SC co-simulation 7x slower).
+    function automatic logic [WIDTH-1:0] advance(input logic [WIDTH-1:0] s, input logic [WIDTH-1:0] t);
+        advance = s;
         for (int i = 0; i < STRIDE; i++) begin
-            if (GALOIS != 0) begin
-                next_state = (next_state >> 1) ^ (next_state[0] ? taps_w : '0);
-            end else begin
-                next_state = {next_state[WIDTH-2:0], ^(next_state & taps_w)};
-            end
+            if (GALOIS != 0) advance = (advance >> 1) ^ (advance[0] ? t : '0);
+            else advance = {advance[WIDTH-2:0], ^(advance & t)};
         end
-    end
+    endfunction
+    assign next_state = advance(state, taps_w);
 
     always_ff @(posedge clk) begin
         if (rst) begin
