@@ -29,9 +29,10 @@ def command(
     out: Optional[Path] = typer.Option(None, "-o", "--out", help="Build directory (default: build/<model name>)."),
     timeout: float = typer.Option(900.0, "--timeout", help="Seconds the tool flow may take."),
     tools: str = typer.Option("auto", "--tools", help="auto, yowasp (PyPI builds) or native (on PATH)."),
-    dt: float = opt.DT,
-    spike_condition: str = opt.SPIKE_CONDITION,
-    reset: str = opt.RESET,
+    preset: Optional[str] = opt.PRESET,
+    dt: Optional[float] = opt.DT,
+    spike_condition: Optional[str] = opt.SPIKE_CONDITION,
+    reset: Optional[str] = opt.RESET,
     weight_bits: int = opt.WEIGHT_BITS,
     state_bits: int = opt.STATE_BITS,
     arith: str = opt.ARITH,
@@ -43,7 +44,7 @@ def command(
         raise InputError(f"unknown target {target!r}; supported: {', '.join(TARGETS)}")
     hardware = Ice40Options(device=device, package=package, freq_mhz=freq, seed=seed, pcf=pcf,
                             timeout_s=timeout, tools=tools)
-    options = opt.model_options(dt, spike_condition, reset, weight_bits, state_bits)
+    options = opt.model_options(preset, dt, spike_condition, reset, weight_bits, state_bits)
     sc = opt.arith_config(arith, stream_length)
     _, qnet = load_quantised(model, options)
     out_dir = out or Path("build") / model.stem

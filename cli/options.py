@@ -8,17 +8,21 @@ import typer
 from sc_neurocore.errors import InputError
 from sc_neurocore.model import ModelOptions
 from sc_neurocore.network import DEFAULT_DT
+from sc_neurocore.presets import PRESETS, get_preset
 from sc_neurocore.sc_arith import ScConfig, sc_config
 
 __all__ = [
-    "DT", "SPIKE_CONDITION", "RESET", "WEIGHT_BITS", "STATE_BITS", "JSON", "FORCE", "model_options", "MODEL",
+    "PRESET", "DT", "SPIKE_CONDITION", "RESET", "WEIGHT_BITS", "STATE_BITS", "JSON", "FORCE", "model_options", "MODEL",
     "ARITH", "STREAM_LENGTH", "arith_config", "arith_record",
 ]
 
 MODEL = typer.Argument(..., help="The model: a NIR file (.nir).", show_default=False)
-DT = typer.Option(DEFAULT_DT, "--dt", help="Time step in seconds used to discretise the NIR models.")
-SPIKE_CONDITION = typer.Option("gt", "--spike-condition", help="Fire when v > threshold (gt) or v >= threshold (ge).")
-RESET = typer.Option("model", "--reset", help="Reset to the model's v_reset (model), to zero, or by subtraction.")
+PRESET = typer.Option(
+    None, "--preset", help="Conventions of the framework that wrote the file: " + ", ".join(PRESETS) + "."
+)
+DT = typer.Option(None, "--dt", help=f"Time step in seconds that discretises the NIR models [default: {DEFAULT_DT:g}].")
+SPIKE_CONDITION = typer.Option(None, "--spike-condition", help="Fire when v > threshold (gt, default) or v >= it (ge).")
+RESET = typer.Option(None, "--reset", help="Reset to the model's v_reset (model, default), to zero, or by subtraction.")
 WEIGHT_BITS = typer.Option(8, "--weight-bits", help="Fixed-point weight width.")
 STATE_BITS = typer.Option(16, "--state-bits", help="Fixed-point membrane and current width.")
 JSON = typer.Option(False, "--json", help="Print machine-readable JSON instead of tables.")
@@ -29,8 +33,18 @@ STREAM_LENGTH = typer.Option(256, "--stream-length", help="Bits per SC weight st
 ARITHS = ("fixed", "sc")
 
 
-def model_options(dt: float, spike_condition: str, reset: str, weight_bits: int, state_bits: int) -> ModelOptions:
-    return ModelOptions(dt=dt, spike_condition=spike_condition, reset=reset, weight_bits=weight_bits, state_bits=state_bits)
+def model_options(
+    preset: str | None, dt: float | None, spike_condition: str | None, reset: str | None,
+    weight_bits: int, state_bits: int,
+) -> ModelOptions:
+    """The preset's conventions (sc-neurocore's when none is named), overridden by explicit options."""
+    base = get_preset(preset or "sc-neurocore")
+    return ModelOptions(
+        dt=base.dt if dt is None else dt,
+        spike_condition=base.spike_condition if spike_condition is None else spike_condition,
+        reset=base.reset if reset is None else reset,
+        weight_bits=weight_bits, state_bits=state_bits,
+    )
 
 
 def options_record(options: ModelOptions, **extra) -> dict:

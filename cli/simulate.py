@@ -30,9 +30,10 @@ def command(
     ),
     out: Optional[Path] = typer.Option(None, "--out", help="Save spikes (and membranes) to this .npz file."),
     voltages: bool = typer.Option(False, "--voltages", help="Also save membrane traces in --out."),
-    dt: float = opt.DT,
-    spike_condition: str = opt.SPIKE_CONDITION,
-    reset: str = opt.RESET,
+    preset: Optional[str] = opt.PRESET,
+    dt: Optional[float] = opt.DT,
+    spike_condition: Optional[str] = opt.SPIKE_CONDITION,
+    reset: Optional[str] = opt.RESET,
     weight_bits: int = opt.WEIGHT_BITS,
     state_bits: int = opt.STATE_BITS,
     arith: str = opt.ARITH,
@@ -48,7 +49,7 @@ def command(
     if sc is not None and mode is not None:
         raise InputError("--arith sc runs the sc executor (the SC hardware's arithmetic): leave out --mode")
     mode = "sc" if sc is not None else mode or "float"
-    options = opt.model_options(dt, spike_condition, reset, weight_bits, state_bits)
+    options = opt.model_options(preset, dt, spike_condition, reset, weight_bits, state_bits)
     network, qnet = load_quantised(model, options) if mode in ("fixed", "sc") else (load_network(model, options), None)
     if input is not None:
         inputs = load_input(input, network.input_size, steps)

@@ -140,3 +140,18 @@ def test_installed_console_script_prints_no_traceback():
     done = subprocess.run([*argv, "deploy", "missing.nir"], capture_output=True, text=True)
     assert done.returncode == 2
     assert done.stderr.strip() == "error: missing.nir: no such file"
+
+
+def test_preset_sets_conventions_and_emit_nir_round_trips(capsys, tmp_path):
+    out, exported = tmp_path / "build", tmp_path / "model.nir"
+    code, _, _ = _run(capsys, "compile", DEMO, "-o", str(out), "--preset", "spikingjelly", "--reset", "zero",
+                      "--emit-nir", str(exported))
+    assert code == 0
+    options = json.loads((out / "manifest.json").read_text())["provenance"]["options"]
+    assert options["spike_condition"] == "ge" and options["reset"] == "zero"  # preset, then explicit option
+    first = _run(capsys, "simulate", DEMO, "--steps", "40", "--rate", "0.3", "--json")[1]
+    again = _run(capsys, "simulate", str(exported), "--steps", "40", "--rate", "0.3", "--json")[1]
+    assert json.loads(first)["populations"] == json.loads(again)["populations"]
+    code, _, err = _run(capsys, "simulate", DEMO, "--preset", "brian")
+    assert code == 2
+    _assert_one_line_error(err, "unknown preset 'brian'")
