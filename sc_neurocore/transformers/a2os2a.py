@@ -1,0 +1,83 @@
+"""Accurate addition-only spiking self-attention (A²OS²A, Guo et al., CVPR 2025), layout ``[T, B, N, D]``.
+
+::
+
+    Q = LIF(BN(x W_q))              binary spikes {0, 1}
+    K = ReLU(BN(x W_k))             full precision, >= 0
+    V = TernaryLIF(BN(x W_v))       ternary spikes {-1, 0, +1}
+    A = LIF(Q (K^T V))              per head; no softmax, no scaling
+    out = LIF(BN(A W_proj))
+
+``K^T V`` adds or subtracts K values where V spikes, and ``Q`` selects which of those sums each
+token adds up: both products are additions only, which :attr:`op_counts` shows (zero multiplies
+in ``attention``). Neurons: tau 2, hard reset to 0; the ternary neuron fires +1 at ``h >= v_th``
+and -1 at ``h <= -v_th`` (:func:`.neurons.ternary_lif_step`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sc_neurocore.transformers._checks import heads_split, last_dim, positive_float, positive_int, real_array
+from sc_neurocore.transformers.layers import BNLinear, SpikingLinear, merge_heads, split_heads
+from sc_neurocore.transformers.neurons import lif_multistep, ternary_lif_multistep
+from sc_neurocore.transformers.ops import OpCounts, is_spike_tensor, product_ops
+
+__all__ = ["AdditionOnlyAttention"]
+
+
+class AdditionOnlyAttention:
+    """A²OS²A block: ``q`` (:class:`SpikingLinear`), ``k`` and ``v`` (:class:`BNLinear`) and
+    ``proj`` (:class:`SpikingLinear`), heads of width ``dim / num_heads``."""
+
+    def __init__(
+        self,
+        dim: int,
+        num_heads: int = 8,
+        tau: float = 2.0,
+        v_threshold: float = 1.0,
+        attn_v_threshold: float = 1.0,
+        seed: int = 0,
+    ):
+        self.dim = positive_int("dim", dim)
+        self.num_heads = positive_int("num_heads", num_heads)
+        heads_split(self.dim, self.num_heads)
+        self.tau = positive_float("tau", tau)
+        self.v_threshold = positive_float("v_threshold", v_threshold)
+        self.attn_v_threshold = positive_float("attn_v_threshold", attn_v_threshold)
+        self.q = SpikingLinear(dim, dim, tau, v_threshold, seed=(seed, 0))
+        self.k = BNLinear(dim, dim, seed=(seed, 1))
+        self.v = BNLinear(dim, dim, seed=(seed, 2))
+        self.proj = SpikingLinear(dim, dim, tau, v_threshold, seed=(seed, 3))
+        self.last_spikes: dict[str, np.ndarray] = {}
+        self._last_input: np.ndarray | None = None
+
+    def forward(self, x_seq: np.ndarray) -> np.ndarray:
+        """``x_seq[T, B, N, D]`` -> float32 output spikes ``[T, B, N, D]``."""
+        x_seq = real_array("x_seq", x_seq, (4,))
+        last_dim("x_seq", x_seq, self.dim)
+        q = self.q.forward(x_seq)
+        k = np.maximum(self.k.forward(x_seq), 0)
+        v, _ = ternary_lif_multistep(self.v.forward(x_seq), self.tau, self.v_threshold)
+        q_h, k_h, v_h = (split_heads(a, self.num_heads) for a in (q, k, v))
+        attn_in = merge_heads(q_h @ (k_h.swapaxes(-1, -2) @ v_h))
+        attn, _ = lif_multistep(attn_in, self.tau, self.attn_v_threshold, 0.0)
+        self._last_input = x_seq
+        self.last_spikes = {"q": q, "k": k, "v": v, "attn": attn}
+        return self.proj.forward(attn)
+
+    @property
+    def op_counts(self) -> dict[str, OpCounts]:
+        """Operations of the last forward pass: ``projections`` and ``attention`` (additions only)."""
+        if not self.last_spikes:
+            return {"projections": OpCounts(), "attention": OpCounts()}
+        x = self._last_input.reshape(-1, self.dim)
+        s = self.last_spikes
+        projections = OpCounts()
+        for layer in (self.q, self.k, self.v):
+            projections += product_ops(x, layer.weight, is_spike_tensor(x), False)
+        projections += product_ops(s["attn"].reshape(-1, self.dim), self.proj.weight, True, False)
+        q_h, k_h, v_h = (split_heads(s[name], self.num_heads) for name in ("q", "k", "v"))
+        kv = k_h.swapaxes(-1, -2) @ v_h
+        attention = product_ops(k_h.swapaxes(-1, -2), v_h, False, True) + product_ops(q_h, kv, True, False)
+        return {"projections": projections, "attention": attention}

@@ -1,0 +1,220 @@
+"""Spiking neurons of the transformer blocks as pure functions over arrays.
+
+Every function takes the input, the state and the parameters and returns the spikes and the new
+state; nothing is stored. Arrays are vectorised over any trailing shape; multi-step functions take
+time on axis 0 and loop over it only where the dynamics are truly sequential.
+
+All neurons fire on ``h >= threshold`` (SpikingJelly's ``heaviside(v - v_th)``), so a membrane that
+lands exactly on the threshold spikes — also in the integer twin.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = [
+    "lif_step",
+    "lif_multistep",
+    "ternary_lif_step",
+    "ternary_lif_multistep",
+    "if_step",
+    "if_multistep",
+    "if_running_sum",
+    "if_constant_drive",
+]
+
+
+def lif_step(x, v, tau=2.0, v_threshold=1.0, v_reset=0.0):
+    """One step of a leaky integrate-and-fire neuron (SpikingJelly ``LIFNode``, ``decay_input=True``).
+
+    ``h = v + (x - (v - v_reset)) / tau``; ``s = [h >= v_threshold]``;
+    hard reset ``v' = v_reset if s else h``, or soft reset ``v' = h - s * v_threshold`` when
+    ``v_reset`` is None. Returns ``(s, v')`` with ``s`` in the dtype of ``h``.
+    """
+    reset_level = 0.0 if v_reset is None else v_reset
+    h = v + (x - (v - reset_level)) / tau
+    fired = h >= v_threshold
+    if v_reset is None:
+        v_next = h - fired * np.asarray(v_threshold, h.dtype)
+    else:
+        v_next = np.where(fired, np.asarray(v_reset, h.dtype), h)
+    return fired.astype(h.dtype), v_next
+
+
+def lif_multistep(x_seq, tau=2.0, v_threshold=1.0, v_reset=0.0, v=None):
+    """:func:`lif_step` over time (axis 0) of ``x_seq``; returns ``(spikes, v_final)``.
+
+    Uses the same floating-point expression as :func:`lif_step`, in place, so the spikes equal a
+    loop of :func:`lif_step` bit for bit. ``v`` defaults to zeros (then the first step is
+    ``h = x / tau`` exactly).
+    """
+    x_seq = np.asarray(x_seq)
+    dtype = x_seq.dtype if np.issubdtype(x_seq.dtype, np.floating) else np.dtype(np.float64)
+    spikes = np.empty(x_seq.shape, dtype)
+    tau, threshold = dtype.type(tau), dtype.type(v_threshold)
+    level = dtype.type(0.0 if v_reset is None else v_reset)
+    hard = v_reset is not None
+    v = np.zeros(x_seq.shape[1:], dtype) if v is None else np.array(v, dtype)
+    h = np.empty_like(v)
+    keep = np.empty_like(v)
+    start = 0
+    if level == 0 and not v.any():
+        # v = 0 makes h = x / tau exactly: the same bits with one operation instead of three
+        np.divide(x_seq[0], tau, out=v, casting="unsafe")
+        _fire(v, threshold, level, hard, keep, spikes[0])
+        start = 1
+    for t in range(start, x_seq.shape[0]):
+        if level == 0:
+            np.subtract(x_seq[t], v, out=h, casting="unsafe")  # v - 0 is v: the same bits
+        else:
+            np.subtract(v, level, out=h)
+            np.subtract(x_seq[t], h, out=h, casting="unsafe")
+        h /= tau
+        v += h
+        _fire(v, threshold, level, hard, keep, spikes[t])
+    return spikes, v
+
+
+def _fire(h, threshold, level, hard, keep, spikes_out):
+    """Threshold ``h`` in place: write the spikes and apply the reset to ``h``.
+
+    The hard reset is ``h * (1 - s) + v_reset * s`` rather than a masked store: the same values
+    (a sign of zero aside), about ten times faster than ``np.copyto(..., where=)`` on random masks.
+    """
+    np.greater_equal(h, threshold, out=spikes_out)
+    np.subtract(1, spikes_out, out=keep)
+    if hard:
+        h *= keep
+        if level != 0:
+            h += level * spikes_out
+    else:
+        h -= spikes_out * threshold
+
+
+def ternary_lif_step(x, v, tau=2.0, v_threshold=1.0):
+    """One step of the ternary spiking neuron used for V in A²OS²A.
+
+    ``h = v + (x - v) / tau``; ``s = +1 if h >= v_th, -1 if h <= -v_th, else 0``;
+    hard reset to 0 after either spike, ``v' = h`` otherwise.
+    """
+    h = v + (x - v) / tau
+    spikes = (h >= v_threshold).astype(h.dtype) - (h <= -v_threshold).astype(h.dtype)
+    return spikes, np.where(spikes != 0, np.zeros((), h.dtype), h)
+
+
+def ternary_lif_multistep(x_seq, tau=2.0, v_threshold=1.0):
+    """:func:`ternary_lif_step` over time (axis 0) from ``v = 0``; returns ``(spikes, v_final)``."""
+    x_seq = np.asarray(x_seq)
+    dtype = x_seq.dtype if np.issubdtype(x_seq.dtype, np.floating) else np.float64
+    spikes = np.empty(x_seq.shape, dtype)
+    v = np.zeros(x_seq.shape[1:], dtype)
+    for t in range(x_seq.shape[0]):
+        spikes[t], v = ternary_lif_step(x_seq[t], v, dtype.type(tau), dtype.type(v_threshold))
+    return spikes, v
+
+
+def if_step(x, v, threshold=1.0):
+    """One step of integrate-and-fire with reset by subtraction.
+
+    ``v' = v + x``; ``s = [v' >= threshold]``; ``v'' = v' - s * threshold``. Returns ``(s, v'')``.
+    """
+    v = v + x
+    fired = v >= threshold
+    return fired.astype(v.dtype), v - fired * threshold
+
+
+def if_multistep(x_seq, threshold=1.0, v=None, axis=0):
+    """:func:`if_step` over the time axis ``axis`` of ``x_seq``: :func:`if_running_sum` applied to
+    ``S_t = v + x_0 + ... + x_t`` (a blocked prefix sum). Returns ``(spikes, v_final)``."""
+    x = np.moveaxis(np.asarray(x_seq, dtype=np.float64), axis, -1)
+    running = _prefix_sum(x)
+    if v is not None:
+        running += np.asarray(v, dtype=np.float64)[..., None]
+    spikes, v_final = if_running_sum(running, threshold, axis=-1)
+    return np.moveaxis(spikes, -1, axis), v_final
+
+
+def if_running_sum(running, threshold=1.0, axis=0):
+    """Integrate-and-fire with reset by subtraction, from the running input sum.
+
+    ``running[t] = S_t = v_0 + x_0 + ... + x_t`` along ``axis``. The count ``N_t`` of a loop of
+    :func:`if_step` obeys ``N_t = N_{t-1} + [S_t - threshold * N_{t-1} >= threshold]``. From any
+    step ``t0`` whose previous membrane ``S_{t0-1} - threshold * N_{t0-1}`` is below the threshold,
+    and as long as no step needs two spikes at once, it has the closed form
+    ``N_t = max(N_{t0-1}, floor(max_{t0<=s<=t} S_s / threshold))``
+    (the membrane stays below the threshold, so ``N_t`` is at least every ``floor(S_s / threshold)``;
+    a spike at ``t`` needs ``S_t >= threshold * N_t``). Where the closed form would jump by two
+    (an input above the threshold), that step and the backlog after it run one at a time, then
+    the closed form resumes. Equal to the loop up to rounding of the running sum (exactly equal on
+    integers). Returns ``(spikes, v_final)``, float64 spikes in the layout of ``running``.
+    """
+    total = np.moveaxis(np.asarray(running, dtype=np.float64), axis, -1)
+    length = total.shape[-1]
+    spikes = np.empty(total.shape)
+    count = np.zeros(total.shape[:-1])
+    t = 0
+    window = length
+    while t < length:
+        stop = min(length, t + window)
+        counts = np.maximum.accumulate(total[..., t:stop], axis=-1)
+        counts /= threshold
+        np.floor(counts, out=counts)
+        np.maximum(counts, count[..., None], out=counts)
+        fired = spikes[..., t:stop]
+        np.subtract(counts[..., 0], count, out=fired[..., 0])
+        np.subtract(counts[..., 1:], counts[..., :-1], out=fired[..., 1:])
+        good = fired.shape[-1]
+        if fired.max(initial=0.0) > 1.0:
+            good = int(np.argmax((fired > 1.0).reshape(-1, good).any(axis=0)))
+        if good:
+            count = counts[..., good - 1].copy()
+            t += good
+        if good < fired.shape[-1]:
+            # one spike per step until every membrane is below the threshold again
+            backlog = True
+            while t < length and backlog:
+                fire = total[..., t] - threshold * count >= threshold
+                spikes[..., t] = fire
+                count += fire
+                backlog = bool((total[..., t] - threshold * count >= threshold).any())
+                t += 1
+            # violations tend to recur: the next window is twice the stretch that just worked
+            window = max(64, 2 * good)
+    return np.moveaxis(spikes, -1, axis), total[..., -1] - threshold * count if length else count
+
+
+def _prefix_sum(x, block=32):
+    """Inclusive running sum over the last axis: in-block sums as one product with a triangular
+    matrix of ones (BLAS instead of a sequential loop), plus the running sum of block totals."""
+    chunks = -(-x.shape[-1] // block)
+    blocks = np.zeros(x.shape[:-1] + (chunks * block,))
+    blocks[..., : x.shape[-1]] = x
+    blocks = blocks.reshape(-1, chunks, block)
+    local = blocks @ np.triu(np.ones((block, block)))
+    totals = local[..., -1]
+    local[..., 1:, :] += np.cumsum(totals, axis=-1)[..., :-1, None]
+    return local.reshape(x.shape[:-1] + (-1,))[..., : x.shape[-1]]
+
+
+def if_constant_drive(drive, steps, threshold=1.0, signed=False, dtype=None):
+    """Spikes of integrate-and-fire neurons fed the constant current ``drive / steps`` for ``steps``.
+
+    Reset by subtraction, so the count after ``t`` steps has the closed form
+    ``n_t = min(t, floor(t * drive / (steps * threshold)))`` for ``drive >= 0`` (at most one spike
+    per step). ``signed=True`` gives ternary spikes ``sign(drive) * (n_t - n_{t-1})`` (a neuron
+    with a negative threshold mirrored); otherwise negative drive gives no spikes. Returns an
+    array of shape ``(steps,) + drive.shape``; the counts are computed in float64 and the spikes
+    stored as ``dtype`` (default: float64).
+    """
+    drive = np.asarray(drive, dtype=np.float64)
+    rate = np.abs(drive) if signed else np.maximum(drive, 0.0)
+    rate /= steps * threshold
+    t = np.arange(steps + 1, dtype=np.float64).reshape((steps + 1,) + (1,) * drive.ndim)
+    counts = t * rate
+    np.floor(counts, out=counts)
+    np.minimum(counts, t, out=counts)
+    spikes = np.empty((steps,) + drive.shape, dtype or np.float64)
+    np.subtract(counts[1:], counts[:-1], out=spikes, casting="unsafe")
+    if signed:
+        spikes *= np.sign(drive).astype(spikes.dtype)
+    return spikes

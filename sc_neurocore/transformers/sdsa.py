@@ -1,0 +1,71 @@
+"""Spike-driven self-attention (SDSA, Yao et al., NeurIPS 2023) in the layout ``[T, B, N, D]``.
+
+::
+
+    Q, K, V = LIF(BN(x W_q)), LIF(BN(x W_k)), LIF(BN(x W_v))     binary, tau 2, v_th 1
+    kv      = LIF_0.5( sum_n K[n] AND V[n] )                      [T, B, D]: token popcount per channel
+    out     = BN((Q AND kv) W_proj)                               real-valued, for a residual add
+
+Everything between the projections is AND gates and one counter per channel, and the cost is linear
+in the number of tokens. The product is channel-wise, so splitting heads would not change it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sc_neurocore.transformers._checks import last_dim, positive_float, positive_int, real_array
+from sc_neurocore.transformers.layers import BNLinear, SpikingLinear
+from sc_neurocore.transformers.neurons import lif_multistep
+from sc_neurocore.transformers.ops import OpCounts, is_spike_tensor, product_ops
+
+__all__ = ["SpikeDrivenSelfAttention"]
+
+
+class SpikeDrivenSelfAttention:
+    """SDSA block with ``q``, ``k``, ``v`` (:class:`SpikingLinear`) and ``proj`` (:class:`BNLinear`)."""
+
+    def __init__(
+        self,
+        dim: int,
+        tau: float = 2.0,
+        v_threshold: float = 1.0,
+        kv_v_threshold: float = 0.5,
+        seed: int = 0,
+    ):
+        self.dim = positive_int("dim", dim)
+        self.tau = positive_float("tau", tau)
+        self.kv_v_threshold = positive_float("kv_v_threshold", kv_v_threshold)
+        self.q, self.k, self.v = (SpikingLinear(dim, dim, tau, v_threshold, seed=(seed, i)) for i in range(3))
+        self.proj = BNLinear(dim, dim, seed=(seed, 3))
+        self.last_spikes: dict[str, np.ndarray] = {}
+        self._last_input: np.ndarray | None = None
+
+    def forward(self, x_seq: np.ndarray) -> np.ndarray:
+        """``x_seq[T, B, N, D]`` -> float32 ``[T, B, N, D]`` (add it to the residual stream)."""
+        x_seq = real_array("x_seq", x_seq, (4,))
+        last_dim("x_seq", x_seq, self.dim)
+        q, k, v = self.q.forward(x_seq), self.k.forward(x_seq), self.v.forward(x_seq)
+        kv_count = np.einsum("tbnd,tbnd->tbd", k, v)
+        kv, _ = lif_multistep(kv_count, self.tau, self.kv_v_threshold, 0.0)
+        gated = q * kv[:, :, None, :]  # AND of binary spikes
+        self._last_input = x_seq
+        self.last_spikes = {"q": q, "k": k, "v": v, "kv": kv, "gated": gated}
+        return self.proj.forward(gated)
+
+    @property
+    def op_counts(self) -> dict[str, OpCounts]:
+        """Operations of the last forward pass: ``projections`` and ``attention`` (ANDs and counts)."""
+        if not self.last_spikes:
+            return {"projections": OpCounts(), "attention": OpCounts()}
+        x = self._last_input.reshape(-1, self.dim)
+        s = self.last_spikes
+        projections = OpCounts()
+        for layer in (self.q, self.k, self.v):
+            projections += product_ops(x, layer.weight, is_spike_tensor(x), False)
+        projections += product_ops(s["gated"].reshape(-1, self.dim), self.proj.weight, True, False)
+        elements = s["q"].size
+        attention = OpCounts(
+            accumulates=int(np.count_nonzero(s["k"] * s["v"])), and_ops=2 * elements
+        )
+        return {"projections": projections, "attention": attention}

@@ -1,0 +1,95 @@
+"""Spikformer spiking self-attention (SSA, Zhou et al., ICLR 2023) in the layout ``[T, B, N, D]``.
+
+::
+
+    Q, K, V = LIF(BN(x W_q)), LIF(BN(x W_k)), LIF(BN(x W_v))        tau 2, v_th 1, hard reset to 0
+    A       = LIF_attn(Q K^T V * s)                                 s = 0.125, v_th 0.5, no softmax
+    out     = LIF(BN(A W_proj))
+
+per head (``[T, B, h, N, d]``). Q, K, V are binary, so ``Q (K^T V)`` is integer-valued: ``K^T V`` is a
+popcount of ANDed spike columns and ``Q`` gates additions of its rows. The attention neuron is
+positively homogeneous (hard reset to 0), so ``LIF(x * s, v_th)`` fires exactly like
+``LIF(x, v_th / s)``: the integer product goes straight into a neuron with threshold
+``v_th / s`` (= 4), with no scaling pass, and a fixed-point twin keeps an integer membrane.
+The spikes equal SpikingJelly 2.0.0's ``SpikingSelfAttention`` (eval mode) given the same weights;
+see ``tests/interop/test_spikingjelly_ssa.py``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sc_neurocore.transformers._checks import heads_split, last_dim, positive_float, positive_int, real_array
+from sc_neurocore.transformers.layers import SpikingLinear, merge_heads
+from sc_neurocore.transformers.neurons import lif_multistep
+from sc_neurocore.transformers.ops import OpCounts, is_spike_tensor, product_ops
+
+__all__ = ["SpikformerSSA"]
+
+
+class SpikformerSSA:
+    """Spikformer SSA block. ``qkv`` is a :class:`SpikingLinear` ``D -> 3D`` whose output channels
+    are ``[q | k | v]``, each split into heads as ``[head, d]`` (SpikingJelly's ``qkv_conv_bn``);
+    ``proj`` is a :class:`SpikingLinear` ``D -> D``.
+
+    After :meth:`forward`, ``last_spikes`` holds the ``qkv``, ``attn`` and ``out`` spikes.
+    """
+
+    def __init__(
+        self,
+        dim: int,
+        num_heads: int = 8,
+        scale: float = 0.125,
+        tau: float = 2.0,
+        v_threshold: float = 1.0,
+        attn_v_threshold: float = 0.5,
+        seed: int = 0,
+    ):
+        self.dim = positive_int("dim", dim)
+        self.num_heads = positive_int("num_heads", num_heads)
+        self.head_dim = heads_split(self.dim, self.num_heads)
+        self.scale = positive_float("scale", scale)
+        self.attn_v_threshold = positive_float("attn_v_threshold", attn_v_threshold)
+        self.tau = positive_float("tau", tau)
+        self.qkv = SpikingLinear(dim, 3 * dim, tau, v_threshold, seed=(seed, 0))
+        self.proj = SpikingLinear(dim, dim, tau, v_threshold, seed=(seed, 1))
+        self.last_spikes: dict[str, np.ndarray] = {}
+        self._last_input: np.ndarray | None = None
+
+    def forward(self, x_seq: np.ndarray) -> np.ndarray:
+        """``x_seq[T, B, N, D]`` (spikes or real values) -> float32 output spikes ``[T, B, N, D]``."""
+        x_seq = real_array("x_seq", x_seq, (4,))
+        last_dim("x_seq", x_seq, self.dim)
+        steps, batch, tokens, _ = x_seq.shape
+        qkv = self.qkv.forward(x_seq)
+        heads = qkv.reshape(steps, batch, tokens, 3, self.num_heads, self.head_dim)
+        q = heads[:, :, :, 0].transpose(0, 1, 3, 2, 4)
+        k = heads[:, :, :, 1].transpose(0, 1, 3, 4, 2)
+        v = heads[:, :, :, 2].transpose(0, 1, 3, 2, 4)
+        # Q (K^T V): linear in tokens; every entry is an integer count, exact in float32
+        attn_in = merge_heads(q @ (k @ v))
+        attn, _ = lif_multistep(
+            attn_in.reshape(steps, -1), self.tau, self.attn_v_threshold / self.scale, 0.0
+        )
+        attn = attn.reshape(attn_in.shape)
+        out = self.proj.forward(attn)
+        self._last_input = x_seq
+        self.last_spikes = {"qkv": qkv, "attn": attn, "out": out}
+        return out
+
+    @property
+    def op_counts(self) -> dict[str, OpCounts]:
+        """Operations of the last forward pass: ``projections`` (qkv and proj) and ``attention``."""
+        if not self.last_spikes:
+            return {"projections": OpCounts(), "attention": OpCounts()}
+        x = self._last_input
+        steps, batch, tokens, _ = x.shape
+        heads = self.last_spikes["qkv"].reshape(steps, batch, tokens, 3, self.num_heads, self.head_dim)
+        q = heads[:, :, :, 0].transpose(0, 1, 3, 2, 4)
+        k = heads[:, :, :, 1].transpose(0, 1, 3, 4, 2)
+        v = heads[:, :, :, 2].transpose(0, 1, 3, 2, 4)
+        projections = product_ops(
+            x.reshape(-1, self.dim), self.qkv.weight, is_spike_tensor(x), False
+        ) + product_ops(self.last_spikes["attn"].reshape(-1, self.dim), self.proj.weight, True, False)
+        attention = product_ops(k, v, True, True) + product_ops(q, k @ v, True, False)
+        return {"projections": projections, "attention": attention}
