@@ -6,7 +6,6 @@ the configuration's allocation and renders the SC top level and testbench.
 """
 
 import json
-from importlib import resources
 
 import numpy as np
 
@@ -14,11 +13,17 @@ from sc_neurocore.passes.quantise import QuantisedNetwork
 from sc_neurocore.sc_arith import WIDTH, ScConfig, sc_network
 
 from . import systemverilog as fixed
-from .systemverilog import NEURONS_FILE, STIMULUS_FILE, TESTBENCH, TOP, WEIGHTS_FILE, BuildPlan
+from .systemverilog import (
+    NEURONS_FILE, STIMULUS_FILE, TESTBENCH, TOP, WEIGHTS_FILE, BuildPlan, library_files, render_template,
+    template_context,
+)
 
 __all__ = ["emit_sc", "SC_SOURCES"]
 
-SC_SOURCES = ("sc_top.sv", "snn_sc_core.sv", "sc_stream_bank.sv", "sc_popcount.sv", "sc_lfsr.sv", "sc_sng.sv")
+SC_SOURCES = (
+    "sc_top.sv", "snn_sc_core.sv", "snn_event_lists.sv", "snn_neuron_update.sv",
+    "sc_stream_bank.sv", "sc_popcount.sv", "sc_lfsr.sv", "sc_sng.sv",
+)
 
 
 def _packed(values, bits: int) -> str:
@@ -50,8 +55,10 @@ def emit_sc(net: QuantisedNetwork, config: ScConfig, stimulus: np.ndarray | None
     net = sc_network(net)
     plan = fixed.emit(net, stimulus)
     lay = fixed.layout(net)
-    context = {**fixed._context(net, lay), **_stream_context(net, config), "n_words": len(plan.files[STIMULUS_FILE].splitlines())}
-    hdl = resources.files("sc_neurocore.hdl")
+    context = {
+        **template_context(net, lay), **_stream_context(net, config),
+        "n_words": len(plan.files[STIMULUS_FILE].splitlines()),
+    }
     manifest = {
         **plan.manifest,
         "sources": list(SC_SOURCES),
@@ -64,11 +71,11 @@ def emit_sc(net: QuantisedNetwork, config: ScConfig, stimulus: np.ndarray | None
         },
     }
     files = {
-        "sc_top.sv": fixed._render("sc_top.sv.j2", context),
-        **{name: hdl.joinpath(name).read_text() for name in SC_SOURCES[1:]},
+        "sc_top.sv": render_template("sc_top.sv.j2", context),
+        **library_files(SC_SOURCES[1:]),
         WEIGHTS_FILE: plan.files[WEIGHTS_FILE],
         NEURONS_FILE: plan.files[NEURONS_FILE],
-        TESTBENCH: fixed._render("sc_testbench.sv.j2", context),
+        TESTBENCH: render_template("sc_testbench.sv.j2", context),
         STIMULUS_FILE: plan.files[STIMULUS_FILE],
         "manifest.json": json.dumps(manifest, indent=2, sort_keys=True) + "\n",
     }

@@ -1,8 +1,9 @@
 """SystemVerilog emission: a quantised network becomes a deterministic BuildPlan (path -> text).
 
 The generated top level is thin: one `snn_core` instance from `hdl/` with the network's tables as
-parameters, plus memory images for weights and per-neuron parameters. The same tables drive the
-generated testbench used for co-simulation.
+parameters, plus memory images for weights and per-neuron parameters; every `hdl/` file the core needs
+is copied into the plan and listed in `SOURCES`. The same tables drive the generated testbench used for
+co-simulation.
 """
 
 import json
@@ -16,11 +17,14 @@ from sc_neurocore import __version__
 from sc_neurocore.errors import FitError
 from sc_neurocore.passes.quantise import COEF_SHIFT, QuantisedNetwork
 
-__all__ = ["BuildPlan", "CoreLayout", "layout", "emit", "stimulus_words", "SOURCES", "TOP", "TESTBENCH"]
+__all__ = [
+    "BuildPlan", "CoreLayout", "layout", "emit", "stimulus_words", "template_context", "render_template",
+    "library_files", "SOURCES", "TOP", "TESTBENCH",
+]
 
 TOP = "sc_top"
 TESTBENCH = "tb_sc_top.sv"
-SOURCES = ("sc_top.sv", "snn_core.sv")
+SOURCES = ("sc_top.sv", "snn_core.sv", "snn_event_lists.sv", "snn_neuron_update.sv")
 WEIGHTS_FILE = "weights.mem"
 NEURONS_FILE = "neurons.mem"
 STIMULUS_FILE = "stimulus.mem"
@@ -116,7 +120,8 @@ def _neurons_image(net: QuantisedNetwork) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _context(net: QuantisedNetwork, lay: CoreLayout) -> dict:
+def template_context(net: QuantisedNetwork, lay: CoreLayout) -> dict:
+    """The values the top-level and testbench templates need: core parameters, tables, widths, file names."""
     for pop in net.populations:
         for values, what in ((pop.v_threshold, "threshold"), (pop.v_reset, "reset"), (pop.v_leak, "leak")):
             if np.abs(values).max(initial=0) >= 1 << (net.state_bits - 1):
@@ -157,12 +162,19 @@ def _context(net: QuantisedNetwork, lay: CoreLayout) -> dict:
     }
 
 
-def _render(template: str, context: dict) -> str:
+def render_template(template: str, context: dict) -> str:
+    """Render one of `backends/templates` (undefined names are errors)."""
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("sc_neurocore.backends", "templates"),
         undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
     )
     return env.get_template(template).render(**context)
+
+
+def library_files(names) -> dict[str, str]:
+    """The hand-written `hdl/` modules `names`, by file name, as they are copied into a build."""
+    hdl = resources.files("sc_neurocore.hdl")
+    return {name: hdl.joinpath(name).read_text() for name in names}
 
 
 def stimulus_words(spikes: np.ndarray) -> list[int]:
@@ -177,12 +189,11 @@ def stimulus_words(spikes: np.ndarray) -> list[int]:
 def emit(net: QuantisedNetwork, stimulus: np.ndarray | None = None) -> BuildPlan:
     """Generate the design, its memory images, a testbench and a manifest."""
     lay = layout(net)
-    context = _context(net, lay)
+    context = template_context(net, lay)
     if stimulus is None:
         stimulus = np.random.default_rng(0).random((16, net.input_size)) < 0.2
     words = stimulus_words(stimulus)
     context["n_words"] = len(words)
-    core = resources.files("sc_neurocore.hdl").joinpath("snn_core.sv").read_text()
     pins = 4 + context["in_w"] + 3 + context["out_w"] + (net.state_bits if context["out_value"] else 0)
     manifest = {
         "generator": f"sc-neurocore {__version__}",
@@ -207,11 +218,11 @@ def emit(net: QuantisedNetwork, stimulus: np.ndarray | None = None) -> BuildPlan
         "memories": {"weight_words": lay.w_depth, "neurons": lay.n_neurons, "event_slots": 2 * lay.ev_depth},
     }
     files = {
-        "sc_top.sv": _render("top.sv.j2", context),
-        "snn_core.sv": core,
+        "sc_top.sv": render_template("top.sv.j2", context),
+        **library_files(SOURCES[1:]),
         WEIGHTS_FILE: _weights_image(net),
         NEURONS_FILE: _neurons_image(net),
-        TESTBENCH: _render("testbench.sv.j2", context),
+        TESTBENCH: render_template("testbench.sv.j2", context),
         STIMULUS_FILE: "\n".join(f"{w:05x}" for w in words) + "\n",
         "manifest.json": json.dumps(manifest, indent=2, sort_keys=True) + "\n",
     }

@@ -7,8 +7,9 @@
 // clocks the generators advance and the ones of the LANES bits are counted (sc_popcount) and added to,
 // or for w < 0 subtracted from, the neuron's signed count S. Then
 // acc = round(S * 2^(WB-1) / (LANES * CHUNKS)) + bias (a shift by SHIFT_R with rounding, or left by
-// SHIFT_L), and the neuron update is snn_core's. The generators advance only while streaming, never
-// reset between steps: evaluation e of the run reads generator states e*CHUNKS .. e*CHUNKS + CHUNKS - 1.
+// SHIFT_L), and the neuron update is snn_core's (snn_neuron_update). The generators advance only while
+// streaming, never reset between steps: evaluation e of the run reads generator states
+// e*CHUNKS .. e*CHUNKS + CHUNKS - 1.
 module snn_sc_core #(
     parameter int N_POPS = 1,
     parameter int N_PROJ = 1,
@@ -49,7 +50,6 @@ module snn_sc_core #(
     localparam int IN_W = (IN_SIZE > 1) ? $clog2(IN_SIZE) : 1,
     localparam int NW = (N_NEURONS > 1) ? $clog2(N_NEURONS) : 1,
     localparam int WA = (W_DEPTH > 1) ? $clog2(W_DEPTH) : 1,
-    localparam int EA = $clog2(2 * EV_DEPTH),
     localparam int PW = 34 + 3 * SB + AB,
     localparam int PCW = $clog2(LANES + 1)
 ) (
@@ -80,7 +80,6 @@ module snn_sc_core #(
     logic [PW-1:0]        n_mem [N_NEURONS];
     logic signed [SB-1:0] v_mem [N_NEURONS];
     logic signed [SB-1:0] s_mem [N_NEURONS];
-    logic [15:0]          ev_mem [2 * EV_DEPTH];
     initial begin
         $readmemh(WEIGHTS_FILE, w_mem);
         $readmemh(NEURONS_FILE, n_mem);
@@ -88,9 +87,6 @@ module snn_sc_core #(
 
     logic [WA-1:0] w_raddr;
     logic signed [WB-1:0] w_q;
-    logic [EA-1:0] ev_raddr, ev_waddr;
-    logic [15:0] ev_q, ev_wdata;
-    logic ev_we;
     logic [NW-1:0] n_addr;
     logic n_re, st_we;
     logic [PW-1:0] n_q;
@@ -98,8 +94,6 @@ module snn_sc_core #(
 
     always_ff @(posedge clk) begin
         w_q <= w_mem[w_raddr];
-        ev_q <= ev_mem[ev_raddr];
-        if (ev_we) ev_mem[ev_waddr] <= ev_wdata;
         if (n_re) begin
             n_q <= n_mem[n_addr];
             v_q <= v_mem[n_addr];
@@ -114,27 +108,16 @@ module snn_sc_core #(
     // ---------------------------------------------------------------- control state
     typedef enum logic [4:0] {
         S_CLEAR, S_INPUT, S_POP, S_NEURON, S_PROJ, S_EV, S_EV_WAIT, S_W, S_W_WAIT, S_THR, S_RUN,
-        S_DRAIN, S_U1, S_U2, S_U3, S_NEXT, S_EOS
+        S_DRAIN, S_UPDATE, S_EOS
     } state_t;
     state_t state;
 
-    logic cur_bank;
-    logic [15:0] count0 [N_POPS + 1];
-    logic [15:0] count1 [N_POPS + 1];
     logic [15:0] pop, neuron, proj, proj_end, ev_i, ev_n, pop_size;
-    logic [15:0] src_base, proj_off, neuron_base, ev_index;
+    logic [15:0] proj_off, neuron_base, ev_index;
     logic [15:0] chunk;
     logic [WA-1:0] w_row;
     logic [2:0] flags;
     logic [NW-1:0] clear_i;
-    logic signed [AB-1:0] acc;
-
-    wire [15:0] src_of_proj = PROJ_SRC[16*proj +: 16];
-    wire        rec_of_proj = PROJ_RECURRENT[16*proj];
-    wire        src_bank    = rec_of_proj ? ~cur_bank : cur_bank;
-    wire [15:0] src_count   = src_bank ? count1[src_of_proj] : count0[src_of_proj];
-    wire [15:0] own_count   = cur_bank ? count1[pop + 1] : count0[pop + 1];
-    wire [15:0] in_count    = cur_bank ? count1[0] : count0[0];
 
     // ---------------------------------------------------------------- SC synapse: streams and count
     // Pipeline: [RUN] generators' bits -> [1] registered bits -> [2] registered popcount -> S.
@@ -187,40 +170,32 @@ module snn_sc_core #(
         if (rst) pipe_valid <= '0;
     end
 
-    // ---------------------------------------------------------------- neuron update datapath (snn_core's)
-    wire [16:0] k_mem = n_q[PW-1 -: 17];
-    wire [16:0] k_syn = n_q[PW-18 -: 17];
-    wire signed [SB-1:0] v_leak  = n_q[AB + 3*SB - 1 -: SB];
-    wire signed [SB-1:0] v_th    = n_q[AB + 2*SB - 1 -: SB];
-    wire signed [SB-1:0] v_reset = n_q[AB + SB - 1 -: SB];
-    wire signed [AB-1:0] bias    = n_q[AB-1:0];
+    // ---------------------------------------------------------------- event lists and neuron update
+    wire taking_input = (state == S_INPUT);
+    wire choosing_list = (state == S_PROJ);
+    wire reading_event = (state == S_EV);
+    wire ending_step = (state == S_EOS);
+    wire update_start = (state == S_DRAIN) && pipe_valid == 2'b0;
+    logic update_done, spike;
+    logic signed [SB-1:0] v_out, syn_new;
+    wire updated = (state == S_UPDATE) && update_done;
+    wire [15:0] ev_q, src_count, input_count;
+    wire add_event = taking_input ? in_valid && !in_eos && input_count < 16'(IN_SIZE) : updated && spike;
 
-    localparam int XW = AB + SB + 4;
-    localparam logic signed [XW-1:0] SAT_HI = (XW'(1) <<< (SB - 1)) - 1;
-    localparam logic signed [XW-1:0] SAT_LO = -(XW'(1) <<< (SB - 1));
+    snn_event_lists #(.N_LISTS(N_POPS + 1), .EV_DEPTH(EV_DEPTH), .LIST_BASE(SRC_EV_BASE)) u_events (
+        .clk(clk), .rst(rst), .swap(ending_step), .add(add_event), .add_list(taking_input ? 16'd0 : pop + 1'b1),
+        .add_value(taking_input ? 16'(in_index) : neuron), .input_count(input_count),
+        .rd_list(PROJ_SRC[16*proj +: 16]), .rd_prev(PROJ_RECURRENT[16*proj]), .rd_count(src_count),
+        .rd_open(choosing_list), .rd_en(reading_event), .rd_index(ev_i), .rd_data(ev_q)
+    );
 
-    function automatic logic signed [SB-1:0] sat(input logic signed [XW-1:0] x);
-        if (x > SAT_HI) sat = SAT_HI[SB-1:0];
-        else if (x < SAT_LO) sat = SAT_LO[SB-1:0];
-        else sat = x[SB-1:0];
-    endfunction
-
-    logic signed [SB+18:0] syn_prod, mem_prod;
-    logic signed [SB-1:0] syn_new, v_new;
-    logic signed [XW-1:0] drive;
-
-    wire signed [17:0] k_syn_s = $signed({1'b0, k_syn});
-    wire signed [17:0] k_mem_s = $signed({1'b0, k_mem});
-    wire signed [SB:0] v_minus_leak = $signed({v_q[SB-1], v_q}) - $signed({v_leak[SB-1], v_leak});
-    wire signed [XW-1:0] syn_sum = XW'(s_q) - XW'(syn_prod >>> 16) + XW'(acc);
-    wire signed [XW-1:0] v_sum = XW'(v_q) - XW'(mem_prod >>> 16) + drive;
-    wire signed [XW-1:0] v_sub = XW'(v_new) - XW'(v_th);
-    wire spike_now = flags[0] && (SPIKE_GE ? (v_new >= v_th) : (v_new > v_th));
-    wire signed [SB-1:0] v_out = spike_now ? (flags[2] ? sat(v_sub) : v_reset) : v_new;
+    snn_neuron_update #(.SB(SB), .AB(AB), .SPIKE_GE(SPIKE_GE)) u_update (
+        .clk(clk), .rst(rst), .start(update_start), .sum(AB'(rounded)), .params(n_q), .v(v_q), .syn(s_q),
+        .flags(flags), .done(update_done), .v_out(v_out), .syn_out(syn_new), .spike(spike)
+    );
 
     // ---------------------------------------------------------------- control
     always_ff @(posedge clk) begin
-        ev_we <= 1'b0;
         n_re <= 1'b0;
         st_we <= 1'b0;
         out_valid <= 1'b0;
@@ -229,11 +204,6 @@ module snn_sc_core #(
         if (rst) begin
             state <= S_CLEAR;
             clear_i <= '0;
-            cur_bank <= 1'b0;
-            for (int k = 0; k <= N_POPS; k++) begin
-                count0[k] <= '0;
-                count1[k] <= '0;
-            end
         end else begin
             case (state)
                 S_CLEAR: begin
@@ -244,17 +214,11 @@ module snn_sc_core #(
                     clear_i <= clear_i + 1'b1;
                     if (clear_i == NW'(N_NEURONS - 1)) state <= S_INPUT;
                 end
-                S_INPUT: begin
+                S_INPUT: begin  // input spikes go to the event lists (add_event)
                     if (in_valid && in_eos) begin
                         pop <= '0;
                         w_row <= '0;
                         state <= S_POP;
-                    end else if (in_valid && in_count < 16'(IN_SIZE)) begin
-                        ev_waddr <= EA'(SRC_EV_BASE[15:0] + (cur_bank ? 16'(EV_DEPTH) : 16'd0) + in_count);
-                        ev_wdata <= 16'(in_index);
-                        ev_we <= 1'b1;
-                        if (cur_bank) count1[0] <= count1[0] + 1'b1;
-                        else count0[0] <= count0[0] + 1'b1;
                     end
                 end
                 S_POP: begin
@@ -281,17 +245,13 @@ module snn_sc_core #(
                     end else if (src_count == 16'd0) begin
                         proj <= proj + 1'b1;
                     end else begin
-                        src_base <= SRC_EV_BASE[16*src_of_proj +: 16] + (src_bank ? 16'(EV_DEPTH) : 16'd0);
                         proj_off <= PROJ_OFFSET[16*proj +: 16];
                         ev_n <= src_count;
                         ev_i <= '0;
                         state <= S_EV;
                     end
                 end
-                S_EV: begin                      // event-list address out
-                    ev_raddr <= EA'(src_base + ev_i);
-                    state <= S_EV_WAIT;
-                end
+                S_EV: state <= S_EV_WAIT;        // event-list address out (reading_event)
                 S_EV_WAIT: state <= S_W;         // event-list read
                 S_W: begin                       // weight address out
                     w_raddr <= WA'(w_row + proj_off + ev_q);
@@ -323,62 +283,35 @@ module snn_sc_core #(
                     end
                 end
                 S_DRAIN: begin
-                    if (pipe_valid == 2'b0) begin
-                        acc <= AB'(rounded) + bias;
-                        state <= S_U1;
+                    if (update_start) state <= S_UPDATE;
+                end
+                S_UPDATE: begin  // a spike goes to the event lists (add_event)
+                    if (update_done) begin
+                        v_wdata <= v_out;
+                        s_wdata <= syn_new;
+                        st_we <= 1'b1;
+                        upd_valid <= 1'b1;
+                        upd_neuron <= n_addr;
+                        upd_v <= v_out;
+                        upd_syn <= syn_new;
+                        upd_spike <= spike;
+                        if (pop == 16'(OUT_POP) && (spike || !flags[0])) begin
+                            out_valid <= 1'b1;
+                            out_index <= neuron;
+                            out_value <= v_out;
+                        end
+                        w_row <= WA'(w_row + POP_FAN_IN[16*pop +: 16]);
+                        if (neuron + 1'b1 == pop_size) begin
+                            pop <= pop + 1'b1;
+                            state <= S_POP;
+                        end else begin
+                            neuron <= neuron + 1'b1;
+                            state <= S_NEURON;
+                        end
                     end
                 end
-                S_U1: begin
-                    syn_prod <= k_syn_s * $signed(s_q);
-                    mem_prod <= k_mem_s * v_minus_leak;
-                    state <= S_U2;
-                end
-                S_U2: begin
-                    syn_new <= flags[1] ? sat(syn_sum) : '0;
-                    drive <= flags[1] ? XW'(sat(syn_sum)) : XW'(acc);
-                    state <= S_U3;
-                end
-                S_U3: begin
-                    v_new <= sat(v_sum);
-                    state <= S_NEXT;
-                end
-                S_NEXT: begin
-                    v_wdata <= v_out;
-                    s_wdata <= syn_new;
-                    st_we <= 1'b1;
-                    upd_valid <= 1'b1;
-                    upd_neuron <= n_addr;
-                    upd_v <= v_out;
-                    upd_syn <= syn_new;
-                    upd_spike <= spike_now;
-                    if (spike_now) begin
-                        ev_waddr <= EA'(SRC_EV_BASE[16*(pop+1) +: 16] + (cur_bank ? 16'(EV_DEPTH) : 16'd0) + own_count);
-                        ev_wdata <= neuron;
-                        ev_we <= 1'b1;
-                        if (cur_bank) count1[pop + 1] <= count1[pop + 1] + 1'b1;
-                        else count0[pop + 1] <= count0[pop + 1] + 1'b1;
-                    end
-                    if (pop == 16'(OUT_POP) && (spike_now || !flags[0])) begin
-                        out_valid <= 1'b1;
-                        out_index <= neuron;
-                        out_value <= v_out;
-                    end
-                    w_row <= WA'(w_row + POP_FAN_IN[16*pop +: 16]);
-                    if (neuron + 1'b1 == pop_size) begin
-                        pop <= pop + 1'b1;
-                        state <= S_POP;
-                    end else begin
-                        neuron <= neuron + 1'b1;
-                        state <= S_NEURON;
-                    end
-                end
-                S_EOS: begin
+                S_EOS: begin  // the event lists swap banks (ending_step)
                     out_eos <= 1'b1;
-                    cur_bank <= ~cur_bank;
-                    for (int k = 0; k <= N_POPS; k++) begin
-                        if (cur_bank) count0[k] <= '0;
-                        else count1[k] <= '0;
-                    end
                     state <= S_INPUT;
                 end
                 default: state <= S_INPUT;
