@@ -5,8 +5,8 @@ One time step of the core, with the host streaming one input word per clock:
     input     n_in + 1            S_INPUT: one cycle per input spike index, one for the end-of-step word
     compute   2 + sum over populations p of (1 + size_p * neuron_p)      S_POP per population, the final
               S_POP and S_EOS
-    neuron_p  6 + P + E + drain   S_NEURON, one S_PROJ per projection plus the closing one, the four
-                                  update states S_U1..S_NEXT, one S_STREAM cycle per arrived event
+    neuron_p  6 + P + E + drain   S_NEURON, one S_PROJ per projection plus the closing one,
+                                  the 4-cycle S_UPDATE (snn_neuron_update), one S_STREAM cycle per arrived event
     drain     1 when E = 0, else max(1, 4 - trailing)
 
 with P the population's projections, E the events of their sources (this step's list, the previous
@@ -25,7 +25,7 @@ from sc_neurocore.errors import InputError
 
 __all__ = ["CoreShape", "PopulationShape", "Throughput", "compute_cycles", "step_cycles", "cycle_bounds", "throughput"]
 
-_UPDATE_CYCLES = 6  # S_NEURON, the closing S_PROJ, S_U1, S_U2, S_U3, S_NEXT
+_UPDATE_CYCLES = 6  # S_NEURON, the closing S_PROJ, the 4 cycles of S_UPDATE
 _PIPE_STAGES = 4  # event address, event read, weight address, weight read
 
 

@@ -24,7 +24,7 @@ def _events(input_, a, b):
 
 
 def test_a_quiet_step_costs_the_fixed_schedule():
-    # per neuron: S_NEURON, one S_PROJ per projection and the closing one, a 1-cycle S_DRAIN, S_U1..S_NEXT
+    # per neuron: S_NEURON, one S_PROJ per projection and the closing one, a 1-cycle S_DRAIN, the 4 cycles of S_UPDATE
     quiet = compute_cycles(SHAPE, _events([0], [0], [0]))
     assert quiet.tolist() == [2 + (1 + 3 * (6 + 2 + 0 + 1)) + (1 + 2 * (6 + 1 + 0 + 1))]
 
