@@ -13,7 +13,7 @@ from rich.table import Table
 from sc_neurocore.backends.reports import BuildReport
 from sc_neurocore.backends.systemverilog import BuildPlan
 from sc_neurocore.backends.tools import ToolchainStatus
-from sc_neurocore.report import Report, compare
+from sc_neurocore.report import Report, compare, throughput_gap
 from sc_neurocore.report.numbers import quantity, si, signed_percent
 from sc_neurocore.simulation import SimulationSummary
 
@@ -162,7 +162,8 @@ def _throughput_table(report: Report) -> Table:
 
 def _activity_table(report: Report) -> Table:
     activity = report.activity
-    table = _plain_table(f"activity: {activity.steps} steps, batch {activity.batch}, fixed point",
+    arith = "stochastic streams" if report.build.manifest.get("arith") == "sc" else "fixed point"
+    table = _plain_table(f"activity: {activity.steps} steps, batch {activity.batch}, {arith}",
                          "layer", "model", "neurons", "spikes", "rate/step", "rate", left=2)
     table.add_column("")
     top = max((layer.rate for layer in activity.layers if layer.spiking), default=0.0) or 1.0
@@ -194,6 +195,8 @@ def render_report(report: Report, console: Console) -> None:
                       f"sc-neurocore commit {(provenance.get('commit') or 'unknown')[:10]}")
     if report.throughput is not None:
         console.print(_throughput_table(report))
+    else:
+        console.print(f"throughput: {throughput_gap(report)}")
     if report.activity is None:
         console.print("activity, energy, accuracy: pass --model (and --input) to simulate the model")
         return

@@ -6,7 +6,7 @@ document, HTML page). Rendering to a terminal lives in the CLI.
 from .accuracy import Accuracy, Workload, load_workload
 from .activity import Activity, LayerActivity, RasterRow
 from .build import Build, check_model, load_build
-from .document import REPORT_SCHEMA_VERSION, DeltaRow, Report, compare, make_report, report_document
+from .document import REPORT_SCHEMA_VERSION, DeltaRow, Report, compare, make_report, report_document, throughput_gap
 from .energy import E_AC_PJ, E_MAC_PJ, EnergyEstimate, estimate_energy
 from .throughput import CoreShape, PopulationShape, Throughput, compute_cycles, cycle_bounds, step_cycles, throughput
 
@@ -14,7 +14,7 @@ __all__ = [
     "Accuracy", "Workload", "load_workload",
     "Activity", "LayerActivity", "RasterRow",
     "Build", "check_model", "load_build",
-    "REPORT_SCHEMA_VERSION", "DeltaRow", "Report", "compare", "make_report", "report_document",
+    "REPORT_SCHEMA_VERSION", "DeltaRow", "Report", "compare", "make_report", "report_document", "throughput_gap",
     "E_AC_PJ", "E_MAC_PJ", "EnergyEstimate", "estimate_energy",
     "CoreShape", "PopulationShape", "Throughput", "compute_cycles", "cycle_bounds", "step_cycles", "throughput",
 ]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from sc_neurocore.errors import InputError
 
-from .document import Report, compare
+from .document import Report, compare, throughput_gap
 from .numbers import quantity, si, signed_percent
 from .plots import raster_svg, rates_svg, utilisation_svg
 
@@ -70,7 +70,7 @@ def _timing(report: Report) -> str:
 def _throughput(report: Report) -> str:
     t = report.throughput
     if t is None:
-        return _section("throughput", "Throughput", _note("the build has no Fmax"))
+        return _section("throughput", "Throughput", _note(throughput_gap(report)))
     rows = [["cycles per step (min / mean / max)",
              f"{t.min_cycles_per_step} / {si(t.mean_cycles_per_step)} / {t.max_cycles_per_step}"],
             ["time steps per second", si(t.measured_steps_per_second)],
