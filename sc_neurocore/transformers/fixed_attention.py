@@ -1,0 +1,185 @@
+"""Integer twin of :class:`SpikeDrivenAttention`: exactly what the attention RTL computes.
+
+Per head ``h``, time step ``t``, query ``i`` and head dimension ``c``::
+
+    x_q = round(x 2^fx), W_q = round(W 2^fw)                  power-of-two scales, saturated
+    P = x_q W_q                                               integer drives (one per Q, K, V)
+    IF: v += P; s = [v >= theta]; v -= s theta                theta = round(T * threshold * 2^(fx+fw))
+    V spikes: sign(P) * IF(|P|)                               ternary
+    A[i, j] = popcount(Q_t[h, i] AND K_t[h, j])
+    y_t[h, i, c] = sum_j A[i, j] V_t[h, j, c]                 additions / subtractions only
+    u += y_t; o_t = [u >= theta_out]; u -= o_t theta_out      output IF neurons (membrane u)
+
+The float model's ``acc`` is ``sum_t y_t`` (heads merged): when the Q/K/V spikes agree, it agrees
+exactly. :func:`attention_formats` sizes every register so that nothing can overflow.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sc_neurocore.transformers.layers import merge_heads
+from sc_neurocore.transformers.spec import AttentionSpec
+from sc_neurocore.transformers.spikformer import SpikeDrivenAttention
+
+__all__ = [
+    "AttentionFormats",
+    "FixedAttention",
+    "AttentionRun",
+    "attention_formats",
+    "seed_input",
+    "quantise_attention",
+    "qkv_spikes",
+    "attention_step",
+    "run_attention_core",
+    "quantisation_report",
+]
+
+
+@dataclass(frozen=True)
+class AttentionFormats:
+    """Signed bit widths of the core: popcount ``pb`` (unsigned), step sum ``yb``, membrane ``ab``."""
+
+    pb: int
+    yb: int
+    ab: int
+
+
+def _signed_bits(low: int, high: int) -> int:
+    bits = 1
+    while not -(1 << (bits - 1)) <= low <= high <= (1 << (bits - 1)) - 1:
+        bits += 1
+    return bits
+
+
+def attention_formats(spec: AttentionSpec) -> AttentionFormats:
+    """Widths from the worst case: |y| <= tokens * head_dim; u spans T steps of negative y."""
+    span = spec.tokens * spec.head_dim
+    return AttentionFormats(
+        pb=spec.head_dim.bit_length(),
+        yb=_signed_bits(-span, span),
+        ab=_signed_bits(-spec.T * span, spec.output_threshold - 1 + span),
+    )
+
+
+@dataclass(frozen=True)
+class FixedAttention:
+    """Quantised input and projections; ``theta`` holds the integer IF threshold of q, k and v."""
+
+    spec: AttentionSpec
+    model: SpikeDrivenAttention
+    x: np.ndarray  # [N, D] float input
+    x_int: np.ndarray
+    w_int: dict[str, np.ndarray]
+    theta: dict[str, int]
+
+
+def seed_input(spec: AttentionSpec) -> np.ndarray:
+    """The layer's reproducible input rates in [0, 1): ``[tokens, embed_dim]`` from ``seed + 1``."""
+    return np.random.default_rng(spec.seed + 1).random((spec.tokens, spec.embed_dim))
+
+
+def _power_of_two_scale(values: np.ndarray, bits: int) -> int:
+    peak = float(np.max(np.abs(values)))
+    limit = (1 << (bits - 1)) - 1
+    return int(np.floor(np.log2(limit / peak))) if peak > 0 else 0
+
+
+def _quantise(values: np.ndarray, bits: int) -> tuple[np.ndarray, int]:
+    shift = _power_of_two_scale(values, bits)
+    limit = (1 << (bits - 1)) - 1
+    return np.clip(np.round(values * 2.0**shift), -limit - 1, limit).astype(np.int64), shift
+
+
+def quantise_attention(spec: AttentionSpec, x: np.ndarray | None = None) -> FixedAttention:
+    """The float model of `spec` (weights from its seed) and its integer twin for input `x`."""
+    model = SpikeDrivenAttention(spec.embed_dim, spec.num_heads, spec.T, float(spec.threshold), spec.seed)
+    x = seed_input(spec) if x is None else np.asarray(x, dtype=np.float64)
+    x_int, fx = _quantise(x, spec.in_bits)
+    w_int, theta = {}, {}
+    for name, weight in (("q", model.W_q), ("k", model.W_k), ("v", model.W_v)):
+        w_int[name], fw = _quantise(weight, spec.weight_bits)
+        theta[name] = max(1, int(round(spec.T * spec.threshold * 2.0 ** (fx + fw))))
+    return FixedAttention(spec, model, x, x_int, w_int, theta)
+
+
+def _heads(a: np.ndarray, spec: AttentionSpec) -> np.ndarray:
+    """``[..., N, D] -> [..., H, N, DH]``."""
+    *lead, n, _ = a.shape
+    return np.moveaxis(a.reshape(*lead, n, spec.num_heads, spec.head_dim), -2, -3)
+
+
+def _integrate_and_fire(drive: np.ndarray, steps: int, theta: int) -> np.ndarray:
+    """Integer IF with reset by subtraction under a constant drive; int8 spikes ``[steps, ...]``."""
+    v = np.zeros(drive.shape, np.int64)
+    spikes = np.empty((steps,) + drive.shape, np.int8)
+    for t in range(steps):  # sequential dynamics: one step at a time
+        v += drive
+        spikes[t] = v >= theta
+        v -= spikes[t].astype(np.int64) * theta
+    return spikes
+
+
+def qkv_spikes(fixed: FixedAttention) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Binary Q, K and ternary V spikes, each ``[T, H, N, DH]`` int8."""
+    spec = fixed.spec
+    drive = {name: _heads(fixed.x_int @ w, spec) for name, w in fixed.w_int.items()}
+    q = _integrate_and_fire(np.maximum(drive["q"], 0), spec.T, fixed.theta["q"])
+    k = _integrate_and_fire(np.maximum(drive["k"], 0), spec.T, fixed.theta["k"])
+    v = _integrate_and_fire(np.abs(drive["v"]), spec.T, fixed.theta["v"]) * np.sign(drive["v"]).astype(np.int8)
+    return q, k, v
+
+
+def attention_step(q: np.ndarray, k: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """``y[..., h, i, c] = sum_j popcount(Q[h, i] AND K[h, j]) V[h, j, c]`` in int64."""
+    counts = q.astype(np.int64) @ np.swapaxes(k.astype(np.int64), -1, -2)  # AND-popcount of 0/1 words
+    return counts @ v.astype(np.int64)
+
+
+@dataclass(frozen=True)
+class AttentionRun:
+    """One run of the core: per-step sums ``y``, membranes ``u`` (after reset) and output spikes,
+    each ``[T, H, N, DH]``; ``acc`` is ``sum_t y`` with heads merged, ``[N, D]``."""
+
+    y: np.ndarray
+    u: np.ndarray
+    spikes: np.ndarray
+    acc: np.ndarray
+
+
+def run_attention_core(q: np.ndarray, k: np.ndarray, v: np.ndarray, out_threshold: int) -> AttentionRun:
+    """The attention core and its output IF neurons over all time steps."""
+    y = attention_step(q, k, v)
+    u_all, spikes = np.empty_like(y), np.empty(y.shape, np.int8)
+    u = np.zeros(y.shape[1:], np.int64)
+    for t in range(y.shape[0]):
+        u += y[t]
+        spikes[t] = u >= out_threshold
+        u -= spikes[t].astype(np.int64) * out_threshold
+        u_all[t] = u
+    return AttentionRun(y, u_all, spikes, merge_heads(y.sum(axis=0)))
+
+
+def quantisation_report(fixed: FixedAttention) -> dict:
+    """What quantisation costs: Q/K/V and output spike agreement, and the ``acc`` error, vs float."""
+    spec = fixed.spec
+    fixed.model.forward(fixed.x)
+    last = fixed.model._last
+    float_qkv = [np.asarray(last[name][:, 0], dtype=np.int64) for name in ("q", "k", "v")]
+    int_qkv = qkv_spikes(fixed)
+    theta_out = spec.output_threshold
+    float_run = run_attention_core(*float_qkv, theta_out)
+    int_run = run_attention_core(*int_qkv, theta_out)
+    float_acc = np.asarray(last["acc"][0])
+    scale = max(float(np.abs(float_acc).max()), 1.0)
+    report = {f"{name}_spike_agreement": float(np.mean(a == b)) for name, a, b in zip("qkv", float_qkv, int_qkv)}
+    report.update(
+        {f"{name}_rate": float(np.mean(np.abs(a))) for name, a in zip("qkv", int_qkv)},
+        output_spike_agreement=float(np.mean(float_run.spikes == int_run.spikes)),
+        acc_exact_fraction=float(np.mean(float_acc == int_run.acc)),
+        acc_max_abs_error_relative=float(np.abs(float_acc - int_run.acc).max() / scale),
+        theta=dict(fixed.theta),
+    )
+    return report

@@ -1,0 +1,170 @@
+"""SpikingJelly 2.0.0 -> its own NIR export (`nir_exchange.export_to_nir`) -> sc-neurocore, against
+SpikingJelly's own simulation of the same input, and our export back through SpikingJelly's import.
+
+LIFNode (hard reset, decay_input True or False) means the same thing on both sides under the
+spikingjelly preset (dt 1e-4, v >= threshold, reset to v_reset in the step that fired): spikes must be
+identical. IFNode does not: SpikingJelly writes NIR's continuous IF (dv/dt = R I, so r = 1/dt), while
+our lowering takes IF's r as a per-step gain, the convention of the Sinabs and snnTorch files (r = 1).
+The strict xfail below records that; rescaling r by dt before reading makes the spikes identical.
+"""
+
+import importlib
+import os
+
+import numpy as np
+import pytest
+
+
+def _require(module: str):
+    """The peer framework; missing in CI (make test installs the interop extras) is a failure, not a skip."""
+    try:
+        return importlib.import_module(module)
+    except ImportError as error:
+        if os.environ.get("CI"):
+            pytest.fail(f"{module} is not installed: {error}", pytrace=False)
+        pytest.skip(f"{module} is not installed", allow_module_level=True)
+
+
+torch = _require("torch")
+_require("spikingjelly")
+_require("nirtorch")
+
+from spikingjelly.activation_based import functional, layer, neuron  # noqa: E402
+from spikingjelly.activation_based.nir_exchange import export_to_nir, import_from_nir  # noqa: E402
+
+from sc_neurocore.export import to_nir  # noqa: E402
+from sc_neurocore.frontend import graph_from_nir  # noqa: E402
+from sc_neurocore.network import lower  # noqa: E402
+from sc_neurocore.presets import get_preset  # noqa: E402
+from sc_neurocore.sim import run_float  # noqa: E402
+
+pytestmark = pytest.mark.interop
+STEPS, BATCH = 100, 4
+PRESET = get_preset("spikingjelly")
+
+
+def _lif(tau=2.0, decay_input=True):
+    return lambda: neuron.LIFNode(tau=tau, v_threshold=0.5, v_reset=0.0, decay_input=decay_input)
+
+
+def _if():
+    return neuron.IFNode(v_threshold=0.5, v_reset=0.0)
+
+
+def _mlp(node):
+    torch.manual_seed(0)
+    net = torch.nn.Sequential(layer.Linear(12, 9), node(), layer.Linear(9, 5), node()).double()
+    with torch.no_grad():
+        net[2].weight.mul_(6.0)  # enough drive that the second layer fires too
+    return net
+
+
+def _conv(node):
+    torch.manual_seed(0)
+    net = torch.nn.Sequential(
+        layer.Conv2d(2, 4, 3, padding=1), node(), layer.AvgPool2d(2), layer.Flatten(), layer.Linear(64, 6), node(),
+    ).double()
+    with torch.no_grad():
+        net[0].weight.mul_(2.0)
+        net[4].weight.mul_(8.0)
+    return net
+
+
+def _spikingjelly_run(net, inputs):
+    """Spikes of every neuron module [T, B, n], SpikingJelly's own single-step loop, float64."""
+    recorded = {}
+    hooks = [
+        module.register_forward_hook(lambda _m, _i, out, index=index: recorded.setdefault(index, []).append(out.clone()))
+        for index, module in enumerate(net) if isinstance(module, neuron.BaseNode)
+    ]
+    functional.reset_net(net)
+    with torch.no_grad():
+        for t in range(inputs.shape[0]):
+            net(inputs[t])
+    for hook in hooks:
+        hook.remove()
+    return [torch.stack(recorded[i]).flatten(2).numpy() for i in sorted(recorded)]
+
+
+def _ours(nir_graph, inputs):
+    network = lower(graph_from_nir(nir_graph), dt=PRESET.dt, spike_condition=PRESET.spike_condition, reset_mode=PRESET.reset)
+    result = run_float(network, inputs.flatten(2).numpy())
+    return [result.outputs[pop.name] for pop in network.populations]
+
+
+def _inputs(shape, seed=1):
+    return (torch.rand(STEPS, BATCH, *shape, generator=torch.Generator().manual_seed(seed)) < 0.3).double()
+
+
+def _exported(net, shape):
+    return export_to_nir(net, torch.zeros(1, *shape, dtype=torch.float64))
+
+
+@pytest.mark.parametrize(
+    "build, shape",
+    [(lambda: _mlp(_lif()), (12,)), (lambda: _mlp(_lif(3.0, decay_input=False)), (12,)), (lambda: _conv(_lif()), (2, 8, 8))],
+    ids=["mlp-lif", "mlp-lif-no-decay-input", "conv-lif"],
+)
+def test_lif_networks_give_identical_spikes(build, shape):
+    net = build()
+    graph = _exported(net, shape)
+    inputs = _inputs(shape)
+    theirs, ours = _spikingjelly_run(net, inputs), _ours(graph, inputs)
+    assert len(theirs) == len(ours) == 2
+    for their_spikes, our_spikes in zip(theirs, ours):
+        assert their_spikes.sum() > 50
+        np.testing.assert_array_equal(our_spikes, their_spikes)
+
+
+def test_the_preset_spike_condition_matters_at_the_threshold():
+    """v lands exactly on the threshold (0.5 in, decay_input=False, tau 2): SpikingJelly fires, as >= does."""
+    net = torch.nn.Sequential(layer.Linear(1, 1, bias=False), neuron.LIFNode(tau=2.0, v_threshold=0.5, v_reset=0.0, decay_input=False)).double()
+    with torch.no_grad():
+        net[0].weight.fill_(0.5)
+    inputs = torch.zeros(10, 1, 1, dtype=torch.float64)
+    inputs[3] = 1.0
+    graph = graph_from_nir(_exported(net, (1,)))
+    theirs = _spikingjelly_run(net, inputs)[0]
+    assert theirs.sum() == 1
+    for condition, expected in (("ge", theirs), ("gt", np.zeros_like(theirs))):
+        network = lower(graph, dt=PRESET.dt, spike_condition=condition, reset_mode=PRESET.reset)
+        np.testing.assert_array_equal(run_float(network, inputs.numpy()).output, expected)
+
+
+def test_if_network_with_r_read_per_second_gives_identical_spikes():
+    net = _mlp(_if)
+    graph = _exported(net, (12,))
+    for node in graph.nodes.values():
+        if type(node).__name__ == "IF":
+            node.r = node.r * PRESET.dt  # NIR's dv/dt = R I over one step of dt
+    inputs = _inputs((12,))
+    for their_spikes, our_spikes in zip(_spikingjelly_run(net, inputs), _ours(graph, inputs)):
+        assert their_spikes.sum() > 50
+        np.testing.assert_array_equal(our_spikes, their_spikes)
+
+
+@pytest.mark.xfail(strict=True, reason="the spikingjelly preset keeps IF's r as a per-step gain; SpikingJelly writes "
+                   "r = 1/dt (measured: 86 % / 91 % of spike decisions agree, 2.0x / 1.6x the spikes)")
+def test_if_network_as_exported_gives_identical_spikes():
+    net = _mlp(_if)
+    inputs = _inputs((12,))
+    for their_spikes, our_spikes in zip(_spikingjelly_run(net, inputs), _ours(_exported(net, (12,)), inputs)):
+        np.testing.assert_array_equal(our_spikes, their_spikes)
+
+
+def test_our_export_reads_back_into_spikingjelly_with_identical_spikes():
+    net = _conv(_lif())
+    graph = graph_from_nir(_exported(net, (2, 8, 8)))
+    reimported = import_from_nir(to_nir(graph, preset=PRESET, dt=PRESET.dt), dt=PRESET.dt, dtype=torch.float64)
+    inputs = _inputs((2, 8, 8))
+    recorded, state = [], None
+    functional.reset_net(reimported)
+    with torch.no_grad():
+        for t in range(STEPS):
+            out, state = reimported(inputs[t], state)  # nirtorch's graph carries the neuron state explicitly
+            recorded.append(out)
+    theirs = torch.stack(recorded).flatten(2).numpy()
+    ours = _ours(to_nir(graph, preset=PRESET, dt=PRESET.dt), inputs)[-1]
+    assert theirs.sum() > 50
+    np.testing.assert_array_equal(ours, theirs)
+    np.testing.assert_array_equal(ours, _spikingjelly_run(net, inputs)[-1])
