@@ -43,7 +43,7 @@ def model_options(
         dt=base.dt if dt is None else dt,
         spike_condition=base.spike_condition if spike_condition is None else spike_condition,
         reset=base.reset if reset is None else reset,
-        weight_bits=weight_bits, state_bits=state_bits,
+        weight_bits=weight_bits, state_bits=state_bits, integrator_r=base.integrator_r,
     )
 
 

@@ -20,6 +20,7 @@ class ModelOptions:
     reset: str = "model"
     weight_bits: int = 8
     state_bits: int = 16
+    integrator_r: str = "per_step"
 
 
 def load_network(path, options: ModelOptions = ModelOptions()) -> Network:
@@ -27,7 +28,10 @@ def load_network(path, options: ModelOptions = ModelOptions()) -> Network:
     if path.suffix.lower() != ".nir":
         raise InputError(f"{path}: expected a .nir file")
     graph = read_nir(path)
-    return lower(graph, dt=options.dt, spike_condition=options.spike_condition, reset_mode=options.reset)
+    return lower(
+        graph, dt=options.dt, spike_condition=options.spike_condition, reset_mode=options.reset,
+        integrator_r=options.integrator_r,
+    )
 
 
 def load_quantised(path, options: ModelOptions = ModelOptions()) -> tuple[Network, QuantisedNetwork]:

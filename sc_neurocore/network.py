@@ -25,11 +25,12 @@ from sc_neurocore.ir import nodes as ir
 from sc_neurocore.ir.operators import Chain, ConvOp, DenseOp, ScaleOp, resolve_padding
 
 __all__ = [
-    "Population", "Projection", "Network", "PopulationLookup", "lower", "SPIKE_CONDITIONS", "RESET_MODES", "DEFAULT_DT",
+    "Population", "Projection", "Network", "PopulationLookup", "lower", "SPIKE_CONDITIONS", "RESET_MODES", "INTEGRATOR_R_UNITS", "DEFAULT_DT",
 ]
 
 SPIKE_CONDITIONS = ("gt", "ge")
 RESET_MODES = ("model", "zero", "subtract")
+INTEGRATOR_R_UNITS = ("per_step", "per_second")  # how IF/I nodes' r is meant (see presets)
 DEFAULT_DT = 1e-4  # seconds; the NIR paper's reference traces use it
 
 
@@ -93,7 +94,7 @@ class Network(PopulationLookup):
     spike_condition: str
 
 
-def _discretise(name: str, node, dt: float, reset_mode: str) -> Population:
+def _discretise(name: str, node, dt: float, reset_mode: str, integrator_r: str) -> Population:
     n = int(np.prod(node.shape_in))
     zeros, ones = np.zeros(n), np.ones(n)
 
@@ -115,7 +116,9 @@ def _discretise(name: str, node, dt: float, reset_mode: str) -> Population:
     if isinstance(node, ir.Threshold):
         k_mem, k_syn, gain, v_leak, v_th = ones, zeros, ones, zeros, flat(node.threshold)
     elif isinstance(node, (ir.I, ir.IF)):
-        k_mem, k_syn, gain, v_leak = zeros, zeros, flat(node.r), zeros
+        # dv/dt = R I: snnTorch and Sinabs write R as the gain per step, SpikingJelly per second (x dt).
+        r = flat(node.r) * (dt if integrator_r == "per_second" else 1.0)
+        k_mem, k_syn, gain, v_leak = zeros, zeros, r, zeros
         v_th = flat(node.v_threshold) if spiking else zeros
     elif isinstance(node, (ir.LI, ir.LIF)):
         k_mem, k_syn = decay(node.tau), zeros
@@ -332,7 +335,8 @@ def _execution_order(pops: dict[str, "Population"]) -> list[str]:
 
 
 def lower(
-    graph: Graph, dt: float = DEFAULT_DT, spike_condition: str = "gt", reset_mode: str = "model"
+    graph: Graph, dt: float = DEFAULT_DT, spike_condition: str = "gt", reset_mode: str = "model",
+    integrator_r: str = "per_step",
 ) -> Network:
     """Lower a validated IR graph into an executable Network (see the module docstring)."""
     if not dt > 0 or not np.isfinite(dt):
@@ -341,6 +345,8 @@ def lower(
         raise InputError(f"spike condition must be one of {', '.join(SPIKE_CONDITIONS)}, got {spike_condition!r}")
     if reset_mode not in RESET_MODES:
         raise InputError(f"reset mode must be one of {', '.join(RESET_MODES)}, got {reset_mode!r}")
+    if integrator_r not in INTEGRATOR_R_UNITS:
+        raise InputError(f"integrator r units must be one of {', '.join(INTEGRATOR_R_UNITS)}, got {integrator_r!r}")
     inputs, outputs = graph.of_type(ir.Input), graph.of_type(ir.Output)
     if len(inputs) != 1 or len(outputs) != 1:
         raise UnsupportedError("the graph must have exactly one Input and one Output node")
@@ -356,7 +362,7 @@ def lower(
     pops: dict[str, Population] = {}
     for name in neurons:
         node = graph.nodes[name]
-        pops[name] = _delay_line(name, node, dt) if isinstance(node, ir.Delay) else _discretise(name, node, dt, reset_mode)
+        pops[name] = _delay_line(name, node, dt) if isinstance(node, ir.Delay) else _discretise(name, node, dt, reset_mode, integrator_r)
         pops[name].projections = composer.projections(name, pops[name].size)
     if readout is not None:
         n_out = int(np.prod(graph.nodes[output_name].shape_in))

@@ -13,8 +13,12 @@ NIR stores continuous-time models and no time step, so a file alone does not say
   SpikingJelly, snnTorch with reset_delay=False) or "next_step" (snnTorch's default reset_delay=True
   subtracts the undecayed threshold during the following step).
 
-The executors follow `dt`, `reset` and `spike_condition`; the last two are recorded so that exported
-files say which conventions they were made with.
+- `integrator_r`: how IF and I nodes' r is meant: "per_step" (v += r I each step: snnTorch, Sinabs,
+  and the NIR paper's CNN) or "per_second" (NIR's continuous dv/dt = r I, so v += dt r I: SpikingJelly
+  writes r = 1/dt).
+
+The executors follow `dt`, `reset`, `spike_condition` and `integrator_r`; the other two are recorded so
+that exported files say which conventions they were made with.
 """
 
 from dataclasses import asdict, dataclass
@@ -32,6 +36,7 @@ class Preset:
     spike_condition: str
     cuba_order: str
     reset_timing: str
+    integrator_r: str = "per_step"
 
     def to_metadata(self) -> dict:
         return asdict(self)
@@ -41,7 +46,7 @@ PRESETS = {
     "sc-neurocore": Preset("sc-neurocore", 1e-4, "model", "gt", "current_first", "same_step"),
     "snntorch": Preset("snntorch", 1e-4, "subtract", "gt", "current_first", "next_step"),
     "norse": Preset("norse", 1e-3, "model", "gt", "voltage_first", "same_step"),
-    "spikingjelly": Preset("spikingjelly", 1e-4, "model", "ge", "current_first", "same_step"),
+    "spikingjelly": Preset("spikingjelly", 1e-4, "model", "ge", "current_first", "same_step", "per_second"),
     "sinabs": Preset("sinabs", 1e-4, "subtract", "ge", "current_first", "same_step"),
 }
 
