@@ -1,4 +1,4 @@
-"""Build a NIR model for an FPGA: emit bit-true SystemVerilog, run yosys, nextpnr-ice40 and icepack."""
+"""Build a NIR model (or an attention block .yaml spec) for an FPGA: bit-true SystemVerilog, then yosys, nextpnr-ice40, icepack."""
 
 import json
 from pathlib import Path
@@ -6,11 +6,13 @@ from typing import Optional
 
 import typer
 
+from sc_neurocore.backends.attention_deploy import deploy_attention
 from sc_neurocore.backends.deploy import deploy_design
 from sc_neurocore.backends.ice40 import Ice40Options
 from sc_neurocore.backends.provenance import provenance
 from sc_neurocore.errors import InputError
 from sc_neurocore.model import load_quantised
+from sc_neurocore.transformers.spec import load_spec
 
 from . import options as opt
 from .render import console, render_build_report
@@ -19,7 +21,7 @@ TARGETS = ("ice40",)
 
 
 def command(
-    model: Path = opt.MODEL,
+    model: Path = typer.Argument(..., help="A NIR file (.nir), or a spiking-attention spec (.yaml).", show_default=False),
     target: str = typer.Option("ice40", "--target", help="FPGA family."),
     device: str = typer.Option("up5k", "--device", help="up5k, hx8k or hx1k."),
     package: Optional[str] = typer.Option(None, "--package", help="Package (default per device: sg48, ct256, vq100)."),
@@ -44,14 +46,28 @@ def command(
         raise InputError(f"unknown target {target!r}; supported: {', '.join(TARGETS)}")
     hardware = Ice40Options(device=device, package=package, freq_mhz=freq, seed=seed, pcf=pcf,
                             timeout_s=timeout, tools=tools)
-    options = opt.model_options(preset, dt, spike_condition, reset, weight_bits, state_bits)
-    sc = opt.arith_config(arith, stream_length)
-    _, qnet = load_quantised(model, options)
     out_dir = out or Path("build") / model.stem
-    record = opt.options_record(options, target=target, device=device, package=hardware.package, freq_mhz=freq,
-                                seed=seed, pcf=pcf, tools=tools, **opt.arith_record(sc))
-    result = deploy_design(qnet, out_dir, hardware, force, provenance(model, record), sc=sc)
+    if model.suffix.lower() in (".yaml", ".yml"):  # a spiking-attention block spec (docs/attention_hw.md)
+        result = deploy_attention(load_spec(model), out_dir, hardware, force=force)
+    else:
+        result = _deploy_network(model, out_dir, hardware, force, preset, dt, spike_condition, reset, weight_bits,
+                                 state_bits, arith, stream_length, target)
     if json_out:
         typer.echo(json.dumps(result.report.to_dict(), indent=2))
     else:
         render_build_report(result.report, console())
+        core = getattr(result, "core_cells", None)
+        if core:  # yosys flattens the layer, so the attention core's cost comes from a core-only synthesis
+            console().print(f"attention core alone (synthesis): {core.get('SB_LUT4', 0)} LUT4, "
+                            f"{core.get('SB_CARRY', 0)} carries, {core.get('SB_RAM40_4K', 0)} EBR")
+
+
+def _deploy_network(model, out_dir, hardware, force, preset, dt, spike_condition, reset, weight_bits, state_bits,
+                    arith, stream_length, target):
+    options = opt.model_options(preset, dt, spike_condition, reset, weight_bits, state_bits)
+    sc = opt.arith_config(arith, stream_length)
+    _, qnet = load_quantised(model, options)
+    record = opt.options_record(options, target=target, device=hardware.device, package=hardware.package,
+                                freq_mhz=hardware.freq_mhz, seed=hardware.seed, pcf=hardware.pcf, tools=hardware.tools,
+                                **opt.arith_record(sc))
+    return deploy_design(qnet, out_dir, hardware, force, provenance(model, record), sc=sc)

@@ -59,3 +59,10 @@ def test_design_too_large_for_the_device_says_what_it_needs(capsys, tmp_path):
     assert code == 2
     assert "does not fit hx1k" in err and "logic cells" in err
     assert not (tmp_path / "hx1k").exists()
+
+
+def test_seed_attention_spec_deploys_with_its_core_cost(capsys, tmp_path):
+    code = main(["deploy", str(REPO / "examples" / "attention_seed.yaml"), "-o", str(tmp_path / "attn")])
+    shown = capsys.readouterr().out
+    assert code == 0
+    assert "attention core alone (synthesis):" in shown and (tmp_path / "attn" / "attn_top.bin").is_file()

@@ -155,3 +155,12 @@ def test_preset_sets_conventions_and_emit_nir_round_trips(capsys, tmp_path):
     code, _, err = _run(capsys, "simulate", DEMO, "--preset", "brian")
     assert code == 2
     _assert_one_line_error(err, "unknown preset 'brian'")
+
+
+def test_attention_spec_errors_are_one_line(capsys, tmp_path):
+    spec = tmp_path / "attn.yaml"
+    spec.write_text("block: spike_driven_attention\nembed_dim: 64\nnum_heads: 5\ntokens: 8\nT: 4\n")
+    code, _, err = _run(capsys, "deploy", str(spec), "-o", str(tmp_path / "out"))
+    assert code == 2
+    _assert_one_line_error(err, "num_heads")
+    assert not (tmp_path / "out").exists()
