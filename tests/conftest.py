@@ -25,6 +25,18 @@ def require_executable(name: str) -> str:
     return path
 
 
+def require_module(module: str):
+    """A peer framework for interop tests: missing in CI (make test installs the extras) fails, else skips."""
+    import importlib
+
+    try:
+        return importlib.import_module(module)
+    except ImportError as error:
+        if os.environ.get("CI"):
+            pytest.fail(f"{module} is not installed: {error}", pytrace=False)
+        pytest.skip(f"{module} is not installed", allow_module_level=True)
+
+
 @pytest.fixture
 def nir_paper() -> Path:
     if not NIR_PAPER.is_dir():

@@ -17,28 +17,18 @@ reset it asks for applied by hand, our spikes are identical; as shipped, the agr
 """
 
 import contextlib
-import importlib
 import io
 import itertools
-import os
 
 import numpy as np
 import pytest
 
-
-def _require(module: str):
-    """The peer framework; missing in CI (make test installs the interop extras) is a failure, not a skip."""
-    try:
-        return importlib.import_module(module)
-    except ImportError as error:
-        if os.environ.get("CI"):
-            pytest.fail(f"{module} is not installed: {error}", pytrace=False)
-        pytest.skip(f"{module} is not installed", allow_module_level=True)
+from tests.conftest import require_module
 
 
-torch = _require("torch")
-_require("snntorch")
-_require("nirtorch")
+torch = require_module("torch")
+require_module("snntorch")
+require_module("nirtorch")
 
 import nir  # noqa: E402
 from snntorch import import_nir  # noqa: E402

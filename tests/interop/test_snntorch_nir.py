@@ -9,9 +9,11 @@ the measured agreement bound instead.
 import numpy as np
 import pytest
 
-torch = pytest.importorskip("torch")
-snn = pytest.importorskip("snntorch")
-pytest.importorskip("nirtorch")
+from tests.conftest import require_module
+
+torch = require_module("torch")
+snn = require_module("snntorch")
+require_module("nirtorch")
 
 from snntorch import utils  # noqa: E402
 from snntorch.export_nir import export_to_nir  # noqa: E402

@@ -7,26 +7,16 @@ identical. IFNode too, because the preset reads IF's r per second: SpikingJelly 
 (dv/dt = R I, so r = 1/dt), while the Sinabs and snnTorch files mean r as a per-step gain (r = 1).
 """
 
-import importlib
-import os
 
 import numpy as np
 import pytest
 
-
-def _require(module: str):
-    """The peer framework; missing in CI (make test installs the interop extras) is a failure, not a skip."""
-    try:
-        return importlib.import_module(module)
-    except ImportError as error:
-        if os.environ.get("CI"):
-            pytest.fail(f"{module} is not installed: {error}", pytrace=False)
-        pytest.skip(f"{module} is not installed", allow_module_level=True)
+from tests.conftest import require_module
 
 
-torch = _require("torch")
-_require("spikingjelly")
-_require("nirtorch")
+torch = require_module("torch")
+require_module("spikingjelly")
+require_module("nirtorch")
 
 from spikingjelly.activation_based import functional, layer, neuron  # noqa: E402
 from spikingjelly.activation_based.nir_exchange import export_to_nir, import_from_nir  # noqa: E402

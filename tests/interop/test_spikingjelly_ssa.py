@@ -10,30 +10,19 @@ torch 2.13.0 (CPU) and spikingjelly 2.0.0 come from the ``interop`` extra. In CI
 a failure; on a developer machine it is a skip with the reason.
 """
 
-import importlib
-import os
 
 import numpy as np
 import pytest
 
 from sc_neurocore.transformers import SpikformerSSA
+from tests.conftest import require_module
 
 pytestmark = pytest.mark.interop
 
 
-def require(module: str):
-    try:
-        return importlib.import_module(module)
-    except ImportError as error:
-        message = f"{module} is not installed (pip install -e '.[interop]'): {error}"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-
-
 def matched_pair(dim, heads, rng, exact=True, bias=0.1):
-    torch = require("torch")
-    attention = require("spikingjelly.activation_based.layer.attention")
+    torch = require_module("torch")
+    attention = require_module("spikingjelly.activation_based.layer.attention")
     ours = SpikformerSSA(dim, heads)
     theirs = attention.SpikingSelfAttention(dim, heads).eval()
     pairs = ((ours.qkv, theirs.qkv_conv_bn), (ours.proj, theirs.proj_conv_bn))
@@ -65,8 +54,8 @@ def matched_pair(dim, heads, rng, exact=True, bias=0.1):
 
 def run_theirs(theirs, x):
     """SpikingJelly takes [T, B, C, L]; returns the output and the qkv / attention spikes."""
-    torch = require("torch")
-    functional = require("spikingjelly.activation_based.functional")
+    torch = require_module("torch")
+    functional = require_module("spikingjelly.activation_based.functional")
     stages = {}
     hooks = [
         theirs.qkv_lif.register_forward_hook(lambda m, i, o: stages.__setitem__("qkv", o)),
