@@ -9,15 +9,22 @@ Convolution (cross-correlation, as PyTorch and NIR define it), per group g and o
 
     y[o, i, j] = sum_{c, u, v} W[o, c, u, v] * xpad[g*C_g + c, i*s_h + u*d_h, j*s_w + v*d_w]
 
-computed with a strided window view (im2col without copying) and one einsum. Sum pooling is the
-depthwise convolution with a kernel of ones; average pooling the same with 1/(k_h*k_w) (PyTorch's
-default count_include_pad=True).
+computed as an im2col: the k_h*k_w strided slices of the (zero-padded) input are copied into one
+preallocated column buffer, and one batched BLAS matmul (float64) contracts it with the kernel. Sum
+pooling is the depthwise convolution with a kernel of ones; average pooling the same with 1/(k_h*k_w)
+(PyTorch's default count_include_pad=True); depthwise kernels skip the matmul and add the weighted slices.
+The buffers are cached per thread and batch size, so the time loop allocates nothing for them; a large
+batch (e.g. all time steps of an input layer at once) is processed in chunks of bounded buffer size.
 
 `apply` works on float64. The fixed executor calls `apply_int` on int64 spikes/counts with integer
 weights: the products are summed in float64, which is exact while every partial sum stays below 2**53
-(spikes x weights of at most 16 bits x fan-in far below 2**21), and then converted back to int64.
+(spikes x weights of at most 16 bits x fan-in far below 2**21), and then converted back to int64. A
+`Chain` whose kernels are all integer-valued stays in float64 between its operators and converts once at
+the end: every intermediate value is an exact integer, so this equals rounding after each operator.
+`ConvOp.apply_reference` keeps the straightforward einsum for tests.
 """
 
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,6 +35,7 @@ from sc_neurocore.errors import UnsupportedError
 __all__ = ["DenseOp", "ScaleOp", "ConvOp", "Chain", "conv_output_size", "resolve_padding", "DENSIFY_LIMIT"]
 
 DENSIFY_LIMIT = 1 << 16  # matrix entries: larger convolution projections are never densified
+COLUMN_BUFFER_LIMIT = 1 << 21  # float64 entries (16 MiB) of one im2col buffer; larger batches run in chunks
 
 
 def resolve_padding(padding, kernel, dilation, stride, where: str) -> tuple[tuple[int, int], ...]:
@@ -112,8 +120,8 @@ class ConvOp(_Operator):
     groups: int
 
     def __post_init__(self):
-        c_out, _, kh, kw = self.weight.shape
-        _, h, w = self.in_shape
+        c_out, c_per_group, kh, kw = self.weight.shape
+        c_in, h, w = self.in_shape
         self.out_shape = (
             c_out,
             conv_output_size(h, self.pads[0], kh, self.dilation[0], self.stride[0]),
@@ -123,8 +131,83 @@ class ConvOp(_Operator):
         self.n_out = int(np.prod(self.out_shape))
         g = self.groups
         self._grouped = self.weight.reshape(g, c_out // g, *self.weight.shape[1:])
+        # im2col form: (g, C_out/g, C_g*k_h*k_w) against columns (B, g, C_g*k_h*k_w, H_o*W_o)
+        self._matrix = np.ascontiguousarray(self._grouped.reshape(g, c_out // g, -1), dtype=np.float64)
+        self._depthwise = c_per_group == 1 and c_out == g  # pooling: one input channel per output channel
+        weights = np.asarray(self.weight, dtype=np.float64)
+        self._unit = bool(np.all(weights == 1.0))
+        self._taps = [np.ascontiguousarray(weights[:, 0, u, v])[None, :, None, None] for u in range(kh) for v in range(kw)]
+        _, ho, wo = self.out_shape
+        (pt, pb), (pl, pr) = self.pads
+        self._padded_shape = (c_in, h + pt + pb, w + pl + pr)
+        self._slices = [
+            (slice(u * self.dilation[0], u * self.dilation[0] + (ho - 1) * self.stride[0] + 1, self.stride[0]),
+             slice(v * self.dilation[1], v * self.dilation[1] + (wo - 1) * self.stride[1] + 1, self.stride[1]))
+            for u in range(kh) for v in range(kw)
+        ]
+        self._chunk = max(1, COLUMN_BUFFER_LIMIT // max(1, c_in * kh * kw * ho * wo))
+        self._local = threading.local()
+
+    def __getstate__(self):  # the per-thread buffers are a cache: never pickled or deep-copied
+        state = dict(self.__dict__)
+        state.pop("_local", None)
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self._local = threading.local()
+
+    def _buffers(self, batch: int):
+        """Per thread and batch size: the zero-padded image and the column buffer (reused across calls)."""
+        cache = getattr(self._local, "cache", None)
+        if cache is None:
+            cache = self._local.cache = {}
+        if batch not in cache:
+            if len(cache) >= 4:
+                cache.clear()
+            (pt, pb), (pl, pr) = self.pads
+            padded = np.zeros((batch, *self._padded_shape)) if (pt or pb or pl or pr) else None
+            columns = None
+            if not self._depthwise:
+                c_in = self.in_shape[0]
+                _, kh, kw = self.weight.shape[1:]
+                _, ho, wo = self.out_shape
+                columns = np.empty((batch, self.groups, c_in // self.groups, kh * kw, ho, wo))
+            cache[batch] = (padded, columns)
+        return cache[batch]
 
     def apply(self, x):
+        batch = x.shape[0]
+        if batch > self._chunk:
+            return np.concatenate([self.apply(x[i : i + self._chunk]) for i in range(0, batch, self._chunk)])
+        c_in, h, w = self.in_shape
+        (pt, pb), (pl, pr) = self.pads
+        padded, columns = self._buffers(batch)
+        image = x.reshape(batch, c_in, h, w)
+        if padded is not None:
+            padded[:, :, pt : pt + h, pl : pl + w] = image
+            image = padded
+        _, ho, wo = self.out_shape
+        if self._depthwise:
+            out = None
+            for (rows, cols), tap in zip(self._slices, self._taps):
+                window = image[:, :, rows, cols]
+                if out is None:
+                    out = np.array(window, dtype=np.float64) if self._unit else window * tap
+                elif self._unit:
+                    out += window
+                else:
+                    out += window * tap
+            return out.reshape(batch, self.n_out)
+        g = self.groups
+        grouped = image.reshape(batch, g, c_in // g, *image.shape[2:])
+        for k, (rows, cols) in enumerate(self._slices):
+            columns[:, :, :, k] = grouped[:, :, :, rows, cols]
+        out = np.matmul(self._matrix, columns.reshape(batch, g, -1, ho * wo))
+        return out.reshape(batch, self.n_out)
+
+    def apply_reference(self, x):
+        """The straightforward form (einsum over a strided window view): what `apply` must equal."""
         batch = x.shape[0]
         c_in, h, w = self.in_shape
         (pt, pb), (pl, pr) = self.pads
@@ -164,6 +247,8 @@ class Chain(_Operator):
 
     def __post_init__(self):
         self.n_in, self.n_out = self.ops[0].n_in, self.ops[-1].n_out
+        weights = [np.asarray(op.weight) for op in self.ops]
+        self._integral = all(np.issubdtype(w.dtype, np.integer) or bool(np.all(w == np.round(w))) for w in weights)
 
     def apply(self, x):
         for op in self.ops:
@@ -171,6 +256,14 @@ class Chain(_Operator):
         return x
 
     def apply_int(self, x):
+        if self._integral:  # exact integers throughout in float64: one conversion at each end
+            return self.apply(x.astype(np.float64)).astype(np.int64)
+        for op in self.ops:
+            x = op.apply_int(x)
+        return x
+
+    def apply_int_reference(self, x):
+        """Per operator, rounded to int64 after each one: what `apply_int` must equal."""
         for op in self.ops:
             x = op.apply_int(x)
         return x

@@ -1,7 +1,9 @@
 """The float and fixed executors: one time loop over the populations of a lowered network.
 
 Inputs are shaped [T, B, n_in]; everything is vectorised over batch and neurons, and the only Python
-loop is over time steps (the dynamics are sequential) and populations.
+loop is over time steps (the dynamics are sequential) and populations. A projection from the network
+input depends on nothing else, so it is applied to all time steps at once (one [T*B, n_in] batch) before
+the loop; the neuron steps are specialised to each population's constants once (`make_*_step`).
 """
 
 from dataclasses import dataclass, field
@@ -12,7 +14,7 @@ from sc_neurocore.errors import InputError
 from sc_neurocore.network import Network
 from sc_neurocore.passes.quantise import QuantisedNetwork
 
-from .neuron_steps import delay_step, fixed_step, float_step
+from .neuron_steps import delay_step, fixed_step, float_step, make_fixed_step, make_float_step
 
 __all__ = ["SimulationResult", "run_float", "run_fixed", "MODES"]
 
@@ -43,32 +45,53 @@ def _project(proj, dtype):
     return proj.operator.apply if dtype == np.float64 else proj.operator.apply_int
 
 
-def _run(network, inputs, step, dtype, record_voltages: bool, record_currents: bool, mode: str) -> SimulationResult:
+PRECOMPUTE_LIMIT = 1 << 26  # bytes: an input projection over all time steps larger than this runs per step
+
+
+def _run(network, inputs, step, dtype, record_voltages: bool, record_currents: bool, mode: str,
+         make_step=None) -> SimulationResult:
     steps, batch, _ = inputs.shape
     outs = {p.name: np.zeros((steps, batch, p.size), dtype) for p in network.populations}
     volts = {p.name: np.zeros((steps, batch, p.size), dtype) for p in network.populations} if record_voltages else {}
     currents = {p.name: np.zeros((steps, batch, p.size), dtype) for p in network.populations} if record_currents else {}
     state = {p.name: _initial_state(p, batch, dtype) for p in network.populations}
     latest = {p.name: np.zeros((batch, p.size), dtype) for p in network.populations}
-    plans = [
-        (pop, [(proj.source, _project(proj, dtype), proj.recurrent) for proj in pop.projections],
-         _bias(pop).astype(dtype), step if pop.delay_steps is None else delay_step)
-        for pop in network.populations
-    ]
+    flat_inputs = inputs.reshape(steps * batch, inputs.shape[2])
+    plans = []
+    for pop in network.populations:
+        projections = []
+        for proj in pop.projections:
+            project = _project(proj, dtype)
+            if proj.source == "input" and steps * batch * pop.size * np.dtype(dtype).itemsize <= PRECOMPUTE_LIMIT:
+                projections.append((None, project(flat_inputs).reshape(steps, batch, pop.size), proj.recurrent))
+            else:
+                projections.append((proj.source, project, proj.recurrent))
+        if pop.delay_steps is not None:
+            pop_step = lambda c, s, p=pop: delay_step(c, s, p)
+        elif make_step is not None:
+            pop_step = make_step(pop)
+        else:
+            pop_step = lambda c, s, p=pop: step(c, s, p)
+        plans.append((pop.name, projections, _bias(pop).astype(dtype), pop_step, outs[pop.name],
+                      volts.get(pop.name), currents.get(pop.name) if pop.delay_steps is None else None))
+    has_recurrent = any(recurrent for _, projections, *_ in plans for *_, recurrent in projections)
     for t in range(steps):
-        previous = dict(latest)
+        previous = dict(latest) if has_recurrent else latest
         latest["input"] = inputs[t]
-        for pop, projections, bias, pop_step in plans:
+        for name, projections, bias, pop_step, out_record, volt_record, current_record in plans:
             current = bias
             for source, project, recurrent in projections:
-                current = current + project((previous if recurrent else latest)[source])
-            out, state[pop.name] = pop_step(current, state[pop.name], pop)
-            latest[pop.name] = out
-            outs[pop.name][t] = out
-            if record_voltages:
-                volts[pop.name][t] = state[pop.name][0]
-            if record_currents and pop.delay_steps is None:  # a delay line's state is its ring buffer
-                currents[pop.name][t] = state[pop.name][1]
+                if source is None:  # precomputed for all time steps
+                    current = current + project[t]
+                else:
+                    current = current + project((previous if recurrent else latest)[source])
+            out, state[name] = pop_step(current, state[name])
+            latest[name] = out
+            out_record[t] = out
+            if volt_record is not None:
+                volt_record[t] = state[name][0]
+            if current_record is not None:  # a delay line's state is its ring buffer
+                current_record[t] = state[name][1]
     spiking = {p.name: bool(p.spiking) for p in network.populations}
     return SimulationResult(mode, network.output, outs, volts, currents, spiking)
 
@@ -103,7 +126,8 @@ def run_float(
     """Reference execution in float64."""
     inputs = _as_time_batch(inputs, network.input_size).astype(np.float64)
     ge = network.spike_condition == "ge"
-    return _run(network, inputs, lambda c, s, p: float_step(c, s, p, ge), np.float64, record_voltages, record_currents, "float")
+    return _run(network, inputs, lambda c, s, p: float_step(c, s, p, ge), np.float64, record_voltages, record_currents, "float",
+                make_step=lambda pop: make_float_step(pop, ge))
 
 
 def run_fixed(
@@ -118,4 +142,5 @@ def run_fixed(
     def step(current, state, pop):
         return fixed_step(current, state, pop, ge, network.state_bits)
 
-    return _run(network, inputs.astype(np.int64), step, np.int64, record_voltages, record_currents, "fixed")
+    return _run(network, inputs.astype(np.int64), step, np.int64, record_voltages, record_currents, "fixed",
+                make_step=lambda pop: make_fixed_step(pop, ge, network.state_bits))

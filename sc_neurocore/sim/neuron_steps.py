@@ -7,7 +7,7 @@ saturation to the state width after each addition.
 
 import numpy as np
 
-__all__ = ["float_step", "fixed_step", "delay_step", "saturate"]
+__all__ = ["float_step", "fixed_step", "delay_step", "saturate", "make_float_step", "make_fixed_step"]
 
 
 def float_step(current, state, pop, spike_ge: bool):
@@ -59,3 +59,71 @@ def delay_step(current, state, pop):
     ring[0] = current
     out = np.take_along_axis(ring, pop.delay_steps[None, None, :].repeat(ring.shape[1], axis=1), axis=0)[0]
     return out, (out, ring)
+
+
+def _uniform(values: np.ndarray):
+    """A per-neuron array as a scalar when all entries are equal (same comparisons and results)."""
+    values = np.asarray(values)
+    return values.flat[0] if values.size and np.all(values == values.flat[0]) else values
+
+
+def make_float_step(pop, spike_ge: bool):
+    """`float_step` specialised to `pop` once, before the time loop; returns step(current, state).
+
+    Terms that are exact no-ops for this population's constants are skipped (gain 1: 1*x == x; k_mem 0:
+    v - 0*(v - v_leak) == v), scalars replace uniform arrays, and the reset writes in place into the
+    freshly computed v. The results are the same float64 values as `float_step`'s.
+    """
+    if pop.has_syn or not pop.spiking:
+        return lambda current, state: float_step(current, state, pop, spike_ge)
+    unit_gain = bool(np.all(pop.gain == 1.0))
+    no_leak = bool(np.all(pop.k_mem == 0.0))
+    gain, k_mem, v_leak = pop.gain, pop.k_mem, pop.v_leak
+    threshold, v_reset = _uniform(pop.v_threshold), _uniform(pop.v_reset)
+    compare = np.greater_equal if spike_ge else np.greater
+    subtract = pop.reset_subtract
+
+    def step(current, state):
+        v, _ = state
+        syn = current if unit_gain else gain * current
+        v = v + syn if no_leak else v - k_mem * (v - v_leak) + syn
+        spikes = compare(v, threshold)
+        if subtract:
+            v = np.where(spikes, v - threshold, v)
+        elif np.ndim(v_reset) == 0:
+            np.putmask(v, spikes, v_reset)
+        else:
+            v = np.where(spikes, v_reset, v)
+        return spikes.astype(v.dtype), (v, syn)
+
+    return step
+
+
+def make_fixed_step(pop, spike_ge: bool, state_bits: int):
+    """`fixed_step` specialised to `pop` (same integers): k_mem 0 gives ((0 * x) >> 16) == 0, so the
+    decay product is skipped; saturation and reset work in place on the freshly computed v."""
+    if pop.has_syn or not pop.spiking:
+        return lambda current, state: fixed_step(current, state, pop, spike_ge, state_bits)
+    no_leak = bool(np.all(pop.k_mem == 0))
+    k_mem, v_leak = pop.k_mem, pop.v_leak
+    threshold, v_reset = _uniform(pop.v_threshold), _uniform(pop.v_reset)
+    compare = np.greater_equal if spike_ge else np.greater
+    subtract = pop.reset_subtract
+    top = (1 << (state_bits - 1)) - 1
+    bottom = -top - 1
+
+    def step(acc, state):
+        v, syn = state
+        v = v + acc if no_leak else v - ((k_mem * (v - v_leak)) >> 16) + acc
+        np.maximum(v, bottom, out=v)
+        np.minimum(v, top, out=v)
+        spikes = compare(v, threshold)
+        if subtract:
+            v = np.where(spikes, saturate(v - threshold, state_bits), v)
+        elif np.ndim(v_reset) == 0:
+            np.putmask(v, spikes, v_reset)
+        else:
+            v = np.where(spikes, v_reset, v)
+        return spikes.astype(np.int64), (v, syn)
+
+    return step
