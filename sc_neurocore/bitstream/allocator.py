@@ -25,7 +25,7 @@ import numpy as np
 from ..errors import InputError
 from ._checks import check_length
 from .gf2 import primitive_masks
-from .lfsr import LfsrSpec, lfsr_states
+from .lfsr import LfsrSpec, _byte_planes, _byte_tables, _compact_states
 from .packed import Bitstreams, pack
 from .sng import bipolar_to_unipolar, comparator_bits, comparator_words, lfsr_threshold
 from .taps import default_taps
@@ -75,7 +75,12 @@ class StreamAllocation:
             raise InputError(f"encode needs values with a last axis of {len(views)} (one per stream)")
         probability = bipolar_to_unipolar(values) if bipolar else values
         thresholds = lfsr_threshold(probability, self.width)
-        return pack(comparator_bits(self.words(length, streams), thresholds[..., None]))
+        # Compare in the generators' compact dtype: thresholds are at most 2^n - 1, so the bits are
+        # those of `comparator_bits(self.words(...), ...)`.
+        words = _compact_words(self, length)
+        if streams is not None:
+            words = words[self._indices(streams)]
+        return pack(np.less_equal(words, thresholds.astype(words.dtype)[..., None]))
 
     def _select(self, streams) -> tuple[StreamView, ...]:
         if streams is None:
@@ -87,24 +92,87 @@ class StreamAllocation:
 
 
 # Generator sequences depend only on (allocation, length): simulating many inputs reuses them,
-# exactly as the RTL reuses its free-running LFSRs. Cached arrays are read-only.
+# exactly as the RTL reuses its free-running LFSRs. Cached arrays are read-only. The internal ones
+# hold states and words in the compact `state_dtype(width)`; the public `states`/`words` widen them
+# to uint64 once.
 @lru_cache(maxsize=8)
-def _states(allocation: StreamAllocation, length: int) -> np.ndarray:
-    states = lfsr_states(allocation.generators, length)
+def _compact_generator_states(allocation: StreamAllocation, length: int) -> np.ndarray:
+    states = _compact_states(allocation.generators, length)
     states.setflags(write=False)
     return states
 
 
 @lru_cache(maxsize=8)
-def _words(allocation: StreamAllocation, length: int) -> np.ndarray:
-    states = _states(allocation, length)
-    words = np.empty((len(allocation.streams), length), dtype=np.uint64)
+def _states(allocation: StreamAllocation, length: int) -> np.ndarray:
+    states = _compact_generator_states(allocation, length).astype(np.uint64)
+    states.setflags(write=False)
+    return states
+
+
+@lru_cache(maxsize=32)
+def _view_table(width: int, rotation: int, reverse: bool) -> np.ndarray:
+    """The comparator view (rotate, reverse) is linear over GF(2): as a lookup table on the whole
+    state for widths up to 16 (shape (2^n,)), else as byte tables (shape (1, nbytes, 256))."""
+    dtype = np.dtype(np.uint16 if width <= 16 else np.uint32)
+    columns = comparator_words(np.uint64(1) << np.arange(width, dtype=np.uint64), width, rotation, reverse)
+    tables = _byte_tables(columns[None, :].astype(dtype), dtype)
+    if width <= 8:
+        return tables[0, 0]
+    if width <= 16:  # entry (high << 8) | low = high byte's image XOR low byte's image
+        return (tables[0, 1][:, None] ^ tables[0, 0][None, :]).reshape(-1)
+    return tables
+
+
+def _apply_view(states: np.ndarray, width: int, rotation: int, reverse: bool, out: np.ndarray) -> None:
+    if not rotation and not reverse:
+        out[...] = states
+        return
+    table = _view_table(width, rotation, reverse)
+    if table.ndim == 1:
+        out[...] = np.take(table, states)
+        return
+    flat = table.reshape(-1)
+    result = None
+    for byte, plane in enumerate(_byte_planes(states, table.shape[1])):
+        gathered = np.take(flat[byte * 256 : (byte + 1) * 256], plane)
+        result = gathered if result is None else result ^ gathered
+    out[...] = result
+
+
+def _as_slice(indices: list[int]) -> slice | list[int]:
+    """A regular index list as a slice (basic indexing: no copies), else the list itself."""
+    if len(indices) == 1:
+        return slice(indices[0], indices[0] + 1)
+    step = indices[1] - indices[0]
+    if step > 0 and all(b - a == step for a, b in zip(indices, indices[1:])):
+        return slice(indices[0], indices[-1] + 1, step)
+    return indices
+
+
+@lru_cache(maxsize=8)
+def _compact_words(allocation: StreamAllocation, length: int) -> np.ndarray:
+    states = _compact_generator_states(allocation, length)
+    words = np.empty((len(allocation.streams), length), dtype=states.dtype)
     by_view: dict[tuple[int, bool], list[int]] = {}
     for index, view in enumerate(allocation.streams):
         by_view.setdefault((view.rotation, view.reverse), []).append(index)
     for (rotation, reverse), indices in by_view.items():
         generators = [allocation.streams[i].generator for i in indices]
-        words[indices] = comparator_words(states[generators], allocation.width, rotation, reverse)
+        source = _as_slice(generators)
+        rows = _as_slice(indices)
+        if isinstance(rows, list):
+            block = np.empty((len(indices), length), dtype=states.dtype)
+            _apply_view(states[source], allocation.width, rotation, reverse, block)
+            words[rows] = block
+        else:
+            _apply_view(states[source], allocation.width, rotation, reverse, words[rows])
+    words.setflags(write=False)
+    return words
+
+
+@lru_cache(maxsize=8)
+def _words(allocation: StreamAllocation, length: int) -> np.ndarray:
+    words = _compact_words(allocation, length).astype(np.uint64)
     words.setflags(write=False)
     return words
 

@@ -97,32 +97,98 @@ def lfsr_step_map(spec: LfsrSpec) -> tuple[int, ...]:
     return tuple(lfsr_step(spec, 1 << i) for i in range(spec.width))
 
 
-def _byte_tables(columns: np.ndarray) -> np.ndarray:
+def state_dtype(width: int) -> np.dtype:
+    """Smallest unsigned dtype holding `width`-bit states (uint16 up to 16 bits, else uint32)."""
+    return np.dtype(np.uint16 if width <= 16 else np.uint32)
+
+
+def _step_columns(spec_list: Sequence[LfsrSpec]) -> np.ndarray:
+    """(G, n) columns of each spec's one-clock map, `lfsr_step_map` vectorised over the specs."""
+    width = spec_list[0].width
+    columns = np.empty((len(spec_list), width), dtype=np.uint64)
+    for form in FORMS:
+        rows = [g for g, spec in enumerate(spec_list) if spec.form == form]
+        if not rows:
+            continue
+        taps = np.array([spec_list[g].taps for g in rows], dtype=np.uint64)[:, None]
+        strides = np.array([spec_list[g].stride for g in rows])[:, None]
+        state = np.broadcast_to(np.uint64(1) << np.arange(width, dtype=np.uint64), (len(rows), width)).copy()
+        mask = np.uint64((1 << width) - 1)
+        one = np.uint64(1)
+        for step in range(int(strides.max())):
+            if form == "galois":
+                stepped = (state >> one) ^ (taps * (state & one))
+            else:
+                feedback = (np.bitwise_count(state & taps) & np.uint8(1)).astype(np.uint64)
+                stepped = ((state << one) | feedback) & mask
+            state = np.where(strides > step, stepped, state)
+        columns[rows] = state
+    return columns
+
+
+def _byte_tables(columns: np.ndarray, dtype) -> np.ndarray:
     """(G, n) image columns -> (G, ceil(n/8), 256) tables: table[g, b, v] = map_g(v << 8b)."""
     generators, width = columns.shape
     nbytes = -(-width // 8)
-    padded = np.zeros((generators, nbytes * 8), dtype=np.uint64)
+    padded = np.zeros((generators, nbytes * 8), dtype=dtype)
     padded[:, :width] = columns
-    tables = np.zeros((generators, nbytes, 256), dtype=np.uint64)
+    tables = np.zeros((generators, nbytes, 256), dtype=dtype)
     for bit in range(8):
         # Linearity: entries with this bit set are the entries below it XOR the bit's column.
         half = 1 << bit
-        tables[:, :, half : 2 * half] = tables[:, :, :half] ^ padded[:, bit::8][:, :, None]
+        np.bitwise_xor(tables[:, :, :half], padded[:, bit::8][:, :, None], out=tables[:, :, half : 2 * half])
     return tables
 
 
-def _apply(tables: np.ndarray, states: np.ndarray) -> np.ndarray:
+def _byte_planes(states: np.ndarray, nbytes: int) -> list[np.ndarray]:
+    """Byte b (b < nbytes) of each state as a uint8 view, no shifting (little-endian layout)."""
+    if not np.little_endian:  # pragma: no cover - every supported platform is little-endian
+        return [((states >> (8 * b)) & 0xFF).astype(np.uint8) for b in range(nbytes)]
+    size = states.dtype.itemsize
+    as_bytes = states.view(np.uint8)
+    return [as_bytes[..., b::size] for b in range(nbytes)]
+
+
+def _apply(tables: np.ndarray, states: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """Apply each generator's linear map (as byte tables) to its row of `states` (G, L)."""
     generators, nbytes, _ = tables.shape
     flat = tables.reshape(-1)
-    # One flat gather per byte is several times faster than a 3-D fancy index.
+    # One flat gather per byte (of a uint8 view: no shift or mask) is several times faster than a
+    # 3-D fancy index.
     base = (np.arange(generators, dtype=np.intp) * (nbytes * 256))[:, None]
-    result = np.zeros_like(states)
-    for byte in range(nbytes):
-        index = ((states >> np.uint64(8 * byte)) & np.uint64(0xFF)).astype(np.intp)
-        index += base + byte * 256
-        result ^= np.take(flat, index)
-    return result
+    index = np.empty(states.shape, dtype=np.intp)
+    result = None
+    for byte, plane in enumerate(_byte_planes(states, nbytes)):
+        np.add(plane, base + byte * 256, out=index)
+        gathered = np.take(flat, index)
+        if result is None:
+            result = gathered
+        else:
+            result ^= gathered
+    if out is None:
+        return result
+    out[...] = result
+    return out
+
+
+def _compact_states(spec_list: Sequence[LfsrSpec], length: int) -> np.ndarray:
+    """`lfsr_states` of many specs of one width as (G, length) `state_dtype(width)`.
+
+    Doubling: [L, 2L) is f^L applied to [0, L); f^L's byte tables come from f^(L/2)'s columns.
+    """
+    dtype = state_dtype(spec_list[0].width)
+    columns = _step_columns(spec_list).astype(dtype)
+    states = np.empty((len(spec_list), length), dtype=dtype)
+    states[:, 0] = [spec.seed for spec in spec_list]
+    filled = 1
+    while filled < length:
+        tables = _byte_tables(columns, dtype)  # the map f^filled
+        take = min(filled, length - filled)
+        _apply(tables, states[:, :take], out=states[:, filled : filled + take])
+        filled += take
+        if filled < length:
+            columns = _apply(tables, columns)  # f^filled composed with itself
+    return states
 
 
 def lfsr_states(specs: LfsrSpec | Sequence[LfsrSpec], length: int) -> np.ndarray:
@@ -138,15 +204,5 @@ def lfsr_states(specs: LfsrSpec | Sequence[LfsrSpec], length: int) -> np.ndarray
         raise InputError("lfsr_states needs at least one LfsrSpec")
     if len({spec.width for spec in spec_list}) != 1:
         raise InputError("all LFSRs in one lfsr_states call must have the same width")
-    columns = np.array([lfsr_step_map(spec) for spec in spec_list], dtype=np.uint64)
-    states = np.empty((len(spec_list), length), dtype=np.uint64)
-    states[:, 0] = [spec.seed for spec in spec_list]
-    filled = 1
-    while filled < length:
-        tables = _byte_tables(columns)  # the map f^filled
-        take = min(filled, length - filled)
-        states[:, filled : filled + take] = _apply(tables, states[:, :take])
-        filled += take
-        if filled < length:
-            columns = _apply(tables, columns)  # f^filled composed with itself
+    states = _compact_states(spec_list, length).astype(np.uint64)
     return states[0] if single else states
