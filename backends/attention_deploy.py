@@ -13,12 +13,14 @@ from pathlib import Path
 
 from sc_neurocore.errors import FitError
 from sc_neurocore.transformers.fixed_attention import attention_formats
-from sc_neurocore.transformers.spec import AttentionSpec
+from sc_neurocore.transformers.spec import AttentionSpec, CpgSpec, SsmSpec
 
 from .attention_systemverilog import CORE_SOURCES, CORE_TOP, emit_attention, top_level_io_bits
 from .build_dir import check_writable, fresh_partial, promote, write_files
 from .ice40 import DEVICES, Ice40Options, run_ice40_flow, yosys_script
+from .cpg_deploy import CpgDeployResult, deploy_cpg
 from .reports import BuildReport
+from .ssm_deploy import SsmDeployResult, deploy_ssm
 from .toolrun import run_tool
 from .tools import find_toolchain
 
@@ -82,9 +84,17 @@ class AttentionDeployResult:
 
 
 def deploy_attention(
-    spec: AttentionSpec, out_dir: Path, options: Ice40Options = Ice40Options(), force: bool = False,
-) -> AttentionDeployResult:
-    """Emit, place and route the layer of `spec`; record the core-only cells beside the build report."""
+    spec: AttentionSpec | SsmSpec | CpgSpec, out_dir: Path, options: Ice40Options = Ice40Options(), force: bool = False,
+) -> AttentionDeployResult | SsmDeployResult | CpgDeployResult:
+    """Emit, place and route the layer of `spec`; record the core-only cells beside the build report.
+
+    Any block spec of :func:`~sc_neurocore.transformers.spec.load_spec` is accepted: SSM and CPG
+    specs go to :func:`.ssm_deploy.deploy_ssm` and :func:`.cpg_deploy.deploy_cpg`.
+    """
+    if isinstance(spec, SsmSpec):
+        return deploy_ssm(spec, out_dir, options, force)
+    if isinstance(spec, CpgSpec):
+        return deploy_cpg(spec, out_dir, options, force)
     out_dir = Path(out_dir)
     check_writable(out_dir, force)
     check_attention_fit(spec, options.device, options.package)

@@ -29,6 +29,11 @@ module attn_core #(
     localparam int AW = $clog2(HN);
     localparam int JW = $clog2(N + 1);
     localparam int CW = $clog2(C + 1);
+    localparam int YAW = $clog2(H * N * (DH / LANES));
+    // power-of-two sizes turn the address arithmetic into wiring (yosys drops the unused counters)
+    localparam bit N_POW2 = (N & (N - 1)) == 0;
+    localparam bit C_POW2 = (C & (C - 1)) == 0;
+    localparam bit L_POW2 = (LANES & (LANES - 1)) == 0;
 
     logic [DH - 1:0] qmem [0:HN - 1];
     logic [DH - 1:0] kmem [0:HN - 1];
@@ -41,8 +46,9 @@ module attn_core #(
     logic [AW - 1:0] hi, h_base, kv_addr;
     logic [JW - 1:0] j, i;
     logic [CW - 1:0] c;
-    logic [$clog2(DH) - 1:0] c_off;            // c * LANES
-    logic [$clog2(H * N * (DH / LANES)) - 1:0] chunk;  // running (h * N + i) * C + c
+    logic [$clog2(DH) - 1:0] c_off, c_lane;    // c * LANES (counted, or wired for a power-of-two LANES)
+    logic [YAW - 1:0] chunk;                   // running (h * N + i) * C + c
+    logic last_query;                          // i == N - 1
     logic fired;                               // a K/V read was issued last cycle
     logic signed [YB - 1:0] y [0:LANES - 1];
 
@@ -56,7 +62,8 @@ module attn_core #(
     always_ff @(posedge clk) if (state == RUN) vp_word <= vpmem[kv_addr];
     always_ff @(posedge clk) if (state == RUN) vn_word <= vnmem[kv_addr];
 
-    assign kv_addr = h_base + AW'(j);
+    assign kv_addr = N_POW2 ? (hi & AW'(~(N - 1))) | AW'(j) : h_base + AW'(j);
+    assign last_query = N_POW2 ? (hi & AW'(N - 1)) == AW'(N - 1) : i == JW'(N - 1);
     assign busy = state != IDLE;
 
     // Popcount as 4-bit look-ups summed: one LUT4 per count bit, then a short adder chain
@@ -78,19 +85,19 @@ module attn_core #(
 
     logic [PB - 1:0] match;
     logic [LANES - 1:0] vp_lanes, vn_lanes;  // this chunk's V+ / V- bits
-    logic signed [YB - 1:0] plus, minus;     // +match and -match, shared by all lanes
+    logic signed [YB - 1:0] plus;            // +match, shared by all lanes
     assign match = popcount(DP'(q_word & k_word));
     assign plus = YB'(match);
-    assign minus = -plus;
-    assign vp_lanes = vp_word[c_off +: LANES];
-    assign vn_lanes = vn_word[c_off +: LANES];
+    assign c_lane = L_POW2 ? $clog2(DH)'(c) << $clog2(LANES) : c_off;
+    assign vp_lanes = vp_word[c_lane +: LANES];
+    assign vn_lanes = vn_word[c_lane +: LANES];
 
     genvar l;
     generate
         for (l = 0; l < LANES; l++) begin : lane
             always_ff @(posedge clk) begin
                 if (state == FETCH) y[l] <= '0;
-                else if (fired && (vp_lanes[l] || vn_lanes[l])) y[l] <= y[l] + (vp_lanes[l] ? plus : minus);
+                else if (fired && (vp_lanes[l] || vn_lanes[l])) y[l] <= y[l] + (plus ^ {YB{!vp_lanes[l]}}) + YB'(!vp_lanes[l]);  // -m = ~m + 1 in the carry chain
             end
             assign y_data[l * YB +: YB] = y[l];
         end
@@ -121,7 +128,7 @@ module attn_core #(
                     if (j == JW'(N - 1)) state <= FLUSH;
                 end
                 default: begin  // FLUSH: the last K/V word is accumulated now; y is final next cycle
-                    y_addr <= chunk;
+                    y_addr <= C_POW2 ? YAW'(hi) * YAW'(C) | YAW'(c) : chunk;
                     chunk <= chunk + 1'b1;
                     if (c != CW'(C - 1)) begin
                         c <= c + 1'b1;
@@ -131,7 +138,7 @@ module attn_core #(
                         c <= '0;
                         c_off <= '0;
                         hi <= hi + 1'b1;
-                        if (i == JW'(N - 1)) begin
+                        if (last_query) begin
                             i <= '0;
                             h_base <= h_base + AW'(N);
                         end else i <= i + 1'b1;

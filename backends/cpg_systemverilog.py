@@ -1,0 +1,57 @@
+"""SystemVerilog for the CPG-PE position encoder: a thin generated top over hdl/cpg_encoder.sv."""
+
+from __future__ import annotations
+
+import json
+
+from sc_neurocore import __version__
+from sc_neurocore.transformers.fixed_cpg import cpg_constants
+from sc_neurocore.transformers.spec import CpgSpec
+
+from .attention_systemverilog import library_files, render
+from .ssm_systemverilog import lane_words
+from .systemverilog import TESTBENCH, TRACE_FILE, BuildPlan
+
+__all__ = ["CPG_TOP", "CPG_SOURCES", "CPG_MEMORIES", "emit_cpg", "cycles_per_position", "top_level_io_bits"]
+
+CPG_TOP = "cpg_top"
+CPG_SOURCES = (f"{CPG_TOP}.sv", "cpg_encoder.sv")
+W_FILE = "cpg_w.mem"
+CPG_MEMORIES = (W_FILE,)
+
+
+def cycles_per_position(spec: CpgSpec) -> int:
+    """Busy cycles per position: one per row of `lanes` phases, plus one to drain the pipeline."""
+    return spec.d_model // 2 // spec.lanes + 1
+
+
+def top_level_io_bits(spec: CpgSpec) -> int:
+    """clk, rst, in_valid, busy, out_valid + two spikes (sin, cos) per lane."""
+    return 5 + 2 * spec.lanes
+
+
+def emit_cpg(spec: CpgSpec) -> BuildPlan:
+    """The encoder of `spec`, its increment image, a testbench over `spec.positions` and a manifest."""
+    k = cpg_constants(spec)
+    context = {
+        "version": __version__, "block": spec.block, "top": CPG_TOP, "d_model": spec.d_model,
+        "phase_bits": spec.phase_bits, "lanes": spec.lanes, "lo": k.lo, "hi": k.hi, "cw": k.cw,
+        "w_file": W_FILE, "positions": spec.positions, "trace_file": TRACE_FILE,
+        "cycles_per_position": cycles_per_position(spec),
+    }
+    manifest = {
+        "generator": f"sc-neurocore {__version__}", "block": spec.block, "spec": {**spec.__dict__},
+        "top": CPG_TOP, "sources": list(CPG_SOURCES), "memories": list(CPG_MEMORIES), "testbench": TESTBENCH,
+        "top_level_io_bits": top_level_io_bits(spec), "windows": {"lo": k.lo, "hi": k.hi, "cw": k.cw},
+        "cycles_per_position": cycles_per_position(spec),
+    }
+    digits = (spec.phase_bits * spec.lanes + 3) // 4
+    words = lane_words(k.increments[:, None], spec.lanes, spec.phase_bits)
+    files = {
+        f"{CPG_TOP}.sv": render("cpg_top.sv.j2", context),
+        **library_files(("cpg_encoder.sv",)),
+        W_FILE: "".join(f"{w:0{digits}x}\n" for w in words),
+        TESTBENCH: render("cpg_testbench.sv.j2", context),
+        "manifest.json": json.dumps(manifest, indent=2, sort_keys=True) + "\n",
+    }
+    return BuildPlan(files=files, top=CPG_TOP, sources=CPG_SOURCES, memory_files=CPG_MEMORIES, manifest=manifest)
