@@ -1,4 +1,4 @@
-"""Build a NIR model (or an attention block .yaml spec) for an FPGA: bit-true SystemVerilog, then yosys, nextpnr-ice40, icepack."""
+"""Build a NIR model or a transformer-block .yaml spec for an FPGA: bit-true SystemVerilog, yosys, nextpnr, icepack."""
 
 import json
 from pathlib import Path
@@ -21,7 +21,9 @@ TARGETS = ("ice40",)
 
 
 def command(
-    model: Path = typer.Argument(..., help="A NIR file (.nir), or a spiking-attention spec (.yaml).", show_default=False),
+    model: Path = typer.Argument(
+        ..., help="A NIR file (.nir), or a block spec (.yaml: attention, SSM or CPG encoder).", show_default=False
+    ),
     target: str = typer.Option("ice40", "--target", help="FPGA family."),
     device: str = typer.Option("up5k", "--device", help="up5k, hx8k or hx1k."),
     package: Optional[str] = typer.Option(None, "--package", help="Package (default per device: sg48, ct256, vq100)."),
@@ -47,7 +49,7 @@ def command(
     hardware = Ice40Options(device=device, package=package, freq_mhz=freq, seed=seed, pcf=pcf,
                             timeout_s=timeout, tools=tools)
     out_dir = out or Path("build") / model.stem
-    if model.suffix.lower() in (".yaml", ".yml"):  # a spiking-attention block spec (docs/attention_hw.md)
+    if model.suffix.lower() in (".yaml", ".yml"):  # an attention, SSM or CPG block spec (docs/attention_hw.md)
         result = deploy_attention(load_spec(model), out_dir, hardware, force=force)
     else:
         result = _deploy_network(model, out_dir, hardware, force, preset, dt, spike_condition, reset, weight_bits,

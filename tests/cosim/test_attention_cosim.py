@@ -10,9 +10,10 @@ from sc_neurocore.transformers.spec import AttentionSpec
 pytestmark = pytest.mark.cosim
 
 
-@pytest.mark.parametrize("lanes", [1, 4, 8])
-def test_attention_layer_is_bit_true(icarus, tmp_path, lanes):
-    spec = AttentionSpec(embed_dim=16, num_heads=2, tokens=6, T=4, threshold=0.25, lanes=lanes, out_threshold=3)
+# tokens=6 takes the general address path, tokens=8 the power-of-two one (addresses by wiring)
+@pytest.mark.parametrize("lanes, tokens", [(1, 6), (4, 6), (8, 6), (1, 8), (4, 8)])
+def test_attention_layer_is_bit_true(icarus, tmp_path, lanes, tokens):
+    spec = AttentionSpec(embed_dim=16, num_heads=2, tokens=tokens, T=4, threshold=0.25, lanes=lanes, out_threshold=3)
     result = cosimulate_attention(spec, tmp_path)
     assert result.mismatches == 0, result.first_mismatch()
     assert len(result.expected_lines) == spec.T * spec.tokens * spec.embed_dim
