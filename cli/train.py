@@ -3,7 +3,8 @@
 The configuration names the model, data (the 8x8 digits or an .npz file), encoding, epochs,
 optimiser, seed and output folder; it is checked before training starts. The output folder gets
 checkpoint.npz (after every epoch; continue with --resume), metrics.json, a training curve and, for
-the MLP, model.nir for `sc-neurocore deploy`.
+the MLP, model.nir for `sc-neurocore deploy` (with spike encodings also test_set.npz, the labelled test
+spikes for `sc-neurocore report --model model.nir --input test_set.npz`).
 """
 
 import json

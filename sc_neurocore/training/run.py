@@ -2,7 +2,11 @@
 
 Outputs in ``cfg["output"]``: ``checkpoint.npz`` (after every epoch; parameters, optimiser state,
 generator state, history), ``metrics.json``, ``curve.png`` (or ``curve.csv`` without matplotlib)
-and, for the MLP, ``model.nir``. Everything is written atomically.
+and, for the MLP, ``model.nir``. An MLP trained on spike input (``rate`` or ``latency`` encoding)
+also gets ``test_set.npz``: the test split as ``input`` [T, B, n] uint8 spikes (encoded exactly as
+for ``fixed_test_accuracy``) and ``labels`` [B], the labelled workload ``sc-neurocore report --input``
+reads. A ``direct`` model gets none: its analog input cannot reach the hardware's spike port.
+Everything is written atomically.
 """
 
 from __future__ import annotations
@@ -29,7 +33,11 @@ from .surrogate import SURROGATES
 from .trainer import evaluate, fit
 from .transformer import SpikingTransformer
 
-__all__ = ["TrainResult", "build_model", "load_data", "run_training"]
+__all__ = ["TEST_SET", "SPIKE_ENCODINGS", "TrainResult", "build_model", "load_data", "run_training",
+           "write_test_set"]
+
+TEST_SET = "test_set.npz"
+SPIKE_ENCODINGS = ("rate", "latency")  # encodings whose input is spikes, as the hardware input port carries
 
 
 @dataclass(frozen=True)
@@ -197,11 +205,30 @@ def run_training(cfg: dict, *, resume: bool = False,
 
         files["nir"] = str(write_nir(model, out / "model.nir", {
             "test_accuracy": metrics["test_accuracy"], "encoding": enc, "steps": steps}))
+        if enc in SPIKE_ENCODINGS:
+            files["test_set"] = str(write_test_set(out / TEST_SET, data, enc, steps, cfg["seed"]))
     metrics["history"] = history
     metrics_path = out / "metrics.json"
     _atomic_write(metrics_path, lambda tmp: Path(tmp).write_text(json.dumps(metrics, indent=2) + "\n"))
     files["metrics"] = str(metrics_path)
     return TrainResult(metrics, files)
+
+
+def _test_set_inputs(data: Dataset, encoding: str, steps: int, seed: int) -> np.ndarray:
+    """The test split encoded as ``_final_metrics`` encodes it for the fixed-point accuracy."""
+    return encode(data.x_test, encoding, steps, np.random.default_rng(seed), data.image_shape)
+
+
+def write_test_set(path: Path, data: Dataset, encoding: str, steps: int, seed: int) -> Path:
+    """``input`` [T, B, n] spikes (uint8) and ``labels`` [B]: a labelled workload for ``report --input``."""
+    spikes = _test_set_inputs(data, encoding, steps, seed).astype(np.uint8)
+
+    def write(tmp: str) -> None:
+        with open(tmp, "wb") as handle:
+            np.savez_compressed(handle, input=spikes, labels=data.y_test.astype(np.int64))
+
+    _atomic_write(path, write)
+    return path
 
 
 def _final_metrics(cfg, model, data, history, spec, input_frac) -> dict:
@@ -216,7 +243,7 @@ def _final_metrics(cfg, model, data, history, spec, input_frac) -> dict:
         from .fixed import FixedMLP
 
         fixed = FixedMLP.from_model(model, spec, input_frac)
-        x = encode(data.x_test, enc, steps, np.random.default_rng(seed), data.image_shape)
+        x = _test_set_inputs(data, enc, steps, seed)
         metrics["fixed_test_accuracy"] = float((fixed.predict(x) == data.y_test).mean())
         metrics["fixed_frac_bits"] = [layer.frac_bits for layer in fixed.layers]
     return metrics
