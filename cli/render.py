@@ -14,7 +14,7 @@ from sc_neurocore.backends.reports import BuildReport
 from sc_neurocore.backends.systemverilog import BuildPlan
 from sc_neurocore.backends.tools import ToolchainStatus
 from sc_neurocore.report import Report, compare, throughput_gap
-from sc_neurocore.report.numbers import quantity, si, signed_percent
+from sc_neurocore.report.numbers import quantity, seconds, si, signed_percent
 from sc_neurocore.simulation import SimulationSummary
 
 __all__ = [
@@ -151,11 +151,13 @@ def _plain_table(title: str, *columns: str, left: int = 1) -> Table:
 
 def _throughput_table(report: Report) -> Table:
     t = report.throughput
-    table = _plain_table(f"throughput at {t.fmax_mhz:.1f} MHz", "", "no spikes", "measured", "all spike")
+    table = _plain_table(f"throughput at {t.fmax_mhz:.1f} MHz ({t.core} schedule)", "", "no spikes", "measured",
+                         "all spike")
     table.add_row("cycles per step", str(t.min_cycles_per_step), si(t.mean_cycles_per_step), str(t.max_cycles_per_step))
     table.add_row("time steps / s", si(t.steps_per_second(t.min_cycles_per_step)), si(t.measured_steps_per_second),
                   si(t.worst_steps_per_second))
     table.add_row("inferences / s", "", si(t.inferences_per_second), "")
+    table.add_row("time / inference", "", seconds(t.seconds_per_inference), "")
     table.add_row("real-time factor", "", si(t.real_time_factor), "")
     return table
 
@@ -208,16 +210,20 @@ def render_report(report: Report, console: Console) -> None:
     if report.accuracy is not None:
         acc = report.accuracy
         console.print(
-            f"accuracy on {acc.samples} samples: float {100 * acc.float_accuracy:.2f} %, fixed "
-            f"{100 * acc.fixed_accuracy:.2f} %, loss {100 * acc.loss:.2f} points, agreement {100 * acc.agreement:.2f} %"
+            f"accuracy on {acc.samples} samples: float {100 * acc.float_accuracy:.2f} %, {report.arith_label} "
+            f"{100 * acc.hardware_accuracy:.2f} %, loss {100 * acc.loss:.2f} points, agreement "
+            f"{100 * acc.agreement:.2f} %"
         )
 
 
 def render_comparison(a: Report, b: Report, console: Console) -> None:
-    """What changed from build A to build B: resources, Fmax, throughput."""
+    """What changed from build A to build B: resources, Fmax, throughput and, with a model, accuracy and
+    activity, each build simulated with its own arithmetic (fixed point or SC streams)."""
     console.print(f"A: {a.build.path}", soft_wrap=True)
     console.print(f"B: {b.build.path}", soft_wrap=True)
-    table = _plain_table("B against A", "", "A", "B", "B - A", "change")
+    if a.source is not None:
+        console.print(f"input: {a.source}")
+    table = _plain_table(f"B ({b.arith_label}) against A ({a.arith_label})", "", "A", "B", "B - A", "change")
     for row in compare(a, b):
         table.add_row(row.metric, quantity(row.a, row.unit), quantity(row.b, row.unit),
                       quantity(row.delta, row.unit), signed_percent(row.relative))

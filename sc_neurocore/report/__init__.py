@@ -8,7 +8,7 @@ from .activity import Activity, LayerActivity, RasterRow
 from .build import Build, check_model, load_build
 from .document import REPORT_SCHEMA_VERSION, DeltaRow, Report, compare, make_report, report_document, throughput_gap
 from .energy import E_AC_PJ, E_MAC_PJ, EnergyEstimate, estimate_energy
-from .throughput import CoreShape, PopulationShape, Throughput, compute_cycles, cycle_bounds, step_cycles, throughput
+from .throughput import FIXED_CORE, CoreShape, CoreTiming, PopulationShape, Throughput, compute_cycles, cycle_bounds, step_cycles, throughput
 
 __all__ = [
     "Accuracy", "Workload", "load_workload",
@@ -16,5 +16,5 @@ __all__ = [
     "Build", "check_model", "load_build",
     "REPORT_SCHEMA_VERSION", "DeltaRow", "Report", "compare", "make_report", "report_document", "throughput_gap",
     "E_AC_PJ", "E_MAC_PJ", "EnergyEstimate", "estimate_energy",
-    "CoreShape", "PopulationShape", "Throughput", "compute_cycles", "cycle_bounds", "step_cycles", "throughput",
+    "FIXED_CORE", "CoreShape", "CoreTiming", "PopulationShape", "Throughput", "compute_cycles", "cycle_bounds", "step_cycles", "throughput",
 ]

@@ -1,4 +1,5 @@
-"""Accuracy on a labelled data set: the float reference against the fixed (hardware) executor.
+"""Accuracy on a labelled data set: the float reference against the build's own (hardware) arithmetic,
+the fixed-point executor or, for an `--arith sc` build, the SC executor.
 
 A sample's prediction is the output neuron with the largest output summed over time: spike counts
 for a spiking output, the summed membrane for a non-spiking readout.
@@ -19,17 +20,18 @@ __all__ = ["Accuracy", "Workload", "load_workload", "predictions", "measure_accu
 class Accuracy:
     samples: int
     float_accuracy: float
-    fixed_accuracy: float
+    hardware_accuracy: float  # by the build's arithmetic
     agreement: float  # fraction of samples where both executors predict the same class
+    arith: str = "fixed"  # "fixed" or "sc"
 
     @property
     def loss(self) -> float:
-        """Accuracy lost to fixed point (negative: fixed point happened to do better)."""
-        return self.float_accuracy - self.fixed_accuracy
+        """Accuracy lost to the hardware arithmetic (negative: it happened to do better than float)."""
+        return self.float_accuracy - self.hardware_accuracy
 
     def to_dict(self) -> dict:
-        return {"samples": self.samples, "float": self.float_accuracy, "fixed": self.fixed_accuracy,
-                "loss": self.loss, "agreement": self.agreement}
+        return {"samples": self.samples, "arith": self.arith, "float": self.float_accuracy,
+                "hardware": self.hardware_accuracy, "loss": self.loss, "agreement": self.agreement}
 
 
 @dataclass(frozen=True)
@@ -86,10 +88,12 @@ def predictions(outputs: np.ndarray) -> np.ndarray:
     return np.asarray(outputs).sum(axis=0).argmax(axis=-1)
 
 
-def measure_accuracy(float_outputs: np.ndarray, fixed_outputs: np.ndarray, labels: np.ndarray) -> Accuracy:
+def measure_accuracy(float_outputs: np.ndarray, fixed_outputs: np.ndarray, labels: np.ndarray,
+                     arith: str = "fixed") -> Accuracy:
+    """`fixed_outputs`: the hardware arithmetic's outputs, named by `arith`."""
     n_classes = np.asarray(float_outputs).shape[-1]
     if labels.min(initial=0) < 0 or labels.max(initial=0) >= n_classes:
         raise InputError(f"labels must be class indices 0..{n_classes - 1} of the network's output")
     by_float, by_fixed = predictions(float_outputs), predictions(fixed_outputs)
     return Accuracy(len(labels), float(np.mean(by_float == labels)), float(np.mean(by_fixed == labels)),
-                    float(np.mean(by_float == by_fixed)))
+                    float(np.mean(by_float == by_fixed)), arith)

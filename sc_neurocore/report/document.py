@@ -19,11 +19,13 @@ from .accuracy import Accuracy, Workload, load_workload, measure_accuracy
 from .activity import Activity, event_counts, measure_activity
 from .build import Build, check_model, load_build
 from .energy import EnergyEstimate, estimate_energy
-from .throughput import CoreShape, Throughput, throughput
+from .throughput import CoreShape, CoreTiming, Throughput, throughput
 
 __all__ = ["REPORT_SCHEMA_VERSION", "Report", "DeltaRow", "make_report", "compare", "report_document", "throughput_gap"]
 
-REPORT_SCHEMA_VERSION = 1
+# 2: each build names its arithmetic, accuracy reads "hardware" (the build's own arithmetic) instead of
+#    "fixed", throughput names its core and gives seconds per inference, SC builds have throughput.
+REPORT_SCHEMA_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,18 @@ class Report:
     energy: EnergyEstimate | None = None
     accuracy: Accuracy | None = None
 
+    @property
+    def arith(self) -> str:
+        """The build's arithmetic: "sc" (stochastic streams, snn_sc_core) or "fixed" (snn_core)."""
+        return "sc" if self.build.manifest.get("arith") == "sc" else "fixed"
+
+    @property
+    def arith_label(self) -> str:
+        """"fixed point" or "SC, N = 256": for table headings."""
+        if self.arith == "fixed":
+            return "fixed point"
+        return f"SC, N = {self.build.manifest.get('sc', {}).get('stream_length', '?')}"
+
     def to_dict(self) -> dict:
         workload = None
         if self.activity is not None:
@@ -45,6 +59,8 @@ class Report:
         return {
             "path": str(self.build.path),
             "build": self.build.report.to_dict(),
+            "arith": {"kind": self.arith,
+                      "stream_length": self.build.manifest["sc"].get("stream_length") if self.arith == "sc" else None},
             "manifest": self.build.manifest,
             "throughput": self.throughput.to_dict() if self.throughput else None,
             "workload": workload,
@@ -78,7 +94,7 @@ def make_report(build_dir, model=None, input_path=None, steps: int = 100, rate: 
     accuracy = None
     if workload.labels is not None:
         reference = run_float(network, workload.inputs)
-        accuracy = measure_accuracy(reference.output, fixed.output, workload.labels)
+        accuracy = measure_accuracy(reference.output, fixed.output, workload.labels, "fixed" if sc is None else "sc")
     return Report(
         build, _throughput(build, fmax, qnet.dt, events), workload.source,
         measure_activity(qnet, workload.inputs, fixed), estimate_energy(qnet, events), accuracy,
@@ -95,17 +111,14 @@ def _sc_config(build):
 
 def throughput_gap(report: "Report") -> str:
     """Why a report has no throughput figures."""
-    if _sc_config(report.build) is not None:
-        return "not modelled for --arith sc builds yet (the cycle model covers the fixed-point core)"
     return "the build has no Fmax"
 
 
 def _throughput(build, fmax, dt, events=None):
-    # The cycle model describes hdl/snn_core.sv; the SC core spends N/P + 5 clocks per arrived spike
-    # and has no validated model yet, so its throughput is left out rather than guessed.
-    if fmax is None or _sc_config(build) is not None:
+    # The cycle model of the build's own core: snn_core, or snn_sc_core with its CHUNKS + 5 clocks per event.
+    if fmax is None:
         return None
-    return throughput(build.shape, fmax, dt) if events is None else throughput(build.shape, fmax, dt, events)
+    return throughput(build.shape, fmax, dt, events, CoreTiming.from_manifest(build.manifest))
 
 
 @dataclass(frozen=True)
@@ -140,6 +153,13 @@ _SPEED = (
     ("time steps per second", "1/s", lambda t: t.measured_steps_per_second),
     ("worst-case steps per second", "1/s", lambda t: t.worst_steps_per_second),
     ("inferences per second", "1/s", lambda t: t.inferences_per_second),
+    ("time per inference", "s", lambda t: t.seconds_per_inference),
+)
+
+_ACCURACY = (
+    ("accuracy", lambda acc: 100 * acc.hardware_accuracy),
+    ("float accuracy", lambda acc: 100 * acc.float_accuracy),
+    ("agreement with float", lambda acc: 100 * acc.agreement),
 )
 
 
@@ -147,12 +167,32 @@ def _speed(report: Report, figure) -> float | None:
     return None if report.throughput is None else figure(report.throughput)
 
 
+def _accuracy(report: Report, figure) -> float | None:
+    return None if report.accuracy is None else figure(report.accuracy)
+
+
+def _spikes_per_inference(report: Report) -> dict[str, float]:
+    """Spikes of each spiking population per inference (one sample's run), by the build's own arithmetic."""
+    if report.activity is None:
+        return {}
+    batch = report.activity.batch
+    return {layer.name: layer.spikes / batch for layer in report.activity.layers[1:] if layer.spiking}
+
+
 def compare(a: Report, b: Report) -> tuple[DeltaRow, ...]:
-    """Resources, Fmax and throughput of build `b` against build `a`."""
+    """Resources, Fmax, throughput and (with a model) what each build computes, of build `b` against `a`.
+
+    Each build is simulated with its own arithmetic, so a fixed-point build against an `--arith sc` build
+    of the same model sets cost, speed and accuracy side by side on the same input.
+    """
     res_a, res_b = _resources(a), _resources(b)
     rows = [DeltaRow(name, "cells", res_a.get(name), res_b.get(name)) for name in dict.fromkeys([*res_a, *res_b])]
     rows.append(DeltaRow("Fmax", "MHz", a.build.fmax_mhz, b.build.fmax_mhz))
     rows += [DeltaRow(metric, unit, _speed(a, figure), _speed(b, figure)) for metric, unit, figure in _SPEED]
+    rows += [DeltaRow(metric, "%", _accuracy(a, figure), _accuracy(b, figure)) for metric, figure in _ACCURACY]
+    spikes_a, spikes_b = _spikes_per_inference(a), _spikes_per_inference(b)
+    rows += [DeltaRow(f"{name} spikes per inference", "spikes", spikes_a.get(name), spikes_b.get(name))
+             for name in dict.fromkeys([*spikes_a, *spikes_b])]
     return tuple(row for row in rows if row.a is not None or row.b is not None)
 
 

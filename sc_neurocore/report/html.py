@@ -8,7 +8,7 @@ from pathlib import Path
 from sc_neurocore.errors import InputError
 
 from .document import Report, compare, throughput_gap
-from .numbers import quantity, si, signed_percent
+from .numbers import quantity, seconds, si, signed_percent
 from .plots import raster_svg, rates_svg, utilisation_svg
 
 __all__ = ["render_html", "save_html", "check_html_target"]
@@ -76,9 +76,10 @@ def _throughput(report: Report) -> str:
             ["time steps per second", si(t.measured_steps_per_second)],
             ["worst-case time steps per second", si(t.worst_steps_per_second)],
             ["inferences per second", si(t.inferences_per_second)],
+            ["time per inference", seconds(t.seconds_per_inference)],
             ["real-time factor", si(t.real_time_factor)]]
     return _section("throughput", "Throughput", _table(["at " + f"{t.fmax_mhz:.1f} MHz", ""], rows),
-                    _note("cycles from the core's schedule (exact for the simulated events); the host streams "
+                    _note(f"cycles from the {t.core} schedule (exact for the simulated events); the host streams "
                           "one input word per clock"))
 
 
@@ -105,7 +106,8 @@ def _energy(report: Report) -> str:
 
 def _accuracy(report: Report) -> str:
     acc = report.accuracy
-    rows = [["float", f"{100 * acc.float_accuracy:.2f} %"], ["fixed (hardware)", f"{100 * acc.fixed_accuracy:.2f} %"],
+    rows = [["float", f"{100 * acc.float_accuracy:.2f} %"],
+            [f"{report.arith_label} (hardware)", f"{100 * acc.hardware_accuracy:.2f} %"],
             ["loss", f"{100 * acc.loss:.2f} points"], ["agreement", f"{100 * acc.agreement:.2f} %"]]
     return _section("accuracy", "Accuracy", _table([f"{acc.samples} samples", ""], rows))
 
@@ -116,14 +118,16 @@ def _article(report: Report) -> str:
         parts += [_activity(report), _energy(report)]
     if report.accuracy is not None:
         parts.append(_accuracy(report))
-    return f"<article><h2>{_e(report.build.path)}</h2>{''.join(parts)}</article>"
+    return f"<article><h2>{_e(report.build.path)} ({_e(report.arith_label)})</h2>{''.join(parts)}</article>"
 
 
 def _comparison(a: Report, b: Report) -> str:
     rows = [[row.metric, quantity(row.a, row.unit), quantity(row.b, row.unit), quantity(row.delta, row.unit),
              signed_percent(row.relative)] for row in compare(a, b)]
-    return ('<section class="comparison"><h2>Comparison</h2>'
-            + _table(["", f"A: {a.build.path}", f"B: {b.build.path}", "B - A", "change"], rows)
+    source = "" if a.source is None else _note(f"input: {a.source}; each build simulated with its own arithmetic")
+    return ('<section class="comparison"><h2>Comparison</h2>' + source
+            + _table(["", f"A: {a.build.path} ({a.arith_label})", f"B: {b.build.path} ({b.arith_label})", "B - A",
+                      "change"], rows)
             + utilisation_svg([a.build, b.build]) + "</section>")
 
 

@@ -1,4 +1,4 @@
-"""Cycles per time step of `hdl/snn_core.sv`, derived from its FSM, and the throughput that follows.
+"""Cycles per time step of `hdl/snn_core.sv` and `hdl/snn_sc_core.sv`, derived from their FSMs, and the throughput.
 
 One time step of the core, with the host streaming one input word per clock:
 
@@ -15,6 +15,15 @@ non-empty one: S_DRAIN waits for the 4-stage weight pipeline, which the trailing
 Every neuron of a population sees the same event counts, so the model is exact given the counts; the
 co-simulation test checks it against Icarus cycle for cycle. Reset (S_CLEAR, one cycle per neuron) is
 paid once and left out.
+
+`hdl/snn_sc_core.sv` (`--arith sc`) runs the same schedule with two differences, read off its FSM:
+
+    event     CHUNKS + 5          S_EV, S_EV_WAIT, S_W, S_W_WAIT, S_THR, then CHUNKS cycles of S_RUN
+                                  (CHUNKS = stream length / lanes) per arrived event, instead of 1
+    drain     1 when E = 0, else max(1, 2 - trailing)     S_DRAIN waits for the 2-stage count pipeline
+
+so neuron_p = 6 + P + E * (CHUNKS + 5) + drain; input phase, S_POP, S_EOS and S_UPDATE are unchanged.
+`CoreTiming` holds the two numbers of each core.
 """
 
 from dataclasses import dataclass
@@ -23,10 +32,42 @@ import numpy as np
 
 from sc_neurocore.errors import InputError
 
-__all__ = ["CoreShape", "PopulationShape", "Throughput", "compute_cycles", "step_cycles", "cycle_bounds", "throughput"]
+__all__ = [
+    "CoreShape", "CoreTiming", "FIXED_CORE", "PopulationShape", "Throughput", "compute_cycles", "step_cycles",
+    "cycle_bounds", "throughput",
+]
 
 _UPDATE_CYCLES = 6  # S_NEURON, the closing S_PROJ, the 4 cycles of S_UPDATE
-_PIPE_STAGES = 4  # event address, event read, weight address, weight read
+
+
+@dataclass(frozen=True)
+class CoreTiming:
+    """What distinguishes the two cores' schedules: clocks per arrived event, and the pipeline S_DRAIN waits for."""
+
+    core: str  # the RTL module
+    event_cycles: int
+    drain_stages: int
+
+    @classmethod
+    def sc(cls, chunks: int) -> "CoreTiming":
+        """snn_sc_core: 5 cycles to fetch the event and weight and set the threshold, then CHUNKS streaming."""
+        if isinstance(chunks, bool) or not isinstance(chunks, (int, np.integer)) or chunks < 1:
+            raise InputError(f"the SC core streams at least one chunk per event, got chunks={chunks!r}")
+        return cls("snn_sc_core", int(chunks) + 5, 2)  # registered bits, registered popcount
+
+    @classmethod
+    def from_manifest(cls, manifest: dict) -> "CoreTiming":
+        """The timing of the core a build's manifest describes (`arith` "sc" or the fixed-point default)."""
+        if manifest.get("arith") != "sc":
+            return FIXED_CORE
+        try:
+            return cls.sc(int(manifest["sc"]["chunks"]))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise InputError(f"the build manifest does not record the SC core's chunks: {exc!r}") from exc
+
+
+# snn_core: one S_STREAM cycle per event; event address, event read, weight address, weight read
+FIXED_CORE = CoreTiming("snn_core", 1, 4)
 
 
 @dataclass(frozen=True)
@@ -75,8 +116,8 @@ def _previous(counts: np.ndarray) -> np.ndarray:
     return shifted
 
 
-def compute_cycles(shape: CoreShape, events: dict[str, np.ndarray]) -> np.ndarray:
-    """Clock cycles from the end-of-step word to the end of S_EOS, per step.
+def compute_cycles(shape: CoreShape, events: dict[str, np.ndarray], timing: CoreTiming = FIXED_CORE) -> np.ndarray:
+    """Clock cycles from the end-of-step word to the end of S_EOS, per step, of the core `timing` names.
 
     `events` maps "input" and every spiking population to its event count per step, shaped [T, ...]
     (extra axes, e.g. batch, are carried through); populations that never fire may be left out.
@@ -91,23 +132,23 @@ def compute_cycles(shape: CoreShape, events: dict[str, np.ndarray]) -> np.ndarra
             counts = _previous(counts) if recurrent else counts
             arrived += counts
             trailing = np.where(counts > 0, 0, trailing + 1)
-        drain = np.where(arrived > 0, np.maximum(1, _PIPE_STAGES - trailing), 1)
-        total += 1 + pop.size * (_UPDATE_CYCLES + len(pop.sources) + arrived + drain)
+        drain = np.where(arrived > 0, np.maximum(1, timing.drain_stages - trailing), 1)
+        total += 1 + pop.size * (_UPDATE_CYCLES + len(pop.sources) + timing.event_cycles * arrived + drain)
     return total
 
 
-def step_cycles(shape: CoreShape, events: dict[str, np.ndarray]) -> np.ndarray:
+def step_cycles(shape: CoreShape, events: dict[str, np.ndarray], timing: CoreTiming = FIXED_CORE) -> np.ndarray:
     """Cycles of whole time steps: input words at one per clock, then the compute phase."""
-    return np.asarray(events["input"], dtype=np.int64) + 1 + compute_cycles(shape, events)
+    return np.asarray(events["input"], dtype=np.int64) + 1 + compute_cycles(shape, events, timing)
 
 
-def cycle_bounds(shape: CoreShape) -> tuple[int, int]:
+def cycle_bounds(shape: CoreShape, timing: CoreTiming = FIXED_CORE) -> tuple[int, int]:
     """(fewest, most) cycles one step can take: no spike anywhere, every neuron spiking every step."""
     quiet = {"input": np.zeros(2, dtype=np.int64)}
     busy = {"input": np.full(2, shape.input_size)}
     busy.update({p.name: np.full(2, p.size if p.spiking else 0) for p in shape.populations})
     # step 1 of 2, where recurrent projections see a full previous step
-    return int(step_cycles(shape, quiet)[1]), int(step_cycles(shape, busy)[1])
+    return int(step_cycles(shape, quiet, timing)[1]), int(step_cycles(shape, busy, timing)[1])
 
 
 @dataclass(frozen=True)
@@ -120,6 +161,7 @@ class Throughput:
     max_cycles_per_step: int
     mean_cycles_per_step: float | None  # over the simulated steps and samples
     dt: float  # model seconds per step
+    core: str = FIXED_CORE.core  # the RTL module whose schedule was counted
 
     def steps_per_second(self, cycles: float | None) -> float | None:
         return None if cycles is None else self.fmax_mhz * 1e6 / cycles
@@ -138,6 +180,11 @@ class Throughput:
         return None if rate is None or not self.steps_per_inference else rate / self.steps_per_inference
 
     @property
+    def seconds_per_inference(self) -> float | None:
+        rate = self.inferences_per_second
+        return None if not rate else 1.0 / rate
+
+    @property
     def real_time_factor(self) -> float | None:
         """Model time simulated per wall-clock second: above 1 runs faster than real time."""
         rate = self.measured_steps_per_second
@@ -145,6 +192,7 @@ class Throughput:
 
     def to_dict(self) -> dict:
         return {
+            "core": self.core,
             "fmax_mhz": self.fmax_mhz,
             "cycles_per_step": {"min": self.min_cycles_per_step, "max": self.max_cycles_per_step,
                                 "mean": self.mean_cycles_per_step},
@@ -152,16 +200,18 @@ class Throughput:
             "steps_per_second": self.measured_steps_per_second,
             "worst_case_steps_per_second": self.worst_steps_per_second,
             "inferences_per_second": self.inferences_per_second,
+            "seconds_per_inference": self.seconds_per_inference,
             "real_time_factor": self.real_time_factor,
             "dt": self.dt,
         }
 
 
-def throughput(shape: CoreShape, fmax_mhz: float, dt: float, events: dict[str, np.ndarray] | None = None) -> Throughput:
+def throughput(shape: CoreShape, fmax_mhz: float, dt: float, events: dict[str, np.ndarray] | None = None,
+               timing: CoreTiming = FIXED_CORE) -> Throughput:
     """Bounds from the shape alone; with per-step `events` [T, B] also the mean and inferences/s."""
-    fewest, most = cycle_bounds(shape)
+    fewest, most = cycle_bounds(shape, timing)
     mean, steps = None, None
     if events is not None:
-        cycles = step_cycles(shape, events)
+        cycles = step_cycles(shape, events, timing)
         mean, steps = float(cycles.mean()), int(cycles.shape[0])
-    return Throughput(float(fmax_mhz), steps, fewest, most, mean, float(dt))
+    return Throughput(float(fmax_mhz), steps, fewest, most, mean, float(dt), timing.core)

@@ -11,7 +11,9 @@ from sc_neurocore.backends.deploy import BUILD_REPORT
 from sc_neurocore.backends.provenance import provenance
 from sc_neurocore.backends.reports import BuildReport, parse_nextpnr_report, parse_yosys_stat, resource_rows
 from sc_neurocore.backends.systemverilog import emit
+from sc_neurocore.backends.sc_systemverilog import emit_sc
 from sc_neurocore.model import ModelOptions, load_quantised
+from sc_neurocore.sc_arith import sc_config
 
 from tests.conftest import REPO
 
@@ -19,7 +21,8 @@ DEMO = REPO / "examples" / "demo_lif.nir"
 EDA_DATA = REPO / "tests" / "data" / "eda"
 
 
-def write_build(out: Path, model: Path = DEMO, options: ModelOptions = ModelOptions()) -> Path:
+def write_build(out: Path, model: Path = DEMO, options: ModelOptions = ModelOptions(), stream_length=None) -> Path:
+    """With `stream_length`, an `--arith sc` build's manifest (the tool figures stay the fixed build's)."""
     _, qnet = load_quantised(model, options)
     pnr = parse_nextpnr_report(EDA_DATA / "up5k_report.json")
     report = BuildReport(
@@ -30,7 +33,11 @@ def write_build(out: Path, model: Path = DEMO, options: ModelOptions = ModelOpti
         stage_seconds={"yosys": 1.0}, bitstream=Path("sc_top.bin"),
     )
     record = report.to_dict()
-    record["manifest"] = dict(emit(qnet).manifest, provenance=provenance(model, vars(options)))
+    if stream_length is None:
+        record["manifest"] = dict(emit(qnet).manifest, provenance=provenance(model, vars(options)))
+    else:
+        plan = emit_sc(qnet, sc_config(stream_length))
+        record["manifest"] = dict(plan.manifest, provenance=provenance(model, dict(vars(options), arith="sc")))
     out.mkdir(parents=True)
     (out / BUILD_REPORT).write_text(json.dumps(record))
     (out / "manifest.json").write_text(json.dumps(record["manifest"]))
@@ -46,6 +53,11 @@ def fake_build_template(tmp_path_factory) -> Path:
 def fake_build(fake_build_template, tmp_path) -> Path:
     """A private copy: tests may break it."""
     return Path(shutil.copytree(fake_build_template, tmp_path / "build"))
+
+
+@pytest.fixture(scope="session")
+def fake_sc_build(tmp_path_factory) -> Path:
+    return write_build(tmp_path_factory.mktemp("fake") / "sc", stream_length=256)
 
 
 @pytest.fixture(scope="session")

@@ -42,7 +42,7 @@ def test_terminal_report_fits_80_columns_without_colour(capsys, fake_build):
 def test_comparison_of_two_builds(capsys, fake_build, fake_build_template):
     code, out, _ = _run(capsys, fake_build_template, fake_build)
     assert code == 0
-    assert "B against A" in out and "worst-case cycles per step" in out and "+0.0 %" in out
+    assert "B (fixed point) against A (fixed point)" in out and "worst-case cycles per step" in out and "+0.0 %" in out
     assert _fits_80_columns(out)
 
 
@@ -119,3 +119,27 @@ def test_input_without_a_model_is_refused(capsys, fake_build, tmp_path):
     spikes = tmp_path / "spikes.npy"
     np.save(spikes, np.zeros((5, 64)))
     assert "needs --model" in _one_line_exit_2(capsys, fake_build, "--input", spikes)
+
+
+def test_fixed_against_sc_gives_cost_speed_and_accuracy_side_by_side(capsys, fake_build_template, fake_sc_build,
+                                                                     tmp_path, report_schema):
+    labelled = tmp_path / "set.npz"
+    np.savez(labelled, input=np.random.default_rng(0).random((6, 64)) * 0.3, labels=np.arange(6))
+    args = (fake_build_template, fake_sc_build, "--model", DEMO, "--input", labelled, "--steps", "20")
+    code, out, err = _run(capsys, *args)
+    assert code == 0, err
+    assert "B (SC, N = 256) against A (fixed point)" in out and "input: " in out
+    for row in ("logic cells", "DSP", "EBR", "Fmax", "time per inference", "accuracy", "agreement with float",
+                "lif1 spikes per inference"):
+        assert row in out
+    assert "not modelled" not in out and _fits_80_columns(out)
+    code, out, _ = _run(capsys, *args, "--json")
+    document = json.loads(out)
+    jsonschema.Draft202012Validator(report_schema).validate(document)
+    metrics = {row["metric"]: row for row in document["comparison"]}
+    assert metrics["time per inference"]["b"] > metrics["time per inference"]["a"] > 0
+    assert document["builds"][1]["throughput"]["core"] == "snn_sc_core"
+    page = tmp_path / "page.html"
+    assert _run(capsys, *args, "--html", page)[0] == 0
+    text = page.read_text()
+    assert "(SC, N = 256)" in text and "time per inference" in text and "snn_sc_core schedule" in text

@@ -70,7 +70,8 @@ def test_labelled_spike_trains_give_float_and_fixed_accuracy(fake_build, tmp_pat
     report = make_report(fake_build, DEMO, data)
     acc = report.accuracy
     assert acc.samples == 6 and report.activity.batch == 6 and report.activity.steps == 25
-    assert 0 <= acc.fixed_accuracy <= 1 and acc.loss == pytest.approx(acc.float_accuracy - acc.fixed_accuracy)
+    assert 0 <= acc.hardware_accuracy <= 1 and acc.loss == pytest.approx(acc.float_accuracy - acc.hardware_accuracy)
+    assert acc.arith == "fixed" and acc.to_dict()["hardware"] == acc.hardware_accuracy
     assert report.energy.steps == 25
 
 
@@ -110,3 +111,27 @@ def test_comparison_rows_and_the_schema(fake_build, fake_build_template, report_
     document["builds"][0]["throughput"]["cycles_per_step"]["surprise"] = 1
     with pytest.raises(jsonschema.ValidationError):
         validator.validate(document)
+
+
+def test_an_sc_build_is_timed_by_the_sc_core_and_compared_with_its_own_arithmetic(
+        fake_build_template, fake_sc_build, tmp_path, report_schema):
+    inputs = (np.random.default_rng(3).random((20, 8, 64)) < 0.2).astype(np.uint8)
+    data = _dataset(tmp_path / "set.npz", inputs, np.arange(8) % 10)
+    fixed, sc = make_report(fake_build_template, DEMO, data), make_report(fake_sc_build, DEMO, data)
+    assert (fixed.arith, sc.arith, sc.arith_label) == ("fixed", "sc", "SC, N = 256")
+    assert fixed.throughput.core == "snn_core" and sc.throughput.core == "snn_sc_core"
+    # the same events cost 16 + 5 clocks each on the SC core instead of 1
+    assert sc.throughput.mean_cycles_per_step > 5 * fixed.throughput.mean_cycles_per_step
+    assert sc.accuracy.arith == "sc" and sc.accuracy.float_accuracy == fixed.accuracy.float_accuracy
+    rows = {row.metric: row for row in compare(fixed, sc)}
+    assert rows["time per inference"].a == pytest.approx(fixed.throughput.seconds_per_inference)
+    assert rows["time per inference"].b == pytest.approx(20 * sc.throughput.mean_cycles_per_step / (sc.build.fmax_mhz * 1e6))
+    assert rows["accuracy"].a == pytest.approx(100 * fixed.accuracy.hardware_accuracy)
+    assert rows["accuracy"].b == pytest.approx(100 * sc.accuracy.hardware_accuracy)
+    assert rows["lif1 spikes per inference"].b == sc.activity.layers[1].spikes / 8
+    document = report_document([fixed, sc])
+    jsonschema.Draft202012Validator(report_schema).validate(document)
+    assert [b["arith"] for b in document["builds"]] == [{"kind": "fixed", "stream_length": None},
+                                                         {"kind": "sc", "stream_length": 256}]
+    assert document["builds"][1]["workload"]["accuracy"]["arith"] == "sc"
+    assert document["schema_version"] == 2

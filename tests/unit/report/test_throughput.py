@@ -3,11 +3,15 @@
 import numpy as np
 import pytest
 
-from sc_neurocore.backends.cosim import cosimulate
+from sc_neurocore.backends.cosim import cosimulate, cosimulate_sc
+from sc_neurocore.errors import InputError
 from sc_neurocore.frontend import graph_from_nir, read_nir
 from sc_neurocore.network import lower
 from sc_neurocore.passes import quantise
-from sc_neurocore.report import CoreShape, PopulationShape, compute_cycles, cycle_bounds, step_cycles, throughput
+from sc_neurocore.report import (
+    FIXED_CORE, CoreShape, CoreTiming, PopulationShape, compute_cycles, cycle_bounds, step_cycles, throughput,
+)
+from sc_neurocore.sc_arith import run_sc, sc_config
 from sc_neurocore.sim import run_fixed
 
 from tests.netbuild import two_layer
@@ -80,3 +84,54 @@ def test_model_equals_icarus_cycle_counts(icarus, tmp_path, nir_paper, case):
     # the testbench counts from the cycle after the end-of-step word until it sees out_eos, which is
     # registered: one cycle later than the end of S_EOS, every step
     assert result.cycles == int(compute_cycles(CoreShape.from_network(qnet), events).sum()) + spikes.shape[0]
+
+
+# --arith sc: snn_sc_core spends CHUNKS + 5 clocks per arrived event and drains a 2-stage count pipeline
+
+
+def test_the_sc_core_schedule_by_hand():
+    sc = CoreTiming.sc(chunks=4)  # e.g. stream length 64 on 16 lanes
+    assert (sc.event_cycles, sc.drain_stages, sc.core) == (9, 2, "snn_sc_core")
+    # quiet: the same schedule as the fixed core
+    assert compute_cycles(SHAPE, _events([0], [0], [0]), sc).tolist() == compute_cycles(SHAPE, _events([0], [0], [0])).tolist()
+    cycles = compute_cycles(SHAPE, _events([2, 0], [1, 0], [0, 0]), sc)
+    step0_a = 3 * (6 + 2 + 2 * 9 + 2)  # the last projection is busy: S_DRAIN waits 2 cycles
+    step0_b = 2 * (6 + 1 + 1 * 9 + 2)
+    step1_a = 3 * (6 + 2 + 1 * 9 + 1)  # one trailing empty projection covers the drain
+    step1_b = 2 * (6 + 1 + 0 + 1)
+    assert cycles.tolist() == [2 + 1 + step0_a + 1 + step0_b, 2 + 1 + step1_a + 1 + step1_b]
+    fewest, most = cycle_bounds(SHAPE, sc)
+    assert fewest == cycle_bounds(SHAPE)[0] and most > cycle_bounds(SHAPE)[1]
+    speed = throughput(SHAPE, 20.0, 1e-3, _events(np.zeros((5, 1), int), np.zeros((5, 1), int), np.zeros((5, 1), int)), sc)
+    assert speed.core == "snn_sc_core" and speed.seconds_per_inference == pytest.approx(5 * fewest / 20e6)
+
+
+def test_sc_timing_from_a_manifest():
+    assert CoreTiming.from_manifest({"arith": "fixed"}) == FIXED_CORE == CoreTiming.from_manifest({})
+    assert CoreTiming.from_manifest({"arith": "sc", "sc": {"stream_length": 256, "lanes": 16, "chunks": 16}}).event_cycles == 21
+    with pytest.raises(InputError, match="chunks"):
+        CoreTiming.from_manifest({"arith": "sc", "sc": {"stream_length": 256}})
+
+
+@pytest.mark.cosim
+@pytest.mark.parametrize("case, length", [
+    ("LIF-LIF", 256), ("CubaLIF-CubaLI", 32), ("IF-I", 1), ("LIF-IF", 1024), ("braille", 16), ("braille", 64),
+])
+def test_sc_model_equals_icarus_cycle_counts(icarus, tmp_path, nir_paper, case, length):
+    if case == "braille":
+        graph = read_nir(nir_paper / "03_rnn" / "braille_noDelay_noBias_subtract.nir")
+        qnet = quantise(lower(graph, dt=1e-4, spike_condition="ge", reset_mode="subtract"), weight_bits=10,
+                        state_bits=12)
+    else:
+        qnet = quantise(lower(graph_from_nir(two_layer(*case.split("-")))))
+    config = sc_config(length)
+    spikes = _stimulus(qnet, steps=10, seed=4)
+    result = cosimulate_sc(qnet, spikes, tmp_path, config)
+    assert result.mismatches == 0, result.first_mismatch()
+    sc = run_sc(qnet, spikes[:, None, :], config)
+    events = {"input": spikes.sum(axis=1)}
+    events.update({p.name: sc.outputs[p.name][:, 0].sum(axis=1) for p in qnet.populations if p.spiking})
+    assert any(events[p.name].any() for p in qnet.populations if p.spiking), "some population must fire"
+    timing = CoreTiming.sc(config.chunks)
+    # as for the fixed core, the testbench sees the registered out_eos one cycle after S_EOS, every step
+    assert result.cycles == int(compute_cycles(CoreShape.from_network(qnet), events, timing).sum()) + spikes.shape[0]
