@@ -183,6 +183,41 @@ def if_running_sum(running, threshold=1.0, axis=0):
     return np.moveaxis(spikes, -1, axis), total[..., -1] - threshold * count if length else count
 
 
+def _if_running_sum_time_major(total, length, threshold, out, counts):
+    """:func:`if_running_sum` over time for a time-major float64 ``total[..., C, K, P]`` (time is
+    ``C * K`` steps in blocks of ``K``, of which the first ``length`` count), writing the spikes
+    into ``out[..., length, P]`` (any float dtype) with ``counts`` (like ``total``) as scratch.
+    Returns ``v_final[..., P]``.
+
+    The running maximum goes block-wise: ``K - 1`` elementwise maxima inside all blocks at once,
+    then the block maxima accumulated and spread (elementwise over contiguous rows instead of a
+    strided sequential accumulate). The maximum commutes with the (monotone) divide and floor, so
+    the counts are those of :func:`if_running_sum`; no divide when ``threshold == 1.0``. If any
+    step would need two spikes, :func:`if_running_sum` redoes the tile.
+    """
+    *lead, blocks, k, rows = total.shape
+    # starting from max(S_0, 0) folds in the floor at zero counts: max(0, floor(x)) = floor(max(0, x))
+    np.maximum(total[..., 0, 0, :], 0.0, out=counts[..., 0, 0, :])
+    np.copyto(counts[..., 1:, 0, :], total[..., 1:, 0, :])
+    for j in range(1, k):
+        np.maximum(counts[..., j - 1, :], total[..., j, :], out=counts[..., j, :])
+    if blocks > 1:
+        block_max = np.maximum.accumulate(counts[..., :-1, k - 1, :], axis=-2)
+        np.maximum(counts[..., 1:, :, :], block_max[..., None, :], out=counts[..., 1:, :, :])
+    flat = counts.reshape(*lead, blocks * k, rows)
+    if threshold != 1.0:
+        flat /= threshold
+    np.floor(flat, out=flat)
+    np.copyto(out[..., 0, :], flat[..., 0, :], casting="unsafe")
+    np.subtract(flat[..., 1:length, :], flat[..., : length - 1, :], out=out[..., 1:, :], casting="unsafe")
+    sums = total.reshape(*lead, blocks * k, rows)
+    if out.max(initial=0) > 1:
+        spikes, v_final = if_running_sum(sums[..., :length, :], threshold, axis=-2)
+        np.copyto(out, spikes, casting="unsafe")
+        return v_final
+    return sums[..., length - 1, :] - threshold * flat[..., length - 1, :]
+
+
 def _prefix_sum(x, block=32):
     """Inclusive running sum over the last axis: in-block sums as one product with a triangular
     matrix of ones (BLAS instead of a sequential loop), plus the running sum of block totals."""
