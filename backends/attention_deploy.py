@@ -16,8 +16,9 @@ from sc_neurocore.transformers.fixed_attention import attention_formats
 from sc_neurocore.transformers.spec import AttentionSpec, CpgSpec, SsmSpec
 
 from .attention_systemverilog import CORE_SOURCES, CORE_TOP, emit_attention, top_level_io_bits
-from .build_dir import check_writable, fresh_partial, promote, write_files
-from .ice40 import DEVICES, Ice40Options, run_ice40_flow, yosys_script
+from .build_dir import check_writable, write_files
+from .deploy import build_plan
+from .ice40 import DEVICES, Ice40Options, yosys_script
 from .cpg_deploy import CpgDeployResult, deploy_cpg
 from .reports import BuildReport
 from .ssm_deploy import SsmDeployResult, deploy_ssm
@@ -101,18 +102,15 @@ def deploy_attention(
     started = time.perf_counter()
     plan = emit_attention(spec)
     emit_seconds = time.perf_counter() - started
-    partial = fresh_partial(out_dir)
-    write_files(partial, plan.files)
-    core_dir = partial / CORE_DIR
-    write_files(core_dir, {name: plan.files[name] for name in CORE_SOURCES})
-    core_cells = synthesise_core(core_dir, device=options.device, tools=options.tools, timeout_s=options.timeout_s)
-    report = run_ice40_flow(partial, plan.top, plan.sources, options)
-    record = report.to_dict()
-    record["stage_seconds"] = {"emit": round(emit_seconds, 4), **record.get("stage_seconds", {})}
-    record["manifest"] = plan.manifest
-    record["attention_core_cells"] = core_cells
-    record["bitstream"] = Path(report.bitstream).name if report.bitstream else None
-    (partial / BUILD_REPORT).write_text(json.dumps(record, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    promote(partial, out_dir)
-    final = replace(BuildReport.from_dict(record), bitstream=out_dir / record["bitstream"] if record["bitstream"] else None)
+    core_cells: dict = {}
+
+    def synthesise_core_alone(partial: Path) -> dict:
+        # yosys flattens the layer, so the core's own cost comes from a separate core-only synthesis
+        core_dir = partial / CORE_DIR
+        write_files(core_dir, {name: plan.files[name] for name in CORE_SOURCES})
+        core_cells.update(synthesise_core(core_dir, device=options.device, tools=options.tools,
+                                          timeout_s=options.timeout_s))
+        return {"attention_core_cells": core_cells}
+
+    final = build_plan(plan, out_dir, options, emit_seconds, before_flow=synthesise_core_alone)
     return AttentionDeployResult(out_dir, final, core_cells, plan.manifest)

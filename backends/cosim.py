@@ -12,7 +12,7 @@ from sc_neurocore.sc_arith import ScConfig, ScEvents, generator_state, run_sc
 from sc_neurocore.sim import run_fixed
 
 from .sc_systemverilog import SC_SOURCES, emit_sc
-from .systemverilog import SOURCES, STIMULUS_FILE, TESTBENCH, TRACE_FILE, emit, layout
+from .systemverilog import SOURCES, TESTBENCH, TRACE_FILE, emit, layout
 from .toolrun import capture_tool_output, run_tool
 
 __all__ = [

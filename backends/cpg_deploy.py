@@ -13,7 +13,8 @@ from .build_dir import check_writable
 from .cpg_systemverilog import emit_cpg, top_level_io_bits
 from .ice40 import DEVICES, Ice40Options
 from .reports import BuildReport
-from .ssm_deploy import build_plan, ebr_blocks
+from .deploy import build_plan
+from .ssm_deploy import ebr_blocks
 
 __all__ = ["CpgDeployResult", "cpg_ebr_estimate", "check_cpg_fit", "deploy_cpg"]
 

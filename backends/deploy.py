@@ -1,6 +1,7 @@
 """compile and deploy as library calls: a network in, a build directory (and a build report) out."""
 
 import json
+from collections.abc import Callable
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -16,7 +17,7 @@ from .reports import BuildReport
 from .sc_systemverilog import emit_sc
 from .systemverilog import BuildPlan, emit
 
-__all__ = ["CompileResult", "DeployResult", "compile_design", "deploy_design", "check_memory_fit", "BUILD_REPORT"]
+__all__ = ["CompileResult", "DeployResult", "compile_design", "deploy_design", "build_plan", "check_memory_fit", "BUILD_REPORT"]
 
 BUILD_REPORT = "build_report.json"
 EBR_BITS = 4096
@@ -74,6 +75,30 @@ def _plan_with_provenance(plan: BuildPlan, provenance: dict | None) -> BuildPlan
     return BuildPlan(files=files, top=plan.top, sources=plan.sources, memory_files=plan.memory_files, manifest=manifest)
 
 
+def build_plan(
+    plan: BuildPlan, out_dir: Path, options: Ice40Options, emit_seconds: float,
+    before_flow: Callable[[Path], dict] | None = None,
+) -> BuildReport:
+    """Write `plan`, run the iCE40 flow, record build_report.json; promote only a good build.
+
+    `before_flow(partial_dir)` may run extra work in the build (a core-only synthesis, say) and
+    returns entries to add to the recorded report.
+    """
+    partial = fresh_partial(out_dir)
+    write_files(partial, plan.files)
+    extra = before_flow(partial) if before_flow is not None else {}
+    report = run_ice40_flow(partial, plan.top, plan.sources, options, plan.memory_files)
+    record = report.to_dict()
+    record["stage_seconds"] = {"emit": round(emit_seconds, 4), **record.get("stage_seconds", {})}
+    record["manifest"] = plan.manifest
+    record.update(extra)
+    # Paths inside the report are relative to the build directory, which is about to be renamed.
+    record["bitstream"] = Path(report.bitstream).name if report.bitstream else None
+    (partial / BUILD_REPORT).write_text(json.dumps(record, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    promote(partial, out_dir)
+    return replace(BuildReport.from_dict(record), bitstream=out_dir / record["bitstream"] if record["bitstream"] else None)
+
+
 def deploy_design(
     qnet: QuantisedNetwork, out_dir: Path, options: Ice40Options, force: bool = False, provenance: dict | None = None,
     sc: ScConfig | None = None,
@@ -86,15 +111,5 @@ def deploy_design(
     check_package_pins(plan.manifest["top_level_io_bits"], options.device, options.package)
     check_memory_fit(plan.manifest, options.device)
     emit_seconds = time.perf_counter() - started
-    partial = fresh_partial(out_dir)
-    write_files(partial, plan.files)
-    report = run_ice40_flow(partial, plan.top, plan.sources, options, plan.memory_files)
-    record = report.to_dict()
-    record["stage_seconds"] = {"emit": round(emit_seconds, 4), **record.get("stage_seconds", {})}
-    record["manifest"] = plan.manifest
-    # Paths inside the report are relative to the build directory, which is about to be renamed.
-    record["bitstream"] = Path(report.bitstream).name if report.bitstream else None
-    (partial / BUILD_REPORT).write_text(json.dumps(record, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    promote(partial, out_dir)
-    final = replace(BuildReport.from_dict(record), bitstream=out_dir / record["bitstream"] if record["bitstream"] else None)
+    final = build_plan(plan, out_dir, options, emit_seconds)
     return DeployResult(out_dir, final, emit_seconds, plan.manifest)

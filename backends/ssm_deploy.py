@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -11,11 +10,11 @@ from sc_neurocore.errors import FitError
 from sc_neurocore.transformers.fixed_ssm import DECAY_BITS, quantise_ssm
 from sc_neurocore.transformers.spec import SsmSpec
 
-from .build_dir import check_writable, fresh_partial, promote, write_files
-from .ice40 import DEVICES, Ice40Options, run_ice40_flow
+from .build_dir import check_writable
+from .deploy import build_plan
+from .ice40 import DEVICES, Ice40Options
 from .reports import BuildReport
 from .ssm_systemverilog import emit_ssm, top_level_io_bits
-from .systemverilog import BuildPlan
 
 __all__ = ["SsmDeployResult", "ebr_blocks", "ssm_ebr_estimate", "check_ssm_fit", "build_plan", "deploy_ssm"]
 
@@ -80,17 +79,3 @@ def deploy_ssm(spec: SsmSpec, out_dir: Path, options: Ice40Options = Ice40Option
     plan = emit_ssm(spec)
     report = build_plan(plan, out_dir, options, time.perf_counter() - started)
     return SsmDeployResult(out_dir, report, plan.manifest)
-
-
-def build_plan(plan: BuildPlan, out_dir: Path, options: Ice40Options, emit_seconds: float) -> BuildReport:
-    """Write `plan`, run the iCE40 flow, record build_report.json; promote only a good build."""
-    partial = fresh_partial(out_dir)
-    write_files(partial, plan.files)
-    report = run_ice40_flow(partial, plan.top, plan.sources, options, plan.memory_files)
-    record = report.to_dict()
-    record["stage_seconds"] = {"emit": round(emit_seconds, 4), **record.get("stage_seconds", {})}
-    record["manifest"] = plan.manifest
-    record["bitstream"] = Path(report.bitstream).name if report.bitstream else None
-    (partial / BUILD_REPORT).write_text(json.dumps(record, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    promote(partial, out_dir)
-    return replace(BuildReport.from_dict(record), bitstream=out_dir / record["bitstream"] if record["bitstream"] else None)

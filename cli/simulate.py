@@ -4,7 +4,6 @@ import json
 from pathlib import Path
 from typing import Optional
 
-import numpy as np
 import typer
 
 from sc_neurocore.errors import InputError

@@ -27,7 +27,7 @@ from ._checks import check_length
 from .gf2 import primitive_masks
 from .lfsr import LfsrSpec, _byte_planes, _byte_tables, _compact_states
 from .packed import Bitstreams, pack
-from .sng import bipolar_to_unipolar, comparator_bits, comparator_words, lfsr_threshold
+from .sng import bipolar_to_unipolar, comparator_words, lfsr_threshold
 from .taps import default_taps
 
 __all__ = ["DEFAULT_STRIDE", "MAX_VIEWS", "StreamView", "StreamAllocation", "allocate_streams"]

@@ -4,7 +4,7 @@ Continuous-time parameters (tau in seconds) stay continuous here; discretisation
 `dt` happens when a network is lowered for execution.
 """
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 
 import numpy as np
 
