@@ -17,11 +17,11 @@ from sc_neurocore.transformers.spec import AttentionSpec, CpgSpec, SsmSpec
 
 from .attention_systemverilog import CORE_SOURCES, CORE_TOP, emit_attention, top_level_io_bits
 from .build_dir import check_writable, write_files
-from .deploy import build_plan
+from .cpg_deploy import deploy_cpg
+from .deploy import BlockDeployResult, build_plan
 from .ice40 import DEVICES, Ice40Options, yosys_script
-from .cpg_deploy import CpgDeployResult, deploy_cpg
 from .reports import BuildReport
-from .ssm_deploy import SsmDeployResult, deploy_ssm
+from .ssm_deploy import deploy_ssm
 from .toolrun import run_tool
 from .tools import find_toolchain
 
@@ -86,7 +86,7 @@ class AttentionDeployResult:
 
 def deploy_attention(
     spec: AttentionSpec | SsmSpec | CpgSpec, out_dir: Path, options: Ice40Options = Ice40Options(), force: bool = False,
-) -> AttentionDeployResult | SsmDeployResult | CpgDeployResult:
+) -> AttentionDeployResult | BlockDeployResult:
     """Emit, place and route the layer of `spec`; record the core-only cells beside the build report.
 
     Any block spec of :func:`~sc_neurocore.transformers.spec.load_spec` is accepted: SSM and CPG

@@ -1,23 +1,23 @@
 """compile and deploy as library calls: a network in, a build directory (and a build report) out."""
 
 import json
-from collections.abc import Callable
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from sc_neurocore.errors import FitError
 from sc_neurocore.passes.quantise import QuantisedNetwork
 from sc_neurocore.sc_arith import ScConfig
 
 from .build_dir import check_writable, fresh_partial, promote, write_files
-from sc_neurocore.errors import FitError
 
 from .ice40 import DEVICES, Ice40Options, check_package_pins, run_ice40_flow
 from .reports import BuildReport
 from .sc_systemverilog import emit_sc
 from .systemverilog import BuildPlan, emit
 
-__all__ = ["CompileResult", "DeployResult", "compile_design", "deploy_design", "build_plan", "check_memory_fit", "BUILD_REPORT"]
+__all__ = ["CompileResult", "DeployResult", "compile_design", "deploy_design", "build_plan", "BlockDeployResult", "check_fold_fit", "check_memory_fit", "BUILD_REPORT"]
 
 BUILD_REPORT = "build_report.json"
 EBR_BITS = 4096
@@ -73,6 +73,30 @@ def _plan_with_provenance(plan: BuildPlan, provenance: dict | None) -> BuildPlan
     manifest = dict(plan.manifest, provenance=provenance)
     files = dict(plan.files, **{"manifest.json": json.dumps(manifest, indent=2, sort_keys=True) + "\n"})
     return BuildPlan(files=files, top=plan.top, sources=plan.sources, memory_files=plan.memory_files, manifest=manifest)
+
+
+@dataclass(frozen=True)
+class BlockDeployResult:
+    """A deployed transformer block (SSM, CPG encoder): where it went and what it costs."""
+
+    out_dir: Path
+    report: BuildReport
+    manifest: dict
+
+
+def check_fold_fit(what: str, spec, needs: Callable, device: str, package: str | None, no_fold_advice: str) -> None:
+    """FitError naming what a folded block needs and which folds (`lanes`) would fit, before any tool runs.
+
+    `needs(spec, device, pins)` lists what `spec` lacks on the device ("12 EBR (has 8)"), empty if it fits.
+    """
+    part = DEVICES[device]
+    pins = part.packages[package or part.default_package]
+    problems = needs(spec, device, pins)
+    if not problems:
+        return
+    fitting = [lanes for lanes in spec.lane_choices() if not needs(replace(spec, lanes=lanes), device, pins)]
+    advice = f"folds that fit: lanes={', '.join(map(str, fitting))}" if fitting else no_fold_advice
+    raise FitError(f"{what} with lanes={spec.lanes} does not fit {device}: it needs {', '.join(problems)}; {advice}")
 
 
 def build_plan(

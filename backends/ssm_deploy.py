@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, replace
 from pathlib import Path
 
-from sc_neurocore.errors import FitError
 from sc_neurocore.transformers.fixed_ssm import DECAY_BITS, quantise_ssm
 from sc_neurocore.transformers.spec import SsmSpec
 
 from .build_dir import check_writable
-from .deploy import build_plan
+from .deploy import BlockDeployResult, build_plan, check_fold_fit
 from .ice40 import DEVICES, Ice40Options
-from .reports import BuildReport
 from .ssm_systemverilog import emit_ssm, top_level_io_bits
 
-__all__ = ["SsmDeployResult", "ebr_blocks", "ssm_ebr_estimate", "check_ssm_fit", "build_plan", "deploy_ssm"]
+__all__ = ["ebr_blocks", "ssm_ebr_estimate", "check_ssm_fit", "deploy_ssm"]
 
 BUILD_REPORT = "build_report.json"
 # (depth, width) configurations of one 4-kbit iCE40 EBR
@@ -50,27 +47,12 @@ def _needs(spec: SsmSpec, device: str, pins: int) -> list[str]:
     return problems
 
 
-def check_ssm_fit(spec: SsmSpec, device: str = "up5k", package: str | None = None) -> None:
-    """FitError, naming what the layer needs and which folds would fit, before any tool runs."""
-    part = DEVICES[device]
-    pins = part.packages[package or part.default_package]
-    problems = _needs(spec, device, pins)
-    if not problems:
-        return
-    fitting = [lanes for lanes in spec.lane_choices() if not _needs(replace(spec, lanes=lanes), device, pins)]
-    advice = (f"folds that fit: lanes={', '.join(map(str, fitting))}" if fitting
-              else "no fold fits: use a smaller d_model or d_state, or fewer weight bits")
-    raise FitError(f"SSM layer with lanes={spec.lanes} does not fit {device}: it needs {', '.join(problems)}; {advice}")
+def check_ssm_fit(spec, device: str = "up5k", package: str | None = None) -> None:
+    """FitError, naming what the SSM block needs and which folds would fit, before any tool runs."""
+    check_fold_fit("SSM layer", spec, _needs, device, package, "no fold fits: use a smaller d_model or d_state, or fewer weight bits")
 
 
-@dataclass(frozen=True)
-class SsmDeployResult:
-    out_dir: Path
-    report: BuildReport
-    manifest: dict
-
-
-def deploy_ssm(spec: SsmSpec, out_dir: Path, options: Ice40Options = Ice40Options(), force: bool = False) -> SsmDeployResult:
+def deploy_ssm(spec: SsmSpec, out_dir: Path, options: Ice40Options = Ice40Options(), force: bool = False) -> BlockDeployResult:
     """Emit, place and route the SSM layer of `spec` (weights from its seed) into `out_dir`."""
     out_dir = Path(out_dir)
     check_writable(out_dir, force)
@@ -78,4 +60,4 @@ def deploy_ssm(spec: SsmSpec, out_dir: Path, options: Ice40Options = Ice40Option
     started = time.perf_counter()
     plan = emit_ssm(spec)
     report = build_plan(plan, out_dir, options, time.perf_counter() - started)
-    return SsmDeployResult(out_dir, report, plan.manifest)
+    return BlockDeployResult(out_dir, report, plan.manifest)
