@@ -21,7 +21,7 @@ import numpy as np
 from sc_neurocore.transformers._checks import heads_split, last_dim, positive_float, positive_int, real_array
 from sc_neurocore.transformers.layers import BNLinear, SpikingLinear, merge_heads, split_heads
 from sc_neurocore.transformers.neurons import lif_multistep, ternary_lif_multistep
-from sc_neurocore.transformers.ops import OpCounts, is_spike_tensor, product_ops
+from sc_neurocore.transformers.ops import OpCounts, product_ops, projection_ops
 
 __all__ = ["AdditionOnlyAttention"]
 
@@ -73,10 +73,7 @@ class AdditionOnlyAttention:
             return {"projections": OpCounts(), "attention": OpCounts()}
         x = self._last_input.reshape(-1, self.dim)
         s = self.last_spikes
-        projections = OpCounts()
-        for layer in (self.q, self.k, self.v):
-            projections += product_ops(x, layer.weight, is_spike_tensor(x), False)
-        projections += product_ops(s["attn"].reshape(-1, self.dim), self.proj.weight, True, False)
+        projections = projection_ops(x, (self.q, self.k, self.v), s["attn"].reshape(-1, self.dim), self.proj.weight)
         q_h, k_h, v_h = (split_heads(s[name], self.num_heads) for name in ("q", "k", "v"))
         kv = k_h.swapaxes(-1, -2) @ v_h
         attention = product_ops(k_h.swapaxes(-1, -2), v_h, False, True) + product_ops(q_h, kv, True, False)

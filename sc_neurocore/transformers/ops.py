@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["OpCounts", "product_ops", "is_spike_tensor"]
+__all__ = ["OpCounts", "product_ops", "projection_ops", "is_spike_tensor"]
 
 
 @dataclass(frozen=True)
@@ -62,3 +62,12 @@ def product_ops(a, b, a_spikes: bool, b_spikes: bool) -> OpCounts:
     events = int(np.sum(a_col * b_row, dtype=np.int64))
     binary = a_spikes and b_spikes and a.min(initial=0) >= 0 and b.min(initial=0) >= 0
     return OpCounts(accumulates=events, and_ops=batch * m * k * n if binary else 0)
+
+
+def projection_ops(x, qkv_layers, attn_spikes, proj_weight) -> OpCounts:
+    """Operations of the Q/K/V projections of input ``x`` (rows) and of the output projection,
+    whose input ``attn_spikes`` (rows) is always spikes."""
+    projections = OpCounts()
+    for layer in qkv_layers:
+        projections += product_ops(x, layer.weight, is_spike_tensor(x), False)
+    return projections + product_ops(attn_spikes, proj_weight, True, False)

@@ -17,7 +17,7 @@ import numpy as np
 from sc_neurocore.transformers._checks import last_dim, positive_float, positive_int, real_array
 from sc_neurocore.transformers.layers import BNLinear, SpikingLinear
 from sc_neurocore.transformers.neurons import lif_multistep
-from sc_neurocore.transformers.ops import OpCounts, is_spike_tensor, product_ops
+from sc_neurocore.transformers.ops import OpCounts, projection_ops
 
 __all__ = ["SpikeDrivenSelfAttention"]
 
@@ -60,10 +60,7 @@ class SpikeDrivenSelfAttention:
             return {"projections": OpCounts(), "attention": OpCounts()}
         x = self._last_input.reshape(-1, self.dim)
         s = self.last_spikes
-        projections = OpCounts()
-        for layer in (self.q, self.k, self.v):
-            projections += product_ops(x, layer.weight, is_spike_tensor(x), False)
-        projections += product_ops(s["gated"].reshape(-1, self.dim), self.proj.weight, True, False)
+        projections = projection_ops(x, (self.q, self.k, self.v), s["gated"].reshape(-1, self.dim), self.proj.weight)
         elements = s["q"].size
         attention = OpCounts(
             accumulates=int(np.count_nonzero(s["k"] * s["v"])), and_ops=2 * elements
