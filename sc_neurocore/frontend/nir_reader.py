@@ -1,10 +1,14 @@
-"""NIR 1.0 files into the IR graph: nested subgraphs flattened, our own validation on top."""
+"""NIR 1.0 files into the IR graph: nested subgraphs flattened, our own validation on top.
+
+Subgraphs tagged as our block ops (`sc_neurocore.export.nir_blocks`) are decoded into one IR op each.
+"""
 
 from pathlib import Path
 
 import numpy as np
 
 from sc_neurocore.errors import InputError, ModelError, UnsupportedError
+from sc_neurocore.export.nir_blocks import block_kind, decode_block
 from sc_neurocore.ir import graph as ir_graph
 from sc_neurocore.ir import nodes as ir
 
@@ -27,9 +31,26 @@ def _matrix(value) -> np.ndarray:
     return weight
 
 
-def _neuron_shape(node, *names) -> tuple[int, ...]:
+# The parameters whose largest shape is a neuron node's shape.
+_NEURON_PARAMS = {
+    "IF": ("r", "v_threshold"),
+    "LI": ("tau", "r", "v_leak"),
+    "LIF": ("tau", "r", "v_leak", "v_threshold"),
+    "CubaLI": ("tau_syn", "tau_mem", "r", "v_leak"),
+    "CubaLIF": ("tau_syn", "tau_mem", "r", "v_leak", "v_threshold"),
+}
+
+
+def _neuron_shape(node, in_shape) -> tuple[int, ...] | None:
+    """The largest parameter shape. All-scalar parameters (Norse writes 0-d tensors) take the node's
+    declared input shape or else its predecessor's; None while neither is known."""
+    names = _NEURON_PARAMS[type(node).__name__]
     shapes = [np.shape(getattr(node, n)) for n in names if getattr(node, n, None) is not None]
-    return max(shapes, key=lambda s: int(np.prod(s)) if s else 1)
+    shape = max(shapes, key=lambda s: int(np.prod(s)) if s else 1)
+    if shape:
+        return shape
+    declared = _known_shape(node, "input")
+    return declared or (tuple(in_shape) if in_shape is not None else None)
 
 
 def _ints(value, ndim: int) -> tuple[int, ...]:
@@ -76,12 +97,19 @@ def _convert_node(name: str, node, in_shape):
     import nir
 
     kind = type(node).__name__
+    if kind in _NEURON_PARAMS:
+        shape = _neuron_shape(node, in_shape)
+        if shape is None:
+            return _Pending(node)
     if isinstance(node, (nir.Conv1d, nir.Conv2d)):
         ndim = 2 if isinstance(node, nir.Conv2d) else 1
         spatial = node.input_shape
         if spatial is None:
             if in_shape is None:
                 return _Pending(node)
+            if len(in_shape) != ndim + 1:
+                raise ModelError(f"needs a (channels, {ndim} spatial) input, its predecessor gives {tuple(in_shape)} "
+                                 "(an Input shape with a batch dimension?)")
             spatial = in_shape[1:]
         return _conv(node, ndim, np.atleast_1d(spatial))
     if isinstance(node, (nir.SumPool2d, nir.AvgPool2d)):
@@ -117,27 +145,22 @@ def _convert_node(name: str, node, in_shape):
     if isinstance(node, nir.I):
         return ir.I(r=_arr(node.r))
     if isinstance(node, nir.IF):
-        shape = _neuron_shape(node, "r", "v_threshold")
         reset = node.v_reset if getattr(node, "v_reset", None) is not None else 0.0
         return ir.IF(r=_arr(node.r, shape), v_threshold=_arr(node.v_threshold, shape), v_reset=_arr(reset, shape))
     if isinstance(node, nir.LI):
-        shape = _neuron_shape(node, "tau", "r", "v_leak")
         return ir.LI(tau=_arr(node.tau, shape), r=_arr(node.r, shape), v_leak=_arr(node.v_leak, shape))
     if isinstance(node, nir.LIF):
-        shape = _neuron_shape(node, "tau", "r", "v_leak", "v_threshold")
         reset = node.v_reset if getattr(node, "v_reset", None) is not None else 0.0
         return ir.LIF(
             tau=_arr(node.tau, shape), r=_arr(node.r, shape), v_leak=_arr(node.v_leak, shape),
             v_threshold=_arr(node.v_threshold, shape), v_reset=_arr(reset, shape),
         )
     if isinstance(node, nir.CubaLI):
-        shape = _neuron_shape(node, "tau_syn", "tau_mem", "r", "v_leak")
         return ir.CubaLI(
             tau_syn=_arr(node.tau_syn, shape), tau_mem=_arr(node.tau_mem, shape), r=_arr(node.r, shape),
             v_leak=_arr(node.v_leak, shape), w_in=_arr(node.w_in, shape),
         )
     if isinstance(node, nir.CubaLIF):
-        shape = _neuron_shape(node, "tau_syn", "tau_mem", "r", "v_leak", "v_threshold")
         reset = node.v_reset if getattr(node, "v_reset", None) is not None else 0.0
         return ir.CubaLIF(
             tau_syn=_arr(node.tau_syn, shape), tau_mem=_arr(node.tau_mem, shape), r=_arr(node.r, shape),
@@ -166,6 +189,9 @@ def _flatten_into(nir_graph, prefix: str, nodes: dict, edges: list, top: bool) -
     ports: dict[str, tuple[str, str]] = {}  # subgraph name -> (entry node, exit node)
     for name, node in nir_graph.nodes.items():
         full = prefix + name
+        if isinstance(node, nir.NIRGraph) and block_kind(node) is not None:
+            nodes[full] = decode_block(node, full)  # one of our ops: kept whole, not flattened
+            continue
         if isinstance(node, nir.NIRGraph):
             _flatten_into(node, full + ".", nodes, edges, top=False)
             entries = [n for n, v in node.nodes.items() if isinstance(v, nir.Input)]
@@ -189,7 +215,8 @@ class _Joint:
 
 
 class _Pending:
-    """A node whose input shape NIR leaves open (pooling, Norse's convolutions): inferred from edges."""
+    """A node whose input shape NIR leaves open (pooling, Norse's convolutions and scalar-parameter neurons):
+    inferred from edges."""
 
     def __init__(self, node):
         self.node = node
@@ -222,7 +249,14 @@ def _contract_joints(nodes: dict, edges: list) -> list:
 
 
 def graph_from_nir(nir_graph) -> ir_graph.Graph:
-    """Convert an in-memory `nir.NIRGraph` into a validated IR graph."""
+    """Convert an in-memory `nir.NIRGraph` into a validated IR graph.
+
+    A graph that is itself one tagged block op becomes Input -> op -> Output.
+    """
+    if block_kind(nir_graph) is not None:
+        block = decode_block(nir_graph)
+        nodes = {"input": ir.Input(block.shape_in), "block": block, "output": ir.Output(block.shape_out)}
+        return ir_graph.Graph(nodes, [("input", "block"), ("block", "output")]).validate()
     nodes: dict = {}
     edges: list = []
     _flatten_into(nir_graph, "", nodes, edges, top=True)
