@@ -6,10 +6,10 @@ from typing import Optional
 
 import typer
 
-from sc_neurocore.errors import InputError
+from sc_neurocore.errors import InputError, UnsupportedError
 from sc_neurocore.model import load_network, load_quantised
 from sc_neurocore.sc_arith import simulate_sc
-from sc_neurocore.simulation import simulate
+from sc_neurocore.simulation import block_graph, block_input, load_block_input, simulate, simulate_block_graph
 from sc_neurocore.stimulus import load_input, poisson_spikes
 
 from . import options as opt
@@ -48,6 +48,17 @@ def command(
     if sc is not None and mode is not None:
         raise InputError("--arith sc runs the sc executor (the SC hardware's arithmetic): leave out --mode")
     mode = "sc" if sc is not None else mode or "float"
+    graph = block_graph(model)
+    if graph is not None:
+        if mode != "float":
+            raise UnsupportedError(
+                f"{model}: holds block ops (attention, SSM, CPG), which simulate runs in float only; their "
+                "fixed-point cost is reported by sc_neurocore.passes.quantise_blocks"
+            )
+        inputs = load_block_input(input, graph) if input is not None else block_input(graph, steps, batch, rate, seed)
+        result, summary = simulate_block_graph(graph, inputs)
+        _finish(model, result, summary, out, False, json_out)
+        return
     options = opt.model_options(preset, dt, spike_condition, reset, weight_bits, state_bits)
     network, qnet = load_quantised(model, options) if mode in ("fixed", "sc") else (load_network(model, options), None)
     if input is not None:
@@ -55,6 +66,10 @@ def command(
     else:
         inputs = poisson_spikes(steps or 100, network.input_size, rate, seed, batch)
     result, summary = simulate_sc(network, qnet, inputs, sc) if sc is not None else simulate(network, qnet, inputs, mode)
+    _finish(model, result, summary, out, voltages, json_out)
+
+
+def _finish(model, result, summary, out, voltages: bool, json_out: bool) -> None:
     if out is not None:
         arrays = {f"spikes/{name}": value for name, value in result.outputs.items()}
         arrays["output"] = result.output

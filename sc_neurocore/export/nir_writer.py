@@ -1,7 +1,8 @@
 """The IR graph as a NIR 1.0 graph: `to_nir` in memory, `write_nir` to a file a plain `nir.read` loads.
 
 Every IR node maps to the NIR node of the same name with the same parameters, so reading the file
-back with `sc_neurocore.frontend.read_nir` gives an equal graph. NIR stores no time step or
+back with `sc_neurocore.frontend.read_nir` gives an equal graph. Block ops (attention, SSM, CPG)
+become tagged subgraphs of standard nodes (`sc_neurocore.export.nir_blocks`). NIR stores no time step or
 conventions; they go into the graph metadata under "sc_neurocore" (see `sc_neurocore.presets`).
 """
 
@@ -15,7 +16,10 @@ from sc_neurocore import __version__
 from sc_neurocore.errors import InputError, UnsupportedError
 from sc_neurocore.ir import Graph
 from sc_neurocore.ir import nodes as ir
+from sc_neurocore.ir.blocks import BlockOp
 from sc_neurocore.presets import Preset
+
+from .nir_blocks import encode_block
 
 __all__ = ["to_nir", "write_nir", "METADATA_KEY"]
 
@@ -29,6 +33,8 @@ def _shape(shape) -> np.ndarray:
 def _node(node):
     import nir
 
+    if isinstance(node, BlockOp):
+        return encode_block(node)
     kind = type(node)
     if kind is ir.Input:
         return nir.Input(input_type=_shape(node.shape))

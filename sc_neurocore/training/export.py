@@ -1,4 +1,5 @@
-"""Export a trained ``SpikingMLP`` as a NIR graph ``Input -> Affine -> LIF ... -> Output``.
+"""Export trained models as NIR: the ``SpikingMLP`` as ``Input -> Affine -> LIF ... -> Output``, the
+``SpikingTransformer`` as a token-level graph with our extension ops (see :func:`transformer_graph`).
 
 The model's step ``u = (1 - k) v + W x + b`` equals NIR's Euler step at time step ``dt``,
 ``v += dt/tau (v_leak - v + r I)``, when ``tau = dt / k``, ``r = tau / dt`` and ``v_leak = 0``
@@ -15,10 +16,21 @@ from pathlib import Path
 
 import numpy as np
 
+from sc_neurocore.errors import InputError, ModelError
+from sc_neurocore.export import nir_writer
+from sc_neurocore.export.nir_blocks import restore_thresholds, trained_lif_arrays, trained_tau
+from sc_neurocore.ir import Graph
+from sc_neurocore.ir import blocks
+from sc_neurocore.ir import nodes as ir
+
 from .mlp import SpikingMLP
 from .neurons import LIF
+from .transformer import SpikingTransformer
 
-__all__ = ["mlp_to_nir", "write_nir"]
+__all__ = ["mlp_to_nir", "write_nir", "TRANSFORMER_TAG", "transformer_graph", "write_transformer_nir",
+           "transformer_from_graph", "read_transformer"]
+
+TRANSFORMER_TAG = "spiking_transformer"
 
 
 def mlp_to_nir(model: SpikingMLP, metadata: dict | None = None):
@@ -70,3 +82,108 @@ def write_nir(model: SpikingMLP, path: Path, metadata: dict | None = None) -> Pa
         if os.path.exists(tmp):
             os.unlink(tmp)
     return path
+
+
+def _lif_node(lif) -> ir.LIF:
+    return ir.LIF(**trained_lif_arrays(lif))
+
+
+def _affine_node(linear) -> ir.Affine:
+    weight, bias = linear.effective()
+    bias = np.zeros(weight.shape[0]) if bias is None else bias
+    return ir.Affine(weight=weight.astype(np.float64), bias=bias.astype(np.float64))
+
+
+def transformer_graph(model: SpikingTransformer, metadata: dict | None = None) -> Graph:
+    """The IR graph of a trained :class:`SpikingTransformer`, one token wide (features on the last axis)::
+
+        input (P) -> embed (Affine) -> position (trained_position op) -> embed_lif (LIF)
+        per block b:  b_attention (trained_ssa op) + skip -> b_add1 (Scale 1: the residual sum)
+                      b_fc1 (Affine) -> b_lif1 -> b_fc2 (Affine) -> b_lif2, + b_add1 -> b_add2 (Scale 1)
+        -> readout (token_readout op: time mean, tokens concatenated, head Affine) -> output (classes)
+
+    Fan-in is summed (a residual is two edges into a Scale of ones). Neurons are NIR LIFs at dt = 1
+    (``tau = 1 / k``, ``r = tau``, reset to 0, spike on ``v > theta``), as in :func:`mlp_to_nir`.
+    Arrays are the float32 parameters, stored exactly.
+    """
+    dim = model.embed.weight.value.shape[0]
+    nodes = {"input": ir.Input((model.token_dim,)), "embed": _affine_node(model.embed),
+             "position": blocks.TrainedPositionOp(model.position), "embed_lif": _lif_node(model.embed_lif)}
+    edges = _chain("input", "embed", "position", "embed_lif")
+    previous = "embed_lif"
+    for i, block in enumerate(model.blocks):
+        b = f"block{i}_"
+        nodes.update({
+            f"{b}attention": blocks.TrainedAttentionOp(block.attention), f"{b}add1": ir.Scale(np.ones(dim)),
+            f"{b}fc1": _affine_node(block.fc1), f"{b}lif1": _lif_node(block.lif1),
+            f"{b}fc2": _affine_node(block.fc2), f"{b}lif2": _lif_node(block.lif2), f"{b}add2": ir.Scale(np.ones(dim)),
+        })
+        edges += [(previous, f"{b}attention"), (previous, f"{b}add1"), (f"{b}attention", f"{b}add1"),
+                  (f"{b}add1", f"{b}add2")]
+        edges += _chain(f"{b}add1", f"{b}fc1", f"{b}lif1", f"{b}fc2", f"{b}lif2", f"{b}add2")
+        previous = f"{b}add2"
+    weight, bias = model.head.effective()
+    nodes["readout"] = blocks.TokenReadoutOp(weight.copy(), bias.copy(), model.n_tokens)
+    nodes["output"] = ir.Output((weight.shape[0],))
+    edges += _chain(previous, "readout", "output")
+    meta = {"sc_neurocore_model": TRANSFORMER_TAG, "dt": 1.0, "producer": "sc-neurocore train",
+            "tokens": model.n_tokens, "input_layout": "(T, B, tokens, token_dim)", **(metadata or {})}
+    return Graph(nodes, edges, meta).validate()
+
+
+def _chain(*names: str) -> list[tuple[str, str]]:
+    return list(zip(names[:-1], names[1:]))
+
+
+def write_transformer_nir(model: SpikingTransformer, path: Path, metadata: dict | None = None) -> Path:
+    """Write :func:`transformer_graph` as a NIR file (atomically; replaces an existing file)."""
+    return nir_writer.write_nir(transformer_graph(model, metadata), path, dt=1.0, force=True)
+
+
+def _set_linear(linear, node: ir.Affine) -> None:
+    state = {"weight": node.weight}
+    if linear.bias is not None:
+        state["bias"] = node.bias
+    linear.load_state_dict(state)
+
+
+def transformer_from_graph(graph: Graph) -> SpikingTransformer:
+    """The :class:`SpikingTransformer` of a :func:`transformer_graph` (read back with ``read_nir``):
+    the same float32 parameters, hence the same logits bit for bit."""
+    if graph.metadata.get("sc_neurocore_model") != TRANSFORMER_TAG:
+        raise InputError("the graph is not a spiking transformer written by sc-neurocore train")
+    n = graph.nodes
+    try:
+        depth = sum(1 for name in n if name.endswith("_attention"))
+        readout, embed, first = n["readout"], n["embed"], n["block0_attention"].op
+        tau = trained_tau({name: node for name, node in n.items() if isinstance(node, ir.LIF)},
+                          [name for name, node in n.items() if isinstance(node, ir.LIF)])
+        dim, hidden = embed.weight.shape[0], n["block0_fc1"].weight.shape[0]
+        model = SpikingTransformer(readout.tokens, embed.weight.shape[1], readout.weight.shape[0], dim=dim,
+                                   heads=first.num_heads, depth=depth, mlp_ratio=hidden // dim, tau=tau,
+                                   attn_scale=first.scale, learn_threshold=True)
+        _set_linear(model.embed, embed)
+        model.position = n["position"].op
+        restore_thresholds(model.embed_lif, n["embed_lif"], "embed_lif")
+        for i, block in enumerate(model.blocks):
+            b = f"block{i}_"
+            block.attention = n[f"{b}attention"].op
+            _set_linear(block.fc1, n[f"{b}fc1"])
+            _set_linear(block.fc2, n[f"{b}fc2"])
+            restore_thresholds(block.lif1, n[f"{b}lif1"], f"{b}lif1")
+            restore_thresholds(block.lif2, n[f"{b}lif2"], f"{b}lif2")
+        model.head.load_state_dict({"weight": readout.weight, "bias": readout.bias})
+    except KeyError as error:
+        raise ModelError(f"spiking transformer graph: missing node {error}") from None
+    return model
+
+
+def read_transformer(path) -> SpikingTransformer:
+    """Load a trained spiking transformer from the NIR file ``sc-neurocore train`` wrote."""
+    from sc_neurocore.frontend import read_nir
+
+    graph = read_nir(path)
+    try:
+        return transformer_from_graph(graph)
+    except InputError as error:
+        raise type(error)(f"{path}: {error}") from None

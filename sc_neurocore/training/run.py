@@ -2,10 +2,10 @@
 
 Outputs in ``cfg["output"]``: ``checkpoint.npz`` (after every epoch; parameters, optimiser state,
 generator state, history), ``metrics.json``, ``curve.png`` (or ``curve.csv`` without matplotlib)
-and, for the MLP, ``model.nir``. An MLP trained on spike input (``rate`` or ``latency`` encoding)
-also gets ``test_set.npz``: the test split as ``input`` [T, B, n] uint8 spikes (encoded exactly as
-for ``fixed_test_accuracy``) and ``labels`` [B], the labelled workload ``sc-neurocore report --input``
-reads. A ``direct`` model gets none: its analog input cannot reach the hardware's spike port.
+and ``model.nir`` for the MLP and the transformer (the latter with our extension ops). An MLP trained
+on spike input (``rate`` or ``latency`` encoding) also gets ``test_set.npz``: the test split as
+``input`` [T, B, n] uint8 spikes (encoded exactly as for ``fixed_test_accuracy``) and ``labels`` [B],
+the labelled workload ``sc-neurocore report --input`` reads. A ``direct`` model gets none: its analog input cannot reach the hardware's spike port.
 Everything is written atomically.
 """
 
@@ -207,6 +207,11 @@ def run_training(cfg: dict, *, resume: bool = False,
             "test_accuracy": metrics["test_accuracy"], "encoding": enc, "steps": steps}))
         if enc in SPIKE_ENCODINGS:
             files["test_set"] = str(write_test_set(out / TEST_SET, data, enc, steps, cfg["seed"]))
+    elif isinstance(model, SpikingTransformer):
+        from .export import write_transformer_nir
+
+        files["nir"] = str(write_transformer_nir(model, out / "model.nir", {
+            "test_accuracy": metrics["test_accuracy"], "encoding": enc, "steps": steps}))
     metrics["history"] = history
     metrics_path = out / "metrics.json"
     _atomic_write(metrics_path, lambda tmp: Path(tmp).write_text(json.dumps(metrics, indent=2) + "\n"))

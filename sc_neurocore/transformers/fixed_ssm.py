@@ -82,9 +82,11 @@ def _quantise(values: np.ndarray, bits: int) -> tuple[np.ndarray, int]:
     return np.clip(np.round(values * 2.0**shift), -limit - 1, limit).astype(np.int64), shift
 
 
-def quantise_ssm(spec: SsmSpec, x: np.ndarray | None = None) -> FixedSsm:
-    """The float model of `spec` (weights from its seed) and its integer twin for input `x` ``[T, d_model]``."""
-    model = SpikyStateSpace(spec.d_model, spec.d_state, float(spec.threshold), float(spec.dt), "s4d-real", spec.seed)
+def quantise_ssm(spec: SsmSpec, x: np.ndarray | None = None, model: SpikyStateSpace | None = None) -> FixedSsm:
+    """The float model of `spec` (weights from its seed, or the given S4D-Real `model` of the same
+    shape) and its integer twin for input `x` ``[T, d_model]``."""
+    if model is None:
+        model = SpikyStateSpace(spec.d_model, spec.d_state, float(spec.threshold), float(spec.dt), "s4d-real", spec.seed)
     x = seed_input(spec) if x is None else np.asarray(x, dtype=np.float64)
     a_bar, b_bar = discretize_zoh(model.A, model.B, spec.dt)
     x_int, fx = _quantise(x, spec.in_bits)

@@ -1,0 +1,191 @@
+"""Block ops (attention variants, SSM, CPG) through NIR: plain nir.read loads the file, our reader
+rebuilds the exact op (same arrays bit for bit, same hyper-parameters, same forward output)."""
+
+import h5py
+import nir
+import numpy as np
+import pytest
+
+from sc_neurocore.errors import ModelError, UnsupportedError
+from sc_neurocore.export import write_nir
+from sc_neurocore.export.nir_blocks import OP_KEY, decode_block, encode_block
+from sc_neurocore.frontend import read_nir
+from sc_neurocore.ir import Affine, Graph, Input, Linear, Output
+from sc_neurocore.ir import blocks as ops
+from sc_neurocore.simulation import run_block_graph
+from sc_neurocore.transformers import (
+    AdditionOnlyAttention, CPGPositionalEncoding, SpikeDrivenAttention, SpikeDrivenSelfAttention, SpikformerSSA,
+    SpikyStateSpace,
+)
+from sc_neurocore.transformers.layers import BatchNorm, BNLinear, SpikingLinear
+
+D = 16
+
+
+def _trained_bn(*layers, seed=0):
+    """Batch-norm statistics away from the identity, so the folded arrays are non-trivial."""
+    rng = np.random.default_rng(seed)
+    for layer in layers:
+        n = layer.out_dim
+        layer.bn = BatchNorm(n, gamma=rng.uniform(0.5, 1.5, n), beta=rng.normal(0.5, 0.3, n),
+                             mean=rng.normal(0, 0.1, n), var=rng.uniform(0.01, 0.05, n))
+
+
+def _ssa():
+    op = SpikformerSSA(D, 4, seed=1)
+    _trained_bn(op.qkv, op.proj)
+    return op
+
+
+def _sdsa():
+    op = SpikeDrivenSelfAttention(D, seed=2)
+    _trained_bn(op.q, op.k, op.v, op.proj)
+    return op
+
+
+def _a2os2a():
+    op = AdditionOnlyAttention(D, 4, seed=3)
+    _trained_bn(op.q, op.k, op.v, op.proj)
+    return op
+
+
+RNG = np.random.default_rng(7)
+SEQ = RNG.random((6, 2, 5, D))  # [T, B, N, D]
+SSM_IN = 3 * RNG.random((2, 30, D))  # [B, T, D]
+TOKENS = RNG.random((3, 7, D))  # [B, N, D]
+CASES = {
+    "seed_attention": (lambda: ops.SpikeDrivenAttentionOp(SpikeDrivenAttention(D, 4, 8, 0.05, 5)), TOKENS),
+    "ssa": (lambda: ops.SpikformerSSAOp(_ssa()), SEQ),
+    "sdsa": (lambda: ops.SpikeDrivenSelfAttentionOp(_sdsa()), SEQ),
+    "a2os2a": (lambda: ops.AdditionOnlyAttentionOp(_a2os2a()), SEQ),
+    "ssm_real": (lambda: ops.SpikyStateSpaceOp(SpikyStateSpace(D, 8, 0.5, 0.05, "s4d-real", 4)), SSM_IN),
+    "ssm_lin": (lambda: ops.SpikyStateSpaceOp(SpikyStateSpace(D, 8, 0.5, 0.05, "s4d-lin", 4)), SSM_IN),
+    "cpg_kuramoto": (lambda: ops.CPGEncoderOp(CPGPositionalEncoding(D, 64, coupling=0.3, seed=2)), TOKENS),
+    "cpg_pe": (lambda: ops.CPGEncoderOp(CPGPositionalEncoding(D, 64, mode="cpg-pe")), TOKENS),
+}
+
+
+def _state(obj, prefix="") -> dict:
+    """Every public array and hyper-parameter of an op; batch-norm as the (weight, a, b) it computes with."""
+    found = {}
+    for name, value in vars(obj).items():
+        if name.startswith("_") or name == "last_spikes":
+            continue
+        key = prefix + name
+        if isinstance(value, BNLinear):
+            weight, bias = value.folded()
+            found.update({f"{key}.weight": value.weight, f"{key}.a": weight, f"{key}.b": bias,
+                          f"{key}.dims": (value.in_dim, value.out_dim)})
+            if isinstance(value, SpikingLinear):
+                found.update({f"{key}.tau": value.tau, f"{key}.v_threshold": value.v_threshold})
+        elif isinstance(value, np.ndarray):
+            found[key] = value
+        elif isinstance(value, (int, float, str, tuple)):
+            found[key] = value
+    return found
+
+
+def _assert_same_state(a, b):
+    sa, sb = _state(a), _state(b)
+    assert sa.keys() == sb.keys()
+    for key, value in sa.items():
+        if isinstance(value, np.ndarray):
+            assert value.dtype == sb[key].dtype and value.shape == sb[key].shape, key
+            assert np.array_equal(value, sb[key]), key  # bit for bit (no NaNs here)
+        else:
+            assert value == sb[key], key
+
+
+def _single(block):
+    width = block.shape_in
+    return Graph({"input": Input(width), "op": block, "output": Output(block.shape_out)},
+                 [("input", "op"), ("op", "output")]).validate()
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_round_trip_rebuilds_the_exact_op(case, tmp_path):
+    make, x = CASES[case]
+    block = make()
+    path = write_nir(_single(block), tmp_path / f"{case}.nir")
+    plain = nir.read(str(path))  # a plain reader loads it, types checked
+    assert plain.nodes["op"].metadata[OP_KEY] == block.KIND
+    back = read_nir(path).nodes["op"]
+    assert type(back) is type(block)
+    _assert_same_state(block.op, back.op)
+    want, got = block.forward(x), back.forward(x)
+    assert want.dtype == got.dtype and np.array_equal(want, got)
+    assert np.count_nonzero(want) > 0.05 * want.size  # the comparison sees activity
+
+
+def test_block_subgraphs_mix_with_standard_nodes(tmp_path):
+    rng = np.random.default_rng(1)
+    nodes = {
+        "input": Input((D,)), "scale_in": Affine(rng.normal(0, 1, (D, D)), rng.normal(1, 0.1, D)),
+        "position": ops.CPGEncoderOp(CPGPositionalEncoding(D, 32)), "attention": ops.SpikformerSSAOp(_ssa()),
+        "readout": Linear(rng.normal(0, 1, (4, D))), "output": Output((4,)),
+    }
+    edges = [("input", "scale_in"), ("scale_in", "position"), ("position", "attention"), ("attention", "readout"),
+             ("readout", "output")]
+    graph = Graph(nodes, edges).validate()
+    path = write_nir(graph, tmp_path / "chain.nir")
+    nir.read(str(path))
+    back = read_nir(path)
+    assert set(back.nodes) == set(nodes) and sorted(back.edges) == sorted(edges)
+    want, got = run_block_graph(graph, SEQ), run_block_graph(back, SEQ)
+    assert np.array_equal(want["output"], got["output"])
+    assert np.count_nonzero(want["attention"]) > 0
+
+
+def test_a_file_that_is_one_block_graph_reads_as_input_op_output(tmp_path):
+    block = CASES["sdsa"][0]()
+    nir.write(str(tmp_path / "op.nir"), encode_block(block))
+    graph = read_nir(tmp_path / "op.nir")
+    assert list(graph.nodes) == ["input", "block", "output"]
+    x = CASES["sdsa"][1]
+    assert np.array_equal(graph.nodes["block"].forward(x), block.forward(x))
+
+
+def _encoded(case="ssa"):
+    return encode_block(CASES[case][0]())
+
+
+def test_unknown_kind_and_newer_version_are_refused():
+    graph = _encoded()
+    graph.metadata[OP_KEY] = "flash_attention"
+    with pytest.raises(UnsupportedError, match="'flash_attention'.*known: spike_driven_attention"):
+        decode_block(graph, "layer1")
+    graph = _encoded()
+    graph.metadata["version"] = 2
+    with pytest.raises(UnsupportedError, match="version 2"):
+        decode_block(graph, "layer1")
+
+
+def test_malformed_block_subgraphs_name_the_node():
+    graph = _encoded()
+    del graph.nodes["proj_bn"]
+    with pytest.raises(ModelError, match=r"node 'layer1' \(spikformer_ssa\): missing node .*proj_bn"):
+        decode_block(graph, "layer1")
+    graph = _encoded()
+    graph.nodes["attn_lif"].v_threshold[3] += 1
+    with pytest.raises(ModelError, match="attn_lif v_threshold must be one value"):
+        decode_block(graph, "layer1")
+    graph = _encoded()
+    graph.nodes["q_bn"].weight[0, 1] = 0.5
+    with pytest.raises(ModelError, match="diagonal Affine"):
+        decode_block(graph, "layer1")
+    graph = _encoded("cpg_pe")
+    graph.metadata["table"] = graph.metadata["table"] + 1e-9
+    with pytest.raises(ModelError, match="position table differs"):
+        decode_block(graph, "pe")
+    graph = _encoded("seed_attention")
+    graph.metadata["num_heads"] = 5
+    with pytest.raises(ModelError, match="not divisible by num_heads=5"):
+        decode_block(graph, "attn")
+
+
+def test_read_nir_names_a_broken_block_in_a_file(tmp_path):
+    path = write_nir(_single(CASES["ssm_real"][0]()), tmp_path / "ssm.nir")
+    with h5py.File(path, "r+") as handle:
+        del handle["node/nodes/op/metadata/dt"]
+    with pytest.raises(ModelError, match=r"ssm.nir: node 'op' \(spiky_state_space\): missing .*'dt'"):
+        read_nir(path)
