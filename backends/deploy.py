@@ -6,11 +6,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from sc_neurocore.errors import FitError
+from sc_neurocore.errors import FitError, UnsupportedError
 from sc_neurocore.passes.quantise import QuantisedNetwork
 from sc_neurocore.sc_arith import ScConfig
 
 from .build_dir import check_writable, fresh_partial, promote, write_files
+from .conv_layers import conv_compute_cycles, conv_cycle_bounds, uses_conv_core
+from .conv_systemverilog import CONV_MODULE, SPRAM_BLOCKS, emit_conv
 
 from .ice40 import DEVICES, Ice40Options, check_package_pins, run_ice40_flow
 from .reports import BuildReport
@@ -24,7 +26,12 @@ EBR_BITS = 4096
 
 
 def check_memory_fit(manifest: dict, device: str) -> None:
-    """Weights live in block RAM and cannot spill into logic: refuse a design whose weights exceed it."""
+    """Weights live in block RAM (SPRAM for the convolution core) and cannot spill into logic."""
+    if manifest.get("core") == CONV_MODULE:
+        if DEVICES[device].spram < SPRAM_BLOCKS:
+            raise FitError(f"the convolution core keeps weights and membranes in SPRAM, which {device} lacks "
+                           f"({DEVICES[device].spram} blocks); use --device up5k")
+        return
     weight_bits = manifest["memories"]["weight_words"] * manifest["weight_bits"]
     available = DEVICES[device].ebr * EBR_BITS
     if weight_bits > available:
@@ -49,8 +56,25 @@ class DeployResult:
 
 
 def _emit(qnet: QuantisedNetwork, sc: ScConfig | None) -> BuildPlan:
-    """The fixed-point design, or with `sc` the stochastic-computing one (`--arith sc`)."""
+    """The fixed-point design (the convolution core when a projection is a convolution or pooling chain),
+    or with `sc` the stochastic-computing one (`--arith sc`)."""
+    if uses_conv_core(qnet):
+        if sc is not None:
+            raise UnsupportedError("--arith sc has no convolution core: build convolutional networks with --arith fixed")
+        return emit_conv(qnet)
     return emit(qnet) if sc is None else emit_sc(qnet, sc)
+
+
+def conv_throughput(manifest: dict, fmax_mhz: float | None) -> dict:
+    """The convolution core's cycles per time step (activity-independent compute) and time steps per second."""
+    layers = [p["cycles_per_step"] for p in manifest["populations"]]
+    compute = conv_compute_cycles(manifest["input_size"], layers)
+    fewest, most = conv_cycle_bounds(manifest["input_size"], layers)
+    return {
+        "core": CONV_MODULE, "fmax_mhz": fmax_mhz, "compute_cycles_per_step": compute,
+        "cycles_per_step": {"min": fewest, "max": most},
+        "steps_per_second": {"max": fmax_mhz * 1e6 / fewest, "min": fmax_mhz * 1e6 / most} if fmax_mhz else None,
+    }
 
 
 def compile_design(
@@ -101,17 +125,20 @@ def check_fold_fit(what: str, spec, needs: Callable, device: str, package: str |
 
 def build_plan(
     plan: BuildPlan, out_dir: Path, options: Ice40Options, emit_seconds: float,
-    before_flow: Callable[[Path], dict] | None = None,
+    before_flow: Callable[[Path], dict] | None = None, after_flow: Callable[[BuildReport], dict] | None = None,
 ) -> BuildReport:
     """Write `plan`, run the iCE40 flow, record build_report.json; promote only a good build.
 
     `before_flow(partial_dir)` may run extra work in the build (a core-only synthesis, say) and
-    returns entries to add to the recorded report.
+    `after_flow(report)` may derive figures from the tools' results (throughput at the achieved Fmax);
+    both return entries to add to the recorded report.
     """
     partial = fresh_partial(out_dir)
     write_files(partial, plan.files)
     extra = before_flow(partial) if before_flow is not None else {}
     report = run_ice40_flow(partial, plan.top, plan.sources, options, plan.memory_files)
+    if after_flow is not None:
+        extra = {**extra, **after_flow(report)}
     record = report.to_dict()
     record["stage_seconds"] = {"emit": round(emit_seconds, 4), **record.get("stage_seconds", {})}
     record["manifest"] = plan.manifest
@@ -135,5 +162,10 @@ def deploy_design(
     check_package_pins(plan.manifest["top_level_io_bits"], options.device, options.package)
     check_memory_fit(plan.manifest, options.device)
     emit_seconds = time.perf_counter() - started
-    final = build_plan(plan, out_dir, options, emit_seconds)
+    after_flow = None
+    if plan.manifest.get("core") == CONV_MODULE:  # its schedule is activity-independent: throughput is exact now
+        def after_flow(report):
+            achieved = min((fmax for fmax, _ in report.fmax_mhz.values()), default=None)
+            return {"throughput": conv_throughput(plan.manifest, achieved)}
+    final = build_plan(plan, out_dir, options, emit_seconds, after_flow=after_flow)
     return DeployResult(out_dir, final, emit_seconds, plan.manifest)

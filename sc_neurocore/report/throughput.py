@@ -24,16 +24,21 @@ paid once and left out.
 
 so neuron_p = 6 + P + E * (CHUNKS + 5) + drain; input phase, S_POP, S_EOS and S_UPDATE are unchanged.
 `CoreTiming` holds the two numbers of each core.
+
+`hdl/snn_conv_core.sv` (convolutional networks) walks every neuron's whole window, so its compute phase
+depends only on each layer's size, taps and lanes, never on the events; its model lives with the core's
+mapping (`sc_neurocore.backends.conv_layers`), and a build's manifest records each layer's cycles per step.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
+from sc_neurocore.backends.conv_layers import conv_compute_cycles
 from sc_neurocore.errors import InputError
 
 __all__ = [
-    "CoreShape", "CoreTiming", "FIXED_CORE", "PopulationShape", "Throughput", "compute_cycles", "step_cycles",
+    "CoreShape", "CoreTiming", "FIXED_CORE", "CONV_CORE", "PopulationShape", "Throughput", "compute_cycles", "step_cycles",
     "cycle_bounds", "throughput",
 ]
 
@@ -57,7 +62,9 @@ class CoreTiming:
 
     @classmethod
     def from_manifest(cls, manifest: dict) -> "CoreTiming":
-        """The timing of the core a build's manifest describes (`arith` "sc" or the fixed-point default)."""
+        """The timing of the core a build's manifest describes (`arith` "sc", the convolution core, or snn_core)."""
+        if manifest.get("core") == CONV_CORE.core:
+            return CONV_CORE
         if manifest.get("arith") != "sc":
             return FIXED_CORE
         try:
@@ -68,6 +75,8 @@ class CoreTiming:
 
 # snn_core: one S_STREAM cycle per event; event address, event read, weight address, weight read
 FIXED_CORE = CoreTiming("snn_core", 1, 4)
+# snn_conv_core: no per-event work (it reads spike bitmaps); its schedule comes from each layer's taps
+CONV_CORE = CoreTiming("snn_conv_core", 0, 0)
 
 
 @dataclass(frozen=True)
@@ -77,6 +86,7 @@ class PopulationShape:
     spiking: bool
     sources: tuple[str, ...]  # "input" or a population name, one per projection, in table order
     recurrent: tuple[bool, ...]
+    cycles: int | None = field(default=None, compare=False)  # snn_conv_core's cycles per step, from its manifest
 
 
 @dataclass(frozen=True)
@@ -101,7 +111,8 @@ class CoreShape:
         try:
             pops = tuple(
                 PopulationShape(str(p["name"]), int(p["size"]), bool(p["spiking"]), tuple(p["sources"]),
-                                tuple(bool(r) for r in p["recurrent"]))
+                                tuple(bool(r) for r in p["recurrent"]),
+                                int(p["cycles_per_step"]) if "cycles_per_step" in p else None)
                 for p in manifest["populations"]
             )
             return cls(int(manifest["input_size"]), pops)
@@ -123,6 +134,11 @@ def compute_cycles(shape: CoreShape, events: dict[str, np.ndarray], timing: Core
     (extra axes, e.g. batch, are carried through); populations that never fire may be left out.
     """
     reference = np.asarray(events["input"], dtype=np.int64)
+    if timing == CONV_CORE:
+        if any(pop.cycles is None for pop in shape.populations):
+            raise InputError("the convolution core's cycle model needs each layer's cycles (from the build manifest)")
+        compute = conv_compute_cycles(shape.input_size, [pop.cycles for pop in shape.populations])
+        return np.full(reference.shape, compute, dtype=np.int64)
     total = np.full(reference.shape, 2, dtype=np.int64)
     for pop in shape.populations:
         arrived = np.zeros(reference.shape, dtype=np.int64)

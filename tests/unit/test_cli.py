@@ -80,14 +80,17 @@ def test_not_hdf5_and_nan_parameters(capsys, tmp_path, nan_model):
     assert not (tmp_path / "out").exists()
 
 
-def test_cnn_simulates_but_its_convolutions_do_not_compile_yet(capsys, nir_paper, tmp_path):
+def test_cnn_simulates_and_compiles_to_the_convolution_core(capsys, nir_paper, tmp_path):
     cnn = str(nir_paper / "02_cnn" / "cnn_sinabs.nir")
     code, _, _ = _run(capsys, "simulate", cnn, "--steps", "3", "--json")
     assert code == 0
-    code, _, err = _run(capsys, "compile", cnn, "-o", str(tmp_path / "cnn"))
-    assert code == 2
+    code, _, _ = _run(capsys, "compile", cnn, "-o", str(tmp_path / "cnn"))
+    assert code == 0
+    assert (tmp_path / "cnn" / "snn_conv_core.sv").is_file()
+    code, _, err = _run(capsys, "compile", cnn, "--arith", "sc", "-o", str(tmp_path / "cnn_sc"))
+    assert code == 2  # the stochastic core has no convolutions
     _assert_one_line_error(err, "onvolution")
-    assert not (tmp_path / "cnn").exists()
+    assert not (tmp_path / "cnn_sc").exists()
 
 
 def test_simulate_json_and_saved_arrays(capsys, tmp_path):
