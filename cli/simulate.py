@@ -9,7 +9,8 @@ import typer
 from sc_neurocore.errors import InputError, UnsupportedError
 from sc_neurocore.model import load_network, load_quantised
 from sc_neurocore.sc_arith import simulate_sc
-from sc_neurocore.simulation import block_graph, block_input, load_block_input, simulate, simulate_block_graph
+from sc_neurocore.block_simulation import block_graph, block_input, load_block_input, simulate_block_graph
+from sc_neurocore.simulation import simulate
 from sc_neurocore.stimulus import load_input, poisson_spikes
 
 from . import options as opt

@@ -1,0 +1,159 @@
+"""Graphs that hold block ops (attention, SSM, CPG; :mod:`sc_neurocore.ir.blocks`).
+
+They do not lower to the neuron network: they run node by node, each op through its own float forward.
+"""
+
+from pathlib import Path
+
+import numpy as np
+
+from .errors import InputError, UnsupportedError
+from .ir import nodes as ir
+from .ir.blocks import BlockOp
+from .sim import SimulationResult
+from .simulation import PopulationActivity, SimulationSummary
+from .transformers.ops import is_spike_tensor
+
+__all__ = ["block_graph", "run_block_graph", "block_input", "load_block_input", "simulate_block_graph"]
+
+BLOCK_TOKENS = 16  # tokens of the generated input when no --input is given
+
+
+def block_graph(path):
+    """The IR graph of a .nir file if it holds block ops (else None: it lowers to a network)."""
+    from .frontend import read_nir
+
+    if Path(path).suffix.lower() != ".nir":
+        return None
+    graph = read_nir(path)
+    return graph if graph.of_type(BlockOp) else None
+
+
+def _execution_order(graph) -> list[str]:
+    indegree = {name: 0 for name in graph.nodes}
+    for _, dst in graph.edges:
+        indegree[dst] += 1
+    ready = [name for name, count in indegree.items() if count == 0]
+    order = []
+    while ready:
+        name = ready.pop(0)
+        order.append(name)
+        for dst in graph.successors(name):
+            indegree[dst] -= 1
+            if indegree[dst] == 0:
+                ready.append(dst)
+    if len(order) != len(graph.nodes):
+        raise UnsupportedError("a graph with block ops must be acyclic: block ops carry no state across calls")
+    return order
+
+
+def _apply(name: str, node, x: np.ndarray) -> np.ndarray:
+    if isinstance(node, BlockOp):
+        return node.forward(x)
+    if isinstance(node, (ir.Input, ir.Output)):
+        return x
+    if isinstance(node, ir.Affine):
+        return x @ node.weight.T + node.bias
+    if isinstance(node, ir.Linear):
+        return x @ node.weight.T
+    if isinstance(node, ir.Scale):
+        return x * node.scale
+    raise UnsupportedError(
+        f"node {name!r} ({type(node).__name__}) cannot run in a graph of block ops: only block ops and "
+        f"Affine/Linear/Scale are supported there"
+    )
+
+
+def run_block_graph(graph, x: np.ndarray) -> dict[str, np.ndarray]:
+    """Every node's output for input ``x`` (in the layout of the graph's ops, see
+    :mod:`sc_neurocore.ir.blocks`); fan-in is summed, standard nodes act on the last axis."""
+    outputs: dict[str, np.ndarray] = {}
+    for name in _execution_order(graph):
+        node = graph.nodes[name]
+        sources = graph.predecessors(name)
+        if isinstance(node, ir.Input):
+            value = np.asarray(x)
+        elif not sources:
+            raise UnsupportedError(f"node {name!r} has no input")
+        else:
+            value = sum(outputs[s] for s in sources)
+        outputs[name] = _apply(name, node, value)
+    return outputs
+
+
+def _layout_op(graph):
+    """The first op that fixes the input layout (position codes take any), or None."""
+    for name in _execution_order(graph):
+        node = graph.nodes[name]
+        if isinstance(node, BlockOp) and node.LAYOUT != "*ND":
+            return node
+    return None
+
+
+def _layout(graph) -> str:
+    op = _layout_op(graph)
+    return "BND" if op is None else op.LAYOUT
+
+
+def block_input(graph, steps: int | None, batch: int, rate: float, seed: int) -> np.ndarray:
+    """Bernoulli spikes for the graph's layout: TBND ``(steps, batch, N, D)``, BND ``(batch, N, D)``,
+    BTD ``(batch, steps, D)``; ``steps`` defaults to 8, ``N`` to 16 (a trained transformer's own)."""
+    width = int(np.prod(graph.nodes[graph.of_type(ir.Input)[0]].shape))
+    tokens = int(graph.metadata.get("tokens", BLOCK_TOKENS))
+    shape = {"TBND": (steps or 8, batch, tokens, width), "BND": (batch, tokens, width),
+             "BTD": (batch, steps or 8, width)}[_layout(graph)]
+    return (np.random.default_rng(seed).random(shape) < rate).astype(np.float64)
+
+
+def load_block_input(path, graph) -> np.ndarray:
+    """A .npy array (or the .npz array named 'input') in the layout of the graph's first op."""
+    path = Path(path)
+    layout = _layout(graph)
+    try:
+        loaded = np.load(path, allow_pickle=False)
+        array = loaded["input"] if isinstance(loaded, np.lib.npyio.NpzFile) else loaded
+    except (ValueError, OSError, KeyError) as error:
+        raise InputError(f"{path}: not a .npy file or a .npz with an 'input' array ({error})") from None
+    width = int(np.prod(graph.nodes[graph.of_type(ir.Input)[0]].shape))
+    if array.ndim != len(layout) or array.shape[-1] != width:
+        raise InputError(f"{path}: this graph's ops take {layout} input with last axis {width}, "
+                         f"got shape {list(array.shape)}")
+    return np.asarray(array, dtype=np.float64)
+
+
+def simulate_block_graph(graph, inputs: np.ndarray) -> tuple[SimulationResult, SimulationSummary]:
+    """Float run of a graph of block ops; the summary's mode names the ops it ran. A trained spiking
+    transformer (``sc-neurocore train``'s model.nir) runs as the rebuilt training model."""
+    if graph.metadata.get("sc_neurocore_model") == "spiking_transformer":
+        return _simulate_transformer(graph, inputs)
+    outputs = run_block_graph(graph, inputs)
+    order = _execution_order(graph)
+    chain = " -> ".join(f"{n} ({graph.nodes[n].KIND})" for n in order if isinstance(graph.nodes[n], BlockOp))
+    rows = []
+    for name in order:
+        node = graph.nodes[name]
+        if isinstance(node, BlockOp):
+            out = outputs[name]
+            spiking = is_spike_tensor(out)
+            kind = f"block:{node.KIND}" + ("" if spiking else " (real output)")
+            rows.append(PopulationActivity(name, kind, int(np.prod(node.shape_out)),
+                                           int(np.abs(out).sum()) if spiking else 0,
+                                           float(np.abs(out).mean()) if spiking else 0.0))
+    layout = _layout(graph)
+    first = _layout_op(graph)
+    steps = inputs.shape[layout.index("T")] if "T" in layout else getattr(first.op, "T", 1) if first else 1
+    batch = inputs.shape[layout.index("B")]
+    output_name = graph.of_type(ir.Output)[0]
+    result = SimulationResult("float", output_name, {k: v for k, v in outputs.items() if k != "input"})
+    mode = f"float (block ops, their own executors: {chain})"
+    return result, SimulationSummary(mode, int(steps), int(batch), tuple(rows), None)
+
+
+def _simulate_transformer(graph, inputs: np.ndarray) -> tuple[SimulationResult, SimulationSummary]:
+    from .training.export import transformer_from_graph
+
+    logits = transformer_from_graph(graph).forward(np.asarray(inputs, np.float32))
+    row = PopulationActivity("readout", "block:token_readout", logits.shape[-1], 0, 0.0)
+    result = SimulationResult("float", "output", {"output": logits})
+    mode = "float (trained spiking transformer rebuilt from the file, sc_neurocore.training; output = logits)"
+    return result, SimulationSummary(mode, inputs.shape[0], inputs.shape[1], (row,), None)
