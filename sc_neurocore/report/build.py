@@ -2,7 +2,7 @@
 
 import hashlib
 import json
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 from sc_neurocore.backends.deploy import BUILD_REPORT
@@ -20,7 +20,13 @@ class Build:
     path: Path
     report: BuildReport
     manifest: dict
-    shape: CoreShape
+    shape: CoreShape | None  # None for a transformer block (attention, SSM, CPG): no populations
+    parts: dict = field(default_factory=dict)  # attention layer: hdl module -> cells by type
+
+    @property
+    def block(self) -> str | None:
+        """The transformer block a YAML spec deployed ("spike_driven_attention", ...), None for a network."""
+        return self.manifest.get("block")
 
     @property
     def provenance(self) -> dict:
@@ -59,12 +65,12 @@ def load_build(build_dir) -> Build:
     if not isinstance(manifest, dict):
         raise InputError(f"{path} holds no manifest; deploy again with this version of sc-neurocore")
     try:
-        shape = CoreShape.from_manifest(manifest)
+        shape = None if "block" in manifest else CoreShape.from_manifest(manifest)
     except InputError as exc:
         raise InputError(f"{path}: {exc}") from None
     if report.bitstream is not None and not report.bitstream.is_absolute():
         report = replace(report, bitstream=build_dir / report.bitstream)  # stored relative to the build
-    return Build(build_dir, report, manifest, shape)
+    return Build(build_dir, report, manifest, shape, dict(record.get("attention_parts") or {}))
 
 
 def check_model(build: Build, model: Path, network_shape: CoreShape | None = None) -> None:

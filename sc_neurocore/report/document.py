@@ -19,6 +19,7 @@ from .accuracy import Accuracy, Workload, load_workload, measure_accuracy
 from .activity import Activity, event_counts, measure_activity
 from .build import Build, check_model, load_build
 from .energy import EnergyEstimate, estimate_energy
+from .numbers import seconds
 from .throughput import CoreShape, CoreTiming, Throughput, throughput
 
 __all__ = ["REPORT_SCHEMA_VERSION", "Report", "DeltaRow", "make_report", "compare", "report_document", "throughput_gap"]
@@ -78,6 +79,10 @@ def make_report(build_dir, model=None, input_path=None, steps: int = 100, rate: 
     """Report of a build; with `model`, also what the model does on `input_path` (or Poisson input)."""
     build = load_build(build_dir)
     fmax = build.fmax_mhz
+    if build.block is not None:  # a transformer block: its cycles per inference are in the manifest
+        if model is not None or input_path is not None:
+            raise InputError(f"{build.path} is a {build.block} block: --model and --input apply to network builds")
+        return Report(build, None)
     dt = float(build.manifest.get("dt", build.model_options.dt))
     if model is None:
         if input_path is not None:
@@ -110,8 +115,18 @@ def _sc_config(build):
 
 
 def throughput_gap(report: "Report") -> str:
-    """Why a report has no throughput figures."""
-    return "the build has no Fmax"
+    """Why a report has no throughput figures (and, for a transformer block, its time per inference)."""
+    manifest, fmax = report.build.manifest, report.build.fmax_mhz
+    cycles = manifest.get("cycles_per_inference")
+    if report.build.block is None or fmax is None:
+        return "the build has no Fmax"
+    if cycles is None:
+        return f"a {report.build.block} block: see its manifest for the schedule"
+    time = f"{cycles} cycles per inference, {seconds(cycles / (fmax * 1e6))} at {fmax:.1f} MHz"
+    if "projection_cycles" in manifest:  # the attention layer: projections, then T runs of the core
+        time += (f" ({manifest['projection_cycles']} for the projections, then {manifest['spec']['T']} steps x "
+                 f"{manifest['cycles_per_step']} in the core)")
+    return time
 
 
 def _throughput(build, fmax, dt, events=None):

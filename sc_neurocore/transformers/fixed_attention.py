@@ -26,11 +26,14 @@ from sc_neurocore.transformers.spikformer import SpikeDrivenAttention
 
 __all__ = [
     "AttentionFormats",
+    "ProjectionFormats",
     "FixedAttention",
     "AttentionRun",
     "attention_formats",
+    "projection_formats",
     "seed_input",
     "quantise_attention",
+    "qkv_drives",
     "qkv_spikes",
     "attention_step",
     "run_attention_core",
@@ -65,6 +68,25 @@ def attention_formats(spec: AttentionSpec) -> AttentionFormats:
 
 
 @dataclass(frozen=True)
+class ProjectionFormats:
+    """Widths of the projection unit: signed drive ``db``, unsigned Q/K/V membrane ``vb``."""
+
+    db: int
+    vb: int
+
+
+def projection_formats(fixed: "FixedAttention") -> ProjectionFormats:
+    """|P| <= D 2^(in_bits-1) 2^(weight_bits-1); the IF membrane reaches at most T |P| before its
+    subtraction and must also hold every threshold."""
+    spec = fixed.spec
+    peak = spec.embed_dim << (spec.in_bits + spec.weight_bits - 2)
+    return ProjectionFormats(
+        db=_signed_bits(-peak, peak),
+        vb=max(spec.T * peak, *fixed.theta.values()).bit_length(),
+    )
+
+
+@dataclass(frozen=True)
 class FixedAttention:
     """Quantised input and projections; ``theta`` holds the integer IF threshold of q, k and v."""
 
@@ -74,6 +96,7 @@ class FixedAttention:
     x_int: np.ndarray
     w_int: dict[str, np.ndarray]
     theta: dict[str, int]
+    x_shift: int = 0  # x_q = round(x 2^x_shift): the scale a host must quantise its input with
 
 
 def seed_input(spec: AttentionSpec) -> np.ndarray:
@@ -102,7 +125,7 @@ def quantise_attention(spec: AttentionSpec, x: np.ndarray | None = None) -> Fixe
     for name, weight in (("q", model.W_q), ("k", model.W_k), ("v", model.W_v)):
         w_int[name], fw = _quantise(weight, spec.weight_bits)
         theta[name] = max(1, int(round(spec.T * spec.threshold * 2.0 ** (fx + fw))))
-    return FixedAttention(spec, model, x, x_int, w_int, theta)
+    return FixedAttention(spec, model, x, x_int, w_int, theta, fx)
 
 
 def _heads(a: np.ndarray, spec: AttentionSpec) -> np.ndarray:
@@ -122,10 +145,15 @@ def _integrate_and_fire(drive: np.ndarray, steps: int, theta: int) -> np.ndarray
     return spikes
 
 
+def qkv_drives(fixed: FixedAttention) -> dict[str, np.ndarray]:
+    """The integer drives ``P = x_q W_q`` of q, k and v, each ``[H, N, DH]`` int64."""
+    return {name: _heads(fixed.x_int @ w, fixed.spec) for name, w in fixed.w_int.items()}
+
+
 def qkv_spikes(fixed: FixedAttention) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Binary Q, K and ternary V spikes, each ``[T, H, N, DH]`` int8."""
     spec = fixed.spec
-    drive = {name: _heads(fixed.x_int @ w, spec) for name, w in fixed.w_int.items()}
+    drive = qkv_drives(fixed)
     q = _integrate_and_fire(np.maximum(drive["q"], 0), spec.T, fixed.theta["q"])
     k = _integrate_and_fire(np.maximum(drive["k"], 0), spec.T, fixed.theta["k"])
     v = _integrate_and_fire(np.abs(drive["v"]), spec.T, fixed.theta["v"]) * np.sign(drive["v"]).astype(np.int8)

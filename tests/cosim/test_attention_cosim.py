@@ -1,31 +1,92 @@
-"""The attention layer RTL, run by Icarus, equals the fixed twin: every output neuron, every step."""
+"""The attention layer RTL, run by Icarus, equals the fixed twin: every Q/K/V spike word the projection
+unit writes, every output neuron's membrane and spike, every step."""
 
+from dataclasses import replace
+
+import numpy as np
 import pytest
 
 from sc_neurocore.backends.attention_cosim import cosimulate_attention, expected_attention_trace
-from sc_neurocore.backends.attention_systemverilog import cycles_per_step
-from sc_neurocore.transformers.fixed_attention import qkv_spikes, quantise_attention
+from sc_neurocore.backends.attention_systemverilog import cycles_per_step, projection_cycles
+from sc_neurocore.errors import InputError
+from sc_neurocore.transformers.fixed_attention import quantise_attention, seed_input
 from sc_neurocore.transformers.spec import AttentionSpec
 
 pytestmark = pytest.mark.cosim
 
 
+def _small(lanes: int, tokens: int, steps: int = 4) -> AttentionSpec:
+    return AttentionSpec(embed_dim=16, num_heads=2, tokens=tokens, T=steps, threshold=0.25, lanes=lanes, out_threshold=3)
+
+
+def _lines(result, kind: str) -> list[list[int]]:
+    return [[int(f) for f in line.split()[1:]] for line in result.expected_lines if line.startswith(kind)]
+
+
 # tokens=6 takes the general address path, tokens=8 the power-of-two one (addresses by wiring)
 @pytest.mark.parametrize("lanes, tokens", [(1, 6), (4, 6), (8, 6), (1, 8), (4, 8)])
 def test_attention_layer_is_bit_true(icarus, tmp_path, lanes, tokens):
-    spec = AttentionSpec(embed_dim=16, num_heads=2, tokens=tokens, T=4, threshold=0.25, lanes=lanes, out_threshold=3)
+    spec = _small(lanes, tokens)
     result = cosimulate_attention(spec, tmp_path)
     assert result.mismatches == 0, result.first_mismatch()
-    assert len(result.expected_lines) == spec.T * spec.tokens * spec.embed_dim
-    spikes = sum(line.endswith(" 1") for line in result.expected_lines)
-    negative = sum(int(line.split()[3]) < 0 for line in result.expected_lines)
-    assert spikes and negative, "the stimulus must fire neurons and subtract V, or the check proves little"
-    # the core's schedule, plus a few cycles per step for the start and the neurons' drain
-    assert spec.T * cycles_per_step(spec) <= result.cycles <= spec.T * (cycles_per_step(spec) + 8)
+    words, updates = _lines(result, "W"), _lines(result, "U")
+    assert len(updates) == spec.T * spec.tokens * spec.embed_dim
+    assert len(words) == spec.tokens * spec.num_heads * (3 * spec.T + 1)
+    assert {w[0] for w in words} == {0, 1, 2, 3} and all(any(w[3] for w in words if w[0] == s) for s in range(4)), \
+        "Q, K, |V| and V's signs must all carry ones, or the check proves little"
+    assert sum(u[3] for u in updates) and min(u[2] for u in updates) < 0, "neurons must fire and V must subtract"
+    # the projections, then the core's schedule plus a few cycles per step for the start and the drain
+    low = projection_cycles(spec) + spec.T * cycles_per_step(spec)
+    assert low <= result.cycles <= low + spec.T * 8
+
+
+# an embedding and a step count that are not powers of two (padded x and spike addresses), T = 1, and
+# 6-bit inputs with 10-bit weights (host words of 10 bits)
+@pytest.mark.parametrize("shape", [
+    dict(embed_dim=12, num_heads=2, tokens=5, T=3, lanes=3),
+    dict(embed_dim=12, num_heads=3, tokens=7, T=1, lanes=1),
+    dict(embed_dim=16, num_heads=2, tokens=6, T=4, lanes=2, in_bits=6, weight_bits=10),
+])
+def test_odd_shapes_and_widths_are_bit_true(icarus, tmp_path, shape):
+    result = cosimulate_attention(AttentionSpec(threshold=0.25, out_threshold=3, **shape), tmp_path)
+    assert result.mismatches == 0, result.first_mismatch()
+    assert sum(u[3] for u in _lines(result, "U")) > 0
+
+
+def test_two_inferences_start_from_fresh_membranes(icarus, tmp_path):
+    spec = _small(2, 6)
+    x = seed_input(spec)
+    result = cosimulate_attention(spec, tmp_path, [x, x[::-1]])  # same peak: same scale and thresholds
+    assert result.mismatches == 0, result.first_mismatch()
+    one = expected_attention_trace(quantise_attention(spec, x))
+    assert len(result.rtl_lines) == 2 * len(one) and result.rtl_lines[len(one):] != result.rtl_lines[:len(one)]
+
+
+# the seed layer (4 heads, 32 tokens, 64 dims): T = 2 is about 280 000 cycles (6 s in Icarus), T = 8 about
+# 712 000 (15 s); at T = 8 the seed's sparse Q/K/V spikes fire no output neuron, so T = 2 checks the firing
+@pytest.mark.parametrize("steps", [2, 8])
+def test_seed_shape(icarus, tmp_path, steps):
+    spec = AttentionSpec(T=steps)
+    result = cosimulate_attention(spec, tmp_path)
+    assert result.mismatches == 0, result.first_mismatch()
+    updates = _lines(result, "U")
+    assert len(updates) == steps * 32 * 64 and any(u[2] for u in updates)
+    assert steps == 8 or sum(u[3] for u in updates) > 0
+    assert result.cycles >= projection_cycles(spec) + spec.T * cycles_per_step(spec)
 
 
 def test_a_wrong_threshold_is_caught(icarus, tmp_path):
-    spec = AttentionSpec(embed_dim=16, num_heads=2, tokens=6, T=3, threshold=0.25, lanes=2, out_threshold=3)
+    spec = _small(2, 6, steps=3)
     result = cosimulate_attention(spec, tmp_path)
-    wrong = expected_attention_trace(AttentionSpec(**{**spec.__dict__, "out_threshold": 4}), *qkv_spikes(quantise_attention(spec)))
+    wrong = expected_attention_trace(quantise_attention(AttentionSpec(**{**spec.__dict__, "out_threshold": 4})))
     assert sum(a != b for a, b in zip(result.rtl_lines, wrong)) > 0
+    fixed = quantise_attention(spec)  # a V threshold 20 % low changes V's spike words
+    wrong_v = expected_attention_trace(replace(fixed, theta={**fixed.theta, "v": fixed.theta["v"] * 4 // 5}))
+    assert sum(a != b for a, b in zip(result.rtl_lines, wrong_v) if a.startswith("W 2")) > 0
+
+
+def test_an_input_at_another_scale_is_refused(tmp_path):
+    spec = _small(1, 6)
+    with pytest.raises(InputError, match="power-of-two scale"):
+        cosimulate_attention(spec, tmp_path, [seed_input(spec) / 4])
+    assert not np.any([p.suffix == ".vvp" for p in tmp_path.iterdir()])
