@@ -26,7 +26,7 @@ __all__ = ["REPORT_SCHEMA_VERSION", "Report", "DeltaRow", "make_report", "compar
 
 # 2: each build names its arithmetic, accuracy reads "hardware" (the build's own arithmetic) instead of
 #    "fixed", throughput names its core and gives seconds per inference, SC builds have throughput.
-REPORT_SCHEMA_VERSION = 2
+REPORT_SCHEMA_VERSION = 3
 
 
 @dataclass(frozen=True)
@@ -63,6 +63,7 @@ class Report:
             "arith": {"kind": self.arith,
                       "stream_length": self.build.manifest["sc"].get("stream_length") if self.arith == "sc" else None},
             "manifest": self.build.manifest,
+            "parts": self.build.parts,
             "throughput": self.throughput.to_dict() if self.throughput else None,
             "workload": workload,
         }

@@ -1,9 +1,11 @@
 """Report data from a build directory and its model: activity, energy, accuracy, comparison, schema."""
 
+import json
 import jsonschema
 import numpy as np
 import pytest
 
+from sc_neurocore.backends.deploy import BUILD_REPORT
 from sc_neurocore.errors import InputError
 from sc_neurocore.model import load_quantised
 from sc_neurocore.report import (
@@ -134,4 +136,22 @@ def test_an_sc_build_is_timed_by_the_sc_core_and_compared_with_its_own_arithmeti
     assert [b["arith"] for b in document["builds"]] == [{"kind": "fixed", "stream_length": None},
                                                          {"kind": "sc", "stream_length": 256}]
     assert document["builds"][1]["workload"]["accuracy"]["arith"] == "sc"
-    assert document["schema_version"] == 2
+    assert document["schema_version"] == 3
+
+
+def test_a_transformer_block_build_follows_the_schema(fake_build, report_schema):
+    """An attention layer's build: block manifest, per-module parts, no populations, no workload."""
+    from sc_neurocore.backends.attention_systemverilog import emit_attention
+    from sc_neurocore.transformers.spec import AttentionSpec
+
+    record = json.loads((fake_build / BUILD_REPORT).read_text())
+    record["manifest"] = emit_attention(AttentionSpec(embed_dim=16, num_heads=2, tokens=4, T=2)).manifest
+    record["attention_parts"] = {"attn_core": {"SB_LUT4": 191}, "attn_qkv": {"SB_LUT4": 521, "SB_MAC16": 3}}
+    (fake_build / BUILD_REPORT).write_text(json.dumps(record))
+    document = report_document([make_report(fake_build)])
+    jsonschema.Draft202012Validator(report_schema).validate(document)
+    entry = document["builds"][0]
+    assert entry["parts"]["attn_qkv"]["SB_MAC16"] == 3 and entry["workload"] is None
+    broken = dict(entry, manifest={k: v for k, v in entry["manifest"].items() if k != "block"})
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.Draft202012Validator(report_schema).validate(dict(document, builds=[broken]))
