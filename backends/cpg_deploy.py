@@ -9,7 +9,7 @@ from sc_neurocore.transformers.spec import CpgSpec
 
 from .build_dir import check_writable
 from .cpg_systemverilog import emit_cpg, top_level_io_bits
-from .deploy import BlockDeployResult, build_plan, check_fold_fit
+from .deploy import BlockDeployResult, _plan_with_provenance, build_plan, check_fold_fit
 from .ice40 import DEVICES, Ice40Options
 from .ssm_deploy import ebr_blocks
 
@@ -35,11 +35,12 @@ def check_cpg_fit(spec, device: str = "up5k", package: str | None = None) -> Non
     check_fold_fit("CPG encoder", spec, _needs, device, package, "no fold fits: use a smaller d_model")
 
 
-def deploy_cpg(spec: CpgSpec, out_dir: Path, options: Ice40Options = Ice40Options(), force: bool = False) -> BlockDeployResult:
-    """Emit, place and route the CPG encoder of `spec` into `out_dir`."""
+def deploy_cpg(spec: CpgSpec, out_dir: Path, options: Ice40Options = Ice40Options(), force: bool = False,
+               provenance: dict | None = None) -> BlockDeployResult:
+    """Emit, place and route the CPG encoder of `spec` into `out_dir`; `provenance` goes into the manifest."""
     out_dir = Path(out_dir)
     check_writable(out_dir, force)
     check_cpg_fit(spec, options.device, options.package)
     started = time.perf_counter()
-    plan = emit_cpg(spec)
+    plan = _plan_with_provenance(emit_cpg(spec), provenance)
     return BlockDeployResult(out_dir, build_plan(plan, out_dir, options, time.perf_counter() - started), plan.manifest)

@@ -1,20 +1,24 @@
 """Build a NIR model or a transformer-block .yaml spec for an FPGA: bit-true SystemVerilog, yosys, nextpnr, icepack."""
 
 import json
+from dataclasses import asdict
 from pathlib import Path
 from typing import Optional
 
 import typer
 
 from sc_neurocore.backends.attention_deploy import deploy_attention
+from sc_neurocore.backends.block_deploy import block_hardware, deploy_block
 from sc_neurocore.backends.deploy import deploy_design
 from sc_neurocore.backends.ice40 import Ice40Options
 from sc_neurocore.backends.provenance import provenance
+from sc_neurocore.block_simulation import block_graph
 from sc_neurocore.errors import InputError
 from sc_neurocore.model import load_quantised
 from sc_neurocore.transformers.spec import load_spec
 
 from . import options as opt
+from .compile import LANES, block_settings, check_no_lanes
 from .render import console, render_build_report
 
 TARGETS = ("ice40",)
@@ -22,7 +26,8 @@ TARGETS = ("ice40",)
 
 def command(
     model: Path = typer.Argument(
-        ..., help="A NIR file (.nir), or a block spec (.yaml: attention, SSM or CPG encoder).", show_default=False
+        ..., show_default=False,
+        help="A NIR file (.nir: a network or one SSM/CPG op), or a block spec (.yaml: attention, SSM or CPG).",
     ),
     target: str = typer.Option("ice40", "--target", help="FPGA family."),
     device: str = typer.Option("up5k", "--device", help="up5k, hx8k or hx1k."),
@@ -41,6 +46,7 @@ def command(
     state_bits: int = opt.STATE_BITS,
     arith: str = opt.ARITH,
     stream_length: int = opt.STREAM_LENGTH,
+    lanes: int = LANES,
     force: bool = opt.FORCE,
     json_out: bool = opt.JSON,
 ) -> None:
@@ -49,9 +55,19 @@ def command(
     hardware = Ice40Options(device=device, package=package, freq_mhz=freq, seed=seed, pcf=pcf,
                             timeout_s=timeout, tools=tools)
     out_dir = out or Path("build") / model.stem
+    graph = block_graph(model)
     if model.suffix.lower() in (".yaml", ".yml"):  # an attention, SSM or CPG block spec (docs/attention_hw.md)
+        check_no_lanes(lanes, "a .yaml spec sets its own fold (lanes:)")
         result = deploy_attention(load_spec(model), out_dir, hardware, force=force)
+    elif graph is not None:  # a NIR file holding block ops: built from the op's own parameters
+        settings = block_settings(lanes, weight_bits, state_bits, dt, spike_condition, reset, arith)
+        block = block_hardware(graph, settings)
+        record = {"block": block.kind, **asdict(settings), "target": target, "device": hardware.device,
+                  "package": hardware.package, "freq_mhz": hardware.freq_mhz, "seed": hardware.seed,
+                  "pcf": None if pcf is None else str(pcf), "tools": hardware.tools}
+        result = deploy_block(block, out_dir, hardware, force, provenance(model, record))
     else:
+        check_no_lanes(lanes, "this model is a neuron network")
         result = _deploy_network(model, out_dir, hardware, force, preset, dt, spike_condition, reset, weight_bits,
                                  state_bits, arith, stream_length, target)
     if json_out:

@@ -18,10 +18,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sc_neurocore.errors import UnsupportedError
 from sc_neurocore.transformers.cpg import CPGPositionalEncoding
 from sc_neurocore.transformers.spec import CpgSpec
 
-__all__ = ["CpgConstants", "cpg_constants", "run_fixed_cpg", "cpg_report"]
+__all__ = ["CpgConstants", "cpg_spec_for", "cpg_constants", "run_fixed_cpg", "cpg_report"]
 
 THRESHOLD = 0.8  # CPG-PE's spike threshold on sin and cos
 
@@ -32,6 +33,15 @@ class CpgConstants:
     lo: int
     hi: int
     cw: int
+
+
+def cpg_spec_for(encoder: CPGPositionalEncoding, **hardware) -> CpgSpec:
+    """The spec of `encoder`'s own code: its width and all ``max_len`` positions; `hardware` sets the
+    rest (phase_bits, lanes). CPG-PE has no free arrays (its frequencies follow from ``d_model``), so
+    this spec is the whole encoder. UnsupportedError for the Kuramoto rings (no hardware)."""
+    if encoder.mode != "cpg-pe":
+        raise UnsupportedError(f"the CPG hardware is CPG-PE (mode 'cpg-pe'); this encoder runs {encoder.mode!r}")
+    return CpgSpec(d_model=encoder.d_model, positions=encoder.max_len, **hardware)
 
 
 def cpg_constants(spec: CpgSpec) -> CpgConstants:

@@ -20,11 +20,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sc_neurocore.errors import InputError
+from sc_neurocore.errors import InputError, UnsupportedError
 from sc_neurocore.transformers.spec import SsmSpec
 from sc_neurocore.transformers.ssm import SpikyStateSpace, discretize_zoh
 
-__all__ = ["DECAY_BITS", "HEADROOM", "SsmFormats", "FixedSsm", "SsmRun", "seed_input", "quantise_ssm", "run_fixed_ssm", "ssm_report"]
+__all__ = [
+    "DECAY_BITS", "HEADROOM", "SsmFormats", "FixedSsm", "SsmRun", "seed_input", "ssm_spec_for", "quantise_ssm",
+    "run_fixed_ssm", "ssm_report",
+]
 
 DECAY_BITS = 16  # a_q is a signed 16-bit SB_MAC16 operand: Q1.15
 _FA = DECAY_BITS - 1
@@ -82,11 +85,33 @@ def _quantise(values: np.ndarray, bits: int) -> tuple[np.ndarray, int]:
     return np.clip(np.round(values * 2.0**shift), -limit - 1, limit).astype(np.int64), shift
 
 
+def ssm_spec_for(model: SpikyStateSpace, **hardware) -> SsmSpec:
+    """The spec of `model`'s own layer (its shape, dt, threshold and seed); `hardware` sets the rest
+    (T, lanes, in_bits, weight_bits, state_bits). UnsupportedError unless A is real and stable."""
+    a = np.asarray(model.A)
+    if np.iscomplexobj(a):
+        raise UnsupportedError("the SSM hardware is S4D-Real (a real diagonal A); this op's A is complex (S4D-Lin)")
+    if np.any(a >= 0):
+        raise UnsupportedError(f"the SSM hardware needs a stable diagonal A < 0 (decay below 1); "
+                               f"A has {int(np.sum(a >= 0))} entries >= 0")
+    return SsmSpec(d_model=model.d_model, d_state=model.d_state, dt=float(model.dt), threshold=float(model.threshold),
+                   seed=int(model.seed), **hardware)
+
+
+def _check_model_shape(spec: SsmSpec, model: SpikyStateSpace) -> None:
+    shapes = {"A": (np.shape(model.A), (spec.d_state,)), "B": (np.shape(model.B), (spec.d_state, spec.d_model)),
+              "C": (np.shape(model.C), (spec.d_model, spec.d_state))}
+    wrong = [f"{name} {got} (spec: {want})" for name, (got, want) in shapes.items() if got != want]
+    if wrong:
+        raise InputError(f"the SSM model does not fit its spec: {', '.join(wrong)}")
+
+
 def quantise_ssm(spec: SsmSpec, x: np.ndarray | None = None, model: SpikyStateSpace | None = None) -> FixedSsm:
     """The float model of `spec` (weights from its seed, or the given S4D-Real `model` of the same
-    shape) and its integer twin for input `x` ``[T, d_model]``."""
+    shape, see :func:`ssm_spec_for`) and its integer twin for input `x` ``[T, d_model]``."""
     if model is None:
         model = SpikyStateSpace(spec.d_model, spec.d_state, float(spec.threshold), float(spec.dt), "s4d-real", spec.seed)
+    _check_model_shape(spec, model)
     x = seed_input(spec) if x is None else np.asarray(x, dtype=np.float64)
     a_bar, b_bar = discretize_zoh(model.A, model.B, spec.dt)
     x_int, fx = _quantise(x, spec.in_bits)

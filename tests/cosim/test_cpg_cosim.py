@@ -22,3 +22,23 @@ def test_a_wrong_window_is_caught(icarus, tmp_path):
     result = cosimulate_cpg(CpgSpec(positions=20, phase_bits=12), tmp_path)
     wrong = expected_cpg_trace(CpgSpec(positions=20, phase_bits=13))
     assert sum(a != b for a, b in zip(result.rtl_lines, wrong)) > 0
+
+
+def test_a_cpg_op_from_nir_is_bit_true(icarus, tmp_path):
+    """A NIR CPG-PE op: the encoder over all its max_len positions matches the twin, whose spikes are
+    the op's own (sin/cos >= 0.8) at every position."""
+    import numpy as np
+
+    from sc_neurocore.backends.block_deploy import BlockSettings, block_hardware
+    from sc_neurocore.block_simulation import block_graph
+    from sc_neurocore.ir import blocks as ops
+    from sc_neurocore.transformers import CPGPositionalEncoding
+    from sc_neurocore.transformers.fixed_cpg import run_fixed_cpg
+    from tests.unit.test_block_deploy import single_op_file
+
+    encoder = CPGPositionalEncoding(16, 64, mode="cpg-pe")
+    hardware = block_hardware(block_graph(single_op_file(tmp_path, ops.CPGEncoderOp(encoder))), BlockSettings(lanes=2))
+    result = hardware.cosimulate(tmp_path / "cosim")
+    assert result.mismatches == 0, result.first_mismatch()
+    assert len(result.expected_lines) == 64 * 8
+    np.testing.assert_array_equal(run_fixed_cpg(hardware.spec)[1], encoder.encode_spikes(64))

@@ -43,3 +43,25 @@ def test_a_wrong_decay_is_caught(icarus, tmp_path):
     result = cosimulate_ssm(SMALL, tmp_path, fixed)
     wrong = expected_ssm_trace(run_fixed_ssm(replace(fixed, a_int=fixed.a_int - 1)))
     assert sum(a != b for a, b in zip(result.rtl_lines, wrong)) > 0
+
+
+@pytest.mark.parametrize("lanes", [1, 4])
+def test_an_ssm_op_from_nir_is_bit_true_with_its_own_weights(icarus, tmp_path, lanes):
+    """A NIR SSM op whose A, B, C are not its seed's: the RTL runs the op's images, bit for bit."""
+    from sc_neurocore.backends.block_deploy import BlockSettings, block_hardware
+    from sc_neurocore.backends.ssm_systemverilog import SSM_MEMORIES, emit_ssm
+    from sc_neurocore.block_simulation import block_graph
+    from sc_neurocore.ir import blocks as ops
+    from tests.unit.test_block_deploy import perturbed_ssm, single_op_file
+
+    path = single_op_file(tmp_path, ops.SpikyStateSpaceOp(perturbed_ssm()))
+    hardware = block_hardware(block_graph(path), BlockSettings(lanes=lanes, steps=8))
+    result = hardware.cosimulate(tmp_path / "cosim")
+    assert result.mismatches == 0, result.first_mismatch()
+    assert len(result.expected_lines) == 8 * (hardware.spec.d_state + hardware.spec.d_model)
+    assert any(line.startswith("V") and line.endswith(" 1") for line in result.rtl_lines), "the gate fires"
+    seeded = emit_ssm(hardware.spec).files
+    for image in SSM_MEMORIES:
+        assert (tmp_path / "cosim" / image).read_text() != seeded[image], f"{image} is the seed's"
+    seed_trace = expected_ssm_trace(run_fixed_ssm(quantise_ssm(hardware.spec)))
+    assert sum(a != b for a, b in zip(result.rtl_lines, seed_trace)) > 0, "the seed's twin would not match"

@@ -1,0 +1,157 @@
+"""Hardware for a NIR file that holds a block op, built from the op's own parameters (not re-seeded).
+
+A block graph (:func:`sc_neurocore.block_simulation.block_graph`) that is exactly ``input -> op ->
+output`` becomes that op's hardware: :func:`block_hardware` looks the op's kind up in ``HARDWARE``
+and returns its spec, the integer twin its memory images come from, and how to emit, deploy and
+co-simulate it. Wiring another kind is one entry in ``HARDWARE`` (a graph-level model such as the
+trained transformer: one entry in ``MODEL_HARDWARE``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from sc_neurocore.errors import UnsupportedError
+from sc_neurocore.ir import blocks as ops
+from sc_neurocore.ir import nodes as ir
+from sc_neurocore.transformers.fixed_cpg import cpg_spec_for
+from sc_neurocore.transformers.fixed_ssm import quantise_ssm, ssm_spec_for
+
+from .build_dir import check_writable, fresh_partial, promote, write_files
+from .cosim import CosimResult
+from .cpg_cosim import cosimulate_cpg
+from .cpg_deploy import deploy_cpg
+from .cpg_systemverilog import emit_cpg
+from .deploy import BlockDeployResult, CompileResult, _plan_with_provenance
+from .ice40 import Ice40Options
+from .ssm_cosim import cosimulate_ssm
+from .ssm_deploy import deploy_ssm
+from .ssm_systemverilog import emit_ssm
+from .systemverilog import BuildPlan
+
+__all__ = ["BlockSettings", "BlockHardware", "HARDWARE", "MODEL_HARDWARE", "single_block_op", "block_hardware",
+           "compile_block", "deploy_block"]
+
+
+@dataclass(frozen=True)
+class BlockSettings:
+    """What the op does not carry: the fold, fixed-point widths and the testbench's stimulus length."""
+
+    lanes: int = 1
+    weight_bits: int = 8
+    state_bits: int = 16
+    steps: int = 16  # time steps the SSM testbench replays
+
+
+@dataclass(frozen=True)
+class BlockHardware:
+    """One op's hardware: its spec, the integer twin (None where the spec is the whole op) and the
+    actions on it, all built from the same op."""
+
+    name: str
+    kind: str
+    spec: object
+    twin: object
+    emit: Callable[[], BuildPlan]
+    deploy: Callable[..., BlockDeployResult]  # (out_dir, options, force, provenance)
+    cosimulate: Callable[[Path], CosimResult]
+
+
+def _ssm(name: str, block: ops.SpikyStateSpaceOp, settings: BlockSettings) -> BlockHardware:
+    spec = ssm_spec_for(block.op, T=settings.steps, lanes=settings.lanes, weight_bits=settings.weight_bits,
+                        state_bits=settings.state_bits)
+    fixed = quantise_ssm(spec, model=block.op)
+    return BlockHardware(
+        name, block.KIND, spec, fixed, emit=lambda: emit_ssm(spec, fixed),
+        deploy=lambda out_dir, options, force, provenance: deploy_ssm(spec, out_dir, options, force, fixed, provenance),
+        cosimulate=lambda work_dir: cosimulate_ssm(spec, work_dir, fixed),
+    )
+
+
+def _cpg(name: str, block: ops.CPGEncoderOp, settings: BlockSettings) -> BlockHardware:
+    spec = cpg_spec_for(block.op, lanes=settings.lanes)
+    return BlockHardware(
+        name, block.KIND, spec, None, emit=lambda: emit_cpg(spec),
+        deploy=lambda out_dir, options, force, provenance: deploy_cpg(spec, out_dir, options, force, provenance),
+        cosimulate=lambda work_dir: cosimulate_cpg(spec, work_dir),
+    )
+
+
+def _not_wired(advice: str):
+    def refuse(name: str, block: ops.BlockOp, settings: BlockSettings) -> BlockHardware:
+        raise UnsupportedError(f"node {name!r}: hardware for {block.KIND} from a NIR file is not wired yet; {advice}")
+
+    return refuse
+
+
+_YAML = "deploy its YAML spec (docs/attention_hw.md)"
+_TRAINED = "it is part of the trained spiking transformer, deployed as a whole"
+
+# op kind -> builder(name, op, settings)
+HARDWARE: dict[str, Callable[[str, ops.BlockOp, BlockSettings], BlockHardware]] = {
+    ops.SpikyStateSpaceOp.KIND: _ssm,
+    ops.CPGEncoderOp.KIND: _cpg,
+    ops.SpikeDrivenAttentionOp.KIND: _not_wired(_YAML),
+    ops.SpikformerSSAOp.KIND: _not_wired(_YAML),
+    ops.SpikeDrivenSelfAttentionOp.KIND: _not_wired(_YAML),
+    ops.AdditionOnlyAttentionOp.KIND: _not_wired(_YAML),
+    ops.TrainedAttentionOp.KIND: _not_wired(_TRAINED),
+    ops.TrainedPositionOp.KIND: _not_wired(_TRAINED),
+    ops.TokenReadoutOp.KIND: _not_wired(_TRAINED),
+}
+
+
+def _model_not_wired(graph, settings: BlockSettings) -> BlockHardware:
+    raise UnsupportedError("hardware for the trained spiking transformer from a NIR file is not wired yet")
+
+
+# graph metadata "sc_neurocore_model" -> builder(graph, settings), for models of several ops
+MODEL_HARDWARE: dict[str, Callable[..., BlockHardware]] = {
+    "spiking_transformer": _model_not_wired,
+}
+
+
+def single_block_op(graph) -> tuple[str, ops.BlockOp]:
+    """``(name, op)`` of a graph that is exactly input -> op -> output; UnsupportedError naming the
+    ops (or the extra nodes) otherwise."""
+    blocks = graph.of_type(ops.BlockOp)
+    if len(blocks) != 1:
+        listed = ", ".join(f"{name} ({graph.nodes[name].KIND})" for name in blocks)
+        raise UnsupportedError(f"the graph holds {len(blocks)} block ops ({listed}); compile and deploy build one "
+                               f"op per file: write each op to its own NIR file")
+    (name,) = blocks
+    others = [n for n, node in graph.nodes.items() if n != name and not isinstance(node, (ir.Input, ir.Output))]
+    if others:
+        listed = ", ".join(f"{n} ({type(graph.nodes[n]).__name__})" for n in others)
+        raise UnsupportedError(f"nodes {listed} sit outside block op {name!r}; block hardware is built for "
+                               f"a graph that is input -> op -> output")
+    return name, graph.nodes[name]
+
+
+def block_hardware(graph, settings: BlockSettings = BlockSettings()) -> BlockHardware:
+    """The hardware of a block graph, from its op's own parameters."""
+    model = graph.metadata.get("sc_neurocore_model")
+    if model in MODEL_HARDWARE:
+        return MODEL_HARDWARE[model](graph, settings)
+    name, block = single_block_op(graph)
+    return HARDWARE[block.KIND](name, block, settings)
+
+
+def compile_block(hardware: BlockHardware, out_dir: Path, force: bool = False,
+                  provenance: dict | None = None) -> CompileResult:
+    """Write the op's design, memory images, testbench and manifest into `out_dir` (no tools run)."""
+    out_dir = Path(out_dir)
+    check_writable(out_dir, force)
+    plan = _plan_with_provenance(hardware.emit(), provenance)
+    partial = fresh_partial(out_dir)
+    write_files(partial, plan.files)
+    promote(partial, out_dir)
+    return CompileResult(out_dir, plan)
+
+
+def deploy_block(hardware: BlockHardware, out_dir: Path, options: Ice40Options = Ice40Options(), force: bool = False,
+                 provenance: dict | None = None) -> BlockDeployResult:
+    """Fit checks, then place and route the op's design on the iCE40 of `options`."""
+    return hardware.deploy(Path(out_dir), options, force, provenance)

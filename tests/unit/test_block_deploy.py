@@ -1,0 +1,182 @@
+"""`compile`/`deploy` of a NIR file holding a block op: the op's own parameters reach the memory images,
+kinds without NIR hardware and graphs of several ops fail with one clear line (exit 2)."""
+
+import json
+
+import nir
+import numpy as np
+import pytest
+
+from sc_neurocore.backends.block_deploy import HARDWARE, BlockSettings, block_hardware
+from sc_neurocore.backends.cpg_systemverilog import W_FILE, emit_cpg
+from sc_neurocore.backends.ssm_systemverilog import A_FILE, B_FILE, C_FILE, emit_ssm
+from sc_neurocore.block_simulation import block_graph
+from sc_neurocore.cli.app import main
+from sc_neurocore.errors import InputError, UnsupportedError
+from sc_neurocore.export import write_nir
+from sc_neurocore.frontend import read_nir
+from sc_neurocore.ir import Graph, Input, Output, Scale
+from sc_neurocore.ir import blocks as ops
+from sc_neurocore.transformers import CPGPositionalEncoding, SpikeDrivenAttention, SpikformerSSA, SpikyStateSpace
+from sc_neurocore.transformers.fixed_ssm import quantise_ssm, ssm_spec_for
+from sc_neurocore.transformers.spec import CpgSpec, SsmSpec
+
+D_MODEL, D_STATE = 8, 16
+
+
+def perturbed_ssm(seed: int = 3) -> SpikyStateSpace:
+    """An S4D-Real layer whose A, B and C are NOT what its seed draws (as after training)."""
+    model = SpikyStateSpace(D_MODEL, D_STATE, 0.25, 0.1, "s4d-real", seed)
+    rng = np.random.default_rng(100 + seed)
+    model.A = model.A * rng.uniform(0.5, 1.5, D_STATE)
+    model.B = model.B + 0.3 * rng.standard_normal(model.B.shape)
+    model.C = model.C * rng.uniform(0.5, 2.0, model.C.shape)
+    return model
+
+
+def single_op_file(tmp_path, block, name="block.nir"):
+    width = block.width
+    graph = Graph({"input": Input((width,)), "op": block, "output": Output((width,))},
+                  [("input", "op"), ("op", "output")]).validate()
+    return write_nir(graph, tmp_path / name)
+
+
+def run(capsys, *argv):
+    code = main([str(a) for a in argv])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_every_block_kind_has_a_dispatch_entry():
+    assert set(HARDWARE) == set(ops.BLOCK_OPS)
+
+
+def test_ssm_compile_writes_the_ops_own_memory_images(tmp_path, capsys):
+    model = perturbed_ssm()
+    path = single_op_file(tmp_path, ops.SpikyStateSpaceOp(model))
+    code, out, err = run(capsys, "compile", path, "-o", tmp_path / "build", "--json")
+    assert code == 0, err
+    manifest = json.loads(out)["manifest"]
+    assert manifest["block"] == "spiky_state_space" and manifest["provenance"]["model_sha256"]
+    spec = SsmSpec(d_model=D_MODEL, d_state=D_STATE, dt=0.1, threshold=0.25, seed=3)
+    own = emit_ssm(spec, quantise_ssm(spec, model=model)).files
+    seeded = emit_ssm(spec).files
+    for image in (A_FILE, B_FILE, C_FILE):
+        written = (tmp_path / "build" / image).read_text()
+        assert written == own[image]
+        assert written != seeded[image], f"{image} must come from the op, not its seed"
+
+
+def test_ssm_settings_reach_the_spec(tmp_path):
+    graph = block_graph(single_op_file(tmp_path, ops.SpikyStateSpaceOp(perturbed_ssm())))
+    hardware = block_hardware(graph, BlockSettings(lanes=4, weight_bits=6, state_bits=14, steps=9))
+    assert (hardware.spec.lanes, hardware.spec.weight_bits, hardware.spec.state_bits, hardware.spec.T) == (4, 6, 14, 9)
+    assert hardware.twin.x_int.shape == (9, D_MODEL)
+    # a power-of-two scale puts the largest 6-bit weight in (31 / 2, 31]
+    assert 16 <= np.abs(hardware.twin.b_int).max() <= 31
+
+
+def test_cpg_compile_builds_the_ops_code(tmp_path, capsys):
+    path = single_op_file(tmp_path, ops.CPGEncoderOp(CPGPositionalEncoding(16, 40, mode="cpg-pe")))
+    code, out, err = run(capsys, "compile", path, "-o", tmp_path / "build", "--lanes", "2")
+    assert code == 0, err
+    assert "cpg_encoder" in out
+    expected = emit_cpg(CpgSpec(d_model=16, positions=40, lanes=2)).files
+    assert (tmp_path / "build" / W_FILE).read_text() == expected[W_FILE]
+    assert json.loads((tmp_path / "build" / "manifest.json").read_text())["spec"]["positions"] == 40
+
+
+def test_emit_nir_writes_the_block_back(tmp_path, capsys):
+    model = perturbed_ssm()
+    path = single_op_file(tmp_path, ops.SpikyStateSpaceOp(model))
+    again = tmp_path / "again.nir"
+    code, _, err = run(capsys, "compile", path, "-o", tmp_path / "build", "--emit-nir", again)
+    assert code == 0, err
+    plain = nir.read(again)  # a plain NIR reader loads our export
+    assert {"input", "op", "output"} <= set(plain.nodes)
+    (name,) = read_nir(again).of_type(ops.SpikyStateSpaceOp)
+    back = read_nir(again).nodes[name].op
+    for field in ("A", "B", "C"):
+        np.testing.assert_array_equal(getattr(back, field), getattr(model, field))
+    assert (back.d_model, back.d_state, back.threshold, back.dt, back.init, back.seed) == \
+        (model.d_model, model.d_state, model.threshold, model.dt, model.init, model.seed)
+
+
+@pytest.mark.parametrize("command", ["compile", "deploy"])
+@pytest.mark.parametrize("block, kind", [
+    (lambda: ops.SpikeDrivenAttentionOp(SpikeDrivenAttention(16, 4, 4, 0.05, 1)), "spike_driven_attention"),
+    (lambda: ops.SpikformerSSAOp(SpikformerSSA(16, 4, seed=1)), "spikformer_ssa"),
+])
+def test_kinds_not_wired_yet_fail_with_one_line(tmp_path, capsys, command, block, kind):
+    path = single_op_file(tmp_path, block())
+    code, _, err = run(capsys, command, path, "-o", tmp_path / "build")
+    assert code == 2
+    assert err.strip() == (f"error: node 'op': hardware for {kind} from a NIR file is not wired yet; "
+                           f"deploy its YAML spec (docs/attention_hw.md)")
+    assert not (tmp_path / "build").exists()
+
+
+def test_the_trained_transformer_is_not_wired_yet():
+    graph = Graph({"input": Input((4,)), "output": Output((4,))}, [("input", "output")],
+                  metadata={"sc_neurocore_model": "spiking_transformer"})
+    with pytest.raises(UnsupportedError, match="trained spiking transformer from a NIR file is not wired yet"):
+        block_hardware(graph)
+
+
+def test_several_ops_are_named(tmp_path, capsys):
+    nodes = {"input": Input((D_MODEL,)), "cpg": ops.CPGEncoderOp(CPGPositionalEncoding(D_MODEL, 32, mode="cpg-pe")),
+             "ssm": ops.SpikyStateSpaceOp(perturbed_ssm()), "output": Output((D_MODEL,))}
+    graph = Graph(nodes, [("input", "cpg"), ("cpg", "ssm"), ("ssm", "output")]).validate()
+    path = write_nir(graph, tmp_path / "chain.nir")
+    code, _, err = run(capsys, "deploy", path, "-o", tmp_path / "build")
+    assert code == 2
+    assert "2 block ops (cpg (cpg_encoder), ssm (spiky_state_space))" in err and len(err.strip().splitlines()) == 1
+
+
+def test_nodes_outside_the_op_are_named():
+    nodes = {"input": Input((D_MODEL,)), "gain": Scale(np.full(D_MODEL, 2.0)),
+             "ssm": ops.SpikyStateSpaceOp(perturbed_ssm()), "output": Output((D_MODEL,))}
+    graph = Graph(nodes, [("input", "gain"), ("gain", "ssm"), ("ssm", "output")]).validate()
+    with pytest.raises(UnsupportedError, match=r"nodes gain \(Scale\) sit outside block op 'ssm'"):
+        block_hardware(graph)
+
+
+@pytest.mark.parametrize("block, message", [
+    (lambda: ops.SpikyStateSpaceOp(SpikyStateSpace(D_MODEL, D_STATE, 0.25, 0.1, "s4d-lin", 0)), "A is complex"),
+    (lambda: ops.CPGEncoderOp(CPGPositionalEncoding(D_MODEL, 32)), "this encoder runs 'kuramoto'"),
+])
+def test_ops_without_hardware_semantics_are_refused(tmp_path, capsys, block, message):
+    code, _, err = run(capsys, "compile", single_op_file(tmp_path, block()), "-o", tmp_path / "build")
+    assert code == 2 and message in err
+
+
+def test_an_unstable_state_matrix_is_refused():
+    model = perturbed_ssm()
+    model.A[2] = 0.5
+    with pytest.raises(UnsupportedError, match="stable diagonal A < 0.*1 entries >= 0"):
+        ssm_spec_for(model)
+
+
+def test_a_model_of_another_shape_is_refused():
+    with pytest.raises(InputError, match=r"B \(16, 8\) \(spec: \(32, 8\)\)"):
+        quantise_ssm(SsmSpec(d_model=D_MODEL, d_state=32), model=perturbed_ssm())
+
+
+def test_network_options_are_refused_for_a_block(tmp_path, capsys):
+    path = single_op_file(tmp_path, ops.SpikyStateSpaceOp(perturbed_ssm()))
+    code, _, err = run(capsys, "compile", path, "-o", tmp_path / "build", "--dt", "0.001", "--arith", "sc")
+    assert code == 2 and "--dt, --arith apply to neuron networks" in err
+
+
+def test_lanes_are_refused_for_a_network(capsys, tmp_path):
+    from tests.conftest import REPO
+
+    code, _, err = run(capsys, "compile", REPO / "examples" / "demo_lif.nir", "-o", tmp_path / "b", "--lanes", "2")
+    assert code == 2 and "this model is a neuron network" in err
+
+
+def test_a_block_too_big_for_the_device_fails_before_any_tool(tmp_path, capsys):
+    big = SpikyStateSpace(64, 512, 1.0, 0.01, "s4d-real", 0)
+    code, _, err = run(capsys, "deploy", single_op_file(tmp_path, ops.SpikyStateSpaceOp(big)), "-o", tmp_path / "b")
+    assert code == 2 and "SSM layer with lanes=1 does not fit up5k" in err
+    assert not (tmp_path / "b").exists()
