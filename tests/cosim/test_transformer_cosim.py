@@ -1,0 +1,85 @@
+"""The transformer engine, run by Icarus, equals the integer twin: every stage output of every step, the
+logits and the cycle count, on digits with a model trained from examples/train_transformer_fpga.yaml."""
+
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sc_neurocore.backends.transformer_cosim import cosimulate_transformer, expected_transformer_trace
+from sc_neurocore.backends.transformer_systemverilog import cycles_per_inference, transformer_layout
+from sc_neurocore.training.config import load_config
+from sc_neurocore.training.fixed_transformer import FixedTransformer
+from sc_neurocore.training.run import build_model, load_data, run_training
+
+pytestmark = pytest.mark.cosim
+
+CONFIG = Path(__file__).resolve().parents[2] / "examples" / "train_transformer_fpga.yaml"
+
+
+def train_fpga_transformer(out: Path, epochs: int):
+    """The FPGA example config trained for ``epochs`` epochs: (model, data, steps)."""
+    cfg = load_config(CONFIG)
+    cfg["output"], cfg["epochs"] = str(out), epochs
+    run_training(cfg)
+    data = load_data(cfg)
+    model = build_model(cfg, data)
+    with np.load(out / "checkpoint.npz") as archive:
+        model.load_state_dict({k[6:]: archive[k] for k in archive.files if k.startswith("param/")})
+    return model, data, cfg["encoding"]["steps"]
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    return train_fpga_transformer(tmp_path_factory.mktemp("train"), epochs=5)
+
+
+def test_engine_is_bit_true_on_digits(icarus, tmp_path, trained):
+    model, data, steps = trained
+    fixed = FixedTransformer.from_model(model)
+    samples = data.x_test[[0, 7]]
+    result = cosimulate_transformer(fixed, steps, samples, tmp_path)
+    assert result.mismatches == 0, result.first_mismatch()
+    layout = transformer_layout(fixed)
+    assert result.cycles == len(samples) * cycles_per_inference(layout, steps)
+    values = [line.split() for line in result.rtl_lines if line.startswith("E")]
+    by_stage = {}
+    for _, _, _, stage, _, value in values:
+        by_stage.setdefault(int(stage), set()).add(int(value))
+    assert len(by_stage) == len(layout.stages) - 1  # every stage but the head writes a traced output
+    assert all(len(seen) > 1 for seen in by_stage.values()), "every stage both fires and stays silent"
+    assert {2, 3} <= by_stage[8], "the residual stream carries counts up to 3"
+    logits = np.array([int(line.split()[3]) for line in result.rtl_lines if line.startswith("L")]).reshape(2, -1)
+    np.testing.assert_array_equal(logits, fixed.run(np.broadcast_to(samples, (steps, *samples.shape))))
+
+    # the comparison can fail: a twin whose attention scale is off by one shift predicts another trace
+    block = fixed.blocks[0]
+    wrong = replace(fixed, blocks=(replace(block, attention=replace(block.attention,
+                                                                    scale_shift=block.attention.scale_shift - 1)),))
+    expected = expected_transformer_trace(wrong, steps, samples)
+    assert sum(a != b for a, b in zip(result.rtl_lines, expected)) > 0
+
+
+def test_saturated_membranes_are_bit_true(icarus, tmp_path, trained):
+    """Embedding membranes driven past both 16-bit limits: a wrap-around instead of saturation flips spikes."""
+    model, data, steps = trained
+    fixed = FixedTransformer.from_model(model)
+    lif, bias = fixed.embed.lif, fixed.embed.bias.copy()
+    bias[:, 0::4], bias[:, 1::4] = 32000, -32000  # (token, neuron) currents beside the weight sums
+    threshold = lif.threshold.copy()
+    threshold[0::4], threshold[1::4] = 32766, 100  # fires only at the positive limit / only after a wrap
+    embed = replace(fixed.embed, bias=bias, weight=np.where(np.arange(fixed.embed.weight.shape[0])[:, None] % 4 == 1,
+                                                            -np.abs(fixed.embed.weight), np.abs(fixed.embed.weight)),
+                    lif=replace(lif, threshold=threshold))
+    loud = replace(fixed, embed=embed)
+    samples = data.x_test[[3]]
+    result = cosimulate_transformer(loud, steps, samples, tmp_path)
+    assert result.mismatches == 0, result.first_mismatch()
+    embed_spikes = loud.trace(np.broadcast_to(samples, (steps, *samples.shape)))["embed"][:, 0]
+    assert embed_spikes[:, :, 0::4].any(), "only a membrane held at 32767 passes 32766"
+    pixels = np.round(samples[0].reshape(8, 8) * 16).astype(np.int64)
+    drive = ((pixels @ embed.weight.T) >> 4) + bias  # (token, neuron) drive of every step
+    second = drive - (drive >> 1) + drive  # the membrane of step 2 (leak 1/2), before saturation
+    assert (second[:, 1::4] < -32768).any(), "some membranes reach the negative limit"
+    assert not embed_spikes[:, :, 1::4].any(), "and stay there: no wrap to a positive membrane"
