@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from sc_neurocore.errors import InputError, ToolMissingError
+from sc_neurocore.errors import ToolMissingError
 from sc_neurocore.transformers.fixed_attention import (
     FixedAttention, qkv_drives, qkv_spikes, quantise_attention, run_attention_core,
 )
@@ -70,23 +70,19 @@ def expected_attention_trace(fixed: FixedAttention) -> list[str]:
     return lines
 
 
-def cosimulate_attention(spec: AttentionSpec, work_dir: Path, inputs: list[np.ndarray] | None = None) -> CosimResult:
-    """Emit `spec`'s layer, run Icarus on one inference per float input of `inputs` (default: the seed
-    input) and compare with the twin. Every input is quantised at the seed input's scale, which fixes
-    the layer's thresholds."""
-    seed = quantise_attention(spec)
-    inputs = [seed.x] if inputs is None else inputs
-    fixed = [_at_seed_scale(seed, np.asarray(x, dtype=np.float64)) for x in inputs]
+def cosimulate_attention(spec: AttentionSpec, work_dir: Path, inputs: list[np.ndarray] | None = None,
+                         fixed: FixedAttention | None = None) -> CosimResult:
+    """Emit `spec`'s layer with the weights of `fixed` (default: the seed twin), run Icarus on one
+    inference per float input of `inputs` (default: the twin's own input) and compare with the twin.
+    Every input is quantised at the twin's input scale, as the host does (manifest
+    ``input_scale_shift``): the layer's thresholds are fixed by that scale."""
+    fixed = quantise_attention(spec) if fixed is None else fixed
+    inputs = [fixed.x] if inputs is None else inputs
+    runs = [quantise_attention(spec, np.asarray(x, dtype=np.float64), fixed.model, fixed.x_shift) for x in inputs]
     work_dir = Path(work_dir)
     work_dir.mkdir(parents=True, exist_ok=True)
-    write_files(work_dir, {**emit_attention(spec, [f.x_int for f in fixed]).files, ICE40_MODELS: ice40_cell_models()})
+    plan = emit_attention(spec, [run.x_int for run in runs], fixed)
+    write_files(work_dir, {**plan.files, ICE40_MODELS: ice40_cell_models()})
     rtl, cycles = run_icarus(work_dir, sources=(*ATTN_SOURCES, ICE40_MODELS))
-    expected = [line for f in fixed for line in expected_attention_trace(f)]
+    expected = [line for run in runs for line in expected_attention_trace(run)]
     return CosimResult(tuple(rtl), tuple(expected), cycles)
-
-
-def _at_seed_scale(seed: FixedAttention, x: np.ndarray) -> FixedAttention:
-    quantised = quantise_attention(seed.spec, x)
-    if quantised.theta != seed.theta:  # another power-of-two scale of x: the layer's thresholds differ
-        raise InputError("every co-simulated input must have the seed input's power-of-two scale (same peak)")
-    return quantised

@@ -12,13 +12,13 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from sc_neurocore.transformers.fixed_attention import attention_formats
+from sc_neurocore.transformers.fixed_attention import FixedAttention, attention_formats
 from sc_neurocore.transformers.spec import AttentionSpec, CpgSpec, SsmSpec
 
 from .attention_systemverilog import ATTN_SOURCES, ATTN_TOP, PARTS, SPRAM_WORDS, emit_attention, top_level_io_bits
 from .build_dir import check_writable, write_files
 from .cpg_deploy import deploy_cpg
-from .deploy import BlockDeployResult, build_plan, check_fold_fit
+from .deploy import BlockDeployResult, build_plan, check_fold_fit, with_provenance
 from .ice40 import DEVICES, Ice40Options, yosys_script
 from .reports import BuildReport
 from .ssm_deploy import deploy_ssm, ebr_blocks
@@ -130,8 +130,10 @@ class AttentionDeployResult:
 
 def deploy_attention(
     spec: AttentionSpec | SsmSpec | CpgSpec, out_dir: Path, options: Ice40Options = Ice40Options(), force: bool = False,
+    fixed: FixedAttention | None = None, provenance: dict | None = None,
 ) -> AttentionDeployResult | BlockDeployResult:
-    """Emit, place and route the layer of `spec`; record each part's cells beside the build report.
+    """Emit, place and route the layer of `spec` with the weights of `fixed` (default: the seed twin);
+    record each part's cells beside the build report; `provenance` goes into the manifest.
 
     Any block spec of :func:`~sc_neurocore.transformers.spec.load_spec` is accepted: SSM and CPG
     specs go to :func:`.ssm_deploy.deploy_ssm` and :func:`.cpg_deploy.deploy_cpg`.
@@ -144,7 +146,7 @@ def deploy_attention(
     check_writable(out_dir, force)
     check_attention_fit(spec, options.device, options.package)
     started = time.perf_counter()
-    plan = emit_attention(spec)
+    plan = with_provenance(emit_attention(spec, fixed=fixed), provenance)
     emit_seconds = time.perf_counter() - started
     parts: dict = {}
 

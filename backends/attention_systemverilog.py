@@ -1,8 +1,9 @@
 """SystemVerilog for spike-driven attention: a thin generated top over hdl/attn_*.sv.
 
-`emit_attention(spec)` returns a deterministic BuildPlan: the layer top (projections, Q/K/V neurons,
-attention core and output neurons on chip), the hand-written library modules, a testbench with its
-stimulus (the quantised weights, then each inference's quantised input) and a manifest.
+`emit_attention(spec, fixed=...)` returns a deterministic BuildPlan: the layer top (projections, Q/K/V
+neurons, attention core and output neurons on chip), the hand-written library modules, a testbench
+with its stimulus (the quantised weights, then each inference's quantised input) and a manifest. The
+weights and thresholds are those of the integer twin `fixed` (default: the spec's seed layer).
 """
 
 from __future__ import annotations
@@ -88,10 +89,12 @@ def library_files(names=LIBRARY) -> dict[str, str]:
     return {name: hdl.joinpath(name).read_text() for name in names}
 
 
-def emit_attention(spec: AttentionSpec, inputs: list[np.ndarray] | None = None) -> BuildPlan:
-    """The design of `spec`; the testbench runs one inference per quantised input of `inputs`
-    (default: the spec's seed input). The thresholds follow the seed input's scale."""
-    fixed = quantise_attention(spec)
+def emit_attention(spec: AttentionSpec, inputs: list[np.ndarray] | None = None,
+                   fixed: FixedAttention | None = None) -> BuildPlan:
+    """The design of `spec` with the weights and thresholds of `fixed` (default: the seed twin, whose
+    thresholds follow the seed input's scale); the testbench runs one inference per quantised input
+    of `inputs` (default: the twin's own)."""
+    fixed = quantise_attention(spec) if fixed is None else fixed
     inputs = [fixed.x_int] if inputs is None else inputs
     formats, projection = attention_formats(spec), projection_formats(fixed)
     hn = spec.num_heads * spec.tokens

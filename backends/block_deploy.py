@@ -13,36 +13,54 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from sc_neurocore.errors import UnsupportedError
+from sc_neurocore.errors import InputError, UnsupportedError
 from sc_neurocore.ir import blocks as ops
 from sc_neurocore.ir import nodes as ir
+from sc_neurocore.transformers.fixed_attention import attention_spec_for, input_shift, quantise_attention
 from sc_neurocore.transformers.fixed_cpg import cpg_spec_for
 from sc_neurocore.transformers.fixed_ssm import quantise_ssm, ssm_spec_for
 
+from .attention_cosim import cosimulate_attention
+from .attention_deploy import AttentionDeployResult, deploy_attention
+from .attention_systemverilog import emit_attention
 from .build_dir import check_writable, fresh_partial, promote, write_files
 from .cosim import CosimResult
 from .cpg_cosim import cosimulate_cpg
 from .cpg_deploy import deploy_cpg
 from .cpg_systemverilog import emit_cpg
-from .deploy import BlockDeployResult, CompileResult, _plan_with_provenance
+from .deploy import BlockDeployResult, CompileResult, with_provenance
 from .ice40 import Ice40Options
 from .ssm_cosim import cosimulate_ssm
 from .ssm_deploy import deploy_ssm
 from .ssm_systemverilog import emit_ssm
 from .systemverilog import BuildPlan
 
-__all__ = ["BlockSettings", "BlockHardware", "HARDWARE", "MODEL_HARDWARE", "single_block_op", "block_hardware",
-           "compile_block", "deploy_block"]
+__all__ = ["BlockSettings", "BlockHardware", "HARDWARE", "MODEL_HARDWARE", "ATTENTION_TOKENS", "ATTENTION_INPUT_PEAK",
+           "single_block_op", "block_hardware", "compile_block", "deploy_block"]
 
 
 @dataclass(frozen=True)
 class BlockSettings:
-    """What the op does not carry: the fold, fixed-point widths and the testbench's stimulus length."""
+    """What the op does not carry: the fold, fixed-point widths, the testbench's stimulus length and,
+    for attention, the sequence length and the input scale (None: the attention defaults below)."""
 
     lanes: int = 1
     weight_bits: int = 8
     state_bits: int = 16
     steps: int = 16  # time steps the SSM testbench replays
+    tokens: int | None = None  # attention: tokens per inference (default ATTENTION_TOKENS)
+    input_peak: float | None = None  # attention: the largest |x| the host sends (default ATTENTION_INPUT_PEAK)
+
+
+ATTENTION_TOKENS = 32  # the seed layer's sequence length
+ATTENTION_INPUT_PEAK = 1.0  # inputs are rates in [0, 1], as the seed input
+_ATTENTION_ONLY = {"tokens": "--tokens", "input_peak": "--input-peak"}
+
+
+def _refuse_attention_settings(name: str, kind: str, settings: BlockSettings) -> None:
+    given = [flag for field, flag in _ATTENTION_ONLY.items() if getattr(settings, field) is not None]
+    if given:
+        raise InputError(f"{', '.join(given)} apply to spike-driven attention; node {name!r} is {kind}")
 
 
 @dataclass(frozen=True)
@@ -55,11 +73,12 @@ class BlockHardware:
     spec: object
     twin: object
     emit: Callable[[], BuildPlan]
-    deploy: Callable[..., BlockDeployResult]  # (out_dir, options, force, provenance)
+    deploy: Callable[..., BlockDeployResult | AttentionDeployResult]  # (out_dir, options, force, provenance)
     cosimulate: Callable[[Path], CosimResult]
 
 
 def _ssm(name: str, block: ops.SpikyStateSpaceOp, settings: BlockSettings) -> BlockHardware:
+    _refuse_attention_settings(name, block.KIND, settings)
     spec = ssm_spec_for(block.op, T=settings.steps, lanes=settings.lanes, weight_bits=settings.weight_bits,
                         state_bits=settings.state_bits)
     fixed = quantise_ssm(spec, model=block.op)
@@ -71,11 +90,27 @@ def _ssm(name: str, block: ops.SpikyStateSpaceOp, settings: BlockSettings) -> Bl
 
 
 def _cpg(name: str, block: ops.CPGEncoderOp, settings: BlockSettings) -> BlockHardware:
+    _refuse_attention_settings(name, block.KIND, settings)
     spec = cpg_spec_for(block.op, lanes=settings.lanes)
     return BlockHardware(
         name, block.KIND, spec, None, emit=lambda: emit_cpg(spec),
         deploy=lambda out_dir, options, force, provenance: deploy_cpg(spec, out_dir, options, force, provenance),
         cosimulate=lambda work_dir: cosimulate_cpg(spec, work_dir),
+    )
+
+
+def _attention(name: str, block: ops.SpikeDrivenAttentionOp, settings: BlockSettings) -> BlockHardware:
+    """The seed attention layer with the op's W_q, W_k, W_v; its thresholds follow the input scale
+    that holds `input_peak` (the manifest's ``input_scale_shift``), the testbench replays seed rates."""
+    tokens = ATTENTION_TOKENS if settings.tokens is None else settings.tokens
+    peak = ATTENTION_INPUT_PEAK if settings.input_peak is None else settings.input_peak
+    spec = attention_spec_for(block.op, tokens=tokens, lanes=settings.lanes, weight_bits=settings.weight_bits)
+    fixed = quantise_attention(spec, model=block.op, x_shift=input_shift(spec, peak))
+    return BlockHardware(
+        name, block.KIND, spec, fixed, emit=lambda: emit_attention(spec, fixed=fixed),
+        deploy=lambda out_dir, options, force, provenance: deploy_attention(spec, out_dir, options, force, fixed,
+                                                                            provenance),
+        cosimulate=lambda work_dir: cosimulate_attention(spec, work_dir, fixed=fixed),
     )
 
 
@@ -93,7 +128,7 @@ _TRAINED = "it is part of the trained spiking transformer, deployed as a whole"
 HARDWARE: dict[str, Callable[[str, ops.BlockOp, BlockSettings], BlockHardware]] = {
     ops.SpikyStateSpaceOp.KIND: _ssm,
     ops.CPGEncoderOp.KIND: _cpg,
-    ops.SpikeDrivenAttentionOp.KIND: _not_wired(_YAML),
+    ops.SpikeDrivenAttentionOp.KIND: _attention,
     ops.SpikformerSSAOp.KIND: _not_wired(_YAML),
     ops.SpikeDrivenSelfAttentionOp.KIND: _not_wired(_YAML),
     ops.AdditionOnlyAttentionOp.KIND: _not_wired(_YAML),
@@ -144,7 +179,7 @@ def compile_block(hardware: BlockHardware, out_dir: Path, force: bool = False,
     """Write the op's design, memory images, testbench and manifest into `out_dir` (no tools run)."""
     out_dir = Path(out_dir)
     check_writable(out_dir, force)
-    plan = _plan_with_provenance(hardware.emit(), provenance)
+    plan = with_provenance(hardware.emit(), provenance)
     partial = fresh_partial(out_dir)
     write_files(partial, plan.files)
     promote(partial, out_dir)
@@ -152,6 +187,6 @@ def compile_block(hardware: BlockHardware, out_dir: Path, force: bool = False,
 
 
 def deploy_block(hardware: BlockHardware, out_dir: Path, options: Ice40Options = Ice40Options(), force: bool = False,
-                 provenance: dict | None = None) -> BlockDeployResult:
+                 provenance: dict | None = None) -> BlockDeployResult | AttentionDeployResult:
     """Fit checks, then place and route the op's design on the iCE40 of `options`."""
     return hardware.deploy(Path(out_dir), options, force, provenance)

@@ -9,7 +9,7 @@ from sc_neurocore.transformers.spec import CpgSpec
 
 from .build_dir import check_writable
 from .cpg_systemverilog import emit_cpg, top_level_io_bits
-from .deploy import BlockDeployResult, _plan_with_provenance, build_plan, check_fold_fit
+from .deploy import BlockDeployResult, build_plan, check_fold_fit, with_provenance
 from .ice40 import DEVICES, Ice40Options
 from .ssm_deploy import ebr_blocks
 
@@ -42,5 +42,5 @@ def deploy_cpg(spec: CpgSpec, out_dir: Path, options: Ice40Options = Ice40Option
     check_writable(out_dir, force)
     check_cpg_fit(spec, options.device, options.package)
     started = time.perf_counter()
-    plan = _plan_with_provenance(emit_cpg(spec), provenance)
+    plan = with_provenance(emit_cpg(spec), provenance)
     return BlockDeployResult(out_dir, build_plan(plan, out_dir, options, time.perf_counter() - started), plan.manifest)

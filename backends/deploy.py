@@ -19,7 +19,8 @@ from .reports import BuildReport
 from .sc_systemverilog import emit_sc
 from .systemverilog import BuildPlan, emit
 
-__all__ = ["CompileResult", "DeployResult", "compile_design", "deploy_design", "build_plan", "BlockDeployResult", "check_fold_fit", "check_memory_fit", "BUILD_REPORT"]
+__all__ = ["CompileResult", "DeployResult", "compile_design", "deploy_design", "build_plan", "BlockDeployResult",
+           "check_fold_fit", "check_memory_fit", "with_provenance", "BUILD_REPORT"]
 
 BUILD_REPORT = "build_report.json"
 EBR_BITS = 4096
@@ -84,14 +85,15 @@ def compile_design(
     """Write the generated design, memory images, testbench and manifest into `out_dir`."""
     out_dir = Path(out_dir)
     check_writable(out_dir, force)
-    plan = _plan_with_provenance(_emit(qnet, sc), provenance)
+    plan = with_provenance(_emit(qnet, sc), provenance)
     partial = fresh_partial(out_dir)
     write_files(partial, plan.files)
     promote(partial, out_dir)
     return CompileResult(out_dir, plan)
 
 
-def _plan_with_provenance(plan: BuildPlan, provenance: dict | None) -> BuildPlan:
+def with_provenance(plan: BuildPlan, provenance: dict | None) -> BuildPlan:
+    """`plan` with `provenance` (where the design came from) recorded in its manifest."""
     if not provenance:
         return plan
     manifest = dict(plan.manifest, provenance=provenance)
@@ -158,7 +160,7 @@ def deploy_design(
     out_dir = Path(out_dir)
     check_writable(out_dir, force)
     started = time.perf_counter()
-    plan = _plan_with_provenance(_emit(qnet, sc), provenance)
+    plan = with_provenance(_emit(qnet, sc), provenance)
     check_package_pins(plan.manifest["top_level_io_bits"], options.device, options.package)
     check_memory_fit(plan.manifest, options.device)
     emit_seconds = time.perf_counter() - started

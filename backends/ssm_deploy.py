@@ -13,7 +13,7 @@ from sc_neurocore.transformers.fixed_ssm import DECAY_BITS, FixedSsm, quantise_s
 from sc_neurocore.transformers.spec import SsmSpec
 
 from .build_dir import check_writable
-from .deploy import BlockDeployResult, _plan_with_provenance, build_plan, check_fold_fit
+from .deploy import BlockDeployResult, build_plan, check_fold_fit, with_provenance
 from .ice40 import DEVICES, Ice40Options
 from .ssm_systemverilog import emit_ssm, top_level_io_bits
 
@@ -72,6 +72,6 @@ def deploy_ssm(spec: SsmSpec, out_dir: Path, options: Ice40Options = Ice40Option
     check_writable(out_dir, force)
     check_ssm_fit(spec, options.device, options.package, fixed)
     started = time.perf_counter()
-    plan = _plan_with_provenance(emit_ssm(spec, fixed), provenance)
+    plan = with_provenance(emit_ssm(spec, fixed), provenance)
     report = build_plan(plan, out_dir, options, time.perf_counter() - started)
     return BlockDeployResult(out_dir, report, plan.manifest)

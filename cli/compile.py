@@ -18,25 +18,35 @@ from sc_neurocore.model import load_quantised
 from sc_neurocore.presets import get_preset
 
 from . import options as opt
-from .render import console, render_compile
+from .render import console, render_block_compile, render_compile
 
-LANES = typer.Option(1, "--lanes", help="Fold of a block op from a NIR file (SSM states or CPG phases per clock).")
+LANES = typer.Option(1, "--lanes", help="Fold of a block op from a NIR file (SSM states, CPG phases or attention "
+                                        "head dimensions per clock).")
+TOKENS = typer.Option(None, "--tokens", help="Tokens per inference of an attention op from a NIR file (default 32).")
+INPUT_PEAK = typer.Option(
+    None, "--input-peak",
+    help="Largest |input| of an attention op from a NIR file (default 1.0: rates); sets its input scale and "
+         "thresholds.",
+)
 
 
-def block_settings(lanes: int, weight_bits: int, state_bits: int, dt, spike_condition, reset,
-                   arith: str) -> BlockSettings:
+def block_settings(lanes: int, weight_bits: int, state_bits: int, dt, spike_condition, reset, arith: str,
+                   tokens: int | None = None, input_peak: float | None = None) -> BlockSettings:
     """The settings of a block op's hardware; options that only shape neuron networks are refused."""
     given = [flag for flag, value in (("--dt", dt), ("--spike-condition", spike_condition), ("--reset", reset))
              if value is not None] + (["--arith"] if arith != "fixed" else [])
     if given:
         raise InputError(f"{', '.join(given)} apply to neuron networks; a block op carries its own dynamics")
-    return BlockSettings(lanes=lanes, weight_bits=weight_bits, state_bits=state_bits)
+    return BlockSettings(lanes=lanes, weight_bits=weight_bits, state_bits=state_bits, tokens=tokens,
+                         input_peak=input_peak)
 
 
-def check_no_lanes(lanes: int, model_is: str) -> None:
-    """--lanes only folds a block op from a NIR file."""
-    if lanes != 1:
-        raise InputError(f"--lanes folds a block op (SSM, CPG) from a NIR file; {model_is}")
+def check_network_only(lanes: int, tokens: int | None, input_peak: float | None, model_is: str) -> None:
+    """--lanes, --tokens and --input-peak only shape a block op from a NIR file."""
+    given = [flag for flag, value in (("--lanes", lanes != 1), ("--tokens", tokens is not None),
+                                      ("--input-peak", input_peak is not None)) if value]
+    if given:
+        raise InputError(f"{', '.join(given)} shape a block op (attention, SSM, CPG) from a NIR file; {model_is}")
 
 
 def command(
@@ -52,20 +62,23 @@ def command(
     arith: str = opt.ARITH,
     stream_length: int = opt.STREAM_LENGTH,
     lanes: int = LANES,
+    tokens: Optional[int] = TOKENS,
+    input_peak: Optional[float] = INPUT_PEAK,
     force: bool = opt.FORCE,
     json_out: bool = opt.JSON,
 ) -> None:
     out_dir = out or Path("build") / model.stem
     graph = block_graph(model)
     if graph is not None:  # attention, SSM or CPG ops: built from the op's own parameters
-        settings = block_settings(lanes, weight_bits, state_bits, dt, spike_condition, reset, arith)
+        settings = block_settings(lanes, weight_bits, state_bits, dt, spike_condition, reset, arith, tokens,
+                                  input_peak)
         hardware = block_hardware(graph, settings)
         record = {"block": hardware.kind, **asdict(settings)}
         result = compile_block(hardware, out_dir, force, provenance(model, record))
         if emit_nir is not None:
             write_nir(graph, emit_nir, preset=get_preset(preset or "sc-neurocore"), force=force)
     else:
-        check_no_lanes(lanes, "this model is a neuron network")
+        check_network_only(lanes, tokens, input_peak, "this model is a neuron network")
         options = opt.model_options(preset, dt, spike_condition, reset, weight_bits, state_bits)
         sc = opt.arith_config(arith, stream_length)
         _, qnet = load_quantised(model, options)
@@ -78,15 +91,6 @@ def command(
         typer.echo(json.dumps({"out_dir": str(out_dir), "files": sorted(result.plan.files),
                                "manifest": result.plan.manifest}, indent=2))
     elif graph is not None:
-        _render_block(out_dir, result.plan, hardware)
+        render_block_compile(console(), out_dir, result.plan, hardware.kind, hardware.name)
     else:
         render_compile(console(), out_dir, result.plan)
-
-
-def _render_block(out_dir: Path, plan, hardware) -> None:
-    out = console()
-    out.print(f"wrote {len(plan.files)} files to {out_dir}", soft_wrap=True)
-    for name in sorted(plan.files):
-        out.print(f"  {name}")
-    out.print(f"top {plan.top}: {plan.manifest['top_level_io_bits']} IO bits, block {hardware.kind} "
-              f"(node {hardware.name!r}) with its own parameters, lanes={hardware.spec.lanes}")

@@ -18,8 +18,8 @@ from sc_neurocore.model import load_quantised
 from sc_neurocore.transformers.spec import load_spec
 
 from . import options as opt
-from .compile import LANES, block_settings, check_no_lanes
-from .render import console, render_build_report
+from .compile import INPUT_PEAK, LANES, TOKENS, block_settings, check_network_only
+from .render import console, render_deploy
 
 TARGETS = ("ice40",)
 
@@ -27,7 +27,8 @@ TARGETS = ("ice40",)
 def command(
     model: Path = typer.Argument(
         ..., show_default=False,
-        help="A NIR file (.nir: a network or one SSM/CPG op), or a block spec (.yaml: attention, SSM or CPG).",
+        help="A NIR file (.nir: a network or one attention/SSM/CPG op), or a block spec (.yaml: attention, SSM "
+             "or CPG).",
     ),
     target: str = typer.Option("ice40", "--target", help="FPGA family."),
     device: str = typer.Option("up5k", "--device", help="up5k, hx8k or hx1k."),
@@ -47,6 +48,8 @@ def command(
     arith: str = opt.ARITH,
     stream_length: int = opt.STREAM_LENGTH,
     lanes: int = LANES,
+    tokens: Optional[int] = TOKENS,
+    input_peak: Optional[float] = INPUT_PEAK,
     force: bool = opt.FORCE,
     json_out: bool = opt.JSON,
 ) -> None:
@@ -57,27 +60,24 @@ def command(
     out_dir = out or Path("build") / model.stem
     graph = block_graph(model)
     if model.suffix.lower() in (".yaml", ".yml"):  # an attention, SSM or CPG block spec (docs/attention_hw.md)
-        check_no_lanes(lanes, "a .yaml spec sets its own fold (lanes:)")
+        check_network_only(lanes, tokens, input_peak, "a .yaml spec sets its own fold and shape")
         result = deploy_attention(load_spec(model), out_dir, hardware, force=force)
     elif graph is not None:  # a NIR file holding block ops: built from the op's own parameters
-        settings = block_settings(lanes, weight_bits, state_bits, dt, spike_condition, reset, arith)
+        settings = block_settings(lanes, weight_bits, state_bits, dt, spike_condition, reset, arith, tokens,
+                                  input_peak)
         block = block_hardware(graph, settings)
         record = {"block": block.kind, **asdict(settings), "target": target, "device": hardware.device,
                   "package": hardware.package, "freq_mhz": hardware.freq_mhz, "seed": hardware.seed,
                   "pcf": None if pcf is None else str(pcf), "tools": hardware.tools}
         result = deploy_block(block, out_dir, hardware, force, provenance(model, record))
     else:
-        check_no_lanes(lanes, "this model is a neuron network")
+        check_network_only(lanes, tokens, input_peak, "this model is a neuron network")
         result = _deploy_network(model, out_dir, hardware, force, preset, dt, spike_condition, reset, weight_bits,
                                  state_bits, arith, stream_length, target)
     if json_out:
         typer.echo(json.dumps(result.report.to_dict(), indent=2))
     else:
-        render_build_report(result.report, console())
-        core = getattr(result, "core_cells", None)
-        if core:  # yosys flattens the layer, so the attention core's cost comes from a core-only synthesis
-            console().print(f"attention core alone (synthesis): {core.get('SB_LUT4', 0)} LUT4, "
-                            f"{core.get('SB_CARRY', 0)} carries, {core.get('SB_RAM40_4K', 0)} EBR")
+        render_deploy(result.report, console(), getattr(result, "parts", None))
 
 
 def _deploy_network(model, out_dir, hardware, force, preset, dt, spike_condition, reset, weight_bits, state_bits,

@@ -19,8 +19,8 @@ from sc_neurocore.report.numbers import quantity, seconds, si, signed_percent
 from sc_neurocore.simulation import SimulationSummary
 
 __all__ = [
-    "console", "render_build_report", "render_simulation", "render_compile", "render_doctor", "render_report",
-    "render_comparison",
+    "console", "render_build_report", "render_deploy", "render_simulation", "render_compile", "render_block_compile",
+    "render_doctor", "render_report", "render_comparison",
 ]
 
 
@@ -114,16 +114,35 @@ def render_simulation(console: Console, model, summary: SimulationSummary, out) 
         console.print(f"saved: {out}", soft_wrap=True)
 
 
-def render_compile(console: Console, out_dir, plan: BuildPlan) -> None:
-    manifest = plan.manifest
+def _written_files(console: Console, out_dir, plan: BuildPlan) -> None:
     console.print(f"wrote {len(plan.files)} files to {out_dir}", soft_wrap=True)
     for name in sorted(plan.files):
         console.print(f"  {name}")
+
+
+def render_compile(console: Console, out_dir, plan: BuildPlan) -> None:
+    manifest = plan.manifest
+    _written_files(console, out_dir, plan)
     memories = manifest["memories"]
     console.print(
         f"top {manifest['top']}: {manifest['top_level_io_bits']} IO bits, {memories['neurons']} neurons, "
         f"{memories['weight_words']} weights x {manifest['weight_bits']} bits"
     )
+
+
+def render_block_compile(console: Console, out_dir, plan: BuildPlan, kind: str, node: str) -> None:
+    """The files of a block op's design and what it is: its kind, node, fold and IO."""
+    _written_files(console, out_dir, plan)
+    console.print(f"top {plan.top}: {plan.manifest['top_level_io_bits']} IO bits, block {kind} (node {node!r}) "
+                  f"with its own parameters, lanes={plan.manifest['spec']['lanes']}", soft_wrap=True)
+
+
+def render_deploy(report: BuildReport, console: Console, parts: dict | None = None) -> None:
+    """The build report of a deploy; an attention layer's cost by part (yosys flattens the layer for
+    place and route, so the parts come from a hierarchy-kept synthesis)."""
+    render_build_report(report, console)
+    if parts:
+        console.print(_attention_parts_table(parts))
 
 
 def render_doctor(status: ToolchainStatus, console: Console) -> None:
@@ -206,9 +225,7 @@ def _attention_parts_table(parts: dict) -> Table:
 
 def render_report(report: Report, console: Console) -> None:
     """The build report, then throughput, activity, energy and accuracy where they are known."""
-    render_build_report(report.build.report, console)
-    if report.build.parts:
-        console.print(_attention_parts_table(report.build.parts))
+    render_deploy(report.build.report, console, report.build.parts)
     provenance = report.build.provenance
     if provenance:
         console.print(f"model: {provenance.get('model')}", soft_wrap=True)  # paths stay whole for copying

@@ -61,30 +61,18 @@ def _input(x, shape, seed: int) -> np.ndarray:
 
 def _seed_attention(op, x, in_bits, weight_bits, seed):
     from sc_neurocore.transformers import fixed_attention as fa
-    from sc_neurocore.transformers.spec import AttentionSpec
 
     x = _input(x, (DEFAULT_TOKENS, op.embed_dim), seed)
-    spec = AttentionSpec(embed_dim=op.embed_dim, num_heads=op.num_heads, tokens=x.shape[0], T=op.T,
-                         threshold=float(op.threshold), seed=op.seed, in_bits=in_bits, weight_bits=weight_bits)
-    # the twin of this op's own weights (quantise_attention draws them from the spec's seed)
-    x_int, fx = fa._quantise(x, in_bits)
-    w_int, theta = {}, {}
-    for name, weight in (("q", op.W_q), ("k", op.W_k), ("v", op.W_v)):
-        w_int[name], fw = fa._quantise(weight, weight_bits)
-        theta[name] = max(1, int(round(op.T * op.threshold * 2.0 ** (fx + fw))))
-    report = fa.quantisation_report(fa.FixedAttention(spec, op, x, x_int, w_int, theta))
+    spec = fa.attention_spec_for(op, tokens=x.shape[0], in_bits=in_bits, weight_bits=weight_bits)
+    report = fa.quantisation_report(fa.quantise_attention(spec, x, model=op))
     return report["output_spike_agreement"], report
 
 
 def _ssm(op, x, in_bits, weight_bits, state_bits, seed):
-    from sc_neurocore.transformers.fixed_ssm import quantise_ssm, ssm_report
-    from sc_neurocore.transformers.spec import SsmSpec
+    from sc_neurocore.transformers.fixed_ssm import quantise_ssm, ssm_report, ssm_spec_for
 
-    if op.init != "s4d-real" or np.iscomplexobj(op.A):
-        raise UnsupportedError("the SSM's integer twin is for S4D-Real (real A); this op is complex (S4D-Lin)")
     x = _input(x, (DEFAULT_STEPS * 4, op.d_model), seed)
-    spec = SsmSpec(d_model=op.d_model, d_state=op.d_state, T=x.shape[0], dt=float(op.dt), threshold=float(op.threshold),
-                   seed=op.seed, in_bits=in_bits, weight_bits=weight_bits, state_bits=state_bits)
+    spec = ssm_spec_for(op, T=x.shape[0], in_bits=in_bits, weight_bits=weight_bits, state_bits=state_bits)
     report = ssm_report(quantise_ssm(spec, x, model=op))
     return report["spike_agreement"], report
 

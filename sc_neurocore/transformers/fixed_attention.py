@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sc_neurocore.errors import InputError
 from sc_neurocore.transformers.layers import merge_heads
 from sc_neurocore.transformers.spec import AttentionSpec
 from sc_neurocore.transformers.spikformer import SpikeDrivenAttention
@@ -32,6 +33,8 @@ __all__ = [
     "attention_formats",
     "projection_formats",
     "seed_input",
+    "input_shift",
+    "attention_spec_for",
     "quantise_attention",
     "qkv_drives",
     "qkv_spikes",
@@ -110,20 +113,51 @@ def _power_of_two_scale(values: np.ndarray, bits: int) -> int:
     return int(np.floor(np.log2(limit / peak))) if peak > 0 else 0
 
 
-def _quantise(values: np.ndarray, bits: int) -> tuple[np.ndarray, int]:
-    shift = _power_of_two_scale(values, bits)
+def _quantise(values: np.ndarray, bits: int, shift: int | None = None) -> tuple[np.ndarray, int]:
+    """Saturated ``round(values 2^shift)``; without `shift`, the largest that keeps the peak in range."""
+    shift = _power_of_two_scale(values, bits) if shift is None else shift
     limit = (1 << (bits - 1)) - 1
     return np.clip(np.round(values * 2.0**shift), -limit - 1, limit).astype(np.int64), shift
 
 
-def quantise_attention(spec: AttentionSpec, x: np.ndarray | None = None) -> FixedAttention:
-    """The float model of `spec` (weights from its seed) and its integer twin for input `x`."""
-    model = SpikeDrivenAttention(spec.embed_dim, spec.num_heads, spec.T, float(spec.threshold), spec.seed)
+def input_shift(spec: AttentionSpec, peak: float) -> int:
+    """The input scale ``2^shift`` of a layer whose largest input is `peak` (1.0: rates in [0, 1])."""
+    if not (isinstance(peak, (int, float)) and 0 < peak < float("inf")):
+        raise InputError(f"the input peak must be a positive finite number, got {peak!r}")
+    return _power_of_two_scale(np.array([peak]), spec.in_bits)
+
+
+def attention_spec_for(model: SpikeDrivenAttention, **hardware) -> AttentionSpec:
+    """The spec of `model`'s own layer (its shape, T, threshold and seed); `hardware` sets the rest
+    (tokens, lanes, in_bits, weight_bits, out_threshold)."""
+    return AttentionSpec(embed_dim=model.embed_dim, num_heads=model.num_heads, T=model.T,
+                         threshold=float(model.threshold), seed=int(model.seed), **hardware)
+
+
+def _check_model(spec: AttentionSpec, model: SpikeDrivenAttention) -> None:
+    square = (spec.embed_dim, spec.embed_dim)
+    wrong = [f"{name} {np.shape(getattr(model, name))} (spec: {square})" for name in ("W_q", "W_k", "W_v")
+             if np.shape(getattr(model, name)) != square]
+    wrong += [f"{name} {getattr(model, name)!r} (spec: {getattr(spec, name)!r})"
+              for name in ("num_heads", "T", "threshold") if getattr(model, name) != getattr(spec, name)]
+    if wrong:
+        raise InputError(f"the attention model does not fit its spec: {', '.join(wrong)}")
+
+
+def quantise_attention(spec: AttentionSpec, x: np.ndarray | None = None, model: SpikeDrivenAttention | None = None,
+                       x_shift: int | None = None) -> FixedAttention:
+    """The float model of `spec` (weights from its seed, or the given `model` of the same shape, see
+    :func:`attention_spec_for`) and its integer twin for input `x` (default: the seed input),
+    quantised at ``2^x_shift`` (default: the largest scale that holds `x`'s peak). The IF thresholds
+    follow that scale, so every input of one build must be quantised at the same one."""
+    if model is None:
+        model = SpikeDrivenAttention(spec.embed_dim, spec.num_heads, spec.T, float(spec.threshold), spec.seed)
+    _check_model(spec, model)
     x = seed_input(spec) if x is None else np.asarray(x, dtype=np.float64)
-    x_int, fx = _quantise(x, spec.in_bits)
+    x_int, fx = _quantise(x, spec.in_bits, x_shift)
     w_int, theta = {}, {}
     for name, weight in (("q", model.W_q), ("k", model.W_k), ("v", model.W_v)):
-        w_int[name], fw = _quantise(weight, spec.weight_bits)
+        w_int[name], fw = _quantise(np.asarray(weight, dtype=np.float64), spec.weight_bits)
         theta[name] = max(1, int(round(spec.T * spec.threshold * 2.0 ** (fx + fw))))
     return FixedAttention(spec, model, x, x_int, w_int, theta, fx)
 

@@ -8,9 +8,13 @@ import pytest
 
 from sc_neurocore.backends.attention_cosim import cosimulate_attention, expected_attention_trace
 from sc_neurocore.backends.attention_systemverilog import cycles_per_step, projection_cycles
-from sc_neurocore.errors import InputError
+from sc_neurocore.backends.block_deploy import BlockSettings, block_hardware
+from sc_neurocore.block_simulation import block_graph
+from sc_neurocore.ir import blocks as ops
 from sc_neurocore.transformers.fixed_attention import quantise_attention, seed_input
 from sc_neurocore.transformers.spec import AttentionSpec
+
+from tests.unit.test_block_deploy import perturbed_attention, single_op_file
 
 pytestmark = pytest.mark.cosim
 
@@ -85,8 +89,25 @@ def test_a_wrong_threshold_is_caught(icarus, tmp_path):
     assert sum(a != b for a, b in zip(result.rtl_lines, wrong_v) if a.startswith("W 2")) > 0
 
 
-def test_an_input_at_another_scale_is_refused(tmp_path):
+def test_an_input_at_another_peak_is_quantised_at_the_layers_scale(icarus, tmp_path):
     spec = _small(1, 6)
-    with pytest.raises(InputError, match="power-of-two scale"):
-        cosimulate_attention(spec, tmp_path, [seed_input(spec) / 4])
-    assert not np.any([p.suffix == ".vvp" for p in tmp_path.iterdir()])
+    x = seed_input(spec) / 4  # as a host does: x_q = round(x 2^input_scale_shift), the thresholds unchanged
+    result = cosimulate_attention(spec, tmp_path, [x])
+    assert result.mismatches == 0, result.first_mismatch()
+    fixed = quantise_attention(spec)
+    quarter = quantise_attention(spec, x, x_shift=fixed.x_shift)
+    assert quarter.theta == fixed.theta and np.abs(quarter.x_int).max() < np.abs(fixed.x_int).max() // 2
+
+
+def test_an_attention_op_from_a_nir_file_is_bit_true(icarus, tmp_path):
+    """The op's own (non-seed) W_q, W_k, W_v, read back from a .nir, in the RTL and in the twin."""
+    model = perturbed_attention()
+    graph = block_graph(single_op_file(tmp_path, ops.SpikeDrivenAttentionOp(model), "attention.nir"))
+    hardware = block_hardware(graph, BlockSettings(lanes=2, tokens=6))
+    np.testing.assert_array_equal(hardware.twin.model.W_v, model.W_v)
+    result = hardware.cosimulate(tmp_path / "cosim")
+    assert result.mismatches == 0, result.first_mismatch()
+    updates = _lines(result, "U")
+    assert len(updates) == model.T * 6 * 16 and sum(u[3] for u in updates) > 0, "output neurons must fire"
+    seeded = expected_attention_trace(quantise_attention(hardware.spec, x_shift=hardware.twin.x_shift))
+    assert list(result.rtl_lines) != seeded, "the RTL must run the op's weights, not the seed's"

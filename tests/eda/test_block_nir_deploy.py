@@ -1,19 +1,23 @@
-"""`sc-neurocore deploy model.nir` on a NIR file holding one SSM op with trained (non-seed) weights:
-the op's own memory images, placed and routed on a UP5K with the real yosys / nextpnr-ice40 / icepack."""
+"""`sc-neurocore deploy model.nir` on a NIR file holding one SSM or attention op with trained (non-seed)
+weights: the op's own memory images, placed and routed on a UP5K with the real yosys / nextpnr-ice40 /
+icepack."""
 
 import json
+import re
 
 import numpy as np
 import pytest
 
+from sc_neurocore.backends.attention_systemverilog import STIMULUS_FILE, emit_attention
 from sc_neurocore.backends.ssm_deploy import BUILD_REPORT
 from sc_neurocore.backends.ssm_systemverilog import SSM_MEMORIES, emit_ssm
 from sc_neurocore.cli.app import main
 from sc_neurocore.ir import blocks as ops
 from sc_neurocore.transformers import SpikyStateSpace
+from sc_neurocore.transformers.fixed_attention import attention_spec_for, quantise_attention
 from sc_neurocore.transformers.fixed_ssm import quantise_ssm, ssm_spec_for
 
-from tests.unit.test_block_deploy import single_op_file
+from tests.unit.test_block_deploy import perturbed_attention, single_op_file
 
 pytestmark = pytest.mark.eda
 
@@ -43,3 +47,31 @@ def test_an_ssm_nir_file_routes_on_a_up5k(tmp_path):
     for image in SSM_MEMORIES:
         assert (out / image).read_text() == own[image]
     assert any((out / image).read_text() != seeded[image] for image in SSM_MEMORIES)
+
+
+def test_an_attention_nir_file_routes_on_a_up5k(tmp_path, capsys):
+    model = perturbed_attention()
+    path = single_op_file(tmp_path, ops.SpikeDrivenAttentionOp(model), "attention.nir")
+    out = tmp_path / "attention"
+    assert main(["deploy", str(path), "--target", "ice40", "--device", "up5k", "--tokens", "8", "--lanes", "2",
+                 "-o", str(out)]) == 0
+    shown = capsys.readouterr().out
+
+    record = json.loads((out / BUILD_REPORT).read_text())
+    used = {row["name"]: row["used"] for row in record["resources"]}
+    assert 0 < used["logic cells"] < 0.8 * 5280 and used["IO"] <= 39
+    assert used["SPRAM"] == 4 and used["DSP"] == 3, "weights and x in SPRAM, the projections' multipliers in DSPs"
+    (clock,) = record["fmax_mhz"].values()
+    assert clock["achieved"] >= clock["constraint"]
+    assert (out / "attn_top.bin").stat().st_size > 100_000
+    manifest = record["manifest"]
+    assert manifest["provenance"]["model_sha256"] and manifest["provenance"]["options"]["tokens"] == 8
+
+    spec = attention_spec_for(model, tokens=8, lanes=2)
+    own = quantise_attention(spec, model=model, x_shift=manifest["input_scale_shift"])
+    assert (out / STIMULUS_FILE).read_text() == emit_attention(spec, fixed=own).files[STIMULUS_FILE]
+    assert manifest["qkv_thresholds"] == own.theta
+
+    core = record["attention_parts"]["attn_core"]  # deploy prints the by-part table `report` renders
+    assert "attention layer by part" in shown and re.search(rf"attention core\s+{core['SB_LUT4']}\s", shown)
+    assert "projections, Q/K/V IF" in shown and "output neurons" in shown and "layer control" in shown

@@ -7,6 +7,7 @@ import nir
 import numpy as np
 import pytest
 
+from sc_neurocore.backends.attention_systemverilog import STIMULUS_FILE, emit_attention
 from sc_neurocore.backends.block_deploy import HARDWARE, BlockSettings, block_hardware
 from sc_neurocore.backends.cpg_systemverilog import W_FILE, emit_cpg
 from sc_neurocore.backends.ssm_systemverilog import A_FILE, B_FILE, C_FILE, emit_ssm
@@ -18,8 +19,9 @@ from sc_neurocore.frontend import read_nir
 from sc_neurocore.ir import Graph, Input, Output, Scale
 from sc_neurocore.ir import blocks as ops
 from sc_neurocore.transformers import CPGPositionalEncoding, SpikeDrivenAttention, SpikformerSSA, SpikyStateSpace
+from sc_neurocore.transformers.fixed_attention import attention_spec_for, input_shift, quantise_attention
 from sc_neurocore.transformers.fixed_ssm import quantise_ssm, ssm_spec_for
-from sc_neurocore.transformers.spec import CpgSpec, SsmSpec
+from sc_neurocore.transformers.spec import AttentionSpec, CpgSpec, SsmSpec
 
 D_MODEL, D_STATE = 8, 16
 
@@ -31,6 +33,16 @@ def perturbed_ssm(seed: int = 3) -> SpikyStateSpace:
     model.A = model.A * rng.uniform(0.5, 1.5, D_STATE)
     model.B = model.B + 0.3 * rng.standard_normal(model.B.shape)
     model.C = model.C * rng.uniform(0.5, 2.0, model.C.shape)
+    return model
+
+
+def perturbed_attention(seed: int = 2) -> SpikeDrivenAttention:
+    """A small attention layer whose W_q, W_k and W_v are NOT what its seed draws (as after training)."""
+    model = SpikeDrivenAttention(16, 2, 4, 0.25, seed)
+    rng = np.random.default_rng(200 + seed)
+    for name in ("W_q", "W_k", "W_v"):
+        weight = getattr(model, name)
+        setattr(model, name, weight * rng.uniform(0.5, 1.5, weight.shape) + 0.1 * rng.standard_normal(weight.shape))
     return model
 
 
@@ -102,17 +114,62 @@ def test_emit_nir_writes_the_block_back(tmp_path, capsys):
         (model.d_model, model.d_state, model.threshold, model.dt, model.init, model.seed)
 
 
+def test_attention_compile_writes_the_ops_own_weights(tmp_path, capsys):
+    model = perturbed_attention()
+    path = single_op_file(tmp_path, ops.SpikeDrivenAttentionOp(model))
+    code, out, err = run(capsys, "compile", path, "-o", tmp_path / "build", "--tokens", "6", "--lanes", "2", "--json")
+    assert code == 0, err
+    manifest = json.loads(out)["manifest"]
+    assert manifest["block"] == "spike_driven_attention" and manifest["provenance"]["options"]["tokens"] == 6
+    spec = AttentionSpec(embed_dim=16, num_heads=2, tokens=6, T=4, threshold=0.25, seed=2, lanes=2)
+    assert manifest["spec"] == spec.__dict__
+    own = quantise_attention(spec, model=model, x_shift=6)  # rates in [0, 1] at 8 input bits: x_q = round(64 x)
+    assert manifest["input_scale_shift"] == 6 and manifest["qkv_thresholds"] == own.theta
+    written = (tmp_path / "build" / STIMULUS_FILE).read_text()
+    assert written == emit_attention(spec, fixed=own).files[STIMULUS_FILE]
+    weights = 3 * 16 * 16  # the stimulus streams W_q, W_k, W_v first, then the input
+    seeded = emit_attention(spec).files[STIMULUS_FILE].splitlines()[:weights]
+    assert written.splitlines()[:weights] != seeded, "the weight images must come from the op, not its seed"
+
+
+def test_attention_settings_reach_the_spec_and_the_scale(tmp_path):
+    model = perturbed_attention()
+    graph = block_graph(single_op_file(tmp_path, ops.SpikeDrivenAttentionOp(model)))
+    hardware = block_hardware(graph, BlockSettings(lanes=4, weight_bits=6, tokens=5, input_peak=3.0))
+    assert hardware.spec == attention_spec_for(model, tokens=5, lanes=4, weight_bits=6)
+    assert hardware.twin.x_shift == input_shift(hardware.spec, 3.0) == 5  # 127 / 3 -> 2^5
+    for name in ("q", "k", "v"):  # a power-of-two scale puts the largest 6-bit weight in (31 / 2, 31]
+        assert 16 <= np.abs(hardware.twin.w_int[name]).max() <= 31
+    default = block_hardware(graph)
+    assert default.spec.tokens == 32 and default.twin.x_shift == 6
+    assert default.twin.theta != hardware.twin.theta
+
+
+def test_attention_options_are_refused_for_other_blocks(tmp_path, capsys):
+    path = single_op_file(tmp_path, ops.SpikyStateSpaceOp(perturbed_ssm()))
+    code, _, err = run(capsys, "compile", path, "-o", tmp_path / "build", "--tokens", "8")
+    assert code == 2
+    assert err.strip() == "error: --tokens apply to spike-driven attention; node 'op' is spiky_state_space"
+
+
+def test_a_bad_input_peak_is_refused(tmp_path, capsys):
+    path = single_op_file(tmp_path, ops.SpikeDrivenAttentionOp(perturbed_attention()))
+    code, _, err = run(capsys, "compile", path, "-o", tmp_path / "build", "--input-peak", "0")
+    assert code == 2 and "input peak must be a positive finite number, got 0.0" in err
+
+
+def test_an_attention_model_of_another_shape_is_refused():
+    with pytest.raises(InputError, match=r"W_q \(16, 16\) \(spec: \(32, 32\)\).*T 4 \(spec: 8\)"):
+        quantise_attention(AttentionSpec(embed_dim=32, num_heads=2, T=8, threshold=0.25), model=perturbed_attention())
+
+
 @pytest.mark.parametrize("command", ["compile", "deploy"])
-@pytest.mark.parametrize("block, kind", [
-    (lambda: ops.SpikeDrivenAttentionOp(SpikeDrivenAttention(16, 4, 4, 0.05, 1)), "spike_driven_attention"),
-    (lambda: ops.SpikformerSSAOp(SpikformerSSA(16, 4, seed=1)), "spikformer_ssa"),
-])
-def test_kinds_not_wired_yet_fail_with_one_line(tmp_path, capsys, command, block, kind):
-    path = single_op_file(tmp_path, block())
+def test_kinds_not_wired_yet_fail_with_one_line(tmp_path, capsys, command):
+    path = single_op_file(tmp_path, ops.SpikformerSSAOp(SpikformerSSA(16, 4, seed=1)))
     code, _, err = run(capsys, command, path, "-o", tmp_path / "build")
     assert code == 2
-    assert err.strip() == (f"error: node 'op': hardware for {kind} from a NIR file is not wired yet; "
-                           f"deploy its YAML spec (docs/attention_hw.md)")
+    assert err.strip() == ("error: node 'op': hardware for spikformer_ssa from a NIR file is not wired yet; "
+                           "deploy its YAML spec (docs/attention_hw.md)")
     assert not (tmp_path / "build").exists()
 
 
@@ -173,6 +230,13 @@ def test_lanes_are_refused_for_a_network(capsys, tmp_path):
 
     code, _, err = run(capsys, "compile", REPO / "examples" / "demo_lif.nir", "-o", tmp_path / "b", "--lanes", "2")
     assert code == 2 and "this model is a neuron network" in err
+
+
+def test_an_attention_op_too_big_for_the_device_fails_before_any_tool(tmp_path, capsys):
+    big = SpikeDrivenAttention(256, 4, 4, 0.25, 0)  # one weight matrix fills 4 SPRAMs
+    code, _, err = run(capsys, "deploy", single_op_file(tmp_path, ops.SpikeDrivenAttentionOp(big)), "-o", tmp_path / "b")
+    assert code == 2 and "attention layer with lanes=1 does not fit up5k" in err and "65536 SPRAM words" in err
+    assert not (tmp_path / "b").exists()
 
 
 def test_a_block_too_big_for_the_device_fails_before_any_tool(tmp_path, capsys):
