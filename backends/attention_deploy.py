@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sc_neurocore.transformers.fixed_attention import FixedAttention, attention_formats
-from sc_neurocore.transformers.spec import AttentionSpec, CpgSpec, SsmSpec
+from sc_neurocore.transformers.spec import AttentionSpec, CpgSpec, SsmSpec, VariantSpec
 
 from .attention_systemverilog import ATTN_SOURCES, ATTN_TOP, PARTS, SPRAM_WORDS, emit_attention, top_level_io_bits
 from .build_dir import check_writable, write_files
@@ -24,6 +24,7 @@ from .reports import BuildReport
 from .ssm_deploy import deploy_ssm, ebr_blocks
 from .toolrun import run_tool
 from .tools import find_toolchain
+from .variant_deploy import deploy_variant
 
 __all__ = [
     "AttentionDeployResult", "ebr_estimate", "spram_estimate", "check_attention_fit", "synthesise_core",
@@ -129,15 +130,18 @@ class AttentionDeployResult:
 
 
 def deploy_attention(
-    spec: AttentionSpec | SsmSpec | CpgSpec, out_dir: Path, options: Ice40Options = Ice40Options(), force: bool = False,
-    fixed: FixedAttention | None = None, provenance: dict | None = None,
+    spec: AttentionSpec | VariantSpec | SsmSpec | CpgSpec, out_dir: Path, options: Ice40Options = Ice40Options(),
+    force: bool = False, fixed: FixedAttention | None = None, provenance: dict | None = None,
 ) -> AttentionDeployResult | BlockDeployResult:
     """Emit, place and route the layer of `spec` with the weights of `fixed` (default: the seed twin);
     record each part's cells beside the build report; `provenance` goes into the manifest.
 
-    Any block spec of :func:`~sc_neurocore.transformers.spec.load_spec` is accepted: SSM and CPG
-    specs go to :func:`.ssm_deploy.deploy_ssm` and :func:`.cpg_deploy.deploy_cpg`.
+    Any block spec of :func:`~sc_neurocore.transformers.spec.load_spec` is accepted: SSA/SDSA/A²OS²A,
+    SSM and CPG specs go to :func:`.variant_deploy.deploy_variant`, :func:`.ssm_deploy.deploy_ssm` and
+    :func:`.cpg_deploy.deploy_cpg`.
     """
+    if isinstance(spec, VariantSpec):
+        return deploy_variant(spec, out_dir, options, force)
     if isinstance(spec, SsmSpec):
         return deploy_ssm(spec, out_dir, options, force)
     if isinstance(spec, CpgSpec):

@@ -1,9 +1,11 @@
 """SystemVerilog, co-simulation and synthesis of the attention-variant cores (SSA, SDSA, A²OS²A).
 
-`emit_variant(spec)` returns a deterministic BuildPlan: a thin generated top over the hand-written
-`hdl/attn_kv_layer.sv` (SSA, A²OS²A: K^T V order) or `hdl/sdsa_core.sv`, the library modules, a
-testbench with its stimulus (load-port words) and a manifest. `cosimulate_variant` runs it in Icarus
-against :mod:`sc_neurocore.transformers.fixed_variants`; `synthesise_variant` runs yosys alone on it.
+`emit_variant(spec)` returns a deterministic BuildPlan: a thin generated top with a narrow host port
+(`hdl/attn_kv_stream.sv`: one load word per clock, attention spikes out, ``5 + word bits + lanes``
+pins) over the hand-written `hdl/attn_kv_layer.sv` (SSA, A²OS²A: K^T V order) or `hdl/sdsa_core.sv`,
+the library modules, a testbench with its stimulus (host words) and a manifest. `cosimulate_variant`
+runs it in Icarus against :mod:`sc_neurocore.transformers.fixed_variants`; `synthesise_variant` runs
+yosys alone on it.
 """
 
 from __future__ import annotations
@@ -19,20 +21,20 @@ from sc_neurocore.transformers.fixed_variants import (
 )
 from sc_neurocore.transformers.layers import split_heads
 
-from .attention_deploy import synthesise_core
 from .attention_systemverilog import library_files, render
 from .build_dir import write_files
 from .cosim import CosimResult, run_icarus
 from .systemverilog import TESTBENCH, TRACE_FILE, BuildPlan
 
 __all__ = [
-    "STIMULUS_FILE", "top_name", "sources", "cycles_per_step", "module_parameters", "load_words",
+    "STIMULUS_FILE", "top_name", "sources", "cycles_per_step", "host_word_bits", "top_level_io_bits",
+    "words_per_step", "stream_cycles_per_step", "module_parameters", "load_words", "default_stimulus",
     "emit_variant", "expected_variant_trace", "cosimulate_variant", "synthesise_variant",
 ]
 
 STIMULUS_FILE = "variant_stimulus.mem"
-_KV_LIBRARY = ("attn_kv_layer.sv", "attn_kv_core.sv", "attn_lif.sv")
-_SDSA_LIBRARY = ("sdsa_core.sv", "attn_lif.sv")
+_KV_LIBRARY = ("attn_kv_stream.sv", "attn_kv_layer.sv", "attn_kv_core.sv", "attn_lif.sv")
+_SDSA_LIBRARY = ("attn_kv_stream.sv", "sdsa_core.sv", "attn_lif.sv")
 
 
 def _bits(count: int) -> int:
@@ -50,11 +52,47 @@ def sources(spec: VariantSpec) -> tuple[str, ...]:
 
 
 def cycles_per_step(spec: VariantSpec) -> int:
-    """Core cycles of one time step (the RTL's schedule; the co-simulation measures it)."""
+    """Core busy cycles of one time step (the RTL's schedule; the co-simulation measures it)."""
     n, d, chunks = spec.tokens, spec.head_dim, spec.chunks
     if spec.variant == "sdsa":
-        return chunks * (2 * n + 4)
-    return spec.heads * (2 * n * d * chunks + 4) + 2
+        return chunks * (2 * n + 4) + 1
+    return spec.heads * (2 * n * d * chunks + 4) + 3
+
+
+def _key_bits(spec: VariantSpec) -> int:
+    """Unsigned K bits: A²OS²A's quantised real K, else a binary spike."""
+    return spec.k_bits if spec.variant == "a2os2a" else 1
+
+
+def host_word_bits(spec: VariantSpec) -> int:
+    """Bits of a host word: a lanes-wide spike chunk (SDSA), else a head's spike word or a K value."""
+    return spec.lanes if spec.variant == "sdsa" else max(spec.head_dim, _key_bits(spec))
+
+
+def top_level_io_bits(spec: VariantSpec) -> int:
+    """clk, rst, in_valid, busy, out_valid + one host word + one output spike per lane."""
+    return 5 + host_word_bits(spec) + spec.lanes
+
+
+def _section_words(spec: VariantSpec) -> tuple[int, int, int]:
+    """Words of the Q (and V) sections, of the K section, and the number of sections."""
+    if spec.variant == "sdsa":
+        words = spec.tokens * spec.chunks
+        return words, words, 3
+    tokens = spec.heads * spec.tokens
+    kwords = tokens if _key_bits(spec) == 1 else tokens * spec.head_dim  # binary K: d-bit words like Q
+    return tokens, kwords, 4 if spec.variant == "a2os2a" else 3
+
+
+def words_per_step(spec: VariantSpec) -> int:
+    """Host words of one time step: every section once."""
+    words, kwords, sections = _section_words(spec)
+    return kwords + (sections - 1) * words
+
+
+def stream_cycles_per_step(spec: VariantSpec) -> int:
+    """Clocks of one time step at the host port: its words, one clock to start, the core's busy cycles."""
+    return words_per_step(spec) + 1 + cycles_per_step(spec)
 
 
 def module_parameters(spec: VariantSpec, theta: int) -> list[tuple[str, int]]:
@@ -68,19 +106,11 @@ def module_parameters(spec: VariantSpec, theta: int) -> list[tuple[str, int]]:
             ("F", spec.frac_bits), ("TH", theta)]
 
 
-def _ports(spec: VariantSpec, theta: int) -> tuple[int, int, list[tuple[str, int, str]]]:
-    """Load-port address and data bits, and the output ports (direction, width, name)."""
-    f = variant_formats(spec, theta)
-    lanes = spec.lanes
+def _load_address_bits(spec: VariantSpec) -> int:
+    """Bits of the core's load address (attn_kv_core: wide enough for one K value per address)."""
     if spec.variant == "sdsa":
-        outputs = [("n_valid", 1), ("n_addr", _bits(spec.chunks)), ("n_y", lanes * f.yb), ("n_u", lanes * f.ab),
-                   ("n_spikes", lanes), ("o_valid", 1), ("o_addr", _bits(spec.tokens * spec.chunks)), ("o_data", lanes)]
-        return _bits(spec.tokens * spec.chunks), lanes, [("output", w, n) for n, w in outputs]
-    groups = spec.heads * spec.tokens * spec.chunks
-    outputs = [("out_valid", 1), ("out_addr", _bits(groups)), ("out_y", lanes * f.yb), ("out_u", lanes * f.ab),
-               ("out_spikes", lanes)]
-    addr = _bits(spec.heads * spec.tokens * spec.head_dim)
-    return addr, max(spec.head_dim, f.kb), [("output", w, n) for n, w in outputs]
+        return _bits(spec.tokens * spec.chunks)
+    return _bits(spec.heads * spec.tokens * spec.head_dim)
 
 
 def _pack_bits(plane: np.ndarray) -> list[int]:
@@ -91,8 +121,9 @@ def _pack_bits(plane: np.ndarray) -> list[int]:
 
 def load_words(spec: VariantSpec, stimulus: VariantStimulus) -> list[list[tuple[int, int, int]]]:
     """Per time step, the load-port writes ``(sel, addr, data)``. SSA / A²OS²A: Q words at
-    ``h * N + n`` (sel 0), K values at ``(h * N + n) * DH + a`` (sel 1), V+ and V- words (sel 2, 3;
-    V- only for ternary V). SDSA: Q, K, V as ``lanes``-bit words at ``n * chunks + chunk`` (sel 0, 1, 2)."""
+    ``h * N + n`` (sel 0), K (sel 1: binary K as words at ``h * N + n``, else values at
+    ``(h * N + n) * DH + a``), V+ and V- words (sel 2, 3; V- only for ternary V). SDSA: Q, K, V as
+    ``lanes``-bit words at ``n * chunks + chunk`` (sel 0, 1, 2)."""
     steps = []
     for t in range(spec.T):
         q, k, v = stimulus.q[t], stimulus.k[t], stimulus.v[t]
@@ -102,7 +133,10 @@ def load_words(spec: VariantSpec, stimulus: VariantStimulus) -> list[list[tuple[
             continue
         q_h, k_h, v_h = (split_heads(a, spec.heads) for a in (q, k, v))  # [H, N, d]
         words = [(0, i, w) for i, w in enumerate(_pack_bits(q_h > 0))]
-        words += [(1, i, int(value)) for i, value in enumerate(k_h.reshape(-1))]
+        if _key_bits(spec) == 1:
+            words += [(1, i, w) for i, w in enumerate(_pack_bits(k_h > 0))]
+        else:
+            words += [(1, i, int(value)) for i, value in enumerate(k_h.reshape(-1))]
         words += [(2, i, w) for i, w in enumerate(_pack_bits(v_h > 0))]
         if spec.variant == "a2os2a":
             words += [(3, i, w) for i, w in enumerate(_pack_bits(v_h < 0))]
@@ -110,36 +144,44 @@ def load_words(spec: VariantSpec, stimulus: VariantStimulus) -> list[list[tuple[
     return steps
 
 
-def _default_stimulus(spec: VariantSpec) -> VariantStimulus:
+def default_stimulus(spec: VariantSpec) -> VariantStimulus:
+    """The float model's own Q/K/V on its seeded input (see :func:`.fixed_variants.model_qkv`)."""
     model, q, k, v, _ = model_qkv(spec)
     return variant_stimulus(spec, q, k, v, model)
 
 
 def emit_variant(spec: VariantSpec, stimulus: VariantStimulus | None = None) -> BuildPlan:
-    """The design of `spec`; the testbench replays `stimulus` (default: the float model's own Q/K/V
-    from its seeded input, see :func:`.fixed_variants.model_qkv`)."""
-    stimulus = _default_stimulus(spec) if stimulus is None else stimulus
-    addr_bits, data_bits, outputs = _ports(spec, stimulus.theta)
-    steps = load_words(spec, stimulus)
+    """The design of `spec`; the testbench streams `stimulus` through the host port (default: the float
+    model's own Q/K/V from its seeded input, see :func:`.fixed_variants.model_qkv`)."""
+    stimulus = default_stimulus(spec) if stimulus is None else stimulus
+    data_bits = host_word_bits(spec)
+    steps = load_words(spec, stimulus)  # in the stream's order: sections by sel, addresses ascending
     f = variant_formats(spec, stimulus.theta)
+    words, kwords, sections = _section_words(spec)
     kind = "sdsa" if spec.variant == "sdsa" else "kv"
-    shape = (f"{spec.tokens} tokens x {spec.embed_dim} channels" if kind == "sdsa"
-             else f"{spec.heads} heads x {spec.tokens} tokens x {spec.head_dim} dims")
+    if kind == "sdsa":
+        shape, out_order = f"{spec.tokens} tokens x {spec.embed_dim} channels", "chunk-major (word k: token k % N)"
+        section_names = "Q, K, V as lanes-bit chunks at token * chunks + chunk"
+    else:
+        shape = f"{spec.heads} heads x {spec.tokens} tokens x {spec.head_dim} dims"
+        out_order = "by (head, token, chunk)"
+        key = "K words" if _key_bits(spec) == 1 else "K values"
+        section_names = f"Q words, {key}, V+ words" + (", V- words" if sections == 4 else "")
     top = top_name(spec)
     context = {
         "version": __version__, "variant": spec.variant, "kind": kind, "top": top,
         "module": "sdsa_core" if kind == "sdsa" else "attn_kv_layer",
         "title": "SDSA (channel-wise)" if kind == "sdsa" else "Linear-order (K^T V) attention",
-        "shape": shape, "steps": spec.T, "lanes": spec.lanes, "cycles_per_step": cycles_per_step(spec),
-        "params": module_parameters(spec, stimulus.theta), "outputs": outputs,
-        "addr_bits": addr_bits, "data_bits": data_bits, "yb": f.yb, "ab": f.ab,
-        "words_per_step": len(steps[0]), "stimulus_file": STIMULUS_FILE, "trace_file": TRACE_FILE,
+        "shape": shape, "steps": spec.T, "lanes": spec.lanes, "tokens": spec.tokens, "embed_dim": spec.embed_dim,
+        "core_cycles": cycles_per_step(spec), "stream_cycles": stream_cycles_per_step(spec),
+        "params": module_parameters(spec, stimulus.theta), "sections": section_names, "out_order": out_order,
+        "out_words": spec.heads * spec.tokens * spec.chunks, "words": words, "kwords": kwords,
+        "section_count": sections, "addr_bits": _load_address_bits(spec), "data_bits": data_bits,
+        "yb": f.yb, "ab": f.ab, "words_per_step": words_per_step(spec),
+        "stimulus_file": STIMULUS_FILE, "trace_file": TRACE_FILE,
     }
-    digits = (2 + addr_bits + data_bits + 3) // 4
-    stimulus_text = "".join(
-        f"{(sel << (addr_bits + data_bits)) | (addr << data_bits) | data:0{digits}x}\n"
-        for words in steps for sel, addr, data in words
-    )
+    digits = (data_bits + 3) // 4
+    stimulus_text = "".join(f"{data:0{digits}x}\n" for step in steps for _, _, data in step)
     manifest = {
         "generator": f"sc-neurocore {__version__}",
         "variant": spec.variant,
@@ -149,7 +191,11 @@ def emit_variant(spec: VariantSpec, stimulus: VariantStimulus | None = None) -> 
         "testbench": TESTBENCH,
         "parameters": dict(module_parameters(spec, stimulus.theta)),
         "k_shift": stimulus.k_shift,
-        "cycles_per_step": cycles_per_step(spec),
+        "top_level_io_bits": top_level_io_bits(spec),
+        "host_word_bits": data_bits,
+        "words_per_step": words_per_step(spec),
+        "core_cycles_per_step": cycles_per_step(spec),
+        "cycles_per_step": stream_cycles_per_step(spec),
     }
     files = {
         f"{top}.sv": render("attn_variant_top.sv.j2", context),
@@ -181,7 +227,7 @@ def expected_variant_trace(spec: VariantSpec, stimulus: VariantStimulus) -> list
 
 def cosimulate_variant(spec: VariantSpec, work_dir: Path, stimulus: VariantStimulus | None = None) -> CosimResult:
     """Emit `spec`'s core with `stimulus`, run Icarus, compare every line with the twin."""
-    stimulus = _default_stimulus(spec) if stimulus is None else stimulus
+    stimulus = default_stimulus(spec) if stimulus is None else stimulus
     work_dir = Path(work_dir)
     work_dir.mkdir(parents=True, exist_ok=True)
     write_files(work_dir, emit_variant(spec, stimulus).files)
@@ -192,7 +238,9 @@ def cosimulate_variant(spec: VariantSpec, work_dir: Path, stimulus: VariantStimu
 def synthesise_variant(spec: VariantSpec, work_dir: Path, device: str = "up5k", tools: str = "auto",
                        stimulus: VariantStimulus | None = None) -> dict:
     """yosys synth_ice40 of the core alone (no place and route): its cells by type."""
-    stimulus = _default_stimulus(spec) if stimulus is None else stimulus
+    from .attention_deploy import synthesise_core  # imported on use: attention_deploy dispatches variant specs here
+
+    stimulus = default_stimulus(spec) if stimulus is None else stimulus
     work_dir = Path(work_dir)
     work_dir.mkdir(parents=True, exist_ok=True)
     plan = emit_variant(spec, stimulus)

@@ -4,7 +4,8 @@
 // SSA: KB = 1 (binary K, the sum is a popcount of K AND V), TERNARY = 0. A²OS²A: K >= 0 of KB bits,
 // TERNARY = 1. Addition-only. Fold: LANES columns c per clock, one term per clock and lane, fully
 // pipelined: a time step takes H * (2 * N * DH * (DH / LANES) + 4) + 2 cycles (busy, from start).
-// Memories (EBR): Q, V+, V- words of DH bits at h * N + n; K values of KB bits at (h * N + n) * DH + a;
+// Memories (EBR): Q, V+, V- words of DH bits at h * N + n; K values of KB bits at (h * N + n) * DH + a,
+// or for binary K (KB = 1) K words of DH bits at h * N + n like Q and V;
 // KV of one head, LANES entries of KVB bits at a * (DH / LANES) + chunk, written once per entry.
 module attn_kv_core #(
     parameter int N = 8,         // tokens
@@ -41,13 +42,16 @@ module attn_kv_core #(
     localparam int HW = $clog2(H + 1);
     localparam int SW = $clog2(DH > 1 ? DH : 2);             // bit index in a word
 
+    localparam bit KPACKED = KB == 1;                          // binary K: one DH-bit word per token
+    localparam int KWB = KPACKED ? DH : KB;
+
     logic [DH - 1:0] qmem [0:HN - 1];
-    logic [KB - 1:0] kmem [0:HN * DH - 1];
+    logic [KWB - 1:0] kmem [0:(KPACKED ? HN : HN * DH) - 1];
     logic [DH - 1:0] vpmem [0:HN - 1];
     logic [DH - 1:0] vnmem [0:HN - 1];
     logic [LANES * KVB - 1:0] kvmem [0:DH * C - 1];
     logic [DH - 1:0] q_word, vp_word, vn_word;
-    logic [KB - 1:0] k_val;
+    logic [KWB - 1:0] k_val;
     logic [LANES * KVB - 1:0] kv_word;
 
     typedef enum logic [1:0] {IDLE, RUN, DRAIN} state_t;
@@ -79,10 +83,10 @@ module attn_kv_core #(
 
     // one write and one read process per memory, so that yosys maps each onto EBR
     always_ff @(posedge clk) if (wr_en && wr_sel == 2'd0) qmem[TW'(wr_addr)] <= wr_data[DH - 1:0];
-    always_ff @(posedge clk) if (wr_en && wr_sel == 2'd1) kmem[wr_addr] <= wr_data[KB - 1:0];
+    always_ff @(posedge clk) if (wr_en && wr_sel == 2'd1) kmem[wr_addr] <= wr_data[KWB - 1:0];
     always_ff @(posedge clk) if (wr_en && wr_sel == 2'd2) vpmem[TW'(wr_addr)] <= wr_data[DH - 1:0];
     always_ff @(posedge clk) if (wr_en && wr_sel == 2'd3) vnmem[TW'(wr_addr)] <= wr_data[DH - 1:0];
-    always_ff @(posedge clk) if (state == RUN && !phase) k_val <= kmem[k_at];
+    always_ff @(posedge clk) if (state == RUN && !phase) k_val <= kmem[KPACKED ? KW'(tok_at) : k_at];
     always_ff @(posedge clk) if (state == RUN && !phase) vp_word <= vpmem[tok_at];
     always_ff @(posedge clk) if (state == RUN && !phase) vn_word <= TERNARY ? vnmem[tok_at] : '0;
     always_ff @(posedge clk) if (state == RUN && phase) q_word <= qmem[tok_at];
@@ -97,7 +101,7 @@ module attn_kv_core #(
     // stage 1: the words read last cycle are summed; stage 2: a finished group is written or output
     logic s1_valid, s1_first, s1_last, s1_phase;
     logic [CW - 1:0] s1_c;
-    logic [SW - 1:0] s1_a;
+    logic [SW - 1:0] s1_a, s1_row;   // the row a: of KV in phase QY (j), of K's bit in phase KV (o)
     logic [PW - 1:0] s1_group;
     logic s2_valid, s2_phase;
     logic [PW - 1:0] s2_group;
@@ -110,7 +114,7 @@ module attn_kv_core #(
     assign vp_chunk = vp_word >> (s1_c * LANES);
     assign vn_chunk = vn_word >> (s1_c * LANES);
     assign q_bit = q_word[s1_a];
-    assign k_plus = YB'(k_val);  // unsigned K, zero-extended
+    assign k_plus = KPACKED ? YB'(k_val[s1_row]) : YB'(k_val);  // unsigned K, zero-extended
 
     genvar l;
     generate
@@ -137,6 +141,7 @@ module attn_kv_core #(
         s1_phase <= phase;
         s1_c <= c;
         s1_a <= SW'(j);
+        s1_row <= SW'(o);
         s1_group <= phase ? PW'(ygrp_at) : PW'(grp_at);
         s2_valid <= s1_valid && s1_last && !rst;
         s2_phase <= s1_phase;

@@ -44,7 +44,7 @@ module attn_kv_layer #(
         if (start) first_r <= first;
         draining <= rst ? 2'b0 : {draining[0], core_done};
     end
-    assign busy = core_busy || draining != 2'b0;
+    assign busy = core_busy || core_done || draining != 2'b0;  // no gap: the core's `done` follows its busy
     assign done = draining[1];
 
     attn_kv_core #(

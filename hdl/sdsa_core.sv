@@ -2,10 +2,10 @@
 //   count[c] = sum_n K[n, c] AND V[n, c]     (token popcount)
 //   kv[c]    = LIF(count[c])                 (attn_lif: tau 2 as a shift, membranes in EBR)
 //   out[n, c] = Q[n, c] AND kv[c]
-// Per chunk: N cycles counting, the LIF update, N cycles gating: (D / LANES) * (2 N + 4) cycles
-// per step. Q, K, V sit in block RAM as LANES-bit words at n * (D / LANES) + chunk (deep and narrow:
-// no word selects), written through a LANES-bit load port while `busy` is low; `first` (with `start`)
-// marks the first step of a sequence.
+// Per chunk: N cycles counting, the LIF update, N cycles gating: (D / LANES) * (2 N + 4) + 1 busy
+// cycles per step. Q, K, V sit in block RAM as LANES-bit words at n * (D / LANES) + chunk (deep and
+// narrow: no word selects), written through a LANES-bit load port while `busy` is low; `first` (with
+// `start`) marks the first step of a sequence.
 module sdsa_core #(
     parameter int N = 8,         // tokens
     parameter int D = 16,        // channels
@@ -66,7 +66,6 @@ module sdsa_core #(
 
     assign last_j = j == TW'(N - 1);
     assign last_c = c == CW'(C - 1);
-    assign busy = state != IDLE;
 
     // stage 1 of the count: the K AND V bits of the chunk read last cycle are added
     logic s1_count, s1_first, s1_last, s2_count;
@@ -87,6 +86,7 @@ module sdsa_core #(
     // stage 1 of the gate: the Q word read last cycle meets the chunk's kv spikes
     logic g1_valid, g1_end;
     assign o_valid = g1_valid;
+    assign busy = state != IDLE || g1_valid;  // until the last gated word is out
     assign o_data = q_word & kv_spikes;
 
     logic lif_valid;

@@ -30,12 +30,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from sc_neurocore.errors import InputError, UnsupportedError
-from sc_neurocore.transformers._checks import heads_split, positive_int
 from sc_neurocore.transformers.a2os2a import AdditionOnlyAttention
 from sc_neurocore.transformers.fixed_attention import _quantise, _signed_bits
 from sc_neurocore.transformers.layers import merge_heads, split_heads
 from sc_neurocore.transformers.neurons import lif_multistep
 from sc_neurocore.transformers.sdsa import SpikeDrivenSelfAttention
+from sc_neurocore.transformers.spec import VARIANTS, VariantSpec
 from sc_neurocore.transformers.ssa import SpikformerSSA
 
 __all__ = [
@@ -54,60 +54,6 @@ __all__ = [
     "float_attention",
     "quantisation_report",
 ]
-
-VARIANTS = ("ssa", "sdsa", "a2os2a")
-
-
-def _divisors(n: int) -> list[int]:
-    return [k for k in range(1, n + 1) if n % k == 0]
-
-
-@dataclass(frozen=True)
-class VariantSpec:
-    """Shape, fold and formats of one attention core. ``lanes`` divides the head dimension (SSA,
-    A²OS²A) or ``embed_dim`` (SDSA, channel-wise: ``num_heads`` is not used)."""
-
-    variant: str
-    embed_dim: int = 16
-    num_heads: int = 2
-    tokens: int = 8
-    T: int = 4
-    lanes: int = 1
-    frac_bits: int = 4
-    k_bits: int = 6
-    seed: int = 0
-
-    def __post_init__(self) -> None:
-        if self.variant not in VARIANTS:
-            raise InputError(f"variant must be one of {', '.join(VARIANTS)}, got {self.variant!r}")
-        for name in ("embed_dim", "num_heads", "tokens", "T", "lanes"):
-            positive_int(name, getattr(self, name))
-        heads_split(self.embed_dim, self.heads)
-        if self.head_dim % self.lanes:
-            what = "embed_dim" if self.variant == "sdsa" else "head dimension"
-            raise InputError(
-                f"lanes {self.lanes} does not divide the {what} {self.head_dim}; "
-                f"choose lanes from {_divisors(self.head_dim)}"
-            )
-        for name, low, high in (("frac_bits", 1, 16), ("k_bits", 1, 15)):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-                raise InputError(f"{name} must be an integer from {low} to {high}, got {value!r}")
-
-    @property
-    def heads(self) -> int:
-        """SDSA is channel-wise: one "head" of every channel."""
-        return 1 if self.variant == "sdsa" else self.num_heads
-
-    @property
-    def head_dim(self) -> int:
-        """What the lanes fold: the head dimension (SDSA: ``embed_dim``)."""
-        return self.embed_dim // self.heads
-
-    @property
-    def chunks(self) -> int:
-        return self.head_dim // self.lanes
-
 
 @dataclass(frozen=True)
 class VariantFormats:

@@ -2,6 +2,8 @@
 
 A spec names the block (`block:` picks the spec class) and its shape; the fold (`lanes`) is how many
 units the block updates per clock. Validation raises :class:`InputError` naming the file and the option.
+The attention-variant blocks (``ssa_attention``, ``sdsa_attention``, ``a2os2a_attention``) all load as a
+:class:`VariantSpec` whose `variant` the block name picks.
 """
 
 from __future__ import annotations
@@ -10,13 +12,19 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 
 from sc_neurocore.errors import InputError
+from sc_neurocore.transformers._checks import heads_split
 
-__all__ = ["AttentionSpec", "SsmSpec", "CpgSpec", "BLOCKS", "load_spec", "spec_from_dict"]
+__all__ = [
+    "AttentionSpec", "SsmSpec", "CpgSpec", "VariantSpec", "VARIANTS", "VARIANT_BLOCKS", "BLOCKS", "load_spec",
+    "spec_from_dict",
+]
 
 ATTENTION_BLOCK = "spike_driven_attention"
 SSM_BLOCK = "spiky_state_space"
 CPG_BLOCK = "cpg_encoder"
-BLOCKS = (ATTENTION_BLOCK, SSM_BLOCK, CPG_BLOCK)
+VARIANTS = ("ssa", "sdsa", "a2os2a")
+VARIANT_BLOCKS = {f"{variant}_attention": variant for variant in VARIANTS}  # block name -> variant
+BLOCKS = (ATTENTION_BLOCK, SSM_BLOCK, CPG_BLOCK, *VARIANT_BLOCKS)
 
 
 @dataclass(frozen=True)
@@ -144,6 +152,65 @@ class CpgSpec:
         return _divisors(self.d_model // 2)
 
 
+@dataclass(frozen=True)
+class VariantSpec:
+    """Shape, fold and formats of one Spikformer SSA, SDSA or A²OS²A attention core. ``lanes`` divides
+    the head dimension (SSA, A²OS²A) or ``embed_dim`` (SDSA, channel-wise: ``num_heads`` is not used);
+    ``frac_bits`` are the LIF membrane's fractional bits, ``k_bits`` A²OS²A's unsigned K bits."""
+
+    variant: str
+    embed_dim: int = 16
+    num_heads: int = 2
+    tokens: int = 8
+    T: int = 4
+    lanes: int = 1
+    frac_bits: int = 4
+    k_bits: int = 6
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if self.variant not in VARIANTS:
+            raise InputError(f"variant must be one of {', '.join(VARIANTS)}, got {self.variant!r}")
+        for name in ("embed_dim", "num_heads", "tokens", "T", "lanes"):
+            _positive(name, getattr(self, name))
+        heads_split(self.embed_dim, self.heads)
+        if self.head_dim % self.lanes:
+            what = "embed_dim" if self.variant == "sdsa" else "head dimension"
+            raise InputError(
+                f"lanes {self.lanes} does not divide the {what} {self.head_dim}; "
+                f"choose lanes from {self.lane_choices()}"
+            )
+        for name, low, high in (("frac_bits", 1, 16), ("k_bits", 1, 15)):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+                raise InputError(f"{name} must be an integer from {low} to {high}, got {value!r}")
+        if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
+            raise InputError(f"seed must be a non-negative integer, got {self.seed!r}")
+
+    @property
+    def block(self) -> str:
+        """The spec's ``block:`` name."""
+        return f"{self.variant}_attention"
+
+    @property
+    def heads(self) -> int:
+        """SDSA is channel-wise: one "head" of every channel."""
+        return 1 if self.variant == "sdsa" else self.num_heads
+
+    @property
+    def head_dim(self) -> int:
+        """What the lanes fold: the head dimension (SDSA: ``embed_dim``)."""
+        return self.embed_dim // self.heads
+
+    @property
+    def chunks(self) -> int:
+        return self.head_dim // self.lanes
+
+    def lane_choices(self) -> list[int]:
+        """Every fold this core accepts: the divisors of what the lanes fold."""
+        return _divisors(self.head_dim)
+
+
 def _check_block(block, allowed=BLOCKS) -> None:
     if block not in allowed:
         raise InputError(f"block {block!r} is not supported here; choose one of {', '.join(allowed)}")
@@ -161,7 +228,7 @@ def _divisors(n: int) -> list[int]:
     return [k for k in range(1, n + 1) if n % k == 0]
 
 
-def spec_from_dict(raw: object, source: str = "spec") -> AttentionSpec | SsmSpec | CpgSpec:
+def spec_from_dict(raw: object, source: str = "spec") -> AttentionSpec | SsmSpec | CpgSpec | VariantSpec:
     """The spec named by ``block`` (default: attention) from a mapping; unknown keys are an error."""
     if not isinstance(raw, dict):
         raise InputError(f"{source}: expected a mapping of options, got {type(raw).__name__}")
@@ -170,18 +237,22 @@ def spec_from_dict(raw: object, source: str = "spec") -> AttentionSpec | SsmSpec
         _check_block(block)
     except InputError as error:
         raise InputError(f"{source}: {error}") from None
-    cls = _SPECS[block]
-    known = {f.name for f in fields(cls)}
-    unknown = sorted(set(raw) - known)
+    if block in VARIANT_BLOCKS:  # one spec class for the three cores; the block name picks the variant
+        cls, options = VariantSpec, {"variant": VARIANT_BLOCKS[block], **{k: v for k, v in raw.items() if k != "block"}}
+        known = {f.name for f in fields(cls)} - {"variant"} | {"block"}
+    else:
+        cls, options = _SPECS[block], raw
+        known = {f.name for f in fields(cls)}
+    unknown = sorted(set(raw) - known, key=str)
     if unknown:
         raise InputError(f"{source}: unknown option(s) {', '.join(map(str, unknown))}; known: {', '.join(sorted(known))}")
     try:
-        return cls(**raw)
+        return cls(**options)
     except InputError as error:
         raise InputError(f"{source}: {error}") from None
 
 
-def load_spec(path: Path) -> AttentionSpec | SsmSpec | CpgSpec:
+def load_spec(path: Path) -> AttentionSpec | SsmSpec | CpgSpec | VariantSpec:
     """Read a YAML block spec."""
     import yaml
 

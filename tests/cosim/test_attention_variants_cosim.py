@@ -1,12 +1,17 @@
-"""The SSA, A²OS²A (K^T V order) and SDSA cores, run by Icarus, equal their integer twins: every LIF
-input, membrane and spike, and every gated output spike, of every time step."""
+"""The SSA, A²OS²A (K^T V order) and SDSA cores, run by Icarus behind their narrow host port, equal their
+integer twins: every LIF input, membrane and spike, and every output spike at the port in its order, of
+every time step; the clocks per step are the schedule's."""
 
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
-from sc_neurocore.backends.attention_variants import cosimulate_variant, cycles_per_step, expected_variant_trace
+from sc_neurocore.backends.attention_variants import (
+    cosimulate_variant, expected_variant_trace, stream_cycles_per_step, top_level_io_bits,
+)
 from sc_neurocore.transformers.fixed_variants import VariantSpec, random_qkv, variant_stimulus
+from sc_neurocore.transformers.spec import load_spec
 
 pytestmark = pytest.mark.cosim
 
@@ -19,6 +24,7 @@ SHAPES = [
     ("a2os2a", dict(embed_dim=16, num_heads=2, tokens=8, T=4, lanes=4)),
     ("a2os2a", dict(embed_dim=12, num_heads=3, tokens=7, T=4, lanes=2, k_bits=4, frac_bits=1)),
     ("a2os2a", dict(embed_dim=8, num_heads=1, tokens=16, T=3, lanes=8, k_bits=8)),
+    ("a2os2a", dict(embed_dim=8, num_heads=2, tokens=6, T=3, lanes=2, k_bits=1)),  # 1-bit K: packed words
     ("sdsa", dict(embed_dim=16, tokens=8, T=4, lanes=1)),
     ("sdsa", dict(embed_dim=12, tokens=5, T=4, lanes=2, frac_bits=1)),
     ("sdsa", dict(embed_dim=8, tokens=1, T=3, lanes=8)),
@@ -39,7 +45,7 @@ def test_variant_core_is_bit_true(icarus, tmp_path, variant, shape):
     assert fired, "the stimulus must make the attention spike, or the check proves little"
     if variant == "a2os2a":
         assert any(int(line.split()[3]) < 0 for line in result.expected_lines), "V = -1 must subtract"
-    assert result.cycles == spec.T * cycles_per_step(spec)
+    assert result.cycles == spec.T * stream_cycles_per_step(spec)
 
 
 @pytest.mark.parametrize("variant", ["ssa", "a2os2a", "sdsa"])
@@ -57,3 +63,14 @@ def test_a_wrong_threshold_is_caught(icarus, tmp_path):
     result = cosimulate_variant(spec, tmp_path, stimulus)
     wrong = expected_variant_trace(spec, replace(stimulus, theta=stimulus.theta + 1))
     assert sum(a != b for a, b in zip(result.rtl_lines, wrong)) > 0
+
+
+@pytest.mark.parametrize("name", ["ssa", "sdsa", "a2os2a"])
+def test_the_example_specs_are_bit_true_as_deployed(icarus, tmp_path, name):
+    """examples/<name>_seed.yaml (64 dims, 4 heads, 32 tokens, T 8), streamed through the 39-pin top."""
+    spec = load_spec(Path(__file__).resolve().parents[2] / "examples" / f"{name}_seed.yaml")
+    assert top_level_io_bits(spec) <= 39
+    result = cosimulate_variant(spec, tmp_path)
+    assert result.mismatches == 0, result.first_mismatch()
+    assert sum(line.endswith(" 1") for line in result.expected_lines) > spec.T * spec.tokens
+    assert result.cycles == spec.T * stream_cycles_per_step(spec)
