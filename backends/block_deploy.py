@@ -13,9 +13,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+import numpy as np
+
 from sc_neurocore.errors import InputError, UnsupportedError
 from sc_neurocore.ir import blocks as ops
 from sc_neurocore.ir import nodes as ir
+from sc_neurocore.training.export import transformer_from_graph
+from sc_neurocore.training.fixed_transformer import FixedTransformer
+from sc_neurocore.training.quant import QuantSpec
 from sc_neurocore.transformers.fixed_attention import attention_spec_for, input_shift, quantise_attention
 from sc_neurocore.transformers.fixed_cpg import cpg_spec_for
 from sc_neurocore.transformers.fixed_ssm import quantise_ssm, ssm_spec_for
@@ -34,6 +39,8 @@ from .ssm_cosim import cosimulate_ssm
 from .ssm_deploy import deploy_ssm
 from .ssm_systemverilog import emit_ssm
 from .systemverilog import BuildPlan
+from .transformer_cosim import cosimulate_transformer
+from .transformer_deploy import BLOCK, deploy_transformer, emit_engine
 
 __all__ = ["BlockSettings", "BlockHardware", "HARDWARE", "MODEL_HARDWARE", "ATTENTION_TOKENS", "ATTENTION_INPUT_PEAK",
            "single_block_op", "block_hardware", "compile_block", "deploy_block"]
@@ -138,13 +145,30 @@ HARDWARE: dict[str, Callable[[str, ops.BlockOp, BlockSettings], BlockHardware]] 
 }
 
 
-def _model_not_wired(graph, settings: BlockSettings) -> BlockHardware:
-    raise UnsupportedError("hardware for the trained spiking transformer from a NIR file is not wired yet")
+TRANSFORMER_COSIM_SAMPLES = 2  # seeded images the engine's testbench classifies
+
+
+def _transformer(graph, settings: BlockSettings) -> BlockHardware:
+    """`sc-neurocore train`'s transformer on the token-wise engine, for the time steps it was trained with."""
+    _refuse_attention_settings("model", BLOCK, settings)
+    if settings.lanes != 1:
+        raise InputError(f"--lanes {settings.lanes}: the transformer engine has one datapath (lanes 1)")
+    model = transformer_from_graph(graph)
+    steps = int(graph.metadata.get("steps", 4))
+    spec = QuantSpec(weight_bits=settings.weight_bits, state_bits=settings.state_bits)
+    fixed = FixedTransformer.from_model(model, spec)
+    images = np.random.default_rng(0).random((TRANSFORMER_COSIM_SAMPLES, model.n_tokens * model.token_dim))
+    return BlockHardware(
+        "model", BLOCK, spec, fixed, emit=lambda: emit_engine(fixed, steps),
+        deploy=lambda out_dir, options, force, provenance: deploy_transformer(
+            model, out_dir, options, steps=steps, spec=spec, force=force, provenance=provenance),
+        cosimulate=lambda work_dir: cosimulate_transformer(fixed, steps, images, work_dir),
+    )
 
 
 # graph metadata "sc_neurocore_model" -> builder(graph, settings), for models of several ops
 MODEL_HARDWARE: dict[str, Callable[..., BlockHardware]] = {
-    "spiking_transformer": _model_not_wired,
+    "spiking_transformer": _transformer,
 }
 
 

@@ -15,22 +15,22 @@ from pathlib import Path
 import numpy as np
 
 from sc_neurocore.errors import FitError, InputError
-from sc_neurocore.training.data import encode
-from sc_neurocore.training.fixed_transformer import FixedTransformer
+from sc_neurocore.training.fixed_transformer import FixedTransformer, transformer_accuracy
 from sc_neurocore.training.quant import QuantSpec
 from sc_neurocore.training.transformer import SpikingTransformer
 
 from .build_dir import check_writable
-from .deploy import build_plan
+from .deploy import build_plan, with_provenance
 from .ice40 import DEVICES, Ice40Options, check_package_pins
 from .reports import BuildReport
+from .systemverilog import BuildPlan
 from .ssm_deploy import ebr_blocks
 from .transformer_systemverilog import (
     ACT_BITS, TfmLayout, emit_transformer, top_level_io_bits, transformer_layout,
 )
 
-__all__ = ["BLOCK", "TransformerDeployResult", "engine_ebr", "check_transformer_fit", "transformer_accuracy",
-           "deploy_transformer"]
+__all__ = ["BLOCK", "TransformerDeployResult", "engine_ebr", "check_transformer_fit",
+           "emit_engine", "deploy_transformer"]
 
 BLOCK = "spiking_transformer"
 
@@ -55,18 +55,14 @@ def check_transformer_fit(layout: TfmLayout, device: str = "up5k", package: str 
                        "train a smaller model (examples/train_transformer_fpga.yaml: dim 32)")
 
 
-def transformer_accuracy(model: SpikingTransformer, fixed: FixedTransformer, steps: int,
-                         test_set: tuple[np.ndarray, np.ndarray]) -> dict:
-    """Float and fixed-point (the engine's arithmetic) accuracy on ``(features, labels)``, direct encoding."""
-    features, labels = (np.asarray(a) for a in test_set)
-    if features.ndim != 2 or len(features) != len(labels) or len(labels) == 0:
-        raise InputError(f"test_set: expected features (B, n) and labels (B,), got {features.shape} and {labels.shape}")
-    x = encode(features.astype(np.float32), "direct", steps, np.random.default_rng(0))
-    float_pred = model.forward(x).argmax(axis=1)
-    fixed_pred = fixed.predict(x)
-    float_acc, fixed_acc = float((float_pred == labels).mean()), float((fixed_pred == labels).mean())
-    return {"samples": int(len(labels)), "arith": "fixed", "float": float_acc, "hardware": fixed_acc,
-            "loss": float_acc - fixed_acc, "agreement": float((float_pred == fixed_pred).mean())}
+def emit_engine(fixed: FixedTransformer, steps: int, accuracy: dict | None = None) -> BuildPlan:
+    """The engine's design, its manifest naming the block, its shape and (when measured) its accuracy."""
+    return emit_transformer(fixed, steps, manifest_extra={
+        "block": BLOCK, "accuracy": accuracy,
+        "spec": {"T": steps, "tokens": fixed.tokens, "token_dim": fixed.token_dim,
+                 "dim": int(fixed.embed.weight.shape[0]), "heads": fixed.blocks[0].attention.heads,
+                 "hidden": int(fixed.blocks[0].fc1.weight.shape[0]), "classes": int(fixed.head_weight.shape[0])},
+    })
 
 
 @dataclass(frozen=True)
@@ -80,7 +76,7 @@ class TransformerDeployResult:
 def deploy_transformer(model: SpikingTransformer, out_dir: Path, options: Ice40Options = Ice40Options(),
                        test_set: tuple[np.ndarray, np.ndarray] | None = None, *, steps: int = 4,
                        spec: QuantSpec = QuantSpec(), input_frac_bits: int = 4,
-                       force: bool = False) -> TransformerDeployResult:
+                       force: bool = False, provenance: dict | None = None) -> TransformerDeployResult:
     """Quantise ``model``, measure its accuracy on ``test_set``, then emit, place and route the engine."""
     if not isinstance(model, SpikingTransformer):
         raise InputError(f"deploy_transformer needs a SpikingTransformer, got {type(model).__name__}")
@@ -92,11 +88,6 @@ def deploy_transformer(model: SpikingTransformer, out_dir: Path, options: Ice40O
     fixed = FixedTransformer.from_model(model, spec, input_frac_bits)
     check_transformer_fit(transformer_layout(fixed), options.device, options.package)
     accuracy = None if test_set is None else transformer_accuracy(model, fixed, steps, test_set)
-    plan = emit_transformer(fixed, steps, manifest_extra={
-        "block": BLOCK, "accuracy": accuracy,
-        "spec": {"T": steps, "tokens": fixed.tokens, "token_dim": fixed.token_dim,
-                 "dim": int(fixed.embed.weight.shape[0]), "heads": fixed.blocks[0].attention.heads,
-                 "hidden": int(fixed.blocks[0].fc1.weight.shape[0]), "classes": int(fixed.head_weight.shape[0])},
-    })
+    plan = with_provenance(emit_engine(fixed, steps, accuracy), provenance)
     report = build_plan(plan, out_dir, options, time.perf_counter() - started)
     return TransformerDeployResult(out_dir, report, plan.manifest, accuracy)

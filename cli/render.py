@@ -134,7 +134,7 @@ def render_block_compile(console: Console, out_dir, plan: BuildPlan, kind: str, 
     """The files of a block op's design and what it is: its kind, node, fold and IO."""
     _written_files(console, out_dir, plan)
     console.print(f"top {plan.top}: {plan.manifest['top_level_io_bits']} IO bits, block {kind} (node {node!r}) "
-                  f"with its own parameters, lanes={plan.manifest['spec']['lanes']}", soft_wrap=True)
+                  f"with its own parameters, lanes={plan.manifest['spec'].get('lanes', 1)}", soft_wrap=True)
 
 
 def render_deploy(report: BuildReport, console: Console, parts: dict | None = None) -> None:
@@ -235,15 +235,15 @@ def render_report(report: Report, console: Console) -> None:
         console.print(_throughput_table(report))
     else:
         console.print(f"throughput: {throughput_gap(report)}")
-    if report.activity is None:
-        if report.build.block is None:  # a transformer block's build has no model to simulate here
-            console.print("activity, energy, accuracy: pass --model (and --input) to simulate the model")
-        return
-    console.print(f"input: {report.source}")
-    console.print(_activity_table(report))
-    console.print(_energy_table(report))
-    if report.energy.ann_over_snn is not None:
-        console.print(f"ANN / SNN synaptic energy: {report.energy.ann_over_snn:.2f}x")
+    if report.source is not None:
+        console.print(f"input: {report.source}")
+    if report.activity is not None:
+        console.print(_activity_table(report))
+        console.print(_energy_table(report))
+        if report.energy.ann_over_snn is not None:
+            console.print(f"ANN / SNN synaptic energy: {report.energy.ann_over_snn:.2f}x")
+    elif report.accuracy is None and report.build.block is None:
+        console.print("activity, energy, accuracy: pass --model (and --input) to simulate the model")
     if report.accuracy is not None:
         acc = report.accuracy
         console.print(

@@ -20,6 +20,7 @@ from .activity import Activity, event_counts, measure_activity
 from .build import Build, check_model, load_build
 from .energy import EnergyEstimate, estimate_energy
 from .numbers import seconds
+from .transformer import TRANSFORMER_BLOCK, transformer_build_accuracy
 from .throughput import CoreShape, CoreTiming, Throughput, throughput
 
 __all__ = ["REPORT_SCHEMA_VERSION", "Report", "DeltaRow", "make_report", "compare", "report_document", "throughput_gap"]
@@ -52,9 +53,10 @@ class Report:
 
     def to_dict(self) -> dict:
         workload = None
-        if self.activity is not None:
+        if self.source is not None:
             workload = {
-                "input": self.source, "activity": self.activity.to_dict(), "energy": self.energy.to_dict(),
+                "input": self.source, "activity": self.activity.to_dict() if self.activity else None,
+                "energy": self.energy.to_dict() if self.energy else None,
                 "accuracy": self.accuracy.to_dict() if self.accuracy else None,
             }
         return {
@@ -81,8 +83,12 @@ def make_report(build_dir, model=None, input_path=None, steps: int = 100, rate: 
     build = load_build(build_dir)
     fmax = build.fmax_mhz
     if build.block is not None:  # a transformer block: its cycles per inference are in the manifest
+        if build.block == TRANSFORMER_BLOCK and model is not None:
+            accuracy, source = transformer_build_accuracy(build, Path(model), input_path)
+            return Report(build, None, source, accuracy=accuracy)
         if model is not None or input_path is not None:
-            raise InputError(f"{build.path} is a {build.block} block: --model and --input apply to network builds")
+            raise InputError(f"{build.path} is a {build.block} block: --model and --input apply to network builds "
+                             "and trained transformers")
         return Report(build, None)
     dt = float(build.manifest.get("dt", build.model_options.dt))
     if model is None:

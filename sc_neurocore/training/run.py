@@ -5,7 +5,9 @@ generator state, history), ``metrics.json``, ``curve.png`` (or ``curve.csv`` wit
 and ``model.nir`` for the MLP and the transformer (the latter with our extension ops). An MLP trained
 on spike input (``rate`` or ``latency`` encoding) also gets ``test_set.npz``: the test split as
 ``input`` [T, B, n] uint8 spikes (encoded exactly as for ``fixed_test_accuracy``) and ``labels`` [B],
-the labelled workload ``sc-neurocore report --input`` reads. A ``direct`` model gets none: its analog input cannot reach the hardware's spike port.
+the labelled workload ``sc-neurocore report --input`` reads. A ``direct`` MLP gets none: its analog input
+cannot reach the hardware's spike port. A ``direct`` transformer gets ``test_set.npz`` as ``input`` [B, n]
+features and ``labels``: its engine takes pixels, and ``metrics.json`` has its ``fixed_test_accuracy``.
 Everything is written atomically.
 """
 
@@ -34,7 +36,7 @@ from .trainer import evaluate, fit
 from .transformer import SpikingTransformer
 
 __all__ = ["TEST_SET", "SPIKE_ENCODINGS", "TrainResult", "build_model", "load_data", "run_training",
-           "write_test_set"]
+           "write_test_set", "write_features"]
 
 TEST_SET = "test_set.npz"
 SPIKE_ENCODINGS = ("rate", "latency")  # encodings whose input is spikes, as the hardware input port carries
@@ -212,6 +214,8 @@ def run_training(cfg: dict, *, resume: bool = False,
 
         files["nir"] = str(write_transformer_nir(model, out / "model.nir", {
             "test_accuracy": metrics["test_accuracy"], "encoding": enc, "steps": steps}))
+        if enc == "direct":  # the engine takes pixels: the test split as features
+            files["test_set"] = str(write_features(out / TEST_SET, data))
     metrics["history"] = history
     metrics_path = out / "metrics.json"
     _atomic_write(metrics_path, lambda tmp: Path(tmp).write_text(json.dumps(metrics, indent=2) + "\n"))
@@ -236,6 +240,18 @@ def write_test_set(path: Path, data: Dataset, encoding: str, steps: int, seed: i
     return path
 
 
+def write_features(path: Path, data: Dataset) -> Path:
+    """``input`` [B, n] features in [0, 1] and ``labels`` [B]: the transformer's test split for
+    ``report --input`` (it encodes the features itself, one current per pixel and time step)."""
+
+    def write(tmp: str) -> None:
+        with open(tmp, "wb") as handle:
+            np.savez_compressed(handle, input=data.x_test.astype(np.float32), labels=data.y_test.astype(np.int64))
+
+    _atomic_write(path, write)
+    return path
+
+
 def _final_metrics(cfg, model, data, history, spec, input_frac) -> dict:
     enc, steps, seed = cfg["encoding"]["kind"], cfg["encoding"]["steps"], cfg["seed"]
     metrics = {"model": cfg["model"]["type"], "encoding": enc, "steps": steps, "epochs": len(history),
@@ -251,4 +267,10 @@ def _final_metrics(cfg, model, data, history, spec, input_frac) -> dict:
         x = _test_set_inputs(data, enc, steps, seed)
         metrics["fixed_test_accuracy"] = float((fixed.predict(x) == data.y_test).mean())
         metrics["fixed_frac_bits"] = [layer.frac_bits for layer in fixed.layers]
+    elif isinstance(model, SpikingTransformer) and enc == "direct":
+        from .fixed_transformer import FixedTransformer, transformer_accuracy
+
+        accuracy = transformer_accuracy(model, FixedTransformer.from_model(model, spec), steps,
+                                        (data.x_test, data.y_test))
+        metrics["fixed_test_accuracy"] = accuracy["hardware"]
     return metrics

@@ -173,11 +173,27 @@ def test_kinds_not_wired_yet_fail_with_one_line(tmp_path, capsys, command):
     assert not (tmp_path / "build").exists()
 
 
-def test_the_trained_transformer_is_not_wired_yet():
-    graph = Graph({"input": Input((4,)), "output": Output((4,))}, [("input", "output")],
-                  metadata={"sc_neurocore_model": "spiking_transformer"})
-    with pytest.raises(UnsupportedError, match="trained spiking transformer from a NIR file is not wired yet"):
-        block_hardware(graph)
+def test_the_trained_transformer_compiles_from_its_nir_file(tmp_path, capsys):
+    """`train`'s model.nir -> the token-wise engine with that model's quantised weights and time steps."""
+    from sc_neurocore.backends.transformer_deploy import BLOCK, emit_engine
+    from sc_neurocore.training.export import write_transformer_nir
+    from sc_neurocore.training.fixed_transformer import FixedTransformer
+    from sc_neurocore.training.transformer import SpikingTransformer
+
+    model = SpikingTransformer(8, 8, 10, dim=16, heads=2, seed=5)
+    path = write_transformer_nir(model, tmp_path / "model.nir", {"steps": 3})
+    hardware = block_hardware(read_nir(path))
+    assert hardware.kind == BLOCK
+    expected = emit_engine(FixedTransformer.from_model(model), 3)
+    assert hardware.emit().files == expected.files
+    other = emit_engine(FixedTransformer.from_model(SpikingTransformer(8, 8, 10, dim=16, heads=2, seed=6)), 3)
+    assert other.files["tfm_weights.mem"] != expected.files["tfm_weights.mem"]  # the images are the model's own
+    code, _, err = run(capsys, "compile", path, "-o", tmp_path / "build")
+    assert code == 0, err
+    manifest = json.loads((tmp_path / "build" / "manifest.json").read_text())
+    assert manifest["block"] == BLOCK and manifest["steps"] == 3
+    with pytest.raises(InputError, match="lanes 1"):
+        block_hardware(read_nir(path), BlockSettings(lanes=2))
 
 
 def test_several_ops_are_named(tmp_path, capsys):
