@@ -9,14 +9,18 @@ Peers, measured in the same process (torch CPU, torch.set_num_threads(2), float3
   tuple, SumPool2d has no mapping), so the peer is the file's weights in snnTorch modules built here:
   torch Conv2d/Linear, snn.Leaky(beta=1, reset to zero, same step) for IF, AvgPool2d with divisor 1 for
   SumPool2d.
-Ours: `sc_neurocore.sim.run_float` (float64) and `run_fixed` (int64, the RTL's arithmetic) on the same
-Bernoulli input. Each timing is the best of `--repeats` runs. The ratio is ours / snnTorch (target <= 1).
+Ours: `sc_neurocore.sim.run_float` (float64) and `run_fixed` (int64, the RTL's arithmetic; its convolutions
+on spikes run in float32 where every partial sum is provably exact, see sc_neurocore/ir/operators.py) on
+the same Bernoulli input. Each timing is the best of `--repeats` runs. The ratio is ours / snnTorch (target <= 1).
 
 Deploy (Braille nets only, one at a time): `deploy_design` with Ice40Options() (UP5K-sg48, 12 MHz
 constraint, seed 1); logic cells, EBR, SPRAM, DSP, Fmax; throughput from `sc_neurocore.report.throughput`
 with the event counts of the fixed run on the benchmark input.
 
-Usage: python benchmarks/nir_models.py [--no-deploy] [--repeats 3]
+With --no-deploy the "deploy" section of the previous results file is carried over unchanged (other runs
+add to it), and "deploy_provenance" says so.
+
+Usage: python benchmarks/nir_models.py [--no-deploy] [--repeats 3] [--batches 1 16]
 """
 
 import argparse
@@ -184,6 +188,15 @@ def deploy(name: str, qnet, inputs: np.ndarray, work: Path) -> dict:
     }
 
 
+def previous_deploy() -> tuple[dict, str]:
+    """The deploy section of the existing results file and where it came from."""
+    if not RESULT.is_file():
+        return {}, "none: no previous results file"
+    previous = json.loads(RESULT.read_text())
+    return previous.get("deploy", {}), previous.get(
+        "deploy_provenance", "carried over from the previous results file by a --no-deploy run (not re-measured)")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
@@ -191,6 +204,7 @@ def main() -> int:
     parser.add_argument("--no-deploy", action="store_true")
     args = parser.parse_args()
     torch.set_num_threads(2)
+    load_at_start = [round(x, 2) for x in os.getloadavg()]
     rows, deploys = [], {}
     with tempfile.TemporaryDirectory(prefix="nir_models_") as scratch:
         for name, (path, steps, rate) in MODELS.items():
@@ -201,16 +215,23 @@ def main() -> int:
             if name.startswith("braille") and not args.no_deploy:
                 deploys[name] = deploy(name, qnet, inputs, Path(scratch))
                 print(json.dumps({name: deploys[name]}), flush=True)
+    if args.no_deploy:
+        deploys, provenance = previous_deploy()
+    else:
+        provenance = "measured in this run"
     results = {
         "benchmark": "nir_models",
         "machine": f"{platform.machine()}, {platform.python_implementation()} {platform.python_version()}, "
-                   f"torch {torch.__version__} ({torch.get_num_threads()} threads), snntorch {snn.__version__}",
+                   f"numpy {np.__version__}, torch {torch.__version__} ({torch.get_num_threads()} threads), "
+                   f"snntorch {snn.__version__}",
         "input": f"Bernoulli spikes (sc_neurocore.stimulus.poisson_spikes, seed {SEED}); rate per model in rows",
+        "load_average_at_start": load_at_start,
         "load_average_at_end": [round(x, 2) for x in os.getloadavg()],
         "timing": f"best of {args.repeats}; us per time step = run time / steps (whole batch)",
         "peers": "see benchmarks/nir_models.py docstring",
         "rows": rows,
         "deploy": deploys,
+        "deploy_provenance": provenance,
     }
     RESULT.parent.mkdir(parents=True, exist_ok=True)
     RESULT.write_text(json.dumps(results, indent=2) + "\n")

@@ -22,17 +22,29 @@ weights: the products are summed in float64, which is exact while every partial 
 `Chain` whose kernels are all integer-valued stays in float64 between its operators and converts once at
 the end: every intermediate value is an exact integer, so this equals rounding after each operator.
 `ConvOp.apply_reference` keeps the straightforward einsum for tests.
+
+Exact inputs. A caller that knows more about x (spikes are 0/1) passes a `Grid`: every value is an
+integer multiple of 2**exponent with |value| <= bound. If the weights are multiples of 2**e_w with row
+sums of |w| at most S, every product and every partial sum, in any order, is a multiple of
+2**(exponent + e_w) no larger than bound * S; below 2**52 of those units float64 holds each one
+exactly (float32: below 2**23), so the result is the exact sum whatever the summation order or BLAS
+blocking. Where that holds in float32 (the fixed executor's integer kernels on spikes), a convolution
+runs in float32 with its columns taken a whole padded row wide (`ConvOp._apply_exact`): half the
+memory traffic and faster gemms for the same bits as the float64 im2col, which remains the path for
+everything else. (cnn_sinabs's float kernels are float32 values on a 2**-36 grid: their exact sums need
+about 40 bits, so the float executor keeps float64 there.)
 """
 
 import threading
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
+from numpy.lib.stride_tricks import as_strided, sliding_window_view
 
 from sc_neurocore.errors import UnsupportedError
 
-__all__ = ["DenseOp", "ScaleOp", "ConvOp", "Chain", "conv_output_size", "resolve_padding", "DENSIFY_LIMIT"]
+__all__ = ["DenseOp", "ScaleOp", "ConvOp", "Chain", "Grid", "SPIKES", "conv_output_size", "resolve_padding",
+           "DENSIFY_LIMIT"]
 
 DENSIFY_LIMIT = 1 << 16  # matrix entries: larger convolution projections are never densified
 COLUMN_BUFFER_LIMIT = 1 << 21  # float64 entries (16 MiB) of one im2col buffer; larger batches run in chunks
@@ -55,15 +67,64 @@ def conv_output_size(size: int, pad: tuple[int, int], kernel: int, dilation: int
     return (size + pad[0] + pad[1] - dilation * (kernel - 1) - 1) // stride + 1
 
 
+@dataclass(frozen=True)
+class Grid:
+    """Known input values: integer multiples of 2**exponent, at most bound in magnitude."""
+
+    exponent: int
+    bound: float
+
+
+SPIKES = Grid(0, 1.0)
+_MANTISSA = {np.float64: 52, np.float32: 23}  # one bit below the significand: margin for rounding in S
+_MIN_EXPONENT = {np.float64: -1022, np.float32: -126}  # stay clear of subnormals (BLAS may flush them)
+
+
+def _weight_grid(weight: np.ndarray) -> int | None:
+    """The largest e with every weight a multiple of 2**e (None if a weight is not finite)."""
+    w = np.asarray(weight, dtype=np.float64)
+    w = w[w != 0]
+    if not np.all(np.isfinite(w)):
+        return None
+    if w.size == 0:
+        return 0
+    mantissa, exponent = np.frexp(np.abs(w))  # |w| = mantissa * 2**exponent, mantissa in [0.5, 1)
+    significand = np.ldexp(mantissa, 53).astype(np.int64)  # an exact integer below 2**53
+    lowest_bit = np.log2(significand & -significand).astype(np.int64)
+    return int((exponent - 53 + lowest_bit).min())
+
+
 class _Operator:
     n_in: int
     n_out: int
 
-    def apply(self, x: np.ndarray) -> np.ndarray:
+    def apply(self, x: np.ndarray, grid: Grid | None = None) -> np.ndarray:
         raise NotImplementedError
 
-    def apply_int(self, x: np.ndarray) -> np.ndarray:
-        return np.rint(self.apply(x.astype(np.float64))).astype(np.int64)
+    def apply_int(self, x: np.ndarray, grid: Grid | None = None) -> np.ndarray:
+        return np.rint(self.apply(x.astype(np.float64), grid)).astype(np.int64)
+
+    def _row_sum(self) -> float:
+        """The largest sum of |w| over one output's inputs."""
+        raise NotImplementedError
+
+    def through(self, grid: Grid | None, dtype=np.float64) -> Grid | None:
+        """The output's grid if every partial sum over an input on `grid` is exact in `dtype`, else None."""
+        if grid is None:
+            return None
+        if not hasattr(self, "_exactness"):
+            e_w = _weight_grid(self.weight)
+            fits32 = bool(np.all(np.asarray(self.weight, np.float64).astype(np.float32) == self.weight))
+            self._exactness = (e_w, self._row_sum(), fits32)
+        e_w, row_sum, fits32 = self._exactness
+        if e_w is None or (dtype == np.float32 and not fits32):
+            return None
+        exponent, bound = grid.exponent + e_w, grid.bound * row_sum
+        if exponent < _MIN_EXPONENT[dtype] or bound >= 2.0 ** (_MANTISSA[dtype] + exponent):
+            return None
+        if dtype == np.float32 and (grid.exponent < -126 or grid.bound >= 2.0 ** (23 + grid.exponent)):
+            return None  # the input itself must be exact in float32
+        return Grid(exponent, bound)
 
 
 @dataclass(eq=False)
@@ -76,8 +137,11 @@ class DenseOp(_Operator):
         self.n_out, self.n_in = self.weight.shape
         self._weight_t = np.ascontiguousarray(self.weight.T)
 
-    def apply(self, x):
+    def apply(self, x, grid=None):
         return x @ self._weight_t
+
+    def _row_sum(self) -> float:
+        return float(np.abs(self.weight).sum(axis=1).max(initial=0.0))
 
     def with_weight(self, weight) -> "DenseOp":
         return DenseOp(weight)
@@ -95,8 +159,11 @@ class ScaleOp(_Operator):
     def __post_init__(self):
         self.n_in = self.n_out = self.weight.shape[0]
 
-    def apply(self, x):
+    def apply(self, x, grid=None):
         return x * self.weight
+
+    def _row_sum(self) -> float:
+        return float(np.abs(self.weight).max(initial=0.0))
 
     def with_weight(self, weight) -> "ScaleOp":
         return ScaleOp(weight)
@@ -133,6 +200,7 @@ class ConvOp(_Operator):
         self._grouped = self.weight.reshape(g, c_out // g, *self.weight.shape[1:])
         # im2col form: (g, C_out/g, C_g*k_h*k_w) against columns (B, g, C_g*k_h*k_w, H_o*W_o)
         self._matrix = np.ascontiguousarray(self._grouped.reshape(g, c_out // g, -1), dtype=np.float64)
+        self._matrix32 = self._matrix.astype(np.float32)  # used only where `through` proves it exact
         self._depthwise = c_per_group == 1 and c_out == g  # pooling: one input channel per output channel
         weights = np.asarray(self.weight, dtype=np.float64)
         self._unit = bool(np.all(weights == 1.0))
@@ -145,7 +213,9 @@ class ConvOp(_Operator):
              slice(v * self.dilation[1], v * self.dilation[1] + (wo - 1) * self.stride[1] + 1, self.stride[1]))
             for u in range(kh) for v in range(kw)
         ]
-        self._chunk = max(1, COLUMN_BUFFER_LIMIT // max(1, c_in * kh * kw * ho * wo))
+        phase_h = -(-(h + pt + pb) // self.stride[0])
+        self._phase_shape = (phase_h, -(-(w + pl + pr) // self.stride[1]))  # one stride phase (exact path)
+        self._chunk = max(1, COLUMN_BUFFER_LIMIT // max(1, c_in * kh * kw * ho * self._phase_shape[1]))
         self._local = threading.local()
 
     def __getstate__(self):  # the per-thread buffers are a cache: never pickled or deep-copied
@@ -157,27 +227,52 @@ class ConvOp(_Operator):
         self.__dict__.update(state)
         self._local = threading.local()
 
-    def _buffers(self, batch: int):
-        """Per thread and batch size: the zero-padded image and the column buffer (reused across calls)."""
+    def _row_sum(self) -> float:
+        return float(np.abs(np.asarray(self.weight, np.float64)).reshape(self.weight.shape[0], -1).sum(axis=1).max())
+
+    def _buffers(self, batch: int, dtype=None):
+        """Per thread, batch size and path: the zero-padded image and the column buffer (reused across
+        calls). dtype None: the float64 im2col of `apply`; float32: `_apply_exact`'s."""
         cache = getattr(self._local, "cache", None)
         if cache is None:
             cache = self._local.cache = {}
-        if batch not in cache:
+        key = (batch, dtype)
+        if key not in cache:
             if len(cache) >= 4:
                 cache.clear()
             (pt, pb), (pl, pr) = self.pads
-            padded = np.zeros((batch, *self._padded_shape)) if (pt or pb or pl or pr) else None
-            columns = None
-            if not self._depthwise:
-                c_in = self.in_shape[0]
-                _, kh, kw = self.weight.shape[1:]
-                _, ho, wo = self.out_shape
-                columns = np.empty((batch, self.groups, c_in // self.groups, kh * kw, ho, wo))
-            cache[batch] = (padded, columns)
-        return cache[batch]
+            c_in = self.in_shape[0]
+            _, kh, kw = self.weight.shape[1:]
+            _, ho, wo = self.out_shape
+            if dtype is None:
+                padded = np.zeros((batch, *self._padded_shape)) if (pt or pb or pl or pr) else None
+                columns = None
+                if not self._depthwise:
+                    columns = np.empty((batch, self.groups, c_in // self.groups, kh * kw, ho, wo))
+                cache[key] = (padded, columns)
+            else:  # stride phases, flat, with a zero tail for the last rows' overrun (see _apply_exact)
+                (sh, sw), (dh, dw), (hq, wq) = self.stride, self.dilation, self._phase_shape
+                phases = np.zeros(batch * c_in * sh * sw * hq * wq + (kw - 1) * dw + 1, dtype)
+                columns = np.empty((batch, c_in, kh * kw, ho, wq), dtype)
+                staging = np.zeros((batch, c_in, hq * sh, wq * sw), dtype) if sh * sw > 1 else None  # padded image
+                step = phases.itemsize
+                strides = (c_in * sh * sw * hq * wq * step, sh * sw * hq * wq * step, wq * step, step)
+                taps = []  # each tap's columns: a read-only window on the phases, made once per buffer
+                for k in range(kh * kw):
+                    row, col = (k // kw) * dh, (k % kw) * dw
+                    start = ((row % sh) * sw + col % sw) * hq * wq + (row // sh) * wq + col // sw
+                    taps.append(as_strided(phases[start:], (batch, c_in, ho, wq), strides, writeable=False))
+                cache[key] = (phases, columns, staging, taps)
+        return cache[key]
 
-    def apply(self, x):
+    def _exact_grid(self, grid):
+        """The output grid when the float32 exact path applies to an input on `grid`, else None."""
+        return None if grid is None or self._depthwise else self.through(grid, np.float32)
+
+    def apply(self, x, grid=None):
         batch = x.shape[0]
+        if self._exact_grid(grid) is not None:
+            return self._apply_exact(x, np.empty((batch, self.n_out)))
         if batch > self._chunk:
             return np.concatenate([self.apply(x[i : i + self._chunk]) for i in range(0, batch, self._chunk)])
         c_in, h, w = self.in_shape
@@ -205,6 +300,46 @@ class ConvOp(_Operator):
             columns[:, :, :, k] = grouped[:, :, :, rows, cols]
         out = np.matmul(self._matrix, columns.reshape(batch, g, -1, ho * wo))
         return out.reshape(batch, self.n_out)
+
+    def apply_int(self, x, grid=None):
+        exact = self._exact_grid(grid)
+        if exact is not None and exact.exponent >= 0:  # integer sums, exact in float32: cast straight to int64
+            return self._apply_exact(x, np.empty((x.shape[0], self.n_out), np.int64))
+        return super().apply_int(x, grid)
+
+    def _apply_exact(self, x, out):
+        """`_exact_chunk` over batches of bounded buffer size, into out [B, n_out] (float64 or int64)."""
+        for i in range(0, x.shape[0], self._chunk):
+            self._exact_chunk(x[i : i + self._chunk], out[i : i + self._chunk])
+        return out
+
+    def _exact_chunk(self, x, out):
+        """The float32 exact path (see the module docstring), written into `out`.
+
+        The zero-padded image is split into its s_h*s_w stride phases (phase (a, b) holds the rows = a and
+        columns = b modulo the stride), so every tap reads one phase at stride 1. Each tap's columns are then
+        taken a whole phase row wide (W_q = ceil(W_p / s_w) >= W_o): one contiguous copy per sample and
+        channel instead of W_o-long (or strided) pieces; the extra columns read into the next row (or the
+        buffer's zero tail) and are cropped from the result. The matmul stays one small gemm per sample:
+        OpenBLAS runs those single-threaded in its small-matrix kernels, where one large threaded gemm is
+        a little faster on an idle machine and many times slower on a busy one.
+        """
+        batch = x.shape[0]
+        c_in, h, w = self.in_shape
+        (pt, _), (pl, _) = self.pads
+        _, ho, wo = self.out_shape
+        (sh, sw), (hq, wq) = self.stride, self._phase_shape
+        flat, columns, staging, taps = self._buffers(batch, np.float32)
+        phases = flat[: batch * c_in * sh * sw * hq * wq].reshape(batch, c_in, sh, sw, hq, wq)
+        if staging is None:  # stride 1: the one phase is the padded image
+            phases[:, :, 0, 0, pt : pt + h, pl : pl + w] = x.reshape(batch, c_in, h, w)
+        else:
+            staging[:, :, pt : pt + h, pl : pl + w] = x.reshape(batch, c_in, h, w)
+            phases[...] = staging.reshape(batch, c_in, hq, sh, wq, sw).transpose(0, 1, 3, 5, 2, 4)
+        for k, tap in enumerate(taps):
+            columns[:, :, k] = tap
+        sums = np.matmul(self._matrix32, columns.reshape(batch, self.groups, -1, ho * wq))  # (B, g, C_out/g, H_o*W_q)
+        out.reshape(batch, self.out_shape[0], ho, wo)[...] = sums.reshape(batch, -1, ho, wq)[:, :, :, :wo]
 
     def apply_reference(self, x):
         """The straightforward form (einsum over a strided window view): what `apply` must equal."""
@@ -250,14 +385,18 @@ class Chain(_Operator):
         weights = [np.asarray(op.weight) for op in self.ops]
         self._integral = all(np.issubdtype(w.dtype, np.integer) or bool(np.all(w == np.round(w))) for w in weights)
 
-    def apply(self, x):
+    def apply(self, x, grid=None):
         for op in self.ops:
-            x = op.apply(x)
+            x = op.apply(x, grid)
+            grid = op.through(grid)
         return x
 
-    def apply_int(self, x):
-        if self._integral:  # exact integers throughout in float64: one conversion at each end
-            return self.apply(x.astype(np.float64)).astype(np.int64)
+    def apply_int(self, x, grid=None):
+        if self._integral:  # exact integers throughout in float64 (every operator takes int64 in): converted
+            for op in self.ops[:-1]:  # once, by the last operator
+                x = op.apply(x, grid)
+                grid = op.through(grid)
+            return self.ops[-1].apply_int(x, grid)
         for op in self.ops:
             x = op.apply_int(x)
         return x

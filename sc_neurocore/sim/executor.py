@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from sc_neurocore.errors import InputError
+from sc_neurocore.ir.operators import SPIKES, Grid
 from sc_neurocore.network import Network
 from sc_neurocore.passes.quantise import QuantisedNetwork
 
@@ -37,19 +38,39 @@ class SimulationResult:
         return self.outputs[self.output_name]
 
 
-def _project(proj, dtype):
-    """The projection's map of a [B, n_src] batch: a transposed dense matrix, or its operator chain."""
+def _project(proj, dtype, grid: Grid | None):
+    """The projection's map of a [B, n_src] batch: a transposed dense matrix, or its operator chain.
+
+    `grid` is what is known of the source's values (see `sc_neurocore.ir.operators.Grid`): spikes, or
+    None; operator chains choose their exact fast paths from it. (A dense integer matrix stays an int64
+    matmul: for the Braille nets' 12-38-7 matrices a float64 BLAS detour measured slower.)
+    """
     if proj.operator is None:
         weight_t = proj.weight.T.astype(dtype)  # transposed once: the hot loop is [B, n_src] @ [n_src, n_dst]
         return lambda x: x @ weight_t
-    return proj.operator.apply if dtype == np.float64 else proj.operator.apply_int
+    if dtype == np.float64:
+        return lambda x: proj.operator.apply(x, grid)
+    return lambda x: proj.operator.apply_int(x, grid)
+
+
+def _source_grid(network, source: str, input_grid: Grid | None, dtype) -> Grid | None:
+    """What the executor knows of a source's values: a spiking population emits 0/1; in the fixed model a
+    non-spiking one emits v, saturated to the state width. Delay lines copy their (summed) input: unknown."""
+    if source == "input":
+        return input_grid
+    pop = network.population(source)
+    if pop.delay_steps is not None:
+        return None
+    if pop.spiking:
+        return SPIKES
+    return Grid(0, float(2 ** (network.state_bits - 1))) if dtype == np.int64 else None
 
 
 PRECOMPUTE_LIMIT = 1 << 26  # bytes: an input projection over all time steps larger than this runs per step
 
 
 def _run(network, inputs, step, dtype, record_voltages: bool, record_currents: bool, mode: str,
-         make_step=None) -> SimulationResult:
+         make_step=None, input_grid: Grid | None = None) -> SimulationResult:
     steps, batch, _ = inputs.shape
     outs = {p.name: np.zeros((steps, batch, p.size), dtype) for p in network.populations}
     volts = {p.name: np.zeros((steps, batch, p.size), dtype) for p in network.populations} if record_voltages else {}
@@ -61,33 +82,47 @@ def _run(network, inputs, step, dtype, record_voltages: bool, record_currents: b
     for pop in network.populations:
         projections = []
         for proj in pop.projections:
-            project = _project(proj, dtype)
+            project = _project(proj, dtype, _source_grid(network, proj.source, input_grid, dtype))
             if proj.source == "input" and steps * batch * pop.size * np.dtype(dtype).itemsize <= PRECOMPUTE_LIMIT:
                 projections.append((None, project(flat_inputs).reshape(steps, batch, pop.size), proj.recurrent))
             else:
                 projections.append((proj.source, project, proj.recurrent))
         if pop.delay_steps is not None:
-            pop_step = lambda c, s, p=pop: delay_step(c, s, p)
+            pop_step = lambda c, s, o, p=pop: delay_step(c, s, p)
         elif make_step is not None:
             pop_step = make_step(pop)
         else:
-            pop_step = lambda c, s, p=pop: step(c, s, p)
-        plans.append((pop.name, projections, _bias(pop).astype(dtype), pop_step, outs[pop.name],
+            pop_step = lambda c, s, o, p=pop: step(c, s, p)
+        bias = _bias(pop).astype(dtype)
+        if projections and projections[0][0] is None:  # bias + input projection, once for all steps: same sums
+            if dtype != np.int64 or np.any(bias):  # (an integer zero bias adds nothing; a float one may flip -0.0)
+                np.add(bias, projections[0][1], out=projections[0][1])
+            bias = None
+        plans.append((pop.name, projections, bias, pop_step, outs[pop.name],
                       volts.get(pop.name), currents.get(pop.name) if pop.delay_steps is None else None))
     has_recurrent = any(recurrent for _, projections, *_ in plans for *_, recurrent in projections)
     for t in range(steps):
         previous = dict(latest) if has_recurrent else latest
         latest["input"] = inputs[t]
         for name, projections, bias, pop_step, out_record, volt_record, current_record in plans:
-            current = bias
+            current, owned = bias, False  # owned: a fresh array of this step's, safe to add into
             for source, project, recurrent in projections:
-                if source is None:  # precomputed for all time steps
-                    current = current + project[t]
+                if source is None:  # precomputed for all time steps (a view: the steps never write to it)
+                    term, fresh = project[t], False
+                else:  # every projection returns a new array
+                    term, fresh = project((previous if recurrent else latest)[source]), True
+                if current is None:
+                    current, owned = term, fresh
+                elif owned or fresh:  # current + term, computed into a buffer of ours: the same sums
+                    current = np.add(current, term, out=current if owned else term)
+                    owned = True
                 else:
-                    current = current + project((previous if recurrent else latest)[source])
-            out, state[name] = pop_step(current, state[name])
-            latest[name] = out
-            out_record[t] = out
+                    current, owned = current + term, True
+            row = out_record[t]  # a spiking step writes its spikes straight into the record
+            out, state[name] = pop_step(current, state[name], row)
+            if out is not row:
+                row[...] = out
+            latest[name] = row  # never written again: safe as the previous step's value too
             if volt_record is not None:
                 volt_record[t] = state[name][0]
             if current_record is not None:  # a delay line's state is its ring buffer
@@ -109,38 +144,42 @@ def _bias(pop) -> np.ndarray:
     return sum((p.bias for p in pop.projections), np.zeros(pop.size))
 
 
-def _as_time_batch(inputs: np.ndarray, n_in: int) -> np.ndarray:
+def _as_time_batch(inputs: np.ndarray, n_in: int) -> tuple[np.ndarray, bool]:
+    """The input as [T, B, n_in] and whether every value is a spike (0 or 1: then finite too)."""
     inputs = np.asarray(inputs)
     if inputs.ndim == 2:
         inputs = inputs[:, None, :]
     if inputs.ndim != 3 or inputs.shape[-1] != n_in:
         raise InputError(f"input must be shaped [T, {n_in}] or [T, B, {n_in}], got {list(inputs.shape)}")
-    if not np.all(np.isfinite(inputs)):
+    spikes = bool(((inputs == 0) | (inputs == 1)).all())
+    if not spikes and not np.all(np.isfinite(inputs)):
         raise InputError("input contains NaN or inf")
-    return inputs
+    return inputs, spikes
 
 
 def run_float(
     network: Network, inputs: np.ndarray, record_voltages: bool = False, record_currents: bool = False
 ) -> SimulationResult:
     """Reference execution in float64."""
-    inputs = _as_time_batch(inputs, network.input_size).astype(np.float64)
+    inputs, spikes = _as_time_batch(inputs, network.input_size)
+    inputs = inputs.astype(np.float64, copy=False)  # only read: a float64 input is used in place
     ge = network.spike_condition == "ge"
     return _run(network, inputs, lambda c, s, p: float_step(c, s, p, ge), np.float64, record_voltages, record_currents, "float",
-                make_step=lambda pop: make_float_step(pop, ge))
+                make_step=lambda pop: make_float_step(pop, ge, owns_state=True), input_grid=SPIKES if spikes else None)
 
 
 def run_fixed(
     network: QuantisedNetwork, inputs: np.ndarray, record_voltages: bool = False, record_currents: bool = False
 ) -> SimulationResult:
     """The integer model of the hardware; inputs must be spikes (0/1). Voltages are raw integers."""
-    inputs = _as_time_batch(inputs, network.input_size)
-    if not np.all((inputs == 0) | (inputs == 1)):
+    inputs, spikes = _as_time_batch(inputs, network.input_size)
+    if not spikes:
         raise InputError("fixed-point mode takes spike input: every input value must be 0 or 1")
     ge = network.spike_condition == "ge"
 
     def step(current, state, pop):
         return fixed_step(current, state, pop, ge, network.state_bits)
 
-    return _run(network, inputs.astype(np.int64), step, np.int64, record_voltages, record_currents, "fixed",
-                make_step=lambda pop: make_fixed_step(pop, ge, network.state_bits))
+    # int8 spikes: every projection of them (int64 matmul, integer chains) computes in int64 or exactly in float
+    return _run(network, inputs.astype(np.int8), step, np.int64, record_voltages, record_currents, "fixed",
+                make_step=lambda pop: make_fixed_step(pop, ge, network.state_bits, owns_state=True), input_grid=SPIKES)

@@ -67,15 +67,25 @@ def _uniform(values: np.ndarray):
     return values.flat[0] if values.size and np.all(values == values.flat[0]) else values
 
 
-def make_float_step(pop, spike_ge: bool):
-    """`float_step` specialised to `pop` once, before the time loop; returns step(current, state).
+def _emit(spikes: np.ndarray, dtype, out: np.ndarray | None) -> np.ndarray:
+    """The spikes as 0/1 of `dtype`: written into `out` (e.g. the recording row) when given."""
+    if out is None:
+        return spikes.astype(dtype)
+    np.copyto(out, spikes)
+    return out
+
+
+def make_float_step(pop, spike_ge: bool, owns_state: bool = False):
+    """`float_step` specialised to `pop` once, before the time loop; returns step(current, state, out=None).
 
     Terms that are exact no-ops for this population's constants are skipped (gain 1: 1*x == x; k_mem 0:
     v - 0*(v - v_leak) == v), scalars replace uniform arrays, and the reset writes in place into the
-    freshly computed v. The results are the same float64 values as `float_step`'s.
+    freshly computed v. The results are the same float64 values as `float_step`'s. A spiking step writes
+    its spikes into `out` when given (no temporary); the generic ones ignore it. With `owns_state` the
+    caller hands the state arrays over, and v is updated in place (no new array per step).
     """
     if pop.has_syn or not pop.spiking:
-        return lambda current, state: float_step(current, state, pop, spike_ge)
+        return lambda current, state, out=None: float_step(current, state, pop, spike_ge)
     unit_gain = bool(np.all(pop.gain == 1.0))
     no_leak = bool(np.all(pop.k_mem == 0.0))
     gain, k_mem, v_leak = pop.gain, pop.k_mem, pop.v_leak
@@ -83,27 +93,31 @@ def make_float_step(pop, spike_ge: bool):
     compare = np.greater_equal if spike_ge else np.greater
     subtract = pop.reset_subtract
 
-    def step(current, state):
+    def step(current, state, out=None):
         v, _ = state
         syn = current if unit_gain else gain * current
-        v = v + syn if no_leak else v - k_mem * (v - v_leak) + syn
+        if no_leak:
+            v = np.add(v, syn, out=v) if owns_state else v + syn
+        else:
+            v = v - k_mem * (v - v_leak) + syn
         spikes = compare(v, threshold)
         if subtract:
-            v = np.where(spikes, v - threshold, v)
+            np.subtract(v, threshold, out=v, where=spikes)
         elif np.ndim(v_reset) == 0:
             np.putmask(v, spikes, v_reset)
         else:
             v = np.where(spikes, v_reset, v)
-        return spikes.astype(v.dtype), (v, syn)
+        return _emit(spikes, v.dtype, out), (v, syn)
 
     return step
 
 
-def make_fixed_step(pop, spike_ge: bool, state_bits: int):
+def make_fixed_step(pop, spike_ge: bool, state_bits: int, owns_state: bool = False):
     """`fixed_step` specialised to `pop` (same integers): k_mem 0 gives ((0 * x) >> 16) == 0, so the
-    decay product is skipped; saturation and reset work in place on the freshly computed v."""
+    decay product is skipped; saturation and reset work in place on the freshly computed v. Returns
+    step(acc, state, out=None), writing spikes into `out` and taking `owns_state` as `make_float_step`."""
     if pop.has_syn or not pop.spiking:
-        return lambda current, state: fixed_step(current, state, pop, spike_ge, state_bits)
+        return lambda current, state, out=None: fixed_step(current, state, pop, spike_ge, state_bits)
     no_leak = bool(np.all(pop.k_mem == 0))
     k_mem, v_leak = pop.k_mem, pop.v_leak
     threshold, v_reset = _uniform(pop.v_threshold), _uniform(pop.v_reset)
@@ -112,18 +126,23 @@ def make_fixed_step(pop, spike_ge: bool, state_bits: int):
     top = (1 << (state_bits - 1)) - 1
     bottom = -top - 1
 
-    def step(acc, state):
+    def step(acc, state, out=None):
         v, syn = state
-        v = v + acc if no_leak else v - ((k_mem * (v - v_leak)) >> 16) + acc
+        if no_leak:
+            v = np.add(v, acc, out=v) if owns_state else v + acc
+        else:
+            v = v - ((k_mem * (v - v_leak)) >> 16) + acc
         np.maximum(v, bottom, out=v)
         np.minimum(v, top, out=v)
         spikes = compare(v, threshold)
-        if subtract:
-            v = np.where(spikes, saturate(v - threshold, state_bits), v)
+        if subtract:  # saturate(v - threshold) where spiking; the rest is saturated already
+            np.subtract(v, threshold, out=v, where=spikes)
+            np.maximum(v, bottom, out=v)
+            np.minimum(v, top, out=v)
         elif np.ndim(v_reset) == 0:
             np.putmask(v, spikes, v_reset)
         else:
             v = np.where(spikes, v_reset, v)
-        return spikes.astype(np.int64), (v, syn)
+        return _emit(spikes, np.int64, out), (v, syn)
 
     return step
