@@ -9,7 +9,8 @@ Peers, measured in the same process (torch CPU, torch.set_num_threads(2), float3
   tuple, SumPool2d has no mapping), so the peer is the file's weights in snnTorch modules built here:
   torch Conv2d/Linear, snn.Leaky(beta=1, reset to zero, same step) for IF, AvgPool2d with divisor 1 for
   SumPool2d.
-Ours: `sc_neurocore.sim.run_float` (float64) and `run_fixed` (int64, the RTL's arithmetic; its convolutions
+Ours: `sc_neurocore.sim.run_float` (float64, the reference; and precision="float32", the opt-in mode that
+computes in float32 end to end as snnTorch does) and `run_fixed` (int64, the RTL's arithmetic; its convolutions
 on spikes run in float32 where every partial sum is provably exact, see sc_neurocore/ir/operators.py) on
 the same Bernoulli input. Each timing is the best of `--repeats` runs. The ratio is ours / snnTorch (target <= 1).
 
@@ -150,17 +151,23 @@ def timings(name: str, path: Path, steps: int, rate: float, batch: int, repeats:
         torch.set_num_threads(2)
     run_float(network, inputs[:2])
     float_s, _ = best_of(repeats, lambda: run_float(network, inputs))
+    run_float(network, inputs[:2], precision="float32")
+    float32_s, _ = best_of(repeats, lambda: run_float(network, inputs, precision="float32"))
     fixed_s, fixed = best_of(repeats, lambda: run_fixed(qnet, inputs))
     row = {
         "model": name, "batch": batch, "steps": steps, "input_rate": rate,
         "snntorch_us_per_step": round(peer_s / steps * 1e6, 1),
         "float_us_per_step": round(float_s / steps * 1e6, 1),
         "fixed_us_per_step": round(fixed_s / steps * 1e6, 1),
+        "float32_us_per_step": round(float32_s / steps * 1e6, 1),
         "float_ratio": round(float_s / peer_s, 3), "fixed_ratio": round(fixed_s / peer_s, 3),
+        "float32_ratio": round(float32_s / peer_s, 3),
         "snntorch_1thread_us_per_step": round(peer_1t / steps * 1e6, 1),
         "float_ratio_vs_1thread": round(float_s / peer_1t, 3), "fixed_ratio_vs_1thread": round(fixed_s / peer_1t, 3),
+        "float32_ratio_vs_1thread": round(float32_s / peer_1t, 3),
     }
     for mode, ratio, run in (("float", row["float_ratio"], lambda: run_float(network, inputs)),
+                             ("float32", row["float32_ratio"], lambda: run_float(network, inputs, precision="float32")),
                              ("fixed", row["fixed_ratio"], lambda: run_fixed(qnet, inputs))):
         if max(ratio, row[f"{mode}_ratio_vs_1thread"]) > 1.0:
             row[f"{mode}_profile"] = profile(run)
@@ -227,7 +234,8 @@ def main() -> int:
         "input": f"Bernoulli spikes (sc_neurocore.stimulus.poisson_spikes, seed {SEED}); rate per model in rows",
         "load_average_at_start": load_at_start,
         "load_average_at_end": [round(x, 2) for x in os.getloadavg()],
-        "timing": f"best of {args.repeats}; us per time step = run time / steps (whole batch)",
+        "timing": f"best of {args.repeats}; us per time step = run time / steps (whole batch); float = float64 "
+                  "(the reference), float32 = run_float(precision='float32')",
         "peers": "see benchmarks/nir_models.py docstring",
         "rows": rows,
         "deploy": deploys,

@@ -13,7 +13,7 @@ from sc_neurocore.sc_arith import ScConfig, sc_config
 
 __all__ = [
     "PRESET", "DT", "SPIKE_CONDITION", "RESET", "WEIGHT_BITS", "STATE_BITS", "JSON", "FORCE", "model_options", "MODEL",
-    "ARITH", "STREAM_LENGTH", "arith_config", "arith_record",
+    "ARITH", "STREAM_LENGTH", "arith_config", "arith_record", "PRECISION",
 ]
 
 MODEL = typer.Argument(..., help="The model: a NIR file (.nir).", show_default=False)
@@ -29,6 +29,10 @@ JSON = typer.Option(False, "--json", help="Print machine-readable JSON instead o
 FORCE = typer.Option(False, "--force", help="Replace existing outputs.")
 ARITH = typer.Option("fixed", "--arith", help="Synapse arithmetic: fixed (integer) or sc (stochastic bitstreams).")
 STREAM_LENGTH = typer.Option(256, "--stream-length", help="Bits per SC weight stream with --arith sc (a power of two).")
+PRECISION = typer.Option(
+    "float64", "--precision",
+    help="Float mode's arithmetic: float64 (the reference) or float32 (faster, as snnTorch computes; not bit-exact).",
+)
 
 ARITHS = ("fixed", "sc")
 

@@ -10,6 +10,7 @@ from sc_neurocore.errors import InputError, UnsupportedError
 from sc_neurocore.model import load_network, load_quantised
 from sc_neurocore.sc_arith import simulate_sc
 from sc_neurocore.block_simulation import block_graph, block_input, load_block_input, simulate_block_graph
+from sc_neurocore.sim import PRECISIONS
 from sc_neurocore.simulation import simulate
 from sc_neurocore.stimulus import load_input, poisson_spikes
 
@@ -38,6 +39,7 @@ def command(
     state_bits: int = opt.STATE_BITS,
     arith: str = opt.ARITH,
     stream_length: int = opt.STREAM_LENGTH,
+    precision: str = opt.PRECISION,
     force: bool = opt.FORCE,
     json_out: bool = opt.JSON,
 ) -> None:
@@ -49,8 +51,15 @@ def command(
     if sc is not None and mode is not None:
         raise InputError("--arith sc runs the sc executor (the SC hardware's arithmetic): leave out --mode")
     mode = "sc" if sc is not None else mode or "float"
+    if precision not in PRECISIONS:
+        raise InputError(f"--precision must be one of {', '.join(PRECISIONS)}, got {precision!r}")
+    if precision != "float64" and mode != "float":
+        raise InputError(f"--precision {precision} is float mode's arithmetic: it cannot be combined with "
+                         f"{'--arith sc' if mode == 'sc' else '--mode ' + mode}")
     graph = block_graph(model)
     if graph is not None:
+        if precision != "float64":
+            raise UnsupportedError(f"{model}: holds block ops (attention, SSM, CPG), which simulate runs in float64 only")
         if mode != "float":
             raise UnsupportedError(
                 f"{model}: holds block ops (attention, SSM, CPG), which simulate runs in float only; their "
@@ -66,11 +75,14 @@ def command(
         inputs = load_input(input, network.input_size, steps)
     else:
         inputs = poisson_spikes(steps or 100, network.input_size, rate, seed, batch)
-    result, summary = simulate_sc(network, qnet, inputs, sc) if sc is not None else simulate(network, qnet, inputs, mode)
-    _finish(model, result, summary, out, voltages, json_out)
+    if sc is not None:
+        result, summary = simulate_sc(network, qnet, inputs, sc)
+    else:
+        result, summary = simulate(network, qnet, inputs, mode, precision)
+    _finish(model, result, summary, out, voltages, json_out, {"precision": precision} if mode == "float" else {})
 
 
-def _finish(model, result, summary, out, voltages: bool, json_out: bool) -> None:
+def _finish(model, result, summary, out, voltages: bool, json_out: bool, extra: dict | None = None) -> None:
     if out is not None:
         arrays = {f"spikes/{name}": value for name, value in result.outputs.items()}
         arrays["output"] = result.output
@@ -78,7 +90,8 @@ def _finish(model, result, summary, out, voltages: bool, json_out: bool) -> None
             arrays.update({f"v/{name}": value for name, value in result.voltages.items()})
         save_npz(out, arrays)
     if json_out:
-        typer.echo(json.dumps({"model": str(model), **summary.to_dict(), "out": str(out) if out else None}, indent=2))
+        typer.echo(json.dumps({"model": str(model), **summary.to_dict(), **(extra or {}), "out": str(out) if out else None},
+                               indent=2))
     else:
         render_simulation(console(), model, summary, out)
 

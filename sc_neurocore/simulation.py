@@ -73,12 +73,13 @@ def _cost(float_run: SimulationResult, fixed_run: SimulationResult, qnet: Quanti
 
 
 def simulate(
-    network: Network, qnet: QuantisedNetwork | None, inputs: np.ndarray, mode: str
+    network: Network, qnet: QuantisedNetwork | None, inputs: np.ndarray, mode: str, precision: str = "float64"
 ) -> tuple[SimulationResult, SimulationSummary]:
-    """Run `mode`; in fixed mode also run float on the same input to report the quantisation cost."""
+    """Run `mode`; in fixed mode also run float on the same input to report the quantisation cost.
+    `precision` is float mode's (see `run_float`); the quantisation cost is always against float64."""
     if mode not in MODES:
         raise InputError(f"--mode must be one of {', '.join(MODES)}, got {mode!r}")
-    float_run = run_float(network, inputs, record_voltages=True)
+    float_run = run_float(network, inputs, record_voltages=True, precision=precision if mode == "float" else "float64")
     if mode == "float":
         result, cost = float_run, None
     else:

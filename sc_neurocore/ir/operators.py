@@ -23,6 +23,12 @@ weights: the products are summed in float64, which is exact while every partial 
 the end: every intermediate value is an exact integer, so this equals rounding after each operator.
 `ConvOp.apply_reference` keeps the straightforward einsum for tests.
 
+`apply_float32` is the float executor's opt-in float32 precision: float32 x, float32 weights (rounded
+to nearest), float32 sums in whatever order BLAS picks, float32 out. It is not exact; it must agree with
+the same arithmetic written plainly in float32 to float32 rounding (see tests/unit/test_float32_precision.py).
+A convolution there takes the whole-row float32 im2col of the exact path below (`ConvOp._apply_exact`),
+which is simply not proved exact for such inputs.
+
 Exact inputs. A caller that knows more about x (spikes are 0/1) passes a `Grid`: every value is an
 integer multiple of 2**exponent with |value| <= bound. If the weights are multiples of 2**e_w with row
 sums of |w| at most S, every product and every partial sum, in any order, is a multiple of
@@ -104,6 +110,15 @@ class _Operator:
     def apply_int(self, x: np.ndarray, grid: Grid | None = None) -> np.ndarray:
         return np.rint(self.apply(x.astype(np.float64), grid)).astype(np.int64)
 
+    def apply_float32(self, x: np.ndarray) -> np.ndarray:
+        """x [B, n_in] float32 to float32, every product and sum in float32 (see the module docstring)."""
+        raise NotImplementedError
+
+    def _weight32(self) -> np.ndarray:
+        if not hasattr(self, "_weight_f32"):
+            self._weight_f32 = np.asarray(self.weight, np.float64).astype(np.float32)
+        return self._weight_f32
+
     def _row_sum(self) -> float:
         """The largest sum of |w| over one output's inputs."""
         raise NotImplementedError
@@ -140,6 +155,11 @@ class DenseOp(_Operator):
     def apply(self, x, grid=None):
         return x @ self._weight_t
 
+    def apply_float32(self, x):
+        if not hasattr(self, "_weight_t32"):
+            self._weight_t32 = np.ascontiguousarray(self._weight32().T)
+        return x @ self._weight_t32
+
     def _row_sum(self) -> float:
         return float(np.abs(self.weight).sum(axis=1).max(initial=0.0))
 
@@ -161,6 +181,9 @@ class ScaleOp(_Operator):
 
     def apply(self, x, grid=None):
         return x * self.weight
+
+    def apply_float32(self, x):
+        return x * self._weight32()
 
     def _row_sum(self) -> float:
         return float(np.abs(self.weight).max(initial=0.0))
@@ -205,6 +228,7 @@ class ConvOp(_Operator):
         weights = np.asarray(self.weight, dtype=np.float64)
         self._unit = bool(np.all(weights == 1.0))
         self._taps = [np.ascontiguousarray(weights[:, 0, u, v])[None, :, None, None] for u in range(kh) for v in range(kw)]
+        self._taps32 = [tap.astype(np.float32) for tap in self._taps]
         _, ho, wo = self.out_shape
         (pt, pb), (pl, pr) = self.pads
         self._padded_shape = (c_in, h + pt + pb, w + pl + pr)
@@ -232,7 +256,8 @@ class ConvOp(_Operator):
 
     def _buffers(self, batch: int, dtype=None):
         """Per thread, batch size and path: the zero-padded image and the column buffer (reused across
-        calls). dtype None: the float64 im2col of `apply`; float32: `_apply_exact`'s."""
+        calls). dtype None: the float64 im2col of `apply`; float32: `_apply_exact`'s; "depthwise32": the
+        float32 padded image of `apply_float32`'s depthwise sums."""
         cache = getattr(self._local, "cache", None)
         if cache is None:
             cache = self._local.cache = {}
@@ -244,7 +269,9 @@ class ConvOp(_Operator):
             c_in = self.in_shape[0]
             _, kh, kw = self.weight.shape[1:]
             _, ho, wo = self.out_shape
-            if dtype is None:
+            if dtype == "depthwise32":
+                cache[key] = np.zeros((batch, *self._padded_shape), np.float32) if (pt or pb or pl or pr) else None
+            elif dtype is None:
                 padded = np.zeros((batch, *self._padded_shape)) if (pt or pb or pl or pr) else None
                 columns = None
                 if not self._depthwise:
@@ -284,22 +311,39 @@ class ConvOp(_Operator):
             image = padded
         _, ho, wo = self.out_shape
         if self._depthwise:
-            out = None
-            for (rows, cols), tap in zip(self._slices, self._taps):
-                window = image[:, :, rows, cols]
-                if out is None:
-                    out = np.array(window, dtype=np.float64) if self._unit else window * tap
-                elif self._unit:
-                    out += window
-                else:
-                    out += window * tap
-            return out.reshape(batch, self.n_out)
+            return self._depthwise_sum(image, self._taps, np.float64)
         g = self.groups
         grouped = image.reshape(batch, g, c_in // g, *image.shape[2:])
         for k, (rows, cols) in enumerate(self._slices):
             columns[:, :, :, k] = grouped[:, :, :, rows, cols]
         out = np.matmul(self._matrix, columns.reshape(batch, g, -1, ho * wo))
         return out.reshape(batch, self.n_out)
+
+    def _depthwise_sum(self, image, taps, dtype):
+        """The depthwise convolution of a padded image [B, C, H_p, W_p]: the weighted slices added in `dtype`."""
+        out = None
+        for (rows, cols), tap in zip(self._slices, taps):
+            window = image[:, :, rows, cols]
+            if out is None:
+                out = np.array(window, dtype=dtype) if self._unit else window * tap
+            elif self._unit:
+                out += window
+            else:
+                out += window * tap
+        return out.reshape(image.shape[0], self.n_out)
+
+    def apply_float32(self, x):
+        batch = x.shape[0]
+        if not self._depthwise:
+            return self._apply_exact(x, np.empty((batch, self.n_out), np.float32))
+        c_in, h, w = self.in_shape
+        (pt, _), (pl, _) = self.pads
+        image = x.reshape(batch, c_in, h, w)
+        padded = self._buffers(batch, "depthwise32")
+        if padded is not None:
+            padded[:, :, pt : pt + h, pl : pl + w] = image
+            image = padded
+        return self._depthwise_sum(image, self._taps32, np.float32)
 
     def apply_int(self, x, grid=None):
         exact = self._exact_grid(grid)
@@ -389,6 +433,11 @@ class Chain(_Operator):
         for op in self.ops:
             x = op.apply(x, grid)
             grid = op.through(grid)
+        return x
+
+    def apply_float32(self, x):
+        for op in self.ops:
+            x = op.apply_float32(x)
         return x
 
     def apply_int(self, x, grid=None):

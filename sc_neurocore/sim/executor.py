@@ -6,7 +6,7 @@ input depends on nothing else, so it is applied to all time steps at once (one [
 the loop; the neuron steps are specialised to each population's constants once (`make_*_step`).
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -17,9 +17,10 @@ from sc_neurocore.passes.quantise import QuantisedNetwork
 
 from .neuron_steps import delay_step, fixed_step, float_step, make_fixed_step, make_float_step
 
-__all__ = ["SimulationResult", "run_float", "run_fixed", "MODES"]
+__all__ = ["SimulationResult", "run_float", "run_fixed", "MODES", "PRECISIONS"]
 
 MODES = ("float", "fixed")
+PRECISIONS = {"float64": np.float64, "float32": np.float32}  # of run_float; float64 is the reference
 
 
 @dataclass
@@ -50,6 +51,8 @@ def _project(proj, dtype, grid: Grid | None):
         return lambda x: x @ weight_t
     if dtype == np.float64:
         return lambda x: proj.operator.apply(x, grid)
+    if dtype == np.float32:
+        return proj.operator.apply_float32
     return lambda x: proj.operator.apply_int(x, grid)
 
 
@@ -157,14 +160,42 @@ def _as_time_batch(inputs: np.ndarray, n_in: int) -> tuple[np.ndarray, bool]:
     return inputs, spikes
 
 
+def _float32_network(network: Network) -> Network:
+    """A copy of `network` whose weights, biases and neuron constants are float32 (rounded to nearest), so
+    every array the float executor derives from them stays float32 (NumPy promotes float32 op float64)."""
+    def cast(a):
+        return None if a is None else np.asarray(a).astype(np.float32)
+
+    constants = ("k_mem", "k_syn", "gain", "v_leak", "v_threshold", "v_reset")
+    populations = [
+        replace(pop, **{name: cast(getattr(pop, name)) for name in constants},
+                projections=[replace(proj, weight=cast(proj.weight), bias=cast(proj.bias)) for proj in pop.projections])
+        for pop in network.populations
+    ]
+    return replace(network, populations=populations)
+
+
 def run_float(
-    network: Network, inputs: np.ndarray, record_voltages: bool = False, record_currents: bool = False
+    network: Network, inputs: np.ndarray, record_voltages: bool = False, record_currents: bool = False,
+    precision: str = "float64",
 ) -> SimulationResult:
-    """Reference execution in float64."""
+    """Reference execution in float64 (the default).
+
+    precision="float32" is an opt-in, faster approximation: weights, states, decay factors, currents and
+    every recorded array are float32 end to end (convolutions included), as snnTorch computes. It is not
+    the reference: spikes near a threshold may differ from float64's (see tests/unit/test_float32_precision.py).
+    """
+    if precision not in PRECISIONS:
+        raise InputError(f"precision must be one of {', '.join(PRECISIONS)}, got {precision!r}")
+    dtype = PRECISIONS[precision]
     inputs, spikes = _as_time_batch(inputs, network.input_size)
-    inputs = inputs.astype(np.float64, copy=False)  # only read: a float64 input is used in place
+    if dtype == np.float32:
+        if not spikes and np.abs(inputs).max(initial=0) > np.finfo(np.float32).max:
+            raise InputError("input exceeds float32's range: use precision='float64'")
+        network = _float32_network(network)
+    inputs = inputs.astype(dtype, copy=False)  # only read: an input of the right dtype is used in place
     ge = network.spike_condition == "ge"
-    return _run(network, inputs, lambda c, s, p: float_step(c, s, p, ge), np.float64, record_voltages, record_currents, "float",
+    return _run(network, inputs, lambda c, s, p: float_step(c, s, p, ge), dtype, record_voltages, record_currents, "float",
                 make_step=lambda pop: make_float_step(pop, ge, owns_state=True), input_grid=SPIKES if spikes else None)
 
 
