@@ -1,5 +1,5 @@
 """The NIR paper's networks: simulation time per time step, ours (float and fixed) against snnTorch running
-the same NIR file, and a real UP5K deploy of both Braille nets.
+the same NIR file, and a real UP5K deploy of each of them.
 
 Peers, measured in the same process (torch CPU, torch.set_num_threads(2), float32, no autograd):
 - Braille nets: snnTorch 1.0.0's own per-node converter (`snntorch.import_nir._nir_to_snntorch_module`:
@@ -14,9 +14,10 @@ computes in float32 end to end as snnTorch does) and `run_fixed` (int64, the RTL
 on spikes run in float32 where every partial sum is provably exact, see sc_neurocore/ir/operators.py) on
 the same Bernoulli input. Each timing is the best of `--repeats` runs. The ratio is ours / snnTorch (target <= 1).
 
-Deploy (Braille nets only, one at a time): `deploy_design` with Ice40Options() (UP5K-sg48, 12 MHz
-constraint, seed 1); logic cells, EBR, SPRAM, DSP, Fmax; throughput from `sc_neurocore.report.throughput`
-with the event counts of the fixed run on the benchmark input.
+Deploy (one model at a time): `deploy_design` with Ice40Options() (UP5K-sg48, 12 MHz constraint, seed 1);
+logic cells, EBR, SPRAM, DSP, Fmax; throughput at the achieved Fmax: for the Braille nets (event-driven
+core) from `sc_neurocore.report.throughput` with the event counts of the fixed run on the benchmark input,
+for the CNN (convolution core, activity-independent schedule) from its exact cycle model.
 
 With --no-deploy the "deploy" section of the previous results file is carried over unchanged (other runs
 add to it), and "deploy_provenance" says so.
@@ -44,7 +45,8 @@ from snntorch import utils as snn_utils
 import torch
 from snntorch import import_nir
 
-from sc_neurocore.backends.deploy import deploy_design
+from sc_neurocore.backends.conv_systemverilog import CONV_MODULE
+from sc_neurocore.backends.deploy import conv_throughput, deploy_design
 from sc_neurocore.backends.ice40 import Ice40Options
 from sc_neurocore.model import ModelOptions, load_quantised
 from sc_neurocore.report.throughput import CoreShape, throughput
@@ -180,12 +182,15 @@ def deploy(name: str, qnet, inputs: np.ndarray, work: Path) -> dict:
     report = result.report.to_dict()
     used = {row["name"]: row["used"] for row in report["resources"]}
     fmax = next(iter(report["fmax_mhz"].values()))["achieved"]
-    fixed = run_fixed(qnet, inputs)
-    events = {"input": inputs.sum(axis=2).astype(np.int64)}
-    for pop in qnet.populations:
-        if pop.spiking:
-            events[pop.name] = fixed.outputs[pop.name].sum(axis=2)
-    speed = throughput(CoreShape.from_network(qnet), fmax, qnet.dt, events).to_dict()
+    if result.manifest.get("core") == CONV_MODULE:  # activity-independent schedule: exact without events
+        speed = conv_throughput(result.manifest, fmax)
+    else:  # the event-driven core's cycles follow the spikes: count them on the benchmark's input
+        fixed = run_fixed(qnet, inputs)
+        events = {"input": inputs.sum(axis=2).astype(np.int64)}
+        for pop in qnet.populations:
+            if pop.spiking:
+                events[pop.name] = fixed.outputs[pop.name].sum(axis=2)
+        speed = throughput(CoreShape.from_network(qnet), fmax, qnet.dt, events).to_dict()
     return {
         "logic_cells": used["logic cells"], "lut4": used["LUT4"], "flip_flops": used["flip-flops"],
         "ebr": used["EBR"], "spram": used["SPRAM"], "dsp": used["DSP"], "io": used["IO"],
@@ -219,7 +224,7 @@ def main() -> int:
                 row, qnet, inputs = timings(name, path, steps, rate, batch, args.repeats)
                 rows.append(row)
                 print(json.dumps({k: v for k, v in row.items() if not k.endswith("profile")}), flush=True)
-            if name.startswith("braille") and not args.no_deploy:
+            if not args.no_deploy:
                 deploys[name] = deploy(name, qnet, inputs, Path(scratch))
                 print(json.dumps({name: deploys[name]}), flush=True)
     if args.no_deploy:
