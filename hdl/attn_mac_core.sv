@@ -1,6 +1,9 @@
 // Baseline for the cost comparison: 8-bit dot-product attention with an integer softmax approximation.
 // Per (head h, query i): s_j = sum_c q[i,c] k[j,c] (LANES multiply-accumulates per clock), m = max_j s_j;
-// e_j = 2^7 >> min(7, (m - s_j) >> SH) (a power-of-two exp), y[c] = (sum_j e_j v[j,c]) >>> floor(log2 sum_j e_j).
+// e_j = 2^7 >> (m - s_j) >> SH, 0 past 7 halvings (a power-of-two exp); y[c] = (sum_j e_j v[j,c]) >>> r, where
+// 2^r is the power of two nearest sum_j e_j (r = the leading one's position plus the bit below it), so y is
+// the weighted mean times a factor in [0.75, 1.5). Integer reference, co-simulated bit-true:
+// sc_neurocore/transformers/fixed_softmax_attention.py.
 // Q, K, V words hold LANES 8-bit values at address ((h * N + token) * (DH / LANES) + chunk).
 module attn_mac_core #(
     parameter int N = 32,
@@ -43,7 +46,6 @@ module attn_mac_core #(
     logic [CW - 1:0] c;
     logic [$clog2(H + 1) - 1:0] h;
     logic fired, q_read;
-    logic signed [OB - 1:0] o [0:LANES - 1];
 
     always_ff @(posedge clk) if (wr_en && wr_sel == 2'd0) qmem[wr_addr] <= wr_data;
     always_ff @(posedge clk) if (wr_en && wr_sel == 2'd1) kmem[wr_addr] <= wr_data;
@@ -72,20 +74,21 @@ module attn_mac_core #(
     logic [$clog2(EW) - 1:0] norm;
     assign gap = (best - s_word) >>> SH;
     assign weight = gap > 7 ? 8'd0 : 8'd128 >> gap[2:0];
-    always_comb begin
+    always_comb begin  // 2^norm nearest esum; esum >= 2^7, and below 2^(EW - 1), so norm fits
         norm = '0;
-        for (int b = 0; b < EW; b++) if (esum[b]) norm = b[$clog2(EW) - 1:0];
+        for (int b = 1; b < EW; b++) if (esum[b]) norm = ($clog2(EW))'(b) + ($clog2(EW))'(esum[b - 1]);
     end
 
     genvar l;
     generate
         for (l = 0; l < LANES; l++) begin : lane
+            logic signed [OB - 1:0] acc;  // sum_j e_j v[j, c * LANES + l]
             always_ff @(posedge clk) begin
-                if (y_valid) o[l] <= '0;
+                if (y_valid || rst) acc <= '0;  // rst too: a run cut short must not leak into the next
                 else if (fired && (state == WEIGH || state == EMIT))
-                    o[l] <= o[l] + OB'($signed({1'b0, weight}) * $signed(v_word[l * 8 +: 8]));
+                    acc <= acc + OB'($signed({1'b0, weight}) * $signed(v_word[l * 8 +: 8]));
             end
-            assign y_data[l * OB +: OB] = o[l] >>> norm;
+            assign y_data[l * OB +: OB] = acc >>> norm;
         end
     endgenerate
 
