@@ -27,8 +27,8 @@ TARGETS = ("ice40",)
 def command(
     model: Path = typer.Argument(
         ..., show_default=False,
-        help="A NIR file (.nir: a network or one attention/SSM/CPG op), or a block spec (.yaml: attention, SSM "
-             "or CPG).",
+        help="A NIR file (.nir: a network, one attention/SSM/CPG op, or train's transformer), or a block spec "
+             "(.yaml: seed attention, SSA, SDSA, A2OS2A, SSM or CPG).",
     ),
     target: str = typer.Option("ice40", "--target", help="FPGA family."),
     device: str = typer.Option("up5k", "--device", help="up5k, hx8k or hx1k."),
@@ -59,7 +59,7 @@ def command(
                             timeout_s=timeout, tools=tools)
     out_dir = out or Path("build") / model.stem
     graph = block_graph(model)
-    if model.suffix.lower() in (".yaml", ".yml"):  # an attention, SSM or CPG block spec (docs/attention_hw.md)
+    if model.suffix.lower() in (".yaml", ".yml"):  # a transformer block spec (docs/attention_hw.md)
         check_network_only(lanes, tokens, input_peak, "a .yaml spec sets its own fold and shape")
         result = deploy_attention(load_spec(model), out_dir, hardware, force=force)
     elif graph is not None:  # a NIR file holding block ops: built from the op's own parameters
