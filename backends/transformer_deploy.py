@@ -26,19 +26,25 @@ from .reports import BuildReport
 from .systemverilog import BuildPlan
 from .ssm_deploy import ebr_blocks
 from .transformer_systemverilog import (
-    ACT_BITS, TfmLayout, emit_transformer, top_level_io_bits, transformer_layout,
+    ACT_BITS, SPRAM_WORDS, TfmLayout, emit_transformer, top_level_io_bits, transformer_layout, weight_banks,
 )
 
-__all__ = ["BLOCK", "TransformerDeployResult", "engine_ebr", "check_transformer_fit",
+__all__ = ["BLOCK", "TransformerDeployResult", "engine_ebr", "engine_spram", "check_transformer_fit",
            "emit_engine", "deploy_transformer"]
 
 BLOCK = "spiking_transformer"
 
 
 def engine_ebr(layout: TfmLayout) -> int:
-    """Block RAMs of the engine: weights (8 bit), biases and thresholds (16 bit), spike counts, key spikes."""
-    return (ebr_blocks(len(layout.weights), 8) + ebr_blocks(len(layout.params), 16)
-            + ebr_blocks(layout.act_words, ACT_BITS) + ebr_blocks(layout.key_words, 1))
+    """Block RAMs of the engine: biases and thresholds (16 bit), spike counts, key spikes (an upper bound:
+    yosys drops ROM bit columns that are constant)."""
+    return (ebr_blocks(len(layout.params), 16) + ebr_blocks(layout.act_words, ACT_BITS)
+            + ebr_blocks(layout.key_words, 1))
+
+
+def engine_spram(layout: TfmLayout) -> int:
+    """SPRAMs of the engine: one for membranes, pixels and scores, then the weight banks."""
+    return 1 + weight_banks(layout)
 
 
 def check_transformer_fit(layout: TfmLayout, device: str = "up5k", package: str | None = None) -> None:
@@ -47,12 +53,14 @@ def check_transformer_fit(layout: TfmLayout, device: str = "up5k", package: str 
     check_package_pins(top_level_io_bits(layout), device, package)
     problems = []
     if engine_ebr(layout) > part.ebr:
-        problems.append(f"{engine_ebr(layout)} EBR for {len(layout.weights)} weights and the tables (has {part.ebr})")
-    if part.spram < 1:
-        problems.append(f"one SPRAM for {layout.spram_words} membrane, input and score words (has none)")
+        problems.append(f"{engine_ebr(layout)} EBR for {len(layout.params)} biases and thresholds and the spike "
+                        f"tables (has {part.ebr})")
+    if layout.spram_words > SPRAM_WORDS or engine_spram(layout) > part.spram:
+        problems.append(f"{engine_spram(layout)} SPRAM for {len(layout.weights)} weights (two per word) and "
+                        f"{layout.spram_words} membrane, input and score words (has {part.spram})")
     if problems:
-        raise FitError(f"the transformer engine does not fit {device}: it needs {', '.join(problems)}; "
-                       "train a smaller model (examples/train_transformer_fpga.yaml: dim 32)")
+        raise FitError(f"the transformer engine does not fit {device}: it needs {'; '.join(problems)}; "
+                       "train a smaller model (examples/train_transformer.yaml: dim 96 fits a UP5K)")
 
 
 def emit_engine(fixed: FixedTransformer, steps: int, accuracy: dict | None = None) -> BuildPlan:

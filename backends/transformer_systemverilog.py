@@ -1,8 +1,9 @@
 """SystemVerilog for a trained spiking transformer: the stage table and memory images of hdl/tfm_engine.sv.
 
 The engine is one folded datapath; what makes it this model is data: a table of loop nests (one row of
-``FIELDS`` per stage, ``tfm_stages.mem``), the 8-bit weights of every layer (``tfm_weights.mem``) and
-the biases and thresholds (``tfm_params.mem``). ``transformer_layout(fixed)`` places everything and
+``FIELDS`` per stage, ``tfm_stages.mem``), the biases and thresholds (``tfm_params.mem``, block RAM
+initialised by the bitstream) and the 8-bit weights of every layer (``tfm_weights.mem``: the bytes the
+host streams into the engine's weight SPRAMs once after reset, two per 16-bit word). ``transformer_layout(fixed)`` places everything and
 checks that the integer twin's formats fit the datapath; ``emit_transformer`` returns a deterministic
 BuildPlan with a testbench that runs one inference per given input.
 """
@@ -23,25 +24,26 @@ from .systemverilog import TESTBENCH, TRACE_FILE, BuildPlan
 
 __all__ = [
     "TFM_TOP", "TFM_SOURCES", "TFM_MEMORIES", "FIELDS", "TfmStage", "TfmLayout", "transformer_layout",
-    "pixel_words", "cycles_per_step", "cycles_per_inference", "top_level_io_bits", "emit_transformer",
+    "pixel_words", "weight_banks", "weight_load_cycles", "cycles_per_step", "cycles_per_inference",
+    "top_level_io_bits", "emit_transformer",
 ]
 
 TFM_TOP = "tfm_top"
 LIBRARY = ("tfm_engine.sv", "tfm_pointer.sv", "spram_16k16.sv")
 TFM_SOURCES = (f"{TFM_TOP}.sv", *LIBRARY)
 STAGES_FILE, WEIGHTS_FILE, PARAMS_FILE = "tfm_stages.mem", "tfm_weights.mem", "tfm_params.mem"
-TFM_MEMORIES = (STAGES_FILE, WEIGHTS_FILE, PARAMS_FILE)
+TFM_MEMORIES = (STAGES_FILE, PARAMS_FILE)  # read by $readmemh; WEIGHTS_FILE is streamed by the host
 STIMULUS_FILE = "tfm_stimulus.mem"
 
 # one 16-bit word each, in this order (hdl/tfm_engine.sv reads them by index)
 FIELDS = ("flags", "r1", "r2", "outs", "ins", "x_base", "x_r1", "x_r2", "x_o", "x_group", "x_j",
           "w_base", "w_r1", "w_r2", "w_o", "w_group", "w_j", "out_base", "res_base", "mem_base",
-          "bias_base", "theta_base")
+          "bias_base", "theta_base", "w_base_hi")
 X_SPRAM, W_KEY, GATE, EPI_SCORE, EPI_LOGIT, TO_KEY, RESIDUAL, BIAS_PER_INDEX, HAS_BIAS, SHIFT_IN, SHIFT_ATT = (
     1 << bit for bit in range(11))
-ADDRESS_WORDS = 1 << 14   # weight ROM and SPRAM address space
-SPRAM_WORDS = 16384
+SPRAM_WORDS = 16384       # one SB_SPRAM256KA: membranes, pixels and scores; or 2 x SPRAM_WORDS weights
 ACC_BITS, LOGIT_BITS, ACT_BITS = 24, 24, 2
+INPUT_BITS = 8            # the input port carries weight bytes after reset, then pixels
 
 
 @dataclass(frozen=True)
@@ -109,6 +111,8 @@ class _Builder:
                       mem_base=0, bias_base=0, theta_base=0)
         fields.update(zip(("x_base", "x_r1", "x_r2", "x_o", "x_group", "x_j"), x))
         fields.update(zip(("w_base", "w_r1", "w_r2", "w_o", "w_group", "w_j"), w))
+        # weight byte addresses pass 16 bits from dim 96 on: the table splits the base in two fields
+        fields["w_base"], fields["w_base_hi"] = fields["w_base"] & 0xFFFF, fields["w_base"] >> 16
         if bias is not None:
             flags |= HAS_BIAS | (BIAS_PER_INDEX if bias.ndim == 2 else 0)
             fields["bias_base"] = len(self.biases)
@@ -200,9 +204,29 @@ def transformer_layout(fixed: FixedTransformer) -> TfmLayout:
 
 
 def _check_address_space(layout: TfmLayout) -> None:
-    if len(layout.weights) > ADDRESS_WORDS or layout.spram_words > SPRAM_WORDS:
-        raise UnsupportedError(f"{len(layout.weights)} weights and {layout.spram_words} SPRAM words exceed the "
-                               f"engine's {ADDRESS_WORDS}-word address space: use a smaller dim")
+    if layout.spram_words > SPRAM_WORDS:
+        raise UnsupportedError(f"{layout.spram_words} membrane, pixel and score words exceed one SPRAM "
+                               f"({SPRAM_WORDS} words): use a smaller dim")
+
+
+def weight_bytes(layout: TfmLayout) -> tuple[int, ...]:
+    """The weight stream: every weight as one byte, padded to an even count (two per SPRAM word)."""
+    return layout.weights + (0,) * (len(layout.weights) % 2)
+
+
+def weight_banks(layout: TfmLayout) -> int:
+    """SPRAMs holding the weights (each 16384 words of two weights); at least one."""
+    return max(1, -(-len(weight_bytes(layout)) // (2 * SPRAM_WORDS)))
+
+
+def _weight_address_bits(layout: TfmLayout) -> int:
+    """Byte address bits of the weight banks: 15 in one bank, plus the bank select."""
+    return 15 + (weight_banks(layout) - 1).bit_length()
+
+
+def weight_load_cycles(layout: TfmLayout) -> int:
+    """Clocks of the load after reset: one weight byte per clock (paid once, not per inference)."""
+    return len(weight_bytes(layout))
 
 
 def cycles_per_step(layout: TfmLayout) -> int:
@@ -212,13 +236,14 @@ def cycles_per_step(layout: TfmLayout) -> int:
 
 
 def cycles_per_inference(layout: TfmLayout, steps: int) -> int:
-    """Busy clocks from the last input word to the first logit (loading and read-out not included)."""
+    """Busy clocks from the last input word to the first logit (weight and pixel loads and read-out not
+    included)."""
     return steps * cycles_per_step(layout)
 
 
 def top_level_io_bits(layout: TfmLayout) -> int:
-    """clk, rst, in_valid, busy, out_valid + one input pixel + one logit."""
-    return 5 + layout.pixel_bits + LOGIT_BITS
+    """clk, rst, in_valid, busy, out_valid + one input word (weight byte or pixel) + one logit."""
+    return 5 + INPUT_BITS + LOGIT_BITS
 
 
 def pixel_words(fixed: FixedTransformer, x: np.ndarray) -> np.ndarray:
@@ -254,11 +279,13 @@ def emit_transformer(fixed: FixedTransformer, steps: int, inputs: np.ndarray | N
     context = {
         "version": __version__, "top": TFM_TOP, "stages": len(layout.stages), "fields": len(FIELDS),
         "steps": steps, "n_pix": fixed.tokens * fixed.token_dim,
-        "pix_base": layout.pixel_base, "pix_bits": layout.pixel_bits, "classes": fixed.head_weight.shape[0],
-        "n_weights": len(layout.weights), "n_params": len(layout.params), "n_act": layout.act_words,
+        "pix_base": layout.pixel_base, "in_bits": INPUT_BITS, "classes": fixed.head_weight.shape[0],
+        "n_weights": len(layout.weights), "weight_banks": weight_banks(layout),
+        "weight_address_bits": _weight_address_bits(layout), "n_weight_bytes": weight_load_cycles(layout), "n_params": len(layout.params), "n_act": layout.act_words,
         "act_bits": ACT_BITS, "n_key": layout.key_words, "acc_bits": ACC_BITS, "logit_bits": LOGIT_BITS,
         "input_shift": fixed.input_frac_bits, "attention_shift": layout.attention_shift, "leak_shift": layout.leak_shift,
         "stages_file": STAGES_FILE, "weights_file": WEIGHTS_FILE, "params_file": PARAMS_FILE,
+        "weight_load_cycles": weight_load_cycles(layout),
         "stimulus_file": STIMULUS_FILE, "trace_file": TRACE_FILE, "samples": len(words),
         "cycles_per_inference": cycles_per_inference(layout, steps),
         "stage_names": [st.name for st in layout.stages],
@@ -266,11 +293,15 @@ def emit_transformer(fixed: FixedTransformer, steps: int, inputs: np.ndarray | N
     manifest = {
         "generator": f"sc-neurocore {__version__}", "top": TFM_TOP, "sources": list(TFM_SOURCES),
         "memories": list(TFM_MEMORIES), "testbench": TESTBENCH, "top_level_io_bits": top_level_io_bits(layout),
-        "steps": steps, "cycles_per_step": cycles_per_step(layout),
+        "host_load": {"file": WEIGHTS_FILE, "words": weight_load_cycles(layout), "bits": INPUT_BITS,
+                      "note": "stream these bytes into in_data (one per clock with in_valid) after reset, "
+                              "before the first inference's pixels"},
+        "steps": steps, "cycles_per_step": cycles_per_step(layout), "weight_load_cycles": weight_load_cycles(layout),
         "cycles_per_inference": cycles_per_inference(layout, steps),
         "stages": [{"name": st.name, **st.fields} for st in layout.stages],
         "memory_words": {"weights": len(layout.weights), "params": len(layout.params), "activations": layout.act_words,
-                         "keys": layout.key_words, "spram": layout.spram_words},
+                         "keys": layout.key_words, "spram": layout.spram_words,
+                         "weight_spram_banks": weight_banks(layout)},
         "formats": {"input_frac_bits": fixed.input_frac_bits, "embed_frac_bits": fixed.embed.lif.frac_bits,
                     "attention_frac_bits": fixed.blocks[0].attention.attn.frac_bits,
                     "head_frac_bits": fixed.head_frac_bits, "acc_bits": ACC_BITS, "logit_bits": LOGIT_BITS},
@@ -280,7 +311,7 @@ def emit_transformer(fixed: FixedTransformer, steps: int, inputs: np.ndarray | N
         f"{TFM_TOP}.sv": render("tfm_top.sv.j2", context),
         **library_files(LIBRARY),
         STAGES_FILE: _image(_table_words(layout), 16),
-        WEIGHTS_FILE: _image(layout.weights, 8),
+        WEIGHTS_FILE: _image(weight_bytes(layout), 8),
         PARAMS_FILE: _image(layout.params, 16),
         TESTBENCH: render("tfm_testbench.sv.j2", context),
         STIMULUS_FILE: _image(words.ravel().tolist(), layout.pixel_bits),

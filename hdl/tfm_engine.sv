@@ -16,19 +16,24 @@
 //   v   = sat16(v - (v >>> KS) + cur + bias);  s = v > theta;  v = 0 where s   (v = 0 before step 0)
 //   out = s + residual               (spike counts of the residual stream, written to the activation RAM)
 //
-// Memories: weights (8 bit) and biases/thresholds (16 bit) in block RAM initialised from the bitstream;
-// spike counts (2 bit) and key spikes in block RAM; membranes, the loaded pixels and the attention scores
-// in one SB_SPRAM256KA (single port: operands in FETCH, membrane read in LAST, write in EPI).
+// Memories: biases/thresholds (16 bit) in block RAM initialised from the bitstream; spike counts (2 bit)
+// and key spikes in block RAM; membranes, the loaded pixels and the attention scores in one SB_SPRAM256KA
+// (single port: operands in FETCH, membrane read in LAST, write in EPI). The 8-bit weights live in NWB more
+// SB_SPRAM256KA banks, two per 16-bit word (weight 2k in the low byte): SPRAM has no initial contents, so
+// after reset the host streams the NW weight bytes (padded to an even count) over in_data once, before the
+// first inference's pixels; later inferences reuse them.
 // Logits (sum over steps of head accumulations + bias) stream out on out_data after the last step.
 module tfm_engine #(
     parameter int NS = 10,          // stages per time step
-    parameter int NF = 22,          // 16-bit fields per stage descriptor
+    parameter int NF = 23,          // 16-bit fields per stage descriptor
     parameter int T = 4,            // time steps per inference
     parameter int NPIX = 64,        // input words per inference
     parameter int PIX_BASE = 0,     // SPRAM address of input word 0
-    parameter int XB = 5,           // input word bits (unsigned)
+    parameter int IB = 8,           // input word bits: weight bytes after reset, then pixels (unsigned)
     parameter int NC = 10,          // logits
-    parameter int NW = 1024,        // weight ROM words
+    parameter int NW = 1024,        // weights (bytes streamed after reset)
+    parameter int NWB = 1,          // SPRAM banks holding the weights (16384 words = 32768 weights each)
+    parameter int WAW = 15,         // weight (byte) address bits
     parameter int NP = 256,         // bias/threshold ROM words
     parameter int NA = 2048,        // activation RAM words
     parameter int AB = 2,           // activation (spike count) bits
@@ -39,13 +44,12 @@ module tfm_engine #(
     parameter int SHL_ATT = 0,      // left shift of the attention sums
     parameter int KS = 1,           // leak: v -= v >>> KS (dt/tau = 2^-KS in every layer)
     parameter DESC_FILE = "tfm_stages.mem",
-    parameter W_FILE = "tfm_weights.mem",
     parameter P_FILE = "tfm_params.mem"
 ) (
     input  logic          clk,
     input  logic          rst,
     input  logic          in_valid,
-    input  logic [XB-1:0] in_data,
+    input  logic [IB-1:0] in_data,
     output logic          busy,
     output logic          out_valid,
     output logic [LB-1:0] out_data
@@ -73,9 +77,11 @@ module tfm_engine #(
     wire [15:0] o_base = f[17], res_base = f[18], m_base = f[19], b_base = f[20], t_base = f[21];
 
     // ---- control ---------------------------------------------------------------------------------
-    typedef enum logic [3:0] {S_LOAD, S_FIELDS, S_SETUP, S_FETCH, S_LAST, S_SUM, S_EPI, S_OUT} state_t;
+    typedef enum logic [3:0] {S_WLOAD, S_LOAD, S_FIELDS, S_SETUP, S_FETCH, S_LAST, S_SUM, S_EPI, S_OUT} state_t;
     state_t state;
-    logic [15:0] r1, r2, o, j, out_idx, load_idx, t;
+    localparam int LW = WAW > 16 ? WAW : 16;
+    logic [15:0] r1, r2, o, j, out_idx, t;
+    logic [LW-1:0] load_idx;  // weight byte, then pixel, being loaded
     logic [$clog2(NC+1)-1:0] out_ctr;
 
     wire last_j = j == n_j - 1'b1;
@@ -90,27 +96,36 @@ module tfm_engine #(
     wire p_next_r1 = epi && last_o && last_r2 && !last_r1;
     wire stage_end = epi && last_o && last_r2 && last_r1;
 
-    logic [13:0] x_addr, w_addr;
+    logic [13:0] x_addr;
+    logic [WAW-1:0] w_addr;  // a weight's byte address, or a key RAM / SPRAM word address in its low bits
     tfm_pointer #(.AW(14)) x_ptr (
         .clk(clk), .start(p_start), .next_j(p_next_j), .next_o(p_next_o), .next_r2(p_next_r2), .next_r1(p_next_r1),
         .base(f[5][13:0]), .a_r1(f[6][13:0]), .a_r2(f[7][13:0]), .a_o(f[8][13:0]), .g_o(f[9][13:0]),
         .a_j(f[10][13:0]), .addr(x_addr)
     );
-    tfm_pointer #(.AW(14)) w_ptr (
+    // the weight base's bits above 16 come from the field w_base_hi
+    tfm_pointer #(.AW(WAW)) w_ptr (
         .clk(clk), .start(p_start), .next_j(p_next_j), .next_o(p_next_o), .next_r2(p_next_r2), .next_r1(p_next_r1),
-        .base(f[11][13:0]), .a_r1(f[12][13:0]), .a_r2(f[13][13:0]), .a_o(f[14][13:0]), .g_o(f[15][13:0]),
-        .a_j(f[16][13:0]), .addr(w_addr)
+        .base(WAW'({f[22], f[11]})), .a_r1(WAW'(f[12])), .a_r2(WAW'(f[13])), .a_o(WAW'(f[14])),
+        .g_o(WAW'(f[15])), .a_j(WAW'(f[16])), .addr(w_addr)
     );
 
     always_ff @(posedge clk) begin
         if (rst) begin
-            state <= S_LOAD;
+            state <= S_WLOAD;
             load_idx <= '0;
             stage <= '0;
             t <= '0;
             out_ctr <= '0;
         end else begin
             case (state)
+                S_WLOAD: if (in_valid) begin  // the weight bytes, once after reset
+                    load_idx <= load_idx + 1'b1;
+                    if (load_idx == LW'(NWE - 1)) begin
+                        load_idx <= '0;
+                        state <= S_LOAD;
+                    end
+                end
                 S_LOAD: if (in_valid) begin
                     load_idx <= load_idx + 1'b1;
                     if (load_idx == NPIX - 1) begin
@@ -169,10 +184,27 @@ module tfm_engine #(
                   || state == S_EPI;
 
     // ---- memories --------------------------------------------------------------------------------
-    logic signed [7:0] wrom [NW];
-    initial $readmemh(W_FILE, wrom);
-    logic signed [7:0] w_q;
-    always_ff @(posedge clk) w_q <= wrom[w_addr];
+    // weights: byte a in bank a[WAW-1:15], word a[14:1], low byte when a[0] is 0. While loading, an even
+    // byte waits in w_lo and the odd one completes the word; afterwards one weight is read per FETCH.
+    localparam int NWE = NW + NW % 2;  // bytes streamed
+    localparam int BB = WAW > 15 ? WAW - 15 : 1;  // bank select bits
+    wire loading_weights = state == S_WLOAD;
+    logic [7:0] w_lo;
+    always_ff @(posedge clk) if (loading_weights && in_valid && !load_idx[0]) w_lo <= 8'(in_data);
+    wire [WAW-1:0] wb_addr = loading_weights ? WAW'(load_idx) : w_addr;
+    wire [BB-1:0] wb_bank = WAW > 15 ? BB'(wb_addr >> 15) : '0;
+    logic [16*NWB-1:0] wb_rdata;
+    for (genvar b = 0; b < NWB; b++) begin : g_wbank
+        spram_16k16 u_wspram (
+            .clk(clk), .addr(wb_addr[14:1]), .we(loading_weights && in_valid && load_idx[0] && wb_bank == BB'(b)),
+            .wdata({8'(in_data), w_lo}), .rdata(wb_rdata[16*b +: 16])
+        );
+    end
+    logic [BB-1:0] w_bank_q;
+    logic w_half_q;
+    always_ff @(posedge clk) {w_bank_q, w_half_q} <= {wb_bank, wb_addr[0]};
+    wire [15:0] w_word = wb_rdata[16*w_bank_q +: 16];
+    wire signed [7:0] w_q = w_half_q ? w_word[15:8] : w_word[7:0];
 
     logic signed [15:0] prom [NP];
     initial $readmemh(P_FILE, prom);
@@ -198,7 +230,7 @@ module tfm_engine #(
     logic key_q;
     always_ff @(posedge clk) begin
         if (epi && epi_kind == 2'd0 && dst_key) key[o_base + out_idx] <= spike;
-        key_q <= key[w_addr];
+        key_q <= key[w_addr[13:0]];
     end
 
     logic [13:0] s_addr;
@@ -208,7 +240,7 @@ module tfm_engine #(
     always_comb begin
         s_we = 1'b0;
         s_wdata = v_new;
-        s_addr = xsrc_spram ? x_addr : w_addr;
+        s_addr = xsrc_spram ? x_addr : w_addr[13:0];
         case (state)
             S_LOAD: begin
                 s_addr = 14'(PIX_BASE + load_idx);

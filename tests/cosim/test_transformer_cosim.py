@@ -7,8 +7,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from sc_neurocore.backends.attention_cosim import ICE40_MODELS
+from sc_neurocore.backends.cosim import run_icarus
 from sc_neurocore.backends.transformer_cosim import cosimulate_transformer, expected_transformer_trace
-from sc_neurocore.backends.transformer_systemverilog import cycles_per_inference, transformer_layout
+from sc_neurocore.backends.transformer_systemverilog import (
+    TFM_SOURCES, WEIGHTS_FILE, cycles_per_inference, transformer_layout, weight_banks, weight_load_cycles,
+)
+from sc_neurocore.training import SpikingTransformer
 from sc_neurocore.training.config import load_config
 from sc_neurocore.training.fixed_transformer import FixedTransformer
 from sc_neurocore.training.run import build_model, load_data, run_training
@@ -43,6 +48,7 @@ def test_engine_is_bit_true_on_digits(icarus, tmp_path, trained):
     assert result.mismatches == 0, result.first_mismatch()
     layout = transformer_layout(fixed)
     assert result.cycles == len(samples) * cycles_per_inference(layout, steps)
+    assert result.rtl_lines[0] == f"W {weight_load_cycles(layout)}", "the weights stream in once, before sample 0"
     values = [line.split() for line in result.rtl_lines if line.startswith("E")]
     by_stage = {}
     for _, _, _, stage, _, value in values:
@@ -83,3 +89,27 @@ def test_saturated_membranes_are_bit_true(icarus, tmp_path, trained):
     second = drive - (drive >> 1) + drive  # the membrane of step 2 (leak 1/2), before saturation
     assert (second[:, 1::4] < -32768).any(), "some membranes reach the negative limit"
     assert not embed_spikes[:, :, 1::4].any(), "and stay there: no wrap to a positive membrane"
+
+
+def test_three_weight_banks_are_bit_true_and_come_from_the_stream(icarus, tmp_path):
+    """dim 96 (82 k weights in three SPRAM banks; the head's weights sit above byte 65535) on two tokens, so
+    that Icarus runs it in seconds; a stream with other head weights yields other logits."""
+    fixed = FixedTransformer.from_model(SpikingTransformer(2, 8, 10, dim=96, heads=4))
+    layout = transformer_layout(fixed)
+    head = layout.stages[-1].fields
+    head_base = (head["w_base_hi"] << 16) + head["w_base"]
+    assert weight_banks(layout) == 3 and head_base >= 1 << 16
+    samples = np.random.default_rng(1).uniform(0, 1, (1, 16))
+    result = cosimulate_transformer(fixed, 2, samples, tmp_path)
+    assert result.mismatches == 0, result.first_mismatch()
+    assert result.rtl_lines[0] == f"W {weight_load_cycles(layout)}"
+    logits = [line for line in result.rtl_lines if line.startswith("L")]
+    assert len(set(line.split()[3] for line in logits)) > 1, "the head sees spikes"
+
+    stream = (tmp_path / WEIGHTS_FILE).read_text().splitlines()
+    stream[head_base:head_base + 10 * 2 * 96] = ["7f"] * (10 * 2 * 96)
+    (tmp_path / WEIGHTS_FILE).write_text("\n".join(stream) + "\n")
+    altered, _ = run_icarus(tmp_path, 600, sources=(*TFM_SOURCES, ICE40_MODELS))
+    assert [line for line in altered if line.startswith("E")] == [line for line in result.rtl_lines
+                                                                  if line.startswith("E")]
+    assert [line for line in altered if line.startswith("L")] != logits

@@ -104,6 +104,24 @@ def test_engine_layout_and_cycle_model():
     assert layout.leak_shift == 1 and layout.attention_shift >= 0
 
 
+def test_weights_stream_into_spram_banks():
+    """Two 8-bit weights per SPRAM word: dim 32 needs one bank, dim 96 three (the head's base passes 16 bits)."""
+    from sc_neurocore.backends.transformer_systemverilog import (
+        emit_transformer, transformer_layout, weight_banks, weight_load_cycles,
+    )
+
+    small = transformer_layout(FixedTransformer.from_model(_model(dim=32, heads=4)))
+    large = transformer_layout(FixedTransformer.from_model(_model(dim=96, heads=4)))
+    assert (weight_banks(small), weight_banks(large)) == (1, 3)
+    assert weight_load_cycles(large) == len(large.weights) == 82176  # one byte per clock, paid once
+    head = large.stages[-1].fields
+    assert (head["w_base_hi"] << 16) + head["w_base"] == len(large.weights) - 10 * 8 * 96 > 1 << 16
+    plan = emit_transformer(FixedTransformer.from_model(_model(dim=96, heads=4)), 4)
+    assert "tfm_weights.mem" not in plan.memory_files, "SPRAM has no bitstream contents: the host streams them"
+    assert plan.manifest["host_load"]["words"] == 82176 and ".NWB(3)" in plan.files["tfm_top.sv"]
+    assert plan.files["tfm_weights.mem"].count("\n") == 82176
+
+
 def test_emission_is_deterministic_and_generated():
     from sc_neurocore.backends.transformer_systemverilog import emit_transformer
 
