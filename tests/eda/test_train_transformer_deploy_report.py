@@ -12,7 +12,7 @@ from tests.conftest import REPO
 
 pytestmark = pytest.mark.eda
 
-CONFIG = REPO / "examples" / "train_transformer_fpga.yaml"
+CONFIG = REPO / "examples" / "train_transformer.yaml"  # dim 96: the accuracy model, weights in SPRAM
 
 
 def test_trained_transformer_deploys_and_reports_its_accuracy(tmp_path, capsys):
