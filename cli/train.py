@@ -3,8 +3,9 @@
 The configuration names the model, data (the 8x8 digits or an .npz file), encoding, epochs,
 optimiser, seed and output folder; it is checked before training starts. The output folder gets
 checkpoint.npz (after every epoch; continue with --resume), metrics.json, a training curve and, for
-the MLP, model.nir for `sc-neurocore deploy` (with spike encodings also test_set.npz, the labelled test
-spikes for `sc-neurocore report --model model.nir --input test_set.npz`).
+the MLP and the transformer with SSA attention, model.nir for `sc-neurocore deploy` and test_set.npz
+(the labelled test split: spikes for a spike-encoded MLP, features for the transformer) for
+`sc-neurocore report --model model.nir --input test_set.npz`.
 """
 
 import json

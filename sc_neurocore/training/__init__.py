@@ -5,6 +5,7 @@ Every layer has a hand-written backward pass over whole time sequences ``(T, B, 
 """
 
 from .attention import AddPosition, CPGPositionalEncoding, SpikeDrivenSelfAttention
+from .attention_variants import AdditionOnlyAttention, SpikeDrivenChannelAttention, TernaryLIF
 from .data import ENCODINGS, Dataset, batches, encode, load_digits_split, load_npz, shift_images
 from .layers import LayerNorm, Linear, TimeLast, TimeMean
 from .losses import cross_entropy, mse
@@ -22,8 +23,8 @@ from .transformer import SpikingTransformer
 from .trainer import EpochResult, cosine_lr, evaluate, fit, predict, train_epoch
 
 __all__ = [
-    "AddPosition", "Adam", "CPGPositionalEncoding", "Dataset", "ENCODINGS", "EpochResult", "IF", "LI", "LIF", "LayerNorm", "Linear", "Module",
-    "Parameter", "QuantSpec", "READOUTS", "SGD", "SURROGATES", "Sequential", "SpikeDrivenSelfAttention", "SpikingMLP", "SpikingTransformer", "Surrogate",
+    "AddPosition", "AdditionOnlyAttention", "Adam", "CPGPositionalEncoding", "Dataset", "ENCODINGS", "EpochResult", "IF", "LI", "LIF", "LayerNorm", "Linear", "Module",
+    "Parameter", "QuantSpec", "READOUTS", "SGD", "SURROGATES", "Sequential", "SpikeDrivenChannelAttention", "SpikeDrivenSelfAttention", "TernaryLIF", "SpikingMLP", "SpikingTransformer", "Surrogate",
     "SSMClassifier", "SpikyStateSpace", "TimeLast", "TimeMean", "atan_surrogate", "batches", "cosine_lr",
     "cross_entropy", "encode", "evaluate", "fit",
     "fast_sigmoid_surrogate", "load_digits_split", "load_npz", "mse", "predict", "sigmoid_surrogate",

@@ -16,6 +16,7 @@ from sc_neurocore.network import DEFAULT_DT
 from .data import ENCODINGS
 from .mlp import READOUTS
 from .surrogate import SURROGATES
+from .transformer import ATTENTIONS
 
 __all__ = ["DEFAULTS", "MODEL_TYPES", "load_config", "validate_config"]
 
@@ -25,7 +26,7 @@ DEFAULTS = {
     "model": {
         "type": "mlp", "sizes": [64, 128, 10], "tau": 2 * DEFAULT_DT, "dt": DEFAULT_DT, "threshold": 1.0,
         "learn_threshold": True, "learn_tau": False, "readout": "spikes", "surrogate": "atan",
-        "dim": 96, "heads": 4, "depth": 1, "mlp_ratio": 2, "d_model": 128, "d_state": 128,
+        "dim": 96, "heads": 4, "depth": 1, "mlp_ratio": 2, "attention": "ssa", "d_model": 128, "d_state": 128,
     },
     "data": {"source": "digits", "test_fraction": 0.3, "split_seed": 0, "augment": False, "image_shape": None},
     "encoding": {"kind": "direct", "steps": 8},
@@ -39,7 +40,8 @@ DEFAULTS = {
 }
 
 _CHOICES = {
-    "model.type": MODEL_TYPES, "model.readout": READOUTS, "model.surrogate": tuple(SURROGATES),
+    "model.type": MODEL_TYPES, "model.readout": READOUTS, "model.attention": ATTENTIONS,
+    "model.surrogate": tuple(SURROGATES),
     "encoding.kind": ENCODINGS, "optimiser.name": ("adam", "sgd"), "optimiser.schedule": ("cosine", "constant"),
 }
 _POSITIVE = {"model.tau", "model.dt", "model.threshold", "data.test_fraction", "optimiser.lr", "quantisation.lr"}
@@ -115,6 +117,8 @@ def validate_config(raw: dict, base_dir: Path = Path(".")) -> dict:
         _fail("model.learn_tau", "a learnable tau needs 0 < model.dt < model.tau")
     if model["readout"] == "membrane" and model["type"] != "mlp":
         _fail("model.readout", "only the mlp model has a choice of readout")
+    if model["attention"] != "ssa" and model["type"] != "transformer":
+        _fail("model.attention", "only the transformer model has a choice of attention")
     shape = cfg["data"]["image_shape"]
     if shape is not None and len(shape) != 2:
         _fail("data.image_shape", "expected [rows, columns]")

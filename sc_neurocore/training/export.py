@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from sc_neurocore.errors import InputError, ModelError
+from sc_neurocore.errors import InputError, ModelError, UnsupportedError
 from sc_neurocore.export import nir_writer
 from sc_neurocore.export.nir_blocks import restore_thresholds, trained_lif_arrays, trained_tau
 from sc_neurocore.ir import Graph
@@ -104,8 +104,11 @@ def transformer_graph(model: SpikingTransformer, metadata: dict | None = None) -
 
     Fan-in is summed (a residual is two edges into a Scale of ones). Neurons are NIR LIFs at dt = 1
     (``tau = 1 / k``, ``r = tau``, reset to 0, spike on ``v > theta``), as in :func:`mlp_to_nir`.
-    Arrays are the float32 parameters, stored exactly.
+    Arrays are the float32 parameters, stored exactly. Only SSA blocks have an extension op.
     """
+    if model.attention_kind != "ssa":
+        raise UnsupportedError(f"NIR export of the spiking transformer supports attention 'ssa' only, "
+                               f"not '{model.attention_kind}'")
     dim = model.embed.weight.value.shape[0]
     nodes = {"input": ir.Input((model.token_dim,)), "embed": _affine_node(model.embed),
              "position": blocks.TrainedPositionOp(model.position), "embed_lif": _lif_node(model.embed_lif)}

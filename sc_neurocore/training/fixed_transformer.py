@@ -149,6 +149,9 @@ class FixedTransformer:
     def from_model(cls, model: SpikingTransformer, spec: QuantSpec = QuantSpec(),
                    input_frac_bits: int = 4) -> "FixedTransformer":
         """Quantise the model's float parameters to the hardware formats."""
+        if model.attention_kind != "ssa":
+            raise UnsupportedError(f"the FPGA transformer engine supports attention 'ssa' only, "
+                                   f"not '{model.attention_kind}'")
         embed = _affine(model.embed, model.embed_lif, spec, extra_bias=model.position.code)
         blocks = []
         for block in model.blocks:

@@ -76,7 +76,7 @@ def build_model(cfg: dict, data: Dataset) -> Module:
     if m["type"] == "transformer":
         return SpikingTransformer(rows, cols, data.n_classes, dim=m["dim"], heads=m["heads"], depth=m["depth"],
                                   mlp_ratio=m["mlp_ratio"], tau=tau, learn_threshold=m["learn_threshold"],
-                                  surrogate=surrogate, seed=seed)
+                                  surrogate=surrogate, seed=seed, attention=m["attention"])
     return SSMClassifier(cols, data.n_classes, d_model=m["d_model"], d_state=m["d_state"], depth=m["depth"],
                          tau=tau, surrogate=surrogate, seed=seed)
 
@@ -209,7 +209,7 @@ def run_training(cfg: dict, *, resume: bool = False,
             "test_accuracy": metrics["test_accuracy"], "encoding": enc, "steps": steps}))
         if enc in SPIKE_ENCODINGS:
             files["test_set"] = str(write_test_set(out / TEST_SET, data, enc, steps, cfg["seed"]))
-    elif isinstance(model, SpikingTransformer):
+    elif isinstance(model, SpikingTransformer) and model.attention_kind == "ssa":  # only SSA exports
         from .export import write_transformer_nir
 
         files["nir"] = str(write_transformer_nir(model, out / "model.nir", {
@@ -267,7 +267,7 @@ def _final_metrics(cfg, model, data, history, spec, input_frac) -> dict:
         x = _test_set_inputs(data, enc, steps, seed)
         metrics["fixed_test_accuracy"] = float((fixed.predict(x) == data.y_test).mean())
         metrics["fixed_frac_bits"] = [layer.frac_bits for layer in fixed.layers]
-    elif isinstance(model, SpikingTransformer) and enc == "direct":
+    elif isinstance(model, SpikingTransformer) and enc == "direct" and model.attention_kind == "ssa":
         from .fixed_transformer import FixedTransformer, transformer_accuracy
 
         accuracy = transformer_accuracy(model, FixedTransformer.from_model(model, spec), steps,

@@ -3,30 +3,47 @@
 Input ``(T, B, L, P)`` (L tokens of P features, e.g. the rows of an image)::
 
     S0 = LIF(x W_embed^T + b + pe)                       (CPG position currents)
-    S  = S + SSA(S);   S = S + LIF(LIF(S W_1^T) W_2^T)   (residuals add spike counts)
+    S  = S + ATT(S);   S = S + LIF(LIF(S W_1^T) W_2^T)   (residuals add spike counts)
     logits = (1/T) sum_t flatten(S[t]) W_head^T + b      (tokens concatenated: rows keep their place)
 
-Every block is a module with its own backward pass; the residual adds the two gradients.
+``ATT`` is SSA (default), SDSA or A²OS²A (``attention=``, see :data:`ATTENTIONS`). Every block is a
+module with its own backward pass; the residual adds the two gradients.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from sc_neurocore.errors import InputError
+
 from .attention import AddPosition, CPGPositionalEncoding, SpikeDrivenSelfAttention
+from .attention_variants import AdditionOnlyAttention, SpikeDrivenChannelAttention
 from .layers import Linear
 from .module import Module
 from .neurons import LIF
 from .surrogate import Surrogate
 
-__all__ = ["SpikingTransformer"]
+__all__ = ["ATTENTIONS", "SpikingTransformer"]
+
+ATTENTIONS = ("ssa", "sdsa", "a2os2a")
+
+
+def _attention(kind: str, dim: int, heads: int, rng: np.random.Generator, kw: dict) -> Module:
+    if kind == "ssa":
+        return SpikeDrivenSelfAttention(dim, heads, rng=rng, **kw)
+    if kind == "sdsa":  # channel-wise: no heads, no scale
+        return SpikeDrivenChannelAttention(dim, rng=rng, **{k: v for k, v in kw.items() if k != "scale"})
+    if kind == "a2os2a":
+        return AdditionOnlyAttention(dim, heads, rng=rng, **kw)
+    raise InputError(f"attention '{kind}' is not one of {', '.join(ATTENTIONS)}")
 
 
 class _Block(Module):
-    """``S + SSA(S)`` then ``S + MLP(S)``."""
+    """``S + ATT(S)`` then ``S + MLP(S)``."""
 
-    def __init__(self, dim: int, heads: int, hidden: int, rng: np.random.Generator, kw: dict):
-        self.attention = SpikeDrivenSelfAttention(dim, heads, rng=rng, **kw)
+    def __init__(self, dim: int, heads: int, hidden: int, rng: np.random.Generator, kw: dict,
+                 attention: str = "ssa"):
+        self.attention = _attention(attention, dim, heads, rng, kw)
         dtype = kw["dtype"]
         self.fc1 = Linear(dim, hidden, rng=rng, gain=2.0, dtype=dtype)
         self.lif1 = LIF(hidden, tau=kw["tau"], learn_threshold=kw["learn_threshold"],
@@ -53,14 +70,15 @@ class SpikingTransformer(Module):
     def __init__(self, n_tokens: int, token_dim: int, n_classes: int, *, dim: int = 64, heads: int = 4,
                  depth: int = 1, mlp_ratio: int = 2, tau: float = 2.0, attn_scale: float = 0.125,
                  learn_threshold: bool = True, surrogate: Surrogate | None = None, seed: int = 0,
-                 dtype=np.float32):
+                 attention: str = "ssa", dtype=np.float32):
         rng = np.random.default_rng(seed)
-        self.n_tokens, self.token_dim = n_tokens, token_dim
+        self.n_tokens, self.token_dim, self.attention_kind = n_tokens, token_dim, attention
         kw = dict(tau=tau, learn_threshold=learn_threshold, surrogate=surrogate, dtype=dtype)
         self.embed = Linear(token_dim, dim, rng=rng, gain=2.0, dtype=dtype)
         self.position = AddPosition(CPGPositionalEncoding(dim), n_tokens, dtype=dtype)
         self.embed_lif = LIF(dim, **kw)
-        self.blocks = [_Block(dim, heads, dim * mlp_ratio, rng, dict(kw, scale=attn_scale)) for _ in range(depth)]
+        self.blocks = [_Block(dim, heads, dim * mlp_ratio, rng, dict(kw, scale=attn_scale), attention)
+                       for _ in range(depth)]
         self.head = Linear(dim * n_tokens, n_classes, rng=rng, dtype=dtype)
 
     def forward(self, x: np.ndarray) -> np.ndarray:

@@ -1,0 +1,163 @@
+"""Two more spiking attentions, trainable by BPTT over ``(T, B, L, D)`` spikes (see ``transformers/`` for
+the inference definitions, :mod:`.attention` for SSA).
+
+SDSA (channel-wise, linear in the number of tokens)::
+
+    Q, K, V = LIF(S W^T + b)                      binary
+    kv  = LIF_kv(sum_l K[l] * V[l])               (T, B, D): coincidence count per channel
+    out = (Q * kv) W_proj^T + b                   real-valued, for the residual add
+
+A²OS²A (addition only)::
+
+    Q = LIF(S W_q^T + b)  binary,  K = ReLU(S W_k^T + b)  real,  V = TernaryLIF(S W_v^T + b)  in {-1, 0, 1}
+    A = LIF_attn(scale * Q_h (K_h^T V_h))         per head
+    out = LIF(A W_out^T + b)
+
+The neurons are the training LIF (``u = beta v + I``, spike on ``u > theta``). The inference neurons
+integrate ``x / tau`` and spike on ``h >= theta``, so ``u = tau h``: a training layer equals its inference
+twin with thresholds ``tau * theta`` (ties aside) and no BN (folded into the affine bias).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sc_neurocore.errors import InputError
+
+from .layers import Linear
+from .module import Module
+from .neurons import LIF, _sum_leading
+from .surrogate import Surrogate
+
+__all__ = ["TernaryLIF", "SpikeDrivenChannelAttention", "AdditionOnlyAttention"]
+
+
+class TernaryLIF(LIF):
+    """LIF with spikes ``s = H(u - theta) - H(-u - theta)`` in ``{-1, 0, 1}``, reset to 0 after either.
+
+    The surrogate stands in at both thresholds: ``ds/du = g(u - theta) + g(-u - theta)``,
+    ``ds/dtheta = g(-u - theta) - g(u - theta)``.
+    """
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        k, theta = self.leak(), self.theta()
+        u_all, p_all, n_all = np.empty_like(x), np.empty_like(x), np.empty_like(x)
+        v = np.zeros_like(x[0])
+        for t in range(x.shape[0]):
+            u = self._saturate(self._decay(v, k) + x[t])
+            p, n = self.surrogate.forward(u - theta), self.surrogate.forward(-u - theta)
+            u_all[t], p_all[t], n_all[t] = u, p, n
+            v = u * (1 - p - n)
+        self._cache = (u_all, p_all, n_all, k, theta)
+        return p_all - n_all
+
+    def backward(self, grad: np.ndarray) -> np.ndarray:
+        u, p, n, k, theta = self._cache
+        beta = 1 - k
+        g_pos = self.surrogate.derivative(u - theta).astype(u.dtype)
+        g_neg = self.surrogate.derivative(-u - theta).astype(u.dtype)
+        # v = u (1 - p - n): dv/du = (1 - p - n) - u (g_pos - g_neg), dv/dtheta = u (g_pos + g_neg)
+        c = beta * ((1 - p - n) - u * (g_pos - g_neg))
+        a = grad * (g_pos + g_neg)
+        gu = np.empty_like(u)
+        nxt = np.zeros_like(u[0])
+        for t in range(u.shape[0] - 1, -1, -1):
+            nxt = a[t] + c[t] * nxt
+            gu[t] = nxt
+        g_future = np.zeros_like(u)
+        g_future[:-1] = beta * gu[1:]
+        if self.threshold is not None:
+            self.threshold.grad += _sum_leading(grad * (g_neg - g_pos) + g_future * u * (g_pos + g_neg))
+        if self.tau_logit is not None:
+            self._leak_grad(k, _sum_leading(gu[1:] * u[:-1] * (1 - p[:-1] - n[:-1])))
+        return gu
+
+
+def _split(x: np.ndarray, heads: int) -> np.ndarray:
+    *lead, length, dim = x.shape
+    return x.reshape(*lead, length, heads, dim // heads).swapaxes(-2, -3)
+
+
+def _merge(x: np.ndarray) -> np.ndarray:
+    x = x.swapaxes(-2, -3)
+    return x.reshape(*x.shape[:-2], -1)
+
+
+class SpikeDrivenChannelAttention(Module):
+    """SDSA over ``(T, B, L, D)`` spikes; returns real-valued ``(T, B, L, D)`` (no heads: it is channel-wise)."""
+
+    kind = "sdsa"
+
+    def __init__(self, embed_dim: int, *, rng: np.random.Generator, tau: float = 2.0, threshold: float = 1.0,
+                 kv_threshold: float = 0.5, learn_threshold: bool = True, surrogate: Surrogate | None = None,
+                 dtype=np.float32):
+        kw = dict(tau=tau, learn_threshold=learn_threshold, surrogate=surrogate, dtype=dtype)
+        self.W_q, self.W_k, self.W_v = (Linear(embed_dim, embed_dim, rng=rng, gain=2.0, dtype=dtype)
+                                        for _ in range(3))
+        self.q_lif, self.k_lif, self.v_lif = (LIF(embed_dim, threshold=threshold, **kw) for _ in range(3))
+        self.kv_lif = LIF(embed_dim, threshold=kv_threshold, **kw)
+        self.W_proj = Linear(embed_dim, embed_dim, rng=rng, dtype=dtype)
+
+    def forward(self, s: np.ndarray) -> np.ndarray:
+        q = self.q_lif.forward(self.W_q.forward(s))
+        k = self.k_lif.forward(self.W_k.forward(s))
+        v = self.v_lif.forward(self.W_v.forward(s))
+        kv = self.kv_lif.forward((k * v).sum(axis=-2))  # (T, B, D)
+        self._qkv = (q, k, v, kv)
+        return self.W_proj.forward(q * kv[..., None, :])
+
+    def backward(self, grad: np.ndarray) -> np.ndarray:
+        q, k, v, kv = self._qkv
+        g_gated = self.W_proj.backward(grad)
+        g_count = self.kv_lif.backward((g_gated * q).sum(axis=-2))[..., None, :]
+        gs = self.W_q.backward(self.q_lif.backward(g_gated * kv[..., None, :]))
+        gs += self.W_k.backward(self.k_lif.backward(g_count * v))
+        gs += self.W_v.backward(self.v_lif.backward(g_count * k))
+        return gs
+
+
+class AdditionOnlyAttention(Module):
+    """A²OS²A over ``(T, B, L, D)`` spikes with ``num_heads`` heads; returns ``(T, B, L, D)`` spikes.
+
+    ``scale`` (1 in the paper) multiplies ``Q (K^T V)`` before the attention LIF; a power of two keeps it a shift.
+    """
+
+    kind = "a2os2a"
+
+    def __init__(self, embed_dim: int, num_heads: int, *, rng: np.random.Generator, tau: float = 2.0,
+                 threshold: float = 1.0, attn_threshold: float = 1.0, scale: float = 1.0,
+                 learn_threshold: bool = True, surrogate: Surrogate | None = None, dtype=np.float32):
+        if embed_dim % num_heads:
+            raise InputError(f"embed_dim {embed_dim} is not divisible by num_heads {num_heads}")
+        self.num_heads, self.scale = num_heads, scale
+        kw = dict(tau=tau, learn_threshold=learn_threshold, surrogate=surrogate, dtype=dtype)
+        self.W_q, self.W_k, self.W_v, self.W_out = (Linear(embed_dim, embed_dim, rng=rng, gain=2.0, dtype=dtype)
+                                                    for _ in range(4))
+        self.q_lif = LIF(embed_dim, threshold=threshold, **kw)
+        self.v_lif = TernaryLIF(embed_dim, threshold=threshold, **kw)
+        self.attn_lif = LIF(embed_dim, threshold=attn_threshold, **kw)
+        self.out_lif = LIF(embed_dim, threshold=threshold, **kw)
+
+    def forward(self, s: np.ndarray) -> np.ndarray:
+        q = self.q_lif.forward(self.W_q.forward(s))
+        k_pre = self.W_k.forward(s)
+        k = np.maximum(k_pre, 0)
+        v = self.v_lif.forward(self.W_v.forward(s))
+        q_h, k_h, v_h = (_split(a, self.num_heads) for a in (q, k, v))
+        kv = k_h.swapaxes(-1, -2) @ v_h  # (T, B, H, d, d): V's signed spikes pick K values to add
+        self._cache = (q_h, k_h, v_h, kv, k_pre > 0)
+        a = self.attn_lif.forward(_merge(q_h @ kv) * self.scale)
+        return self.out_lif.forward(self.W_out.forward(a))
+
+    def backward(self, grad: np.ndarray) -> np.ndarray:
+        q_h, k_h, v_h, kv, k_on = self._cache
+        gy = _split(self.attn_lif.backward(self.W_out.backward(self.out_lif.backward(grad))), self.num_heads)
+        gy = gy * self.scale
+        gq = gy @ kv.swapaxes(-1, -2)
+        g_kv = q_h.swapaxes(-1, -2) @ gy
+        gk = v_h @ g_kv.swapaxes(-1, -2)
+        gv = k_h @ g_kv
+        gs = self.W_q.backward(self.q_lif.backward(_merge(gq)))
+        gs += self.W_k.backward(_merge(gk) * k_on)
+        gs += self.W_v.backward(self.v_lif.backward(_merge(gv)))
+        return gs
