@@ -133,6 +133,8 @@ def throughput_gap(report: "Report") -> str:
     if "projection_cycles" in manifest:  # the attention layer: projections, then T runs of the core
         time += (f" ({manifest['projection_cycles']} for the projections, then {manifest['spec']['T']} steps x "
                  f"{manifest['cycles_per_step']} in the core)")
+    if "weight_load_cycles" in manifest:  # weights in SPRAM: the host streams them once after reset
+        time += f"; once after reset, {manifest['weight_load_cycles']} cycles to stream the weights into SPRAM"
     return time
 
 

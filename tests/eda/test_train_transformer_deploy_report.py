@@ -33,6 +33,7 @@ def test_trained_transformer_deploys_and_reports_its_accuracy(tmp_path, capsys):
     assert main(["report", str(build), "--model", model, "--input", test_set]) == 0
     table = capsys.readouterr().out
     assert "accuracy on 539 samples" in table and "logic cells" in table
+    assert "cycles to stream the weights into SPRAM" in table  # the one-off load, beside the inference time
 
     assert main(["report", str(build), "--model", model, "--input", test_set, "--json"]) == 0
     (record,) = json.loads(capsys.readouterr().out)["builds"]
