@@ -140,6 +140,8 @@ HARDWARE: dict[str, Callable[[str, ops.BlockOp, BlockSettings], BlockHardware]] 
     ops.SpikeDrivenSelfAttentionOp.KIND: _not_wired(_YAML),
     ops.AdditionOnlyAttentionOp.KIND: _not_wired(_YAML),
     ops.TrainedAttentionOp.KIND: _not_wired(_TRAINED),
+    ops.TrainedChannelAttentionOp.KIND: _not_wired(_TRAINED),
+    ops.TrainedAdditionAttentionOp.KIND: _not_wired(_TRAINED),
     ops.TrainedPositionOp.KIND: _not_wired(_TRAINED),
     ops.TokenReadoutOp.KIND: _not_wired(_TRAINED),
 }

@@ -381,6 +381,89 @@ def _decode_trained_attention(nodes, meta):
     return ops.TrainedAttentionOp(op)
 
 
+def _trained_affine_node(linear):
+    import nir
+
+    weight, bias = linear.effective()
+    return nir.Affine(weight=weight, bias=bias)
+
+
+def _restore_trained_affine(linear, node) -> None:
+    linear.load_state_dict({"weight": np.asarray(node.weight), "bias": np.asarray(node.bias)})
+
+
+def _need_learnt_thresholds(lifs, kind: str) -> None:
+    if any(lif.threshold is None for lif in lifs):
+        raise UnsupportedError(f"export of the trained {kind} attention needs learn_threshold=True")
+
+
+def _restore_trained(op, nodes, affines, lifs) -> None:
+    for name, linear in affines.items():
+        _restore_trained_affine(getattr(op, linear), nodes[name])
+    for name in lifs:
+        restore_thresholds(getattr(op, name), nodes[name], name)
+
+
+_SDSA_AFFINES = {"q": "W_q", "k": "W_k", "v": "W_v", "proj": "W_proj"}
+_SDSA_LIFS = ("q_lif", "k_lif", "v_lif", "kv_lif")
+
+
+def _encode_trained_sdsa(block: ops.TrainedChannelAttentionOp):
+    op = block.op
+    _need_learnt_thresholds([getattr(op, name) for name in _SDSA_LIFS], "SDSA")
+    nodes = _ends(block.width, block.width)
+    nodes.update({name: _trained_affine_node(getattr(op, linear)) for name, linear in _SDSA_AFFINES.items()})
+    nodes.update({name: _trained_lif_node(getattr(op, name)) for name in _SDSA_LIFS})
+    # kv_lif integrates sum over tokens of K * V; proj sees Q * kv (products the kind implies)
+    edges = [e for name in "qkv" for e in _chain("input", name, f"{name}_lif", "kv_lif")]
+    edges += _chain("kv_lif", "proj", "output")
+    return nodes, edges, {"dt": 1.0, "kv_input": "sum over tokens of k * v", "proj_input": "q * kv"}
+
+
+def _decode_trained_sdsa(nodes, meta):
+    from sc_neurocore.training.attention_variants import SpikeDrivenChannelAttention
+
+    weight_q = np.asarray(nodes["q"].weight)
+    op = SpikeDrivenChannelAttention(weight_q.shape[1], rng=np.random.default_rng(0),
+                                     tau=trained_tau(nodes, _SDSA_LIFS), learn_threshold=True, dtype=weight_q.dtype)
+    _restore_trained(op, nodes, _SDSA_AFFINES, _SDSA_LIFS)
+    return ops.TrainedChannelAttentionOp(op)
+
+
+_A2OS2A_AFFINES = {"q": "W_q", "k": "W_k", "v": "W_v", "out": "W_out"}
+_A2OS2A_LIFS = ("q_lif", "v_lif", "attn_lif", "out_lif")
+
+
+def _encode_trained_a2os2a(block: ops.TrainedAdditionAttentionOp):
+    import nir
+
+    op = block.op
+    _need_learnt_thresholds([getattr(op, name) for name in _A2OS2A_LIFS], "A2OS2A")
+    nodes = _ends(block.width, block.width)
+    nodes.update({name: _trained_affine_node(getattr(op, linear)) for name, linear in _A2OS2A_AFFINES.items()})
+    nodes.update({name: _trained_lif_node(getattr(op, name)) for name in _A2OS2A_LIFS})
+    nodes["attn_scale"] = nir.Scale(scale=np.full(block.width, op.scale))
+    # K = ReLU(k) (NIR has no ReLU) and v_lif's ternary spikes are in the metadata; attn_scale takes Q (K^T V)
+    edges = _chain("input", "q", "q_lif", "attn_scale") + _chain("input", "k", "attn_scale")
+    edges += _chain("input", "v", "v_lif", "attn_scale")
+    edges += _chain("attn_scale", "attn_lif", "out", "out_lif", "output")
+    return nodes, edges, {"num_heads": op.num_heads, "dt": 1.0, "k_activation": "relu", "v_neuron": "ternary"}
+
+
+def _decode_trained_a2os2a(nodes, meta):
+    from sc_neurocore.training.attention_variants import AdditionOnlyAttention
+
+    if meta.get("k_activation") != "relu" or meta.get("v_neuron") != "ternary":
+        raise ModelError("trained_a2os2a needs k_activation 'relu' and v_neuron 'ternary' in its metadata")
+    weight_q = np.asarray(nodes["q"].weight)
+    op = AdditionOnlyAttention(weight_q.shape[1], int(meta["num_heads"]), rng=np.random.default_rng(0),
+                               tau=trained_tau(nodes, _A2OS2A_LIFS),
+                               scale=_scalar(nodes["attn_scale"].scale, "attn_scale"), learn_threshold=True,
+                               dtype=weight_q.dtype)
+    _restore_trained(op, nodes, _A2OS2A_AFFINES, _A2OS2A_LIFS)
+    return ops.TrainedAdditionAttentionOp(op)
+
+
 def _encode_trained_position(block: ops.TrainedPositionOp):
     nodes, edges = _add_code_nodes(block.width)
     return nodes, edges, {"code": np.asarray(block.op.code)}
@@ -430,6 +513,8 @@ _CODECS = {
     ops.SpikyStateSpaceOp.KIND: (_encode_ssm, _decode_ssm),
     ops.CPGEncoderOp.KIND: (_encode_cpg, _decode_cpg),
     ops.TrainedAttentionOp.KIND: (_encode_trained_attention, _decode_trained_attention),
+    ops.TrainedChannelAttentionOp.KIND: (_encode_trained_sdsa, _decode_trained_sdsa),
+    ops.TrainedAdditionAttentionOp.KIND: (_encode_trained_a2os2a, _decode_trained_a2os2a),
     ops.TrainedPositionOp.KIND: (_encode_trained_position, _decode_trained_position),
     ops.TokenReadoutOp.KIND: (_encode_readout, _decode_readout),
 }

@@ -36,6 +36,8 @@ __all__ = [
     "SpikyStateSpaceOp",
     "CPGEncoderOp",
     "TrainedAttentionOp",
+    "TrainedChannelAttentionOp",
+    "TrainedAdditionAttentionOp",
     "TrainedPositionOp",
     "TokenReadoutOp",
     "BLOCK_OPS",
@@ -157,6 +159,32 @@ class TrainedAttentionOp(ModelOp):
 
 
 @dataclass(eq=False)
+class TrainedChannelAttentionOp(ModelOp):
+    """The trained :class:`sc_neurocore.training.attention_variants.SpikeDrivenChannelAttention` (SDSA):
+    training LIFs as in ``trained_ssa``, biased Q/K/V and output projections, real-valued output."""
+
+    KIND: ClassVar[str] = "trained_sdsa"
+    LAYOUT: ClassVar[str] = "TBND"
+
+    @property
+    def width(self):
+        return self.op.W_q.weight.value.shape[1]
+
+
+@dataclass(eq=False)
+class TrainedAdditionAttentionOp(ModelOp):
+    """The trained :class:`sc_neurocore.training.attention_variants.AdditionOnlyAttention` (A²OS²A):
+    K through ReLU, V through a ternary training LIF, spiking output."""
+
+    KIND: ClassVar[str] = "trained_a2os2a"
+    LAYOUT: ClassVar[str] = "TBND"
+
+    @property
+    def width(self):
+        return self.op.W_q.weight.value.shape[1]
+
+
+@dataclass(eq=False)
 class TrainedPositionOp(ModelOp):
     """The trained model's fixed position currents: ``y[..., n, :] = x[..., n, :] + code[n]``;
     ``op`` is the :class:`sc_neurocore.training.attention.AddPosition` holding ``code (L, D)``."""
@@ -199,6 +227,7 @@ BLOCK_OPS = {
     cls.KIND: cls
     for cls in (
         SpikeDrivenAttentionOp, SpikformerSSAOp, SpikeDrivenSelfAttentionOp, AdditionOnlyAttentionOp,
-        SpikyStateSpaceOp, CPGEncoderOp, TrainedAttentionOp, TrainedPositionOp, TokenReadoutOp,
+        SpikyStateSpaceOp, CPGEncoderOp, TrainedAttentionOp, TrainedChannelAttentionOp, TrainedAdditionAttentionOp,
+        TrainedPositionOp, TokenReadoutOp,
     )
 }

@@ -32,6 +32,10 @@ __all__ = ["mlp_to_nir", "write_nir", "TRANSFORMER_TAG", "transformer_graph", "w
 
 TRANSFORMER_TAG = "spiking_transformer"
 
+# the model's attention kind -> its block op (files without an "attention" entry hold SSA)
+ATTENTION_OPS = {"ssa": blocks.TrainedAttentionOp, "sdsa": blocks.TrainedChannelAttentionOp,
+                 "a2os2a": blocks.TrainedAdditionAttentionOp}
+
 
 def mlp_to_nir(model: SpikingMLP, metadata: dict | None = None):
     """The NIR graph of ``model`` (float64 arrays); ``metadata`` is added to the graph's."""
@@ -104,11 +108,10 @@ def transformer_graph(model: SpikingTransformer, metadata: dict | None = None) -
 
     Fan-in is summed (a residual is two edges into a Scale of ones). Neurons are NIR LIFs at dt = 1
     (``tau = 1 / k``, ``r = tau``, reset to 0, spike on ``v > theta``), as in :func:`mlp_to_nir`.
-    Arrays are the float32 parameters, stored exactly. Only SSA blocks have an extension op.
+    Arrays are the float32 parameters, stored exactly. The attention op follows the model's kind
+    (``trained_ssa``, ``trained_sdsa`` or ``trained_a2os2a``), recorded as metadata ``"attention"``.
     """
-    if model.attention_kind != "ssa":
-        raise UnsupportedError(f"NIR export of the spiking transformer supports attention 'ssa' only, "
-                               f"not '{model.attention_kind}'")
+    attention_op = ATTENTION_OPS[model.attention_kind]
     dim = model.embed.weight.value.shape[0]
     nodes = {"input": ir.Input((model.token_dim,)), "embed": _affine_node(model.embed),
              "position": blocks.TrainedPositionOp(model.position), "embed_lif": _lif_node(model.embed_lif)}
@@ -117,7 +120,7 @@ def transformer_graph(model: SpikingTransformer, metadata: dict | None = None) -
     for i, block in enumerate(model.blocks):
         b = f"block{i}_"
         nodes.update({
-            f"{b}attention": blocks.TrainedAttentionOp(block.attention), f"{b}add1": ir.Scale(np.ones(dim)),
+            f"{b}attention": attention_op(block.attention), f"{b}add1": ir.Scale(np.ones(dim)),
             f"{b}fc1": _affine_node(block.fc1), f"{b}lif1": _lif_node(block.lif1),
             f"{b}fc2": _affine_node(block.fc2), f"{b}lif2": _lif_node(block.lif2), f"{b}add2": ir.Scale(np.ones(dim)),
         })
@@ -130,7 +133,8 @@ def transformer_graph(model: SpikingTransformer, metadata: dict | None = None) -
     nodes["output"] = ir.Output((weight.shape[0],))
     edges += _chain(previous, "readout", "output")
     meta = {"sc_neurocore_model": TRANSFORMER_TAG, "dt": 1.0, "producer": "sc-neurocore train",
-            "tokens": model.n_tokens, "input_layout": "(T, B, tokens, token_dim)", **(metadata or {})}
+            "tokens": model.n_tokens, "attention": model.attention_kind, "input_layout": "(T, B, tokens, token_dim)",
+            **(metadata or {})}
     return Graph(nodes, edges, meta).validate()
 
 
@@ -158,13 +162,15 @@ def transformer_from_graph(graph: Graph) -> SpikingTransformer:
     n = graph.nodes
     try:
         depth = sum(1 for name in n if name.endswith("_attention"))
+        kind = _attention_kind(graph, depth)  # before .op: every block's attention is the recorded op
         readout, embed, first = n["readout"], n["embed"], n["block0_attention"].op
         tau = trained_tau({name: node for name, node in n.items() if isinstance(node, ir.LIF)},
                           [name for name, node in n.items() if isinstance(node, ir.LIF)])
         dim, hidden = embed.weight.shape[0], n["block0_fc1"].weight.shape[0]
         model = SpikingTransformer(readout.tokens, embed.weight.shape[1], readout.weight.shape[0], dim=dim,
-                                   heads=first.num_heads, depth=depth, mlp_ratio=hidden // dim, tau=tau,
-                                   attn_scale=first.scale, learn_threshold=True)
+                                   heads=getattr(first, "num_heads", 1), depth=depth, mlp_ratio=hidden // dim,
+                                   tau=tau, attn_scale=getattr(first, "scale", 0.125), learn_threshold=True,
+                                   attention=kind)
         _set_linear(model.embed, embed)
         model.position = n["position"].op
         restore_thresholds(model.embed_lif, n["embed_lif"], "embed_lif")
@@ -179,6 +185,21 @@ def transformer_from_graph(graph: Graph) -> SpikingTransformer:
     except KeyError as error:
         raise ModelError(f"spiking transformer graph: missing node {error}") from None
     return model
+
+
+def _attention_kind(graph: Graph, depth: int) -> str:
+    """The attention kind in the metadata, checked against every block's op."""
+    kind = str(graph.metadata.get("attention", "ssa"))
+    if kind not in ATTENTION_OPS:
+        raise UnsupportedError(f"spiking transformer graph: attention '{kind}' is not one of "
+                               f"{', '.join(ATTENTION_OPS)}")
+    for i in range(depth):
+        node = graph.nodes[f"block{i}_attention"]
+        if type(node) is not ATTENTION_OPS[kind]:
+            found = getattr(node, "KIND", type(node).__name__)
+            raise ModelError(f"spiking transformer graph: block{i}_attention is {found}, but the metadata "
+                             f"says attention '{kind}' ({ATTENTION_OPS[kind].KIND})")
+    return kind
 
 
 def read_transformer(path) -> SpikingTransformer:

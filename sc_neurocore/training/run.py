@@ -209,7 +209,7 @@ def run_training(cfg: dict, *, resume: bool = False,
             "test_accuracy": metrics["test_accuracy"], "encoding": enc, "steps": steps}))
         if enc in SPIKE_ENCODINGS:
             files["test_set"] = str(write_test_set(out / TEST_SET, data, enc, steps, cfg["seed"]))
-    elif isinstance(model, SpikingTransformer) and model.attention_kind == "ssa":  # only SSA exports
+    elif isinstance(model, SpikingTransformer):
         from .export import write_transformer_nir
 
         files["nir"] = str(write_transformer_nir(model, out / "model.nir", {

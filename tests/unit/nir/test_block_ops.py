@@ -189,3 +189,57 @@ def test_read_nir_names_a_broken_block_in_a_file(tmp_path):
         del handle["node/nodes/op/metadata/dt"]
     with pytest.raises(ModelError, match=r"ssm.nir: node 'op' \(spiky_state_space\): missing .*'dt'"):
         read_nir(path)
+
+
+def _trained_variant(kind, seed=0):
+    """A trained-style SDSA or A²OS²A module with every parameter moved off its initial value."""
+    from sc_neurocore.training.attention_variants import AdditionOnlyAttention as TrainedA2OS2A
+    from sc_neurocore.training.attention_variants import SpikeDrivenChannelAttention
+
+    rng = np.random.default_rng(seed)
+    if kind == "trained_sdsa":
+        op = ops.TrainedChannelAttentionOp(SpikeDrivenChannelAttention(D, rng=rng))
+    else:
+        op = ops.TrainedAdditionAttentionOp(
+            TrainedA2OS2A(D, 4, rng=rng, scale=0.5, threshold=0.5, attn_threshold=0.25))  # low: active output
+    for p in op.op.parameters():
+        p.value += rng.normal(0, 0.1, p.value.shape).astype(p.value.dtype)
+    return op
+
+
+TRAINED_SEQ = (RNG.random((4, 3, 8, D)) < 0.3).astype(np.float32)  # [T, B, N, D] spikes
+
+
+@pytest.mark.parametrize("kind", ["trained_sdsa", "trained_a2os2a"])
+def test_trained_variants_round_trip_exactly(kind, tmp_path):
+    block = _trained_variant(kind)
+    path = write_nir(_single(block), tmp_path / f"{kind}.nir")
+    plain = nir.read(str(path))  # a plain reader loads it, types checked
+    assert plain.nodes["op"].metadata[OP_KEY] == kind
+    assert {type(n).__name__ for n in plain.nodes["op"].nodes.values()} >= {"Affine", "LIF"}
+    back = read_nir(path).nodes["op"]
+    assert type(back) is type(block) and type(back.op) is type(block.op)
+    want_state, got_state = block.op.state_dict(), back.op.state_dict()
+    assert want_state.keys() == got_state.keys()
+    for key, value in want_state.items():
+        assert value.dtype == got_state[key].dtype and np.array_equal(value, got_state[key]), key
+    assert getattr(back.op, "num_heads", None) == getattr(block.op, "num_heads", None)
+    assert getattr(back.op, "scale", None) == getattr(block.op, "scale", None)
+    want, got = block.forward(TRAINED_SEQ), back.forward(TRAINED_SEQ)
+    assert want.dtype == got.dtype == np.float32 and np.array_equal(want, got)
+    assert np.count_nonzero(want) > 0.05 * want.size  # the comparison sees activity
+
+
+def test_malformed_trained_variants_name_the_node():
+    graph = encode_block(_trained_variant("trained_a2os2a"))
+    del graph.metadata["v_neuron"]
+    with pytest.raises(ModelError, match=r"node 'attn' \(trained_a2os2a\): .*v_neuron 'ternary'"):
+        decode_block(graph, "attn")
+    graph = encode_block(_trained_variant("trained_sdsa"))
+    graph.nodes["kv_lif"].tau = graph.nodes["kv_lif"].tau * 2
+    with pytest.raises(ModelError, match=r"node 'attn' \(trained_sdsa\): .*must share one tau"):
+        decode_block(graph, "attn")
+    graph = encode_block(_trained_variant("trained_sdsa"))
+    del graph.nodes["proj"]
+    with pytest.raises(ModelError, match=r"node 'attn' \(trained_sdsa\): missing node .*proj"):
+        decode_block(graph, "attn")

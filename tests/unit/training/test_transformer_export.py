@@ -22,23 +22,91 @@ def _digits(count=32):
     return encode(data.x_test[:count], "direct", 4, None, data.image_shape)
 
 
-def test_export_reload_gives_identical_logits(tmp_path):
-    model = SpikingTransformer(8, 8, 10, dim=16, heads=2, depth=2, seed=1)
+ATTENTION_OPS = {"ssa": ops.TrainedAttentionOp, "sdsa": ops.TrainedChannelAttentionOp,
+                 "a2os2a": ops.TrainedAdditionAttentionOp}
+
+
+def _perturbed(attention, seed=1):
+    model = SpikingTransformer(8, 8, 10, dim=16, heads=2, depth=2, seed=seed, attention=attention)
     rng = np.random.default_rng(0)
     for p in model.parameters():  # away from the initial values, thresholds included
         p.value += rng.normal(0, 0.1, p.value.shape).astype(p.value.dtype)
+    return model
+
+
+@pytest.mark.parametrize("attention", sorted(ATTENTION_OPS))
+def test_export_reload_gives_identical_logits(attention, tmp_path):
+    model = _perturbed(attention)
     path = write_transformer_nir(model, tmp_path / "model.nir", {"test_accuracy": 0.5})
-    plain = nir.read(str(path))
-    assert plain.nodes["block1_attention"].metadata["sc_neurocore_op"] == "trained_ssa"
+    plain = nir.read(str(path))  # a plain reader loads it, types checked
+    assert plain.metadata["attention"] == attention
+    assert plain.nodes["block1_attention"].metadata["sc_neurocore_op"] == ATTENTION_OPS[attention].KIND
     graph = read_nir(path)
     kinds = {type(node) for node in graph.nodes.values()}
-    assert {ops.TrainedPositionOp, ops.TrainedAttentionOp, ops.TokenReadoutOp} <= kinds
+    assert {ops.TrainedPositionOp, ATTENTION_OPS[attention], ops.TokenReadoutOp} <= kinds
     x = _digits()
     want = model.forward(x)
-    got = read_transformer(path).forward(x)
+    reloaded = read_transformer(path)
+    got = reloaded.forward(x)
+    assert reloaded.attention_kind == attention
     assert got.dtype == want.dtype == np.float32
     assert np.array_equal(got, want)  # exact: the same float32 parameters and expressions
     assert np.ptp(want) > 0.1
+    for block, back in zip(model.blocks, reloaded.blocks):  # every attention parameter, bit for bit
+        assert type(back.attention) is type(block.attention)
+        want_state, got_state = block.attention.state_dict(), back.attention.state_dict()
+        assert want_state.keys() == got_state.keys()
+        assert all(np.array_equal(want_state[k], got_state[k]) for k in want_state)
+
+
+def test_the_attention_output_matters_to_the_logits(tmp_path):
+    """The bit-exact comparison above sees the attention: zeroing its output projection moves the logits."""
+    for attention in ("sdsa", "a2os2a"):
+        model = _perturbed(attention)
+        x = _digits()
+        want = model.forward(x)
+        for block in model.blocks:
+            out = getattr(block.attention, "W_proj", None) or block.attention.W_out
+            out.weight.value[...] = 0
+        assert not np.array_equal(model.forward(x), want), attention
+
+
+def test_a2os2a_keeps_its_ternary_v_neuron_and_relu_tag(tmp_path):
+    from sc_neurocore.training.attention_variants import TernaryLIF
+
+    path = write_transformer_nir(_perturbed("a2os2a"), tmp_path / "model.nir")
+    meta = nir.read(str(path)).nodes["block0_attention"].metadata
+    assert (meta["v_neuron"], meta["k_activation"], int(meta["num_heads"])) == ("ternary", "relu", 2)
+    assert type(read_transformer(path).blocks[0].attention.v_lif) is TernaryLIF
+
+
+def test_metadata_and_ops_must_agree(tmp_path):
+    from sc_neurocore.errors import ModelError
+    from sc_neurocore.training.export import transformer_from_graph
+
+    graph = transformer_graph(_perturbed("sdsa"))
+    graph.metadata["attention"] = "a2os2a"
+    with pytest.raises(ModelError, match="block0_attention is trained_sdsa, but the metadata says attention "
+                                         "'a2os2a'"):
+        transformer_from_graph(graph)
+
+
+@pytest.mark.parametrize("attention", ["sdsa", "a2os2a"])
+def test_the_engine_and_deploy_refuse_other_attention_in_one_line(attention, capsys, tmp_path):
+    from sc_neurocore.cli.app import main
+    from sc_neurocore.errors import UnsupportedError
+    from sc_neurocore.training.fixed_transformer import FixedTransformer
+
+    model = _perturbed(attention)
+    with pytest.raises(UnsupportedError, match=f"supports attention 'ssa' only, not '{attention}'"):
+        FixedTransformer.from_model(model)
+    path = write_transformer_nir(model, tmp_path / "model.nir")
+    code = main(["deploy", str(path), "-o", str(tmp_path / "build")])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.strip() == (f"error: the FPGA transformer engine supports attention 'ssa' only, "
+                           f"not '{attention}'")
+    assert not (tmp_path / "build").exists()
 
 
 def test_learnt_thresholds_travel_in_the_lif_nodes():
@@ -49,9 +117,10 @@ def test_learnt_thresholds_travel_in_the_lif_nodes():
     assert np.array_equal(attention.attn_lif.threshold.value, np.linspace(0.5, 1.5, 16, dtype=np.float32))
 
 
-def test_train_writes_the_transformer_as_nir(tmp_path):
+@pytest.mark.parametrize("attention", sorted(ATTENTION_OPS))
+def test_train_writes_the_transformer_as_nir(attention, tmp_path):
     cfg = validate_config({
-        "model": {"type": "transformer", "dim": 8, "heads": 2, "mlp_ratio": 1},
+        "model": {"type": "transformer", "dim": 8, "heads": 2, "mlp_ratio": 1, "attention": attention},
         "encoding": {"kind": "direct", "steps": 4}, "epochs": 1, "batch_size": 64, "output": str(tmp_path / "out"),
     })
     result = run_training(cfg)
@@ -65,6 +134,8 @@ def test_train_writes_the_transformer_as_nir(tmp_path):
     metrics = json.loads(open(result.files["metrics"]).read())
     assert evaluate(reloaded, data, "direct", 4, cfg["seed"]) == metrics["test_accuracy"]
     assert nir.read(result.files["nir"]).metadata["test_accuracy"] == metrics["test_accuracy"]
+    with np.load(result.files["test_set"]) as test_set:  # direct encoding: the test split as features
+        assert np.array_equal(test_set["labels"], data.y_test)
 
 
 def test_a_plain_graph_is_not_a_transformer(tmp_path):
@@ -83,10 +154,11 @@ def test_readout_op_is_the_models_head():
     assert np.array_equal(readout.forward(s), model.head.forward(s.mean(axis=0).reshape(5, -1)))
 
 
-def test_simulate_runs_the_exported_transformer(capsys, tmp_path):
+@pytest.mark.parametrize("attention", sorted(ATTENTION_OPS))
+def test_simulate_runs_the_exported_transformer(attention, capsys, tmp_path):
     from sc_neurocore.cli.app import main
 
-    model = SpikingTransformer(8, 8, 10, dim=16, heads=2, seed=4)
+    model = SpikingTransformer(8, 8, 10, dim=16, heads=2, seed=4, attention=attention)
     path = write_transformer_nir(model, tmp_path / "model.nir")
     code = main(["simulate", str(path), "--steps", "4", "--batch", "3", "--rate", "0.4", "--json",
                  "--out", str(tmp_path / "run.npz")])
