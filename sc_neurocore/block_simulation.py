@@ -105,6 +105,10 @@ def block_input(graph, steps: int | None, batch: int, rate: float, seed: int) ->
     return (np.random.default_rng(seed).random(shape) < rate).astype(np.float64)
 
 
+def _is_trained_transformer(graph) -> bool:
+    return graph.metadata.get("sc_neurocore_model") == "spiking_transformer"
+
+
 def load_block_input(path, graph) -> np.ndarray:
     """A .npy array (or the .npz array named 'input') in the layout of the graph's first op."""
     path = Path(path)
@@ -115,6 +119,11 @@ def load_block_input(path, graph) -> np.ndarray:
     except (ValueError, OSError, KeyError) as error:
         raise InputError(f"{path}: not a .npy file or a .npz with an 'input' array ({error})") from None
     width = int(np.prod(graph.nodes[graph.of_type(ir.Input)[0]].shape))
+    if _is_trained_transformer(graph) and array.ndim == 2 and array.shape[-1] == width * graph.metadata["tokens"]:
+        # train's test_set.npz: [B, tokens * width] features, direct-encoded as in training (the same
+        # currents every step); the model splits them into its tokens
+        steps = int(graph.metadata.get("steps", 4))
+        return np.broadcast_to(np.asarray(array, dtype=np.float64), (steps, *array.shape)).copy()
     if array.ndim != len(layout) or array.shape[-1] != width:
         raise InputError(f"{path}: this graph's ops take {layout} input with last axis {width}, "
                          f"got shape {list(array.shape)}")
@@ -124,7 +133,7 @@ def load_block_input(path, graph) -> np.ndarray:
 def simulate_block_graph(graph, inputs: np.ndarray) -> tuple[SimulationResult, SimulationSummary]:
     """Float run of a graph of block ops; the summary's mode names the ops it ran. A trained spiking
     transformer (``sc-neurocore train``'s model.nir) runs as the rebuilt training model."""
-    if graph.metadata.get("sc_neurocore_model") == "spiking_transformer":
+    if _is_trained_transformer(graph):
         return _simulate_transformer(graph, inputs)
     outputs = run_block_graph(graph, inputs)
     order = _execution_order(graph)

@@ -167,3 +167,17 @@ def test_simulate_runs_the_exported_transformer(attention, capsys, tmp_path):
     assert "trained spiking transformer" in json.loads(out)["mode"]
     x = (np.random.default_rng(0).random((4, 3, 8, 8)) < 0.4).astype(np.float32)  # [T, B, tokens, P]
     assert np.array_equal(np.load(tmp_path / "run.npz")["output"], model.forward(x))
+
+
+def test_simulate_takes_trains_test_set_of_features(capsys, tmp_path):
+    """`simulate model.nir --input test_set.npz`: [B, 64] features, direct-encoded over the file's steps."""
+    from sc_neurocore.cli.app import main
+
+    model = SpikingTransformer(8, 8, 10, dim=16, heads=2, seed=4)
+    path = write_transformer_nir(model, tmp_path / "model.nir", {"steps": 3})
+    features = np.random.default_rng(2).random((5, 64)).astype(np.float32)
+    np.savez(tmp_path / "test_set.npz", input=features, labels=np.zeros(5, np.int64))
+    code = main(["simulate", str(path), "--input", str(tmp_path / "test_set.npz"), "--out", str(tmp_path / "run.npz")])
+    assert code == 0, capsys.readouterr().err
+    expected = model.forward(encode(features, "direct", 3, np.random.default_rng(0)))
+    assert np.array_equal(np.load(tmp_path / "run.npz")["output"], expected)
