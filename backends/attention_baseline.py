@@ -13,10 +13,9 @@ from sc_neurocore.errors import InputError
 from sc_neurocore.transformers.fixed_softmax_attention import mac_softmax_attention
 from sc_neurocore.transformers.spec import AttentionSpec
 
-from .attention_cosim import ICE40_MODELS, ice40_cell_models
 from .attention_systemverilog import library_files, render
 from .build_dir import write_files
-from .cosim import CosimResult, run_icarus
+from .cosim import ICE40_MODELS, CosimResult, ice40_cell_models, run_icarus
 from .ice40 import DEVICES
 from .systemverilog import STIMULUS_FILE, TESTBENCH, TRACE_FILE
 from .toolrun import run_tool

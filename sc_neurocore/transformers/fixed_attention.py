@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sc_neurocore.errors import InputError
+from sc_neurocore.transformers.fixed_point import power_of_two_shift, quantise_power_of_two, signed_bits
 from sc_neurocore.transformers.layers import merge_heads
 from sc_neurocore.transformers.spec import AttentionSpec
 from sc_neurocore.transformers.spikformer import SpikeDrivenAttention
@@ -53,20 +54,13 @@ class AttentionFormats:
     ab: int
 
 
-def _signed_bits(low: int, high: int) -> int:
-    bits = 1
-    while not -(1 << (bits - 1)) <= low <= high <= (1 << (bits - 1)) - 1:
-        bits += 1
-    return bits
-
-
 def attention_formats(spec: AttentionSpec) -> AttentionFormats:
     """Widths from the worst case: |y| <= tokens * head_dim; u spans T steps of negative y."""
     span = spec.tokens * spec.head_dim
     return AttentionFormats(
         pb=spec.head_dim.bit_length(),
-        yb=_signed_bits(-span, span),
-        ab=_signed_bits(-spec.T * span, spec.output_threshold - 1 + span),
+        yb=signed_bits(-span, span),
+        ab=signed_bits(-spec.T * span, spec.output_threshold - 1 + span),
     )
 
 
@@ -84,7 +78,7 @@ def projection_formats(fixed: "FixedAttention") -> ProjectionFormats:
     spec = fixed.spec
     peak = spec.embed_dim << (spec.in_bits + spec.weight_bits - 2)
     return ProjectionFormats(
-        db=_signed_bits(-peak, peak),
+        db=signed_bits(-peak, peak),
         vb=max(spec.T * peak, *fixed.theta.values()).bit_length(),
     )
 
@@ -107,24 +101,11 @@ def seed_input(spec: AttentionSpec) -> np.ndarray:
     return np.random.default_rng(spec.seed + 1).random((spec.tokens, spec.embed_dim))
 
 
-def _power_of_two_scale(values: np.ndarray, bits: int) -> int:
-    peak = float(np.max(np.abs(values)))
-    limit = (1 << (bits - 1)) - 1
-    return int(np.floor(np.log2(limit / peak))) if peak > 0 else 0
-
-
-def _quantise(values: np.ndarray, bits: int, shift: int | None = None) -> tuple[np.ndarray, int]:
-    """Saturated ``round(values 2^shift)``; without `shift`, the largest that keeps the peak in range."""
-    shift = _power_of_two_scale(values, bits) if shift is None else shift
-    limit = (1 << (bits - 1)) - 1
-    return np.clip(np.round(values * 2.0**shift), -limit - 1, limit).astype(np.int64), shift
-
-
 def input_shift(spec: AttentionSpec, peak: float) -> int:
     """The input scale ``2^shift`` of a layer whose largest input is `peak` (1.0: rates in [0, 1])."""
     if not (isinstance(peak, (int, float)) and 0 < peak < float("inf")):
         raise InputError(f"the input peak must be a positive finite number, got {peak!r}")
-    return _power_of_two_scale(np.array([peak]), spec.in_bits)
+    return power_of_two_shift(np.array([peak]), spec.in_bits)
 
 
 def attention_spec_for(model: SpikeDrivenAttention, **hardware) -> AttentionSpec:
@@ -154,10 +135,10 @@ def quantise_attention(spec: AttentionSpec, x: np.ndarray | None = None, model: 
         model = SpikeDrivenAttention(spec.embed_dim, spec.num_heads, spec.T, float(spec.threshold), spec.seed)
     _check_model(spec, model)
     x = seed_input(spec) if x is None else np.asarray(x, dtype=np.float64)
-    x_int, fx = _quantise(x, spec.in_bits, x_shift)
+    x_int, fx = quantise_power_of_two(x, spec.in_bits, x_shift)
     w_int, theta = {}, {}
     for name, weight in (("q", model.W_q), ("k", model.W_k), ("v", model.W_v)):
-        w_int[name], fw = _quantise(np.asarray(weight, dtype=np.float64), spec.weight_bits)
+        w_int[name], fw = quantise_power_of_two(np.asarray(weight, dtype=np.float64), spec.weight_bits)
         theta[name] = max(1, int(round(spec.T * spec.threshold * 2.0 ** (fx + fw))))
     return FixedAttention(spec, model, x, x_int, w_int, theta, fx)
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sc_neurocore.errors import InputError, UnsupportedError
+from sc_neurocore.transformers.fixed_point import quantise_power_of_two, signed_bits
 from sc_neurocore.transformers.spec import SsmSpec
 from sc_neurocore.transformers.ssm import SpikyStateSpace, discretize_zoh
 
@@ -74,17 +75,6 @@ def seed_input(spec: SsmSpec) -> np.ndarray:
     return np.random.default_rng(spec.seed + 1).random((spec.T, spec.d_model))
 
 
-def _signed_bits(peak: int) -> int:
-    return int(peak).bit_length() + 1
-
-
-def _quantise(values: np.ndarray, bits: int) -> tuple[np.ndarray, int]:
-    limit = (1 << (bits - 1)) - 1
-    peak = float(np.max(np.abs(values)))
-    shift = int(np.floor(np.log2(limit / peak))) if peak > 0 else 0
-    return np.clip(np.round(values * 2.0**shift), -limit - 1, limit).astype(np.int64), shift
-
-
 def ssm_spec_for(model: SpikyStateSpace, **hardware) -> SsmSpec:
     """The spec of `model`'s own layer (its shape, dt, threshold and seed); `hardware` sets the rest
     (T, lanes, in_bits, weight_bits, state_bits). UnsupportedError unless A is real and stable."""
@@ -114,18 +104,19 @@ def quantise_ssm(spec: SsmSpec, x: np.ndarray | None = None, model: SpikyStateSp
     _check_model_shape(spec, model)
     x = seed_input(spec) if x is None else np.asarray(x, dtype=np.float64)
     a_bar, b_bar = discretize_zoh(model.A, model.B, spec.dt)
-    x_int, fx = _quantise(x, spec.in_bits)
-    b_int, fb = _quantise(b_bar, spec.weight_bits)
-    c_int, fc = _quantise(model.C, spec.weight_bits)
+    x_int, fx = quantise_power_of_two(x, spec.in_bits)
+    b_int, fb = quantise_power_of_two(b_bar, spec.weight_bits)
+    c_int, fc = quantise_power_of_two(model.C, spec.weight_bits)
     a_int = np.minimum(np.round(a_bar * 2.0**_FA), (1 << _FA) - 1).astype(np.int64)
     bound = HEADROOM * max(_state_peak(a_bar, b_bar, x), 2.0 ** -fx)
     fh = min(fx + fb, int(np.floor(np.log2(((1 << (spec.state_bits - 1)) - 1) / bound))))
     if fh + fc < 0:
         raise InputError(f"state_bits {spec.state_bits} are too few for this SSM: the state needs more integer bits")
     half_w, half_x, half_h = (1 << (b - 1) for b in (spec.weight_bits, spec.in_bits, spec.state_bits))
-    acc_bits = max(_signed_bits(spec.d_model * half_w * half_x), _signed_bits(spec.d_state * half_w * half_h))
+    peak = max(spec.d_model * half_w * half_x, spec.d_state * half_w * half_h)
+    acc_bits = signed_bits(-peak, peak)
     theta = max(1, int(round(spec.threshold * 2.0 ** (fh + fc))))
-    formats = SsmFormats(fx, fb, fc, fh, fx + fb - fh, acc_bits, max(acc_bits, _signed_bits(theta)) + 2, theta)
+    formats = SsmFormats(fx, fb, fc, fh, fx + fb - fh, acc_bits, max(acc_bits, signed_bits(-theta, theta)) + 2, theta)
     return FixedSsm(spec, model, x, x_int, a_int, b_int, c_int, formats)
 
 

@@ -31,7 +31,7 @@ import numpy as np
 
 from sc_neurocore.errors import InputError, UnsupportedError
 from sc_neurocore.transformers.a2os2a import AdditionOnlyAttention
-from sc_neurocore.transformers.fixed_attention import _quantise, _signed_bits
+from sc_neurocore.transformers.fixed_point import quantise_power_of_two, signed_bits
 from sc_neurocore.transformers.layers import merge_heads, split_heads
 from sc_neurocore.transformers.neurons import lif_multistep
 from sc_neurocore.transformers.sdsa import SpikeDrivenSelfAttention
@@ -81,7 +81,7 @@ def variant_formats(spec: VariantSpec, theta: int) -> VariantFormats:
     # u = floor((u + y 2^F) / 2) stays within [y_low 2^F, max(TH, y_high 2^F)]
     low = y_low << spec.frac_bits
     high = max(theta, y_high << spec.frac_bits)
-    return VariantFormats(kb, _signed_bits(kv_low, kv_high), _signed_bits(y_low, y_high), _signed_bits(low, high))
+    return VariantFormats(kb, signed_bits(kv_low, kv_high), signed_bits(y_low, y_high), signed_bits(low, high))
 
 
 def lif_tau2(x: np.ndarray, theta: int, frac_bits: int) -> tuple[np.ndarray, np.ndarray]:
@@ -197,7 +197,7 @@ def variant_stimulus(spec: VariantSpec, q, k, v, model=None) -> VariantStimulus:
     if spec.variant == "a2os2a":
         if np.min(k) < 0:
             raise InputError("A²OS²A K must be non-negative (the ReLU output)")
-        k_int, k_shift = _quantise(np.asarray(k, np.float64), spec.k_bits + 1)  # sign bit unused: K >= 0
+        k_int, k_shift = quantise_power_of_two(np.asarray(k, np.float64), spec.k_bits + 1)  # sign bit unused: K >= 0
     else:
         k_int = np.asarray(k, np.int64)
     return VariantStimulus(

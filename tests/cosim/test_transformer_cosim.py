@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sc_neurocore.backends.attention_cosim import ICE40_MODELS
+from sc_neurocore.backends.cosim import ICE40_MODELS
 from sc_neurocore.backends.cosim import run_icarus
 from sc_neurocore.backends.transformer_cosim import cosimulate_transformer, expected_transformer_trace
 from sc_neurocore.backends.transformer_systemverilog import (
