@@ -20,6 +20,8 @@ TRANSFORMER_BLOCK = "spiking_transformer"
 
 
 def _features(path: Path) -> tuple[np.ndarray, np.ndarray]:
+    if not path.is_file():
+        raise InputError(f"--input {path} does not exist")
     try:
         with np.load(path, allow_pickle=False) as data:
             features, labels = np.asarray(data["input"]), np.asarray(data["labels"])
