@@ -13,13 +13,13 @@ from sc_neurocore.errors import InputError
 from sc_neurocore.transformers.fixed_softmax_attention import mac_softmax_attention
 from sc_neurocore.transformers.spec import AttentionSpec
 
-from .attention_systemverilog import library_files, render
-from .build_dir import write_files
-from .cosim import ICE40_MODELS, CosimResult, ice40_cell_models, run_icarus
-from .ice40 import DEVICES
-from .systemverilog import STIMULUS_FILE, TESTBENCH, TRACE_FILE
-from .toolrun import run_tool
-from .tools import find_toolchain
+from sc_neurocore.backends.attention_systemverilog import library_files, render
+from sc_neurocore.backends.build.build_dir import write_files
+from sc_neurocore.backends.cosim import ICE40_MODELS, CosimResult, ice40_cell_models, run_icarus
+from sc_neurocore.backends.flow.icestorm import DEVICES
+from sc_neurocore.backends.systemverilog import STIMULUS_FILE, TESTBENCH, TRACE_FILE
+from sc_neurocore.backends.flow.toolrun import run_tool
+from sc_neurocore.backends.flow.tools import find_toolchain
 
 __all__ = [
     "MAC_TOP", "MAC_SOURCES", "mac_cycles_per_step", "emit_mac_baseline", "emit_mac_testbench",

@@ -15,9 +15,9 @@ from sc_neurocore.transformers.fixed_attention import (
 )
 from sc_neurocore.transformers.spec import AttentionSpec
 
-from .attention_systemverilog import ATTN_SOURCES, emit_attention
-from .build_dir import write_files
-from .cosim import ICE40_MODELS, CosimResult, ice40_cell_models, run_icarus
+from sc_neurocore.backends.attention_systemverilog import ATTN_SOURCES, emit_attention
+from sc_neurocore.backends.build.build_dir import write_files
+from sc_neurocore.backends.cosim import ICE40_MODELS, CosimResult, ice40_cell_models, run_icarus
 
 __all__ = ["expected_attention_trace", "cosimulate_attention"]
 

@@ -15,16 +15,16 @@ from pathlib import Path
 from sc_neurocore.transformers.fixed_attention import FixedAttention, attention_formats
 from sc_neurocore.transformers.spec import AttentionSpec, CpgSpec, SsmSpec, VariantSpec
 
-from .attention_systemverilog import ATTN_SOURCES, ATTN_TOP, PARTS, SPRAM_WORDS, emit_attention, top_level_io_bits
-from .build_dir import check_writable, write_files
-from .cpg_deploy import deploy_cpg
-from .deploy import BlockDeployResult, build_plan, check_fold_fit, with_provenance
-from .ice40 import DEVICES, Ice40Options, yosys_script
-from .reports import BuildReport
-from .ssm_deploy import deploy_ssm, ebr_blocks
-from .toolrun import run_tool
-from .tools import find_toolchain
-from .variant_deploy import deploy_variant
+from sc_neurocore.backends.attention_systemverilog import ATTN_SOURCES, ATTN_TOP, PARTS, SPRAM_WORDS, emit_attention, top_level_io_bits
+from sc_neurocore.backends.build.build_dir import check_writable, write_files
+from sc_neurocore.backends.cpg_deploy import deploy_cpg
+from sc_neurocore.backends.deploy import BlockDeployResult, build_plan, check_fold_fit, with_provenance
+from sc_neurocore.backends.flow.icestorm import DEVICES, Ice40Options, yosys_script
+from sc_neurocore.backends.flow.reports import BuildReport
+from sc_neurocore.backends.ssm_deploy import deploy_ssm, ebr_blocks
+from sc_neurocore.backends.flow.toolrun import run_tool
+from sc_neurocore.backends.flow.tools import find_toolchain
+from sc_neurocore.backends.variant_deploy import deploy_variant
 
 __all__ = [
     "AttentionDeployResult", "ebr_estimate", "spram_estimate", "check_attention_fit", "synthesise_core",

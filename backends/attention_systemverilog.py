@@ -20,7 +20,7 @@ from sc_neurocore.transformers.fixed_attention import (
 )
 from sc_neurocore.transformers.spec import AttentionSpec
 
-from .systemverilog import TESTBENCH, TRACE_FILE, BuildPlan
+from sc_neurocore.backends.systemverilog import TESTBENCH, TRACE_FILE, BuildPlan
 
 __all__ = [
     "ATTN_TOP", "ATTN_SOURCES", "PARTS", "STIMULUS_FILE", "SPRAM_WORDS",

@@ -21,10 +21,10 @@ from sc_neurocore.transformers.fixed_variants import (
 )
 from sc_neurocore.transformers.layers import split_heads
 
-from .attention_systemverilog import library_files, render
-from .build_dir import write_files
-from .cosim import CosimResult, run_icarus
-from .systemverilog import TESTBENCH, TRACE_FILE, BuildPlan
+from sc_neurocore.backends.attention_systemverilog import library_files, render
+from sc_neurocore.backends.build.build_dir import write_files
+from sc_neurocore.backends.cosim import CosimResult, run_icarus
+from sc_neurocore.backends.systemverilog import TESTBENCH, TRACE_FILE, BuildPlan
 
 __all__ = [
     "STIMULUS_FILE", "top_name", "sources", "cycles_per_step", "host_word_bits", "top_level_io_bits",

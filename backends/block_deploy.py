@@ -25,22 +25,22 @@ from sc_neurocore.transformers.fixed_attention import attention_spec_for, input_
 from sc_neurocore.transformers.fixed_cpg import cpg_spec_for
 from sc_neurocore.transformers.fixed_ssm import quantise_ssm, ssm_spec_for
 
-from .attention_cosim import cosimulate_attention
-from .attention_deploy import AttentionDeployResult, deploy_attention
-from .attention_systemverilog import emit_attention
-from .build_dir import check_writable, fresh_partial, promote, write_files
-from .cosim import CosimResult
-from .cpg_cosim import cosimulate_cpg
-from .cpg_deploy import deploy_cpg
-from .cpg_systemverilog import emit_cpg
-from .deploy import BlockDeployResult, CompileResult, with_provenance
-from .ice40 import Ice40Options
-from .ssm_cosim import cosimulate_ssm
-from .ssm_deploy import deploy_ssm
-from .ssm_systemverilog import emit_ssm
-from .systemverilog import BuildPlan
-from .transformer_cosim import cosimulate_transformer
-from .transformer_deploy import BLOCK, deploy_transformer, emit_engine
+from sc_neurocore.backends.attention_cosim import cosimulate_attention
+from sc_neurocore.backends.attention_deploy import AttentionDeployResult, deploy_attention
+from sc_neurocore.backends.attention_systemverilog import emit_attention
+from sc_neurocore.backends.build.build_dir import check_writable, fresh_partial, promote, write_files
+from sc_neurocore.backends.cosim import CosimResult
+from sc_neurocore.backends.cpg_cosim import cosimulate_cpg
+from sc_neurocore.backends.cpg_deploy import deploy_cpg
+from sc_neurocore.backends.cpg_systemverilog import emit_cpg
+from sc_neurocore.backends.deploy import BlockDeployResult, CompileResult, with_provenance
+from sc_neurocore.backends.flow.icestorm import Ice40Options
+from sc_neurocore.backends.ssm_cosim import cosimulate_ssm
+from sc_neurocore.backends.ssm_deploy import deploy_ssm
+from sc_neurocore.backends.ssm_systemverilog import emit_ssm
+from sc_neurocore.backends.systemverilog import BuildPlan
+from sc_neurocore.backends.transformer_cosim import cosimulate_transformer
+from sc_neurocore.backends.transformer_deploy import BLOCK, deploy_transformer, emit_engine
 
 __all__ = ["BlockSettings", "BlockHardware", "HARDWARE", "MODEL_HARDWARE", "ATTENTION_TOKENS", "ATTENTION_INPUT_PEAK",
            "single_block_op", "block_hardware", "compile_block", "deploy_block"]

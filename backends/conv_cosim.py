@@ -6,9 +6,9 @@ import numpy as np
 
 from sc_neurocore.passes.quantise import QuantisedNetwork
 
-from .conv_systemverilog import CONV_SOURCES, emit_conv
-from .build_dir import write_files
-from .cosim import ICE40_MODELS, CosimResult, expected_trace, ice40_cell_models, run_icarus
+from sc_neurocore.backends.conv_systemverilog import CONV_SOURCES, emit_conv
+from sc_neurocore.backends.build.build_dir import write_files
+from sc_neurocore.backends.cosim import ICE40_MODELS, CosimResult, expected_trace, ice40_cell_models, run_icarus
 
 __all__ = ["cosimulate_conv", "neuron_order"]
 

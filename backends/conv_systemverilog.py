@@ -13,8 +13,8 @@ from sc_neurocore import __version__
 from sc_neurocore.errors import FitError, UnsupportedError
 from sc_neurocore.passes.quantise import COEF_SHIFT, QuantisedNetwork
 
-from .conv_layers import LAYER_FIELDS, ConvLayer, choose_lanes, conv_cycle_bounds, conv_layers, layer_cycles
-from .systemverilog import (
+from sc_neurocore.backends.conv_layers import LAYER_FIELDS, ConvLayer, choose_lanes, conv_cycle_bounds, conv_layers, layer_cycles
+from sc_neurocore.backends.systemverilog import (
     STIMULUS_FILE, TESTBENCH, TOP, TRACE_FILE, WEIGHTS_FILE, BuildPlan, layout, library_files, render_template,
     stimulus_words,
 )

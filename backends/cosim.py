@@ -12,9 +12,9 @@ from sc_neurocore.passes.quantise import QuantisedNetwork
 from sc_neurocore.sc_arith import ScConfig, ScEvents, generator_state, run_sc
 from sc_neurocore.sim import run_fixed
 
-from .sc_systemverilog import SC_SOURCES, emit_sc
-from .systemverilog import SOURCES, TESTBENCH, TRACE_FILE, emit, layout
-from .toolrun import capture_tool_output, run_tool
+from sc_neurocore.backends.sc_systemverilog import SC_SOURCES, emit_sc
+from sc_neurocore.backends.systemverilog import SOURCES, TESTBENCH, TRACE_FILE, emit, layout
+from sc_neurocore.backends.flow.toolrun import capture_tool_output, run_tool
 
 __all__ = [
     "CosimResult", "run_icarus", "expected_trace", "cosimulate", "icarus_version", "expected_sc_trace", "cosimulate_sc",

@@ -7,9 +7,9 @@ from pathlib import Path
 from sc_neurocore.transformers.fixed_cpg import run_fixed_cpg
 from sc_neurocore.transformers.spec import CpgSpec
 
-from .build_dir import write_files
-from .cosim import CosimResult, run_icarus
-from .cpg_systemverilog import CPG_SOURCES, emit_cpg
+from sc_neurocore.backends.build.build_dir import write_files
+from sc_neurocore.backends.cosim import CosimResult, run_icarus
+from sc_neurocore.backends.cpg_systemverilog import CPG_SOURCES, emit_cpg
 
 __all__ = ["expected_cpg_trace", "cosimulate_cpg"]
 

@@ -7,11 +7,11 @@ from pathlib import Path
 
 from sc_neurocore.transformers.spec import CpgSpec
 
-from .build_dir import check_writable
-from .cpg_systemverilog import emit_cpg, top_level_io_bits
-from .deploy import BlockDeployResult, build_plan, check_fold_fit, with_provenance
-from .ice40 import DEVICES, Ice40Options
-from .ssm_deploy import ebr_blocks
+from sc_neurocore.backends.build.build_dir import check_writable
+from sc_neurocore.backends.cpg_systemverilog import emit_cpg, top_level_io_bits
+from sc_neurocore.backends.deploy import BlockDeployResult, build_plan, check_fold_fit, with_provenance
+from sc_neurocore.backends.flow.icestorm import DEVICES, Ice40Options
+from sc_neurocore.backends.ssm_deploy import ebr_blocks
 
 __all__ = ["cpg_ebr_estimate", "check_cpg_fit", "deploy_cpg"]
 

@@ -8,9 +8,9 @@ from sc_neurocore import __version__
 from sc_neurocore.transformers.fixed_cpg import cpg_constants
 from sc_neurocore.transformers.spec import CpgSpec
 
-from .attention_systemverilog import library_files, render
-from .ssm_systemverilog import lane_words
-from .systemverilog import TESTBENCH, TRACE_FILE, BuildPlan
+from sc_neurocore.backends.attention_systemverilog import library_files, render
+from sc_neurocore.backends.ssm_systemverilog import lane_words
+from sc_neurocore.backends.systemverilog import TESTBENCH, TRACE_FILE, BuildPlan
 
 __all__ = ["CPG_TOP", "CPG_SOURCES", "CPG_MEMORIES", "emit_cpg", "cycles_per_position", "top_level_io_bits"]
 

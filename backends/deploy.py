@@ -10,14 +10,14 @@ from sc_neurocore.errors import FitError, UnsupportedError
 from sc_neurocore.passes.quantise import QuantisedNetwork
 from sc_neurocore.sc_arith import ScConfig
 
-from .build_dir import check_writable, fresh_partial, promote, write_files
-from .conv_layers import conv_compute_cycles, conv_cycle_bounds, uses_conv_core
-from .conv_systemverilog import CONV_MODULE, SPRAM_BLOCKS, emit_conv
+from sc_neurocore.backends.build.build_dir import check_writable, fresh_partial, promote, write_files
+from sc_neurocore.backends.conv_layers import conv_compute_cycles, conv_cycle_bounds, uses_conv_core
+from sc_neurocore.backends.conv_systemverilog import CONV_MODULE, SPRAM_BLOCKS, emit_conv
 
-from .ice40 import DEVICES, Ice40Options, check_package_pins, run_ice40_flow
-from .reports import BuildReport
-from .sc_systemverilog import emit_sc
-from .systemverilog import BuildPlan, emit
+from sc_neurocore.backends.flow.icestorm import DEVICES, Ice40Options, check_package_pins, run_ice40_flow
+from sc_neurocore.backends.flow.reports import BuildReport
+from sc_neurocore.backends.sc_systemverilog import emit_sc
+from sc_neurocore.backends.systemverilog import BuildPlan, emit
 
 __all__ = ["CompileResult", "DeployResult", "compile_design", "deploy_design", "build_plan", "BlockDeployResult",
            "check_fold_fit", "check_memory_fit", "with_provenance", "BUILD_REPORT"]

@@ -12,8 +12,8 @@ import numpy as np
 from sc_neurocore.passes.quantise import QuantisedNetwork
 from sc_neurocore.sc_arith import WIDTH, ScConfig, sc_network
 
-from . import systemverilog as fixed
-from .systemverilog import (
+from sc_neurocore.backends import systemverilog as fixed
+from sc_neurocore.backends.systemverilog import (
     NEURONS_FILE, STIMULUS_FILE, TESTBENCH, TOP, WEIGHTS_FILE, BuildPlan, library_files, render_template,
     template_context,
 )

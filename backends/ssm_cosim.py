@@ -7,9 +7,9 @@ from pathlib import Path
 from sc_neurocore.transformers.fixed_ssm import FixedSsm, SsmRun, quantise_ssm, run_fixed_ssm
 from sc_neurocore.transformers.spec import SsmSpec
 
-from .build_dir import write_files
-from .cosim import CosimResult, run_icarus
-from .ssm_systemverilog import SSM_SOURCES, emit_ssm
+from sc_neurocore.backends.build.build_dir import write_files
+from sc_neurocore.backends.cosim import CosimResult, run_icarus
+from sc_neurocore.backends.ssm_systemverilog import SSM_SOURCES, emit_ssm
 
 __all__ = ["expected_ssm_trace", "cosimulate_ssm"]
 

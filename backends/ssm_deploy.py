@@ -12,10 +12,10 @@ from pathlib import Path
 from sc_neurocore.transformers.fixed_ssm import DECAY_BITS, FixedSsm, quantise_ssm
 from sc_neurocore.transformers.spec import SsmSpec
 
-from .build_dir import check_writable
-from .deploy import BlockDeployResult, build_plan, check_fold_fit, with_provenance
-from .ice40 import DEVICES, Ice40Options
-from .ssm_systemverilog import emit_ssm, top_level_io_bits
+from sc_neurocore.backends.build.build_dir import check_writable
+from sc_neurocore.backends.deploy import BlockDeployResult, build_plan, check_fold_fit, with_provenance
+from sc_neurocore.backends.flow.icestorm import DEVICES, Ice40Options
+from sc_neurocore.backends.ssm_systemverilog import emit_ssm, top_level_io_bits
 
 __all__ = ["ebr_blocks", "ssm_ebr_estimate", "check_ssm_fit", "deploy_ssm"]
 

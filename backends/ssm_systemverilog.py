@@ -16,8 +16,8 @@ from sc_neurocore.errors import InputError
 from sc_neurocore.transformers.fixed_ssm import DECAY_BITS, FixedSsm, quantise_ssm
 from sc_neurocore.transformers.spec import SsmSpec
 
-from .attention_systemverilog import library_files, render
-from .systemverilog import TESTBENCH, TRACE_FILE, BuildPlan
+from sc_neurocore.backends.attention_systemverilog import library_files, render
+from sc_neurocore.backends.systemverilog import TESTBENCH, TRACE_FILE, BuildPlan
 
 __all__ = [
     "SSM_TOP", "SSM_SOURCES", "SSM_MEMORIES", "STIMULUS_FILE",

@@ -14,9 +14,9 @@ import numpy as np
 
 from sc_neurocore.training.fixed_transformer import FixedTransformer
 
-from .build_dir import write_files
-from .cosim import ICE40_MODELS, CosimResult, ice40_cell_models, run_icarus
-from .transformer_systemverilog import (
+from sc_neurocore.backends.build.build_dir import write_files
+from sc_neurocore.backends.cosim import ICE40_MODELS, CosimResult, ice40_cell_models, run_icarus
+from sc_neurocore.backends.transformer_systemverilog import (
     TFM_SOURCES, cycles_per_inference, emit_transformer, transformer_layout, weight_load_cycles,
 )
 

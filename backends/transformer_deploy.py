@@ -19,13 +19,13 @@ from sc_neurocore.training.fixed_transformer import FixedTransformer, transforme
 from sc_neurocore.training.quant import QuantSpec
 from sc_neurocore.training.transformer import SpikingTransformer
 
-from .build_dir import check_writable
-from .deploy import build_plan, with_provenance
-from .ice40 import DEVICES, Ice40Options, check_package_pins
-from .reports import BuildReport
-from .systemverilog import BuildPlan
-from .ssm_deploy import ebr_blocks
-from .transformer_systemverilog import (
+from sc_neurocore.backends.build.build_dir import check_writable
+from sc_neurocore.backends.deploy import build_plan, with_provenance
+from sc_neurocore.backends.flow.icestorm import DEVICES, Ice40Options, check_package_pins
+from sc_neurocore.backends.flow.reports import BuildReport
+from sc_neurocore.backends.systemverilog import BuildPlan
+from sc_neurocore.backends.ssm_deploy import ebr_blocks
+from sc_neurocore.backends.transformer_systemverilog import (
     ACT_BITS, SPRAM_WORDS, TfmLayout, emit_transformer, top_level_io_bits, transformer_layout, weight_banks,
 )
 

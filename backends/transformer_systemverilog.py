@@ -19,8 +19,8 @@ from sc_neurocore import __version__
 from sc_neurocore.errors import InputError, UnsupportedError
 from sc_neurocore.training.fixed_transformer import FixedAffine, FixedLIF, FixedTransformer
 
-from .attention_systemverilog import library_files, render
-from .systemverilog import TESTBENCH, TRACE_FILE, BuildPlan
+from sc_neurocore.backends.attention_systemverilog import library_files, render
+from sc_neurocore.backends.systemverilog import TESTBENCH, TRACE_FILE, BuildPlan
 
 __all__ = [
     "TFM_TOP", "TFM_SOURCES", "TFM_MEMORIES", "FIELDS", "TfmStage", "TfmLayout", "transformer_layout",

@@ -10,13 +10,13 @@ from pathlib import Path
 from sc_neurocore.transformers.fixed_variants import variant_formats
 from sc_neurocore.transformers.spec import VariantSpec
 
-from .attention_variants import (
+from sc_neurocore.backends.attention_variants import (
     cycles_per_step, default_stimulus, emit_variant, stream_cycles_per_step, top_level_io_bits, words_per_step,
 )
-from .build_dir import check_writable
-from .deploy import BlockDeployResult, build_plan, check_fold_fit
-from .ice40 import DEVICES, Ice40Options
-from .ssm_deploy import ebr_blocks
+from sc_neurocore.backends.build.build_dir import check_writable
+from sc_neurocore.backends.deploy import BlockDeployResult, build_plan, check_fold_fit
+from sc_neurocore.backends.flow.icestorm import DEVICES, Ice40Options
+from sc_neurocore.backends.ssm_deploy import ebr_blocks
 
 __all__ = ["variant_ebr_estimate", "check_variant_fit", "variant_throughput", "deploy_variant"]
 

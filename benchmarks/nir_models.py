@@ -47,7 +47,7 @@ from snntorch import import_nir
 
 from sc_neurocore.backends.conv_systemverilog import CONV_MODULE
 from sc_neurocore.backends.deploy import conv_throughput, deploy_design
-from sc_neurocore.backends.ice40 import Ice40Options
+from sc_neurocore.backends.flow.icestorm import Ice40Options
 from sc_neurocore.model import ModelOptions, load_quantised
 from sc_neurocore.report.throughput import CoreShape, throughput
 from sc_neurocore.sim import run_fixed, run_float

@@ -22,8 +22,8 @@ import numpy as np
 
 from sc_neurocore.backends.cosim import cosimulate, cosimulate_sc
 from sc_neurocore.backends.deploy import deploy_design
-from sc_neurocore.backends.ice40 import Ice40Options
-from sc_neurocore.backends.provenance import provenance
+from sc_neurocore.backends.flow.icestorm import Ice40Options
+from sc_neurocore.backends.build.provenance import provenance
 from sc_neurocore.model import load_quantised
 from sc_neurocore.sc_arith import run_sc, sc_config
 from sc_neurocore.sim import run_fixed, run_float

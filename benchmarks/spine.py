@@ -20,10 +20,10 @@ import numpy as np
 
 from sc_neurocore.backends.cosim import expected_trace, run_icarus
 from sc_neurocore.backends.deploy import deploy_design
-from sc_neurocore.backends.ice40 import Ice40Options
-from sc_neurocore.backends.provenance import provenance
+from sc_neurocore.backends.flow.icestorm import Ice40Options
+from sc_neurocore.backends.build.provenance import provenance
 from sc_neurocore.backends.systemverilog import emit
-from sc_neurocore.backends.toolrun import capture_tool_output
+from sc_neurocore.backends.flow.toolrun import capture_tool_output
 from sc_neurocore.model import ModelOptions, load_quantised
 from sc_neurocore.sim import run_fixed
 

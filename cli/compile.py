@@ -9,7 +9,7 @@ import typer
 
 from sc_neurocore.backends.block_deploy import BlockSettings, block_hardware, compile_block
 from sc_neurocore.backends.deploy import compile_design
-from sc_neurocore.backends.provenance import provenance
+from sc_neurocore.backends.build.provenance import provenance
 from sc_neurocore.block_simulation import block_graph
 from sc_neurocore.errors import InputError
 from sc_neurocore.export import write_nir

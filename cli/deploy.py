@@ -10,8 +10,8 @@ import typer
 from sc_neurocore.backends.attention_deploy import deploy_attention
 from sc_neurocore.backends.block_deploy import block_hardware, deploy_block
 from sc_neurocore.backends.deploy import deploy_design
-from sc_neurocore.backends.ice40 import Ice40Options
-from sc_neurocore.backends.provenance import provenance
+from sc_neurocore.backends.flow.icestorm import Ice40Options
+from sc_neurocore.backends.build.provenance import provenance
 from sc_neurocore.block_simulation import block_graph
 from sc_neurocore.errors import InputError
 from sc_neurocore.model import load_quantised

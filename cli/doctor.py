@@ -5,7 +5,7 @@ import json
 import typer
 
 from sc_neurocore.backends.cosim import icarus_version
-from sc_neurocore.backends.tools import describe_toolchain, warm_yowasp
+from sc_neurocore.backends.flow.tools import describe_toolchain, warm_yowasp
 
 from . import options as opt
 from .render import console, render_doctor

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 from sc_neurocore.backends.deploy import BUILD_REPORT
-from sc_neurocore.backends.reports import BuildReport
+from sc_neurocore.backends.flow.reports import BuildReport
 from sc_neurocore.errors import InputError
 from sc_neurocore.model import ModelOptions
 

@@ -7,7 +7,7 @@ import pytest
 from sc_neurocore.backends.attention_baseline import (
     MAC_SOURCES, cosimulate_mac_baseline, cosimulate_mac_netlist, emit_mac_testbench, mac_cycles_per_step,
 )
-from sc_neurocore.backends.build_dir import write_files
+from sc_neurocore.backends.build.build_dir import write_files
 from sc_neurocore.backends.cosim import CosimResult, run_icarus
 from sc_neurocore.transformers.fixed_softmax_attention import mac_softmax_attention, seeded_qkv
 from sc_neurocore.transformers.spec import AttentionSpec

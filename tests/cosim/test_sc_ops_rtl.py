@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sc_neurocore.backends.toolrun import run_tool
+from sc_neurocore.backends.flow.toolrun import run_tool
 from sc_neurocore.bitstream import (
     Bitstreams,
     allocate_streams,

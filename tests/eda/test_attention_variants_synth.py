@@ -5,7 +5,7 @@ multiplier, and a wider fold costs more LUTs. The measured figures are in docs/a
 import pytest
 
 from sc_neurocore.backends.attention_variants import synthesise_variant
-from sc_neurocore.backends.ice40 import DEVICES
+from sc_neurocore.backends.flow.icestorm import DEVICES
 from sc_neurocore.transformers.fixed_variants import VariantSpec, random_qkv, variant_stimulus
 
 pytestmark = pytest.mark.eda

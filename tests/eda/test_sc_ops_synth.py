@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from sc_neurocore.backends.reports import parse_yosys_stat
-from sc_neurocore.backends.toolrun import run_tool
+from sc_neurocore.backends.flow.reports import parse_yosys_stat
+from sc_neurocore.backends.flow.toolrun import run_tool
 
 pytestmark = pytest.mark.eda
 

@@ -11,7 +11,7 @@ import pytest
 
 from sc_neurocore.backends.attention_variants import default_stimulus, stream_cycles_per_step
 from sc_neurocore.backends.deploy import BUILD_REPORT
-from sc_neurocore.backends.ice40 import DEVICES, Ice40Options
+from sc_neurocore.backends.flow.icestorm import DEVICES, Ice40Options
 from sc_neurocore.backends.variant_deploy import check_variant_fit, deploy_variant, variant_ebr_estimate
 from sc_neurocore.errors import FitError
 from sc_neurocore.transformers.spec import load_spec

@@ -9,7 +9,7 @@ import pytest
 from sc_neurocore.backends.conv_layers import choose_lanes, conv_compute_cycles, conv_layers, layer_cycles, uses_conv_core
 from sc_neurocore.backends.conv_systemverilog import emit_conv
 from sc_neurocore.backends.deploy import compile_design, deploy_design
-from sc_neurocore.backends.ice40 import Ice40Options
+from sc_neurocore.backends.flow.icestorm import Ice40Options
 from sc_neurocore.cli.app import main
 from sc_neurocore.errors import FitError, UnsupportedError
 from sc_neurocore.frontend import graph_from_nir

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from edalize.flows.icestorm import Icestorm
 
-from sc_neurocore.backends import launcher
-from sc_neurocore.backends.ice40 import Ice40Options, run_ice40_flow, yosys_script
-from sc_neurocore.backends.launcher import main, read_stage_records, rewrite_arguments
+from sc_neurocore.backends.flow import launcher
+from sc_neurocore.backends.flow.icestorm import Ice40Options, run_ice40_flow, yosys_script
+from sc_neurocore.backends.flow.launcher import main, read_stage_records, rewrite_arguments
 from sc_neurocore.errors import FitError, InputError, ToolError
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "eda"

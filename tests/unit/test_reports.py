@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from sc_neurocore.backends.reports import (
+from sc_neurocore.backends.flow.reports import (
     SCHEMA_VERSION,
     BuildReport,
     ResourceRow,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from sc_neurocore.backends.toolrun import LOG_TAIL_LINES, capture_tool_output, log_tail, run_tool
+from sc_neurocore.backends.flow.toolrun import LOG_TAIL_LINES, capture_tool_output, log_tail, run_tool
 from sc_neurocore.errors import InputError, ToolError, ToolMissingError, ToolTimeoutError
 
 

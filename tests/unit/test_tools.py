@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from sc_neurocore.backends import tools
-from sc_neurocore.backends.tools import describe_toolchain, find_toolchain, yowasp_cache_dir, yowasp_cache_warm
+from sc_neurocore.backends.flow import tools
+from sc_neurocore.backends.flow.tools import describe_toolchain, find_toolchain, yowasp_cache_dir, yowasp_cache_warm
 from sc_neurocore.errors import InputError, ToolMissingError
 
 _VERSION_OUTPUT = {

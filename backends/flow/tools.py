@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sc_neurocore.errors import InputError, ToolError, ToolMissingError
-from sc_neurocore.backends.toolrun import capture_tool_output
+from sc_neurocore.backends.flow.toolrun import capture_tool_output
 
 __all__ = [
     "TOOL_SELECTIONS",

@@ -17,16 +17,16 @@ from pathlib import Path
 from edalize.flows.icestorm import Icestorm
 
 from sc_neurocore.errors import FitError, InputError, ToolError, ToolMissingError, ToolTimeoutError
-from sc_neurocore.backends.launcher import STAGE_LOGS, launcher_environment, read_stage_records
-from sc_neurocore.backends.reports import (
+from sc_neurocore.backends.flow.launcher import STAGE_LOGS, launcher_environment, read_stage_records
+from sc_neurocore.backends.flow.reports import (
     BuildReport,
     nextpnr_fit_shortfalls,
     parse_nextpnr_report,
     parse_yosys_stat,
     resource_rows,
 )
-from sc_neurocore.backends.toolrun import run_tool, tool_error
-from sc_neurocore.backends.tools import TOOL_SELECTIONS, find_toolchain
+from sc_neurocore.backends.flow.toolrun import run_tool, tool_error
+from sc_neurocore.backends.flow.tools import TOOL_SELECTIONS, find_toolchain
 
 __all__ = [
     "Ice40Device",

@@ -10,7 +10,7 @@ __all__ = ["provenance"]
 
 def _source_commit() -> str | None:
     """The commit of the sc-neurocore checkout this package runs from, read from .git without git."""
-    git = Path(__file__).resolve().parent.parent / ".git"
+    git = Path(__file__).resolve().parents[2] / ".git"
     try:
         head = (git / "HEAD").read_text().strip()
         if not head.startswith("ref: "):

@@ -1,4 +1,4 @@
-"""The EDALIZE_LAUNCHER of the iCE40 flow: `python -m sc_neurocore.backends.launcher TOOL ARGS...`.
+"""The EDALIZE_LAUNCHER of the iCE40 flow: `python -m sc_neurocore.backends.flow.launcher TOOL ARGS...`.
 
 edalize's Makefile prefixes every tool line with `$(EDALIZE_LAUNCHER)`, so each stage arrives here.
 The launcher
@@ -23,7 +23,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from sc_neurocore.errors import ToolError
-from sc_neurocore.backends.toolrun import run_tool
+from sc_neurocore.backends.flow.toolrun import run_tool
 
 __all__ = [
     "STAGE_LOGS",
@@ -49,7 +49,7 @@ STAGE_RECORD_VARIABLE = "SC_NEUROCORE_STAGE_RECORDS"
 
 def launcher_command() -> str:
     """The EDALIZE_LAUNCHER value: this interpreter running this module, quoted for make's /bin/sh."""
-    return f"{shlex.quote(sys.executable)} -m sc_neurocore.backends.launcher"
+    return f"{shlex.quote(sys.executable)} -m sc_neurocore.backends.flow.launcher"
 
 
 def launcher_environment(executables: Mapping[str, Path], yosys_script: str, stage_records: str) -> dict[str, str]:

@@ -1,0 +1,1 @@
+"""Kind-agnostic tool flow: tool discovery, the tool runner, the edalize launcher, the iCE40 flow, report parsers."""
