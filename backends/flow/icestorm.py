@@ -10,13 +10,15 @@ import copy
 import os
 import re
 import shutil
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from edalize.flows.icestorm import Icestorm
 
 from sc_neurocore.errors import FitError, InputError, ToolError, ToolMissingError, ToolTimeoutError
+from sc_neurocore.backends.device import DEVICES, check_package_pins
+from sc_neurocore.backends.device import device as part
 from sc_neurocore.backends.flow.launcher import STAGE_LOGS, launcher_environment, read_stage_records
 from sc_neurocore.backends.flow.reports import (
     BuildReport,
@@ -29,10 +31,7 @@ from sc_neurocore.backends.flow.toolrun import run_tool, tool_error
 from sc_neurocore.backends.flow.tools import TOOL_SELECTIONS, find_toolchain
 
 __all__ = [
-    "Ice40Device",
-    "DEVICES",
     "Ice40Options",
-    "check_package_pins",
     "yosys_script",
     "run_ice40_flow",
 ]
@@ -43,35 +42,6 @@ NEXTPNR_REPORT = "report.json"
 STAGE_RECORDS = "stages.jsonl"
 _STAGES = ("yosys", "nextpnr-ice40", "icepack")
 _SOURCE_TYPES = {".sv": "systemVerilogSource", ".v": "verilogSource"}
-
-
-@dataclass(frozen=True)
-class Ice40Device:
-    """Capacities of one iCE40 part; `packages` maps package name -> usable IO pins."""
-
-    name: str
-    logic_cells: int
-    ebr: int
-    spram: int
-    dsp: int
-    packages: Mapping[str, int]
-    default_package: str
-
-
-DEVICES: Mapping[str, Ice40Device] = {
-    "up5k": Ice40Device("up5k", 5280, 30, 4, 8, {"sg48": 39, "uwg30": 21}, "sg48"),
-    "hx8k": Ice40Device(
-        "hx8k", 7680, 32, 0, 0, {"ct256": 206, "cm225": 178, "bg121": 93, "cb132": 95, "tq144": 107}, "ct256"
-    ),
-    "hx1k": Ice40Device("hx1k", 1280, 16, 0, 0, {"vq100": 72, "tq144": 96, "cb132": 95}, "vq100"),
-}
-
-
-def _device(name: str) -> Ice40Device:
-    try:
-        return DEVICES[name]
-    except KeyError:
-        raise InputError(f"unknown iCE40 device {name!r}; choose one of {', '.join(DEVICES)}") from None
 
 
 @dataclass(frozen=True)
@@ -87,7 +57,7 @@ class Ice40Options:
     tools: str = "auto"
 
     def __post_init__(self) -> None:
-        device = _device(self.device)
+        device = part(self.device)
         if self.package is None:
             object.__setattr__(self, "package", device.default_package)
         elif self.package not in device.packages:
@@ -100,20 +70,6 @@ class Ice40Options:
             raise InputError(f"timeout_s must be positive, got {self.timeout_s}")
         if self.tools not in TOOL_SELECTIONS:
             raise InputError(f"unknown tool selection {self.tools!r}; choose one of {', '.join(TOOL_SELECTIONS)}")
-
-
-def check_package_pins(n_ports_bits: int, device: str, package: str | None = None) -> None:
-    """Raise FitError when a top level with `n_ports_bits` port bits cannot fit the package's IOs."""
-    part = _device(device)
-    package = package or part.default_package
-    available = part.packages.get(package)
-    if available is None:
-        raise InputError(f"package {package!r} does not exist for {device}; choose one of {', '.join(part.packages)}")
-    if n_ports_bits > available:
-        raise FitError(
-            f"the top level has {n_ports_bits} port bits but {device}-{package} has {available} usable IO pins; "
-            "use a narrower (streaming) port"
-        )
 
 
 def _synth_options(device: str) -> list[str]:

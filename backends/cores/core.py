@@ -1,0 +1,107 @@
+"""The Core protocol: one hardware block kind, bound to its parameters, driven the same way by every stage.
+
+A core is what `compile`, `deploy` and `cosim` build: it emits its design (a BuildPlan), says what it
+needs of a device (fit), predicts its own co-simulation trace from its integer twin, and knows its cycle
+schedule. Everything written once against this protocol lives in `backends/compile.py`,
+`backends/deploy.py` and `backends/cosim.py`; everything that must change together to stay bit-exact
+lives in the core's folder under `backends/cores/`.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar
+
+from sc_neurocore.backends.build.plan import BuildPlan
+from sc_neurocore.backends.device import Ice40Device, device, package_pins
+from sc_neurocore.errors import FitError
+
+__all__ = ["Core", "HostPort", "check_fit"]
+
+
+@dataclass(frozen=True)
+class HostPort:
+    """The core top's host stream: `in_valid` with an `in_bits` word in, `out_valid` with an `out_bits`
+    word out, and a status (`busy`, or the snn cores' `in_ready`) the host polls before it sends."""
+
+    in_bits: int
+    out_bits: int
+    status: str = "busy"
+
+    @property
+    def io_bits(self) -> int:
+        """Top-level pins: clock, reset, both valid strobes, the status and the two words."""
+        return 5 + self.in_bits + self.out_bits
+
+
+class Core(ABC):
+    """One hardware block kind bound to its parameters: spec, integer twin and fold.
+
+    `kind` is the block's name in every file format (a YAML spec's ``block:``, a manifest's ``block``);
+    `title` is what messages call it.
+    """
+
+    kind: ClassVar[str]
+    title: ClassVar[str]
+    no_fold_advice: ClassVar[str] = "no fold fits"
+    uses_cell_models: ClassVar[bool] = False  # its testbench simulates iCE40 primitives (SB_SPRAM256KA)
+
+    @abstractmethod
+    def emit(self, stimulus: Any = None) -> BuildPlan:
+        """Design, memory images, a testbench replaying `stimulus` (default: the core's own) and manifest."""
+
+    @abstractmethod
+    def expected_trace(self, stimulus: Any = None) -> list[str]:
+        """The integer twin's run of `stimulus`, line for line as the testbench writes its trace."""
+
+    @property
+    def lanes(self) -> int:
+        """The fold: units updated per clock."""
+        return 1
+
+    def lane_choices(self) -> tuple[int, ...]:
+        """Every fold this core can be built with (for fit advice)."""
+        return ()
+
+    def with_lanes(self, lanes: int) -> Core:
+        """The same core folded onto `lanes` lanes."""
+        raise NotImplementedError(f"{self.title} has one fold")
+
+    def needs(self, part: Ice40Device, pins: int) -> list[str]:
+        """What the core lacks on `part` with `pins` usable IOs ("12 EBR (has 8)"); empty if it fits."""
+        return []
+
+    def check_fit(self, device_name: str, package: str | None) -> None:
+        """FitError naming what is missing and which folds would fit, before any tool runs."""
+        check_fit(self, device_name, package)
+
+    def throughput(self, fmax_mhz: float | None) -> dict | None:
+        """Exact figures from the cycle model at `fmax_mhz`, or None where they depend on activity
+        (the report derives those from a simulation)."""
+        return None
+
+    def cosim_sources(self, plan: BuildPlan) -> tuple[str, ...]:
+        """What Icarus compiles beside the testbench (the cell models are added when needed)."""
+        return plan.sources
+
+    def rtl_trace(self, lines: list[str]) -> list[str]:
+        """The testbench's trace in the order `expected_trace` writes it."""
+        return lines
+
+    def synthesise_parts(self, work_dir: Path, options) -> dict:
+        """Extra build-report entries from a synthesis-only run of the design's parts (none by default)."""
+        return {}
+
+
+def check_fit(core: Core, device_name: str, package: str | None) -> None:
+    """FitError when `core` lacks something on the device, naming what and which folds would fit."""
+    part, pins = device(device_name), package_pins(device_name, package)
+    problems = core.needs(part, pins)
+    if not problems:
+        return
+    fitting = [lanes for lanes in core.lane_choices() if not core.with_lanes(lanes).needs(part, pins)]
+    advice = f"folds that fit: lanes={', '.join(map(str, fitting))}" if fitting else core.no_fold_advice
+    raise FitError(f"{core.title} with lanes={core.lanes} does not fit {device_name}: it needs "
+                   f"{', '.join(problems)}; {advice}")
