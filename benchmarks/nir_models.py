@@ -14,7 +14,7 @@ computes in float32 end to end as snnTorch does) and `run_fixed` (int64, the RTL
 on spikes run in float32 where every partial sum is provably exact, see sc_neurocore/ir/operators.py) on
 the same Bernoulli input. Each timing is the best of `--repeats` runs. The ratio is ours / snnTorch (target <= 1).
 
-Deploy (one model at a time): `deploy_design` with Ice40Options() (UP5K-sg48, 12 MHz constraint, seed 1);
+Deploy (one model at a time): `deploy_core` with Ice40Options() (UP5K-sg48, 12 MHz constraint, seed 1);
 logic cells, EBR, SPRAM, DSP, Fmax; throughput at the achieved Fmax: for the Braille nets (event-driven
 core) from `sc_neurocore.report.throughput` with the event counts of the fixed run on the benchmark input,
 for the CNN (convolution core, activity-independent schedule) from its exact cycle model.
@@ -45,8 +45,10 @@ from snntorch import utils as snn_utils
 import torch
 from snntorch import import_nir
 
-from sc_neurocore.backends.conv_systemverilog import CONV_MODULE
-from sc_neurocore.backends.deploy import conv_throughput, deploy_design
+from sc_neurocore.backends.cores import core_for_network
+from sc_neurocore.backends.cores.conv.core import conv_throughput
+from sc_neurocore.backends.cores.conv.design import CONV_MODULE
+from sc_neurocore.backends.deploy import deploy_core
 from sc_neurocore.backends.flow.icestorm import Ice40Options
 from sc_neurocore.model import ModelOptions, load_quantised
 from sc_neurocore.report.throughput import CoreShape, throughput
@@ -178,7 +180,7 @@ def timings(name: str, path: Path, steps: int, rate: float, batch: int, repeats:
 
 def deploy(name: str, qnet, inputs: np.ndarray, work: Path) -> dict:
     started = time.perf_counter()
-    result = deploy_design(qnet, work / name, Ice40Options(), force=True)
+    result = deploy_core(core_for_network(qnet), work / name, Ice40Options(), force=True)
     report = result.report.to_dict()
     used = {row["name"]: row["used"] for row in report["resources"]}
     fmax = next(iter(report["fmax_mhz"].values()))["achieved"]

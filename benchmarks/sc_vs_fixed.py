@@ -20,8 +20,9 @@ from pathlib import Path
 import nir
 import numpy as np
 
-from sc_neurocore.backends.cosim import cosimulate, cosimulate_sc
-from sc_neurocore.backends.deploy import deploy_design
+from sc_neurocore.backends.cores import core_for_network
+from sc_neurocore.backends.cosim import cosimulate
+from sc_neurocore.backends.deploy import deploy_core
 from sc_neurocore.backends.flow.icestorm import Ice40Options
 from sc_neurocore.backends.build.provenance import provenance
 from sc_neurocore.model import load_quantised
@@ -61,11 +62,11 @@ def accuracy(result, reference, scale: float) -> dict:
 
 def hardware(qnet, spikes, sc, work: Path) -> dict:
     started = time.perf_counter()
-    deploy = deploy_design(qnet, work / "build", Ice40Options(device="up5k"), force=True, sc=sc)
+    deploy = deploy_core(core_for_network(qnet, sc), work / "build", Ice40Options(device="up5k"), force=True)
     report = deploy.report.to_dict()
     used = {row["name"]: row["used"] for row in report["resources"]}
     fmax = next(iter(report["fmax_mhz"].values()))["achieved"]
-    cosim = cosimulate(qnet, spikes, work / "cosim") if sc is None else cosimulate_sc(qnet, spikes, work / "cosim", sc)
+    cosim = cosimulate(core_for_network(qnet, sc), work / "cosim", spikes)
     if cosim.mismatches:
         raise SystemExit(f"co-simulation mismatch: {cosim.first_mismatch()}")
     cycles_per_step = cosim.cycles / spikes.shape[0]

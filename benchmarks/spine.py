@@ -18,11 +18,13 @@ from pathlib import Path
 
 import numpy as np
 
-from sc_neurocore.backends.cosim import expected_trace, run_icarus
-from sc_neurocore.backends.deploy import deploy_design
+from sc_neurocore.backends.cores.network.core import NetworkCore
+from sc_neurocore.backends.cores.network.trace import expected_trace
+from sc_neurocore.backends.cosim import run_icarus
+from sc_neurocore.backends.deploy import deploy_core
 from sc_neurocore.backends.flow.icestorm import Ice40Options
 from sc_neurocore.backends.build.provenance import provenance
-from sc_neurocore.backends.systemverilog import emit
+from sc_neurocore.backends.cores.network.design import SOURCES, emit
 from sc_neurocore.backends.flow.toolrun import capture_tool_output
 from sc_neurocore.model import ModelOptions, load_quantised
 from sc_neurocore.sim import run_fixed
@@ -50,7 +52,7 @@ def executor_vs_icarus(steps: int) -> dict:
         for path, text in emit(qnet, stimulus=spikes).files.items():
             (work / path).write_text(text)
         started = time.perf_counter()
-        rtl, cycles = run_icarus(work)
+        rtl, cycles = run_icarus(work, SOURCES)
         icarus_s = time.perf_counter() - started
     expected = expected_trace(qnet, spikes)
     mismatches = sum(a != b for a, b in zip(rtl, expected)) + abs(len(rtl) - len(expected))
@@ -75,7 +77,7 @@ def demo_deploy() -> dict:
     _, qnet = load_quantised(DEMO, ModelOptions())
     with tempfile.TemporaryDirectory(prefix="sc_bench_") as scratch:
         started = time.perf_counter()
-        result = deploy_design(qnet, Path(scratch) / "demo", Ice40Options(), provenance=provenance(DEMO, {}))
+        result = deploy_core(NetworkCore(qnet), Path(scratch) / "demo", Ice40Options(), provenance=provenance(DEMO, {}))
         total = time.perf_counter() - started
     report = result.report.to_dict()
     return {

@@ -7,9 +7,10 @@ from typing import Optional
 
 import typer
 
-from sc_neurocore.backends.block_deploy import BlockSettings, block_hardware, compile_block
-from sc_neurocore.backends.deploy import compile_design
 from sc_neurocore.backends.build.provenance import provenance
+from sc_neurocore.backends.compile import compile_core
+from sc_neurocore.backends.cores import core_for_graph, core_for_network
+from sc_neurocore.backends.cores.settings import BlockSettings
 from sc_neurocore.block_simulation import block_graph
 from sc_neurocore.errors import InputError
 from sc_neurocore.export import write_nir
@@ -72,9 +73,9 @@ def command(
     if graph is not None:  # attention, SSM or CPG ops: built from the op's own parameters
         settings = block_settings(lanes, weight_bits, state_bits, dt, spike_condition, reset, arith, tokens,
                                   input_peak)
-        hardware = block_hardware(graph, settings)
-        record = {"block": hardware.kind, **asdict(settings)}
-        result = compile_block(hardware, out_dir, force, provenance(model, record))
+        name, core = core_for_graph(graph, settings)
+        record = {"block": core.kind, **asdict(settings)}
+        result = compile_core(core, out_dir, force, provenance(model, record))
         if emit_nir is not None:
             write_nir(graph, emit_nir, preset=get_preset(preset or "sc-neurocore"), force=force)
     else:
@@ -83,7 +84,7 @@ def command(
         sc = opt.arith_config(arith, stream_length)
         _, qnet = load_quantised(model, options)
         record = opt.options_record(options, **opt.arith_record(sc))
-        result = compile_design(qnet, out_dir, force, provenance(model, record), sc=sc)
+        result = compile_core(core_for_network(qnet, sc), out_dir, force, provenance(model, record))
         if emit_nir is not None:
             write_nir(read_nir(model), emit_nir, preset=get_preset(preset or "sc-neurocore"), dt=options.dt,
                       force=force)
@@ -91,6 +92,6 @@ def command(
         typer.echo(json.dumps({"out_dir": str(out_dir), "files": sorted(result.plan.files),
                                "manifest": result.plan.manifest}, indent=2))
     elif graph is not None:
-        render_block_compile(console(), out_dir, result.plan, hardware.kind, hardware.name)
+        render_block_compile(console(), out_dir, result.plan, core.kind, name)
     else:
         render_compile(console(), out_dir, result.plan)

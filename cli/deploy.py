@@ -7,11 +7,10 @@ from typing import Optional
 
 import typer
 
-from sc_neurocore.backends.attention_deploy import deploy_attention
-from sc_neurocore.backends.block_deploy import block_hardware, deploy_block
-from sc_neurocore.backends.deploy import deploy_design
-from sc_neurocore.backends.flow.icestorm import Ice40Options
 from sc_neurocore.backends.build.provenance import provenance
+from sc_neurocore.backends.cores import core_for_graph, core_for_network, core_for_spec
+from sc_neurocore.backends.deploy import deploy_core
+from sc_neurocore.backends.flow.icestorm import Ice40Options
 from sc_neurocore.block_simulation import block_graph
 from sc_neurocore.errors import InputError
 from sc_neurocore.model import load_quantised
@@ -61,15 +60,15 @@ def command(
     graph = block_graph(model)
     if model.suffix.lower() in (".yaml", ".yml"):  # a transformer block spec (docs/attention_hw.md)
         check_network_only(lanes, tokens, input_peak, "a .yaml spec sets its own fold and shape")
-        result = deploy_attention(load_spec(model), out_dir, hardware, force=force)
+        result = deploy_core(core_for_spec(load_spec(model)), out_dir, hardware, force=force)
     elif graph is not None:  # a NIR file holding block ops: built from the op's own parameters
         settings = block_settings(lanes, weight_bits, state_bits, dt, spike_condition, reset, arith, tokens,
                                   input_peak)
-        block = block_hardware(graph, settings)
-        record = {"block": block.kind, **asdict(settings), "target": target, "device": hardware.device,
+        _, core = core_for_graph(graph, settings)
+        record = {"block": core.kind, **asdict(settings), "target": target, "device": hardware.device,
                   "package": hardware.package, "freq_mhz": hardware.freq_mhz, "seed": hardware.seed,
                   "pcf": None if pcf is None else str(pcf), "tools": hardware.tools}
-        result = deploy_block(block, out_dir, hardware, force, provenance(model, record))
+        result = deploy_core(core, out_dir, hardware, force, provenance(model, record))
     else:
         check_network_only(lanes, tokens, input_peak, "this model is a neuron network")
         result = _deploy_network(model, out_dir, hardware, force, preset, dt, spike_condition, reset, weight_bits,
@@ -77,7 +76,7 @@ def command(
     if json_out:
         typer.echo(json.dumps(result.report.to_dict(), indent=2))
     else:
-        render_deploy(result.report, console(), getattr(result, "parts", None))
+        render_deploy(result.report, console(), result.extra.get("attention_parts"))
 
 
 def _deploy_network(model, out_dir, hardware, force, preset, dt, spike_condition, reset, weight_bits, state_bits,
@@ -88,4 +87,4 @@ def _deploy_network(model, out_dir, hardware, force, preset, dt, spike_condition
     record = opt.options_record(options, target=target, device=hardware.device, package=hardware.package,
                                 freq_mhz=hardware.freq_mhz, seed=hardware.seed, pcf=hardware.pcf, tools=hardware.tools,
                                 **opt.arith_record(sc))
-    return deploy_design(qnet, out_dir, hardware, force, provenance(model, record), sc=sc)
+    return deploy_core(core_for_network(qnet, sc), out_dir, hardware, force, provenance(model, record))

@@ -10,9 +10,9 @@ from rich.bar import Bar
 from rich.console import Console
 from rich.table import Table
 
-from sc_neurocore.backends.attention_systemverilog import PARTS
-from sc_neurocore.backends.flow.reports import BuildReport
-from sc_neurocore.backends.systemverilog import BuildPlan
+from sc_neurocore.backends.cores.attention.design import PARTS
+from sc_neurocore.report.build_record import BuildReport
+from sc_neurocore.backends.build.plan import BuildPlan
 from sc_neurocore.backends.flow.tools import ToolchainStatus
 from sc_neurocore.report import Report, compare, throughput_gap
 from sc_neurocore.report.numbers import quantity, seconds, si, signed_percent

@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 
 from sc_neurocore.backends.build.plan import BuildPlan
 from sc_neurocore.backends.device import Ice40Device, device, package_pins
-from sc_neurocore.errors import FitError
+from sc_neurocore.errors import FitError, UnsupportedError
 
 __all__ = ["Core", "HostPort", "check_fit"]
 
@@ -47,6 +47,31 @@ class Core(ABC):
     title: ClassVar[str]
     no_fold_advice: ClassVar[str] = "no fold fits"
     uses_cell_models: ClassVar[bool] = False  # its testbench simulates iCE40 primitives (SB_SPRAM256KA)
+    op_kinds: ClassVar[tuple[str, ...]] = ()  # NIR block-op kinds it is built from (`from_op`)
+    model_kind: ClassVar[str | None] = None  # a graph's `sc_neurocore_model` it is built from (`from_graph`)
+
+    # How the registry (backends/cores/__init__.py) builds a core from each kind of input; a core
+    # overrides the ones it accepts.
+    @classmethod
+    def builds_network(cls, qnet, sc) -> bool:
+        """Whether this core is the one for quantised network `qnet` (`sc`: the --arith sc config or None)."""
+        return False
+
+    @classmethod
+    def from_network(cls, qnet, sc) -> Core:
+        raise UnsupportedError(f"{cls.title} is not built from a neuron network")
+
+    @classmethod
+    def from_spec(cls, spec) -> Core:
+        raise UnsupportedError(f"{cls.title} is not built from a YAML spec")
+
+    @classmethod
+    def from_op(cls, name: str, op, settings) -> Core:
+        raise UnsupportedError(f"{cls.title} is not built from a NIR block op")
+
+    @classmethod
+    def from_graph(cls, graph, settings) -> Core:
+        raise UnsupportedError(f"{cls.title} is not built from a NIR graph")
 
     @abstractmethod
     def emit(self, stimulus: Any = None) -> BuildPlan:

@@ -21,7 +21,6 @@ from sc_neurocore.backends.device import DEVICES, check_package_pins
 from sc_neurocore.backends.device import device as part
 from sc_neurocore.backends.flow.launcher import STAGE_LOGS, launcher_environment, read_stage_records
 from sc_neurocore.backends.flow.reports import (
-    BuildReport,
     nextpnr_fit_shortfalls,
     parse_nextpnr_report,
     parse_yosys_stat,
@@ -29,9 +28,11 @@ from sc_neurocore.backends.flow.reports import (
 )
 from sc_neurocore.backends.flow.toolrun import run_tool, tool_error
 from sc_neurocore.backends.flow.tools import TOOL_SELECTIONS, find_toolchain
+from sc_neurocore.report.build_record import BuildReport
 
 __all__ = [
     "Ice40Options",
+    "synth_command",
     "yosys_script",
     "run_ice40_flow",
 ]
@@ -77,6 +78,11 @@ def _synth_options(device: str) -> list[str]:
     return ["-dsp"] if DEVICES[device].dsp else []
 
 
+def synth_command(top: str, device: str, *extra: str) -> str:
+    """The synth_ice40 line of every yosys run (`extra`: -noflatten for per-module costs)."""
+    return " ".join(["synth_ice40", *_synth_options(device), *extra, "-top", top])
+
+
 def yosys_script(top: str, sources: Sequence[str], device: str) -> str:
     """The plain yosys script both tool flavours run: read, synthesise, write stat JSON and netlist."""
     lines = []
@@ -84,7 +90,7 @@ def yosys_script(top: str, sources: Sequence[str], device: str) -> str:
         read = "read_verilog -sv" if Path(source).suffix == ".sv" else "read_verilog"
         lines.append(f"{read} {source}")
     lines += [
-        " ".join(["synth_ice40", *_synth_options(device), "-top", top]),
+        synth_command(top, device),
         f"tee -q -o {STAT_JSON} stat -json",
         f"write_json {top}.json",
     ]

@@ -5,8 +5,7 @@ import json
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
-from sc_neurocore.backends.deploy import BUILD_REPORT
-from sc_neurocore.backends.flow.reports import BuildReport
+from sc_neurocore.report.build_record import BUILD_REPORT, BuildReport
 from sc_neurocore.errors import InputError
 from sc_neurocore.model import ModelOptions
 

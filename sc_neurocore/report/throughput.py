@@ -26,15 +26,14 @@ so neuron_p = 6 + P + E * (CHUNKS + 5) + drain; input phase, S_POP, S_EOS and S_
 `CoreTiming` holds the two numbers of each core.
 
 `hdl/snn_conv_core.sv` (convolutional networks) walks every neuron's whole window, so its compute phase
-depends only on each layer's size, taps and lanes, never on the events; its model lives with the core's
-mapping (`sc_neurocore.backends.conv_layers`), and a build's manifest records each layer's cycles per step.
+depends only on each layer's size, taps and lanes, never on the events; its model lives with the core
+(backends/cores/conv), and a build's manifest records the compute cycles of every step.
 """
 
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from sc_neurocore.backends.conv_layers import conv_compute_cycles
 from sc_neurocore.errors import InputError
 
 __all__ = [
@@ -95,6 +94,7 @@ class CoreShape:
 
     input_size: int
     populations: tuple[PopulationShape, ...]  # execution order
+    compute_cycles: int | None = field(default=None, compare=False)  # snn_conv_core's activity-independent compute phase, from its manifest
 
     @classmethod
     def from_network(cls, net) -> "CoreShape":
@@ -115,7 +115,8 @@ class CoreShape:
                                 int(p["cycles_per_step"]) if "cycles_per_step" in p else None)
                 for p in manifest["populations"]
             )
-            return cls(int(manifest["input_size"]), pops)
+            compute = manifest.get("compute_cycles_per_step")
+            return cls(int(manifest["input_size"]), pops, None if compute is None else int(compute))
         except (KeyError, TypeError, ValueError) as exc:
             raise InputError(f"the build manifest does not describe the core's populations: {exc!r}") from exc
 
@@ -135,10 +136,10 @@ def compute_cycles(shape: CoreShape, events: dict[str, np.ndarray], timing: Core
     """
     reference = np.asarray(events["input"], dtype=np.int64)
     if timing == CONV_CORE:
-        if any(pop.cycles is None for pop in shape.populations):
-            raise InputError("the convolution core's cycle model needs each layer's cycles (from the build manifest)")
-        compute = conv_compute_cycles(shape.input_size, [pop.cycles for pop in shape.populations])
-        return np.full(reference.shape, compute, dtype=np.int64)
+        if shape.compute_cycles is None:
+            raise InputError("the convolution core's cycle model needs its compute cycles per step from the build "
+                             "manifest; rebuild with this version of sc-neurocore")
+        return np.full(reference.shape, shape.compute_cycles, dtype=np.int64)
     total = np.full(reference.shape, 2, dtype=np.int64)
     for pop in shape.populations:
         arrived = np.zeros(reference.shape, dtype=np.int64)

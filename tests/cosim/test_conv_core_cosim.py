@@ -11,8 +11,9 @@ import nir
 import numpy as np
 import pytest
 
-from sc_neurocore.backends.conv_cosim import cosimulate_conv
-from sc_neurocore.backends.conv_layers import choose_lanes, conv_compute_cycles, conv_layers, layer_cycles
+from sc_neurocore.backends.cores.conv.core import ConvCore
+from sc_neurocore.backends.cores.conv.layers import choose_lanes, conv_compute_cycles, conv_layers, layer_cycles
+from sc_neurocore.backends.cosim import cosimulate
 from sc_neurocore.frontend import graph_from_nir
 from sc_neurocore.model import load_quantised
 from sc_neurocore.network import lower
@@ -68,7 +69,7 @@ def small_cnn(hidden: str = "IF", output: str = "IF", seed: int = 0, dilated: bo
 
 
 def _check(qnet, spikes, tmp_path):
-    result = cosimulate_conv(qnet, spikes, tmp_path)
+    result = cosimulate(ConvCore(qnet), tmp_path, spikes, timeout_s=3600)
     assert result.mismatches == 0, result.first_mismatch()
     assert len([line for line in result.rtl_lines if line.startswith("U")]) == len(spikes) * sum(
         p.size for p in qnet.populations)

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from sc_neurocore.backends.cores.network.core import NetworkCore
 from sc_neurocore.backends.cosim import cosimulate
 from sc_neurocore.frontend import graph_from_nir, read_nir
 from sc_neurocore.network import lower
@@ -15,7 +16,7 @@ pytestmark = pytest.mark.cosim
 
 def _check(qnet, tmp_path, steps=12, rate=0.35, seed=0):
     spikes = (np.random.default_rng(seed).random((steps, qnet.input_size)) < rate).astype(int)
-    result = cosimulate(qnet, spikes, tmp_path)
+    result = cosimulate(NetworkCore(qnet), tmp_path, spikes)
     assert result.mismatches == 0, result.first_mismatch()
     assert len(result.rtl_lines) >= steps * sum(p.size for p in qnet.populations)
     return result

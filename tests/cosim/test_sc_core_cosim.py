@@ -4,7 +4,9 @@ and generator state, every neuron update, every output event."""
 import numpy as np
 import pytest
 
-from sc_neurocore.backends.cosim import cosimulate_sc, expected_sc_trace
+from sc_neurocore.backends.cores.sc.core import ScCore
+from sc_neurocore.backends.cores.sc.trace import expected_sc_trace
+from sc_neurocore.backends.cosim import cosimulate
 from sc_neurocore.frontend import graph_from_nir, read_nir
 from sc_neurocore.model import load_quantised
 from sc_neurocore.network import lower
@@ -19,7 +21,7 @@ pytestmark = pytest.mark.cosim
 
 def _check(qnet, tmp_path, length, steps=8, rate=0.35, seed=0):
     spikes = (np.random.default_rng(seed).random((steps, qnet.input_size)) < rate).astype(int)
-    result = cosimulate_sc(qnet, spikes, tmp_path, sc_config(length))
+    result = cosimulate(ScCore(qnet, sc_config(length)), tmp_path, spikes)
     assert result.mismatches == 0, result.first_mismatch()
     synapses = [line for line in result.rtl_lines if line.startswith("K ")]
     updates = [line for line in result.rtl_lines if line.startswith("U ")]
@@ -55,7 +57,7 @@ def test_a_different_stream_allocation_is_detected(icarus, tmp_path):
     """The comparison can fail: the executor with another allocation seed disagrees with the RTL."""
     qnet = quantise(lower(graph_from_nir(two_layer("LIF", "LIF"))))
     spikes = (np.random.default_rng(1).random((4, qnet.input_size)) < 0.4).astype(int)
-    result = cosimulate_sc(qnet, spikes, tmp_path, sc_config(64))
+    result = cosimulate(ScCore(qnet, sc_config(64)), tmp_path, spikes)
     assert result.mismatches == 0, result.first_mismatch()
     other = expected_sc_trace(qnet, spikes, sc_config(64, seed=2))
     assert sum(a != b for a, b in zip(result.rtl_lines, other)) > len(other) // 2

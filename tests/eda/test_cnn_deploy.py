@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from sc_neurocore.backends.conv_layers import conv_cycle_bounds
-from sc_neurocore.backends.deploy import BUILD_REPORT
+from sc_neurocore.backends.cores.conv.layers import conv_cycle_bounds
+from sc_neurocore.report.build_record import BUILD_REPORT
 from sc_neurocore.cli.app import main
 
 pytestmark = pytest.mark.eda

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from sc_neurocore.backends.deploy import BUILD_REPORT
+from sc_neurocore.report.build_record import BUILD_REPORT
 from sc_neurocore.cli.app import main
 
 from tests.conftest import REPO

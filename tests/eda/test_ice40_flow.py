@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from sc_neurocore.backends.flow.icestorm import Ice40Options, run_ice40_flow
-from sc_neurocore.backends.flow.reports import BuildReport
+from sc_neurocore.report.build_record import BuildReport
 from sc_neurocore.backends.flow.tools import find_toolchain, warm_yowasp, yowasp_cache_warm
 from sc_neurocore.errors import FitError, ToolError, ToolMissingError, ToolTimeoutError
 

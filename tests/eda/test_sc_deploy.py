@@ -6,7 +6,7 @@ import nir
 import numpy as np
 import pytest
 
-from sc_neurocore.backends.deploy import BUILD_REPORT
+from sc_neurocore.report.build_record import BUILD_REPORT
 from sc_neurocore.cli.app import main
 
 pytestmark = pytest.mark.eda

@@ -6,9 +6,11 @@ import nir
 import numpy as np
 import pytest
 
-from sc_neurocore.backends.conv_layers import choose_lanes, conv_compute_cycles, conv_layers, layer_cycles, uses_conv_core
-from sc_neurocore.backends.conv_systemverilog import emit_conv
-from sc_neurocore.backends.deploy import compile_design, deploy_design
+from sc_neurocore.backends.cores.conv.layers import choose_lanes, conv_compute_cycles, conv_layers, layer_cycles, uses_conv_core
+from sc_neurocore.backends.compile import compile_core
+from sc_neurocore.backends.cores import core_for_network
+from sc_neurocore.backends.cores.conv.design import emit_conv
+from sc_neurocore.backends.deploy import deploy_core
 from sc_neurocore.backends.flow.icestorm import Ice40Options
 from sc_neurocore.cli.app import main
 from sc_neurocore.errors import FitError, UnsupportedError
@@ -61,8 +63,8 @@ def test_emission_is_deterministic_and_records_the_core(cnn):
 def test_dispatch_picks_the_conv_core_only_for_conv_networks(cnn, tmp_path):
     dense = quantise(lower(graph_from_nir(two_layer("IF", "IF"))))
     assert uses_conv_core(cnn) and not uses_conv_core(dense)
-    assert "snn_core.sv" in compile_design(dense, tmp_path / "dense").plan.sources
-    assert "snn_conv_core.sv" in compile_design(cnn, tmp_path / "cnn").plan.sources
+    assert "snn_core.sv" in compile_core(core_for_network(dense), tmp_path / "dense").plan.sources
+    assert "snn_conv_core.sv" in compile_core(core_for_network(cnn), tmp_path / "cnn").plan.sources
 
 
 def test_cli_compiles_the_cnn(nir_paper, tmp_path, capsys):
@@ -74,9 +76,9 @@ def test_cli_compiles_the_cnn(nir_paper, tmp_path, capsys):
 
 def test_refusals_name_the_problem(cnn, tmp_path):
     with pytest.raises(UnsupportedError, match="--arith sc has no convolution core"):
-        compile_design(cnn, tmp_path / "sc", sc=sc_config(64))
+        compile_core(core_for_network(cnn, sc_config(64)), tmp_path / "sc")
     with pytest.raises(FitError, match="SPRAM.*hx8k"):
-        deploy_design(cnn, tmp_path / "hx8k", Ice40Options(device="hx8k"))
+        deploy_core(core_for_network(cnn), tmp_path / "hx8k", Ice40Options(device="hx8k"))
     wide = quantise(lower(graph_from_nir(small_cnn())), state_bits=20)
     with pytest.raises(UnsupportedError, match="16-bit SPRAM words"):
         emit_conv(wide)

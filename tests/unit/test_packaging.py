@@ -1,29 +1,39 @@
-"""pyproject.toml lists packages by hand (cli/, backends/, hdl/ install under sc_neurocore): keep it true."""
+"""cli/, backends/ and hdl/ install under sc_neurocore (setup.py lists the packages from the folders): every
+package folder imports under its installed name, no bare `cli`/`backends`/`hdl` name is installed, and every
+core's templates and hdl modules ship with it."""
 
+import importlib
+import importlib.metadata
+import importlib.resources
+import runpy
 import tomllib
+
+import pytest
 
 from tests.conftest import REPO
 
-MAPPED = {"cli": "sc_neurocore.cli", "backends": "sc_neurocore.backends", "hdl": "sc_neurocore.hdl"}
+SETUP = runpy.run_path(str(REPO / "setup.py"))  # not as __main__: defines packages() without running setup
 
 
-def _packages_on_disk() -> set[str]:
-    found = set()
-    for init in (REPO / "sc_neurocore").rglob("__init__.py"):
-        found.add(".".join(init.parent.relative_to(REPO).parts))
-    for folder, name in MAPPED.items():
-        assert (REPO / folder / "__init__.py").is_file(), f"{folder}/ needs an __init__.py"
-        for init in (REPO / folder).rglob("__init__.py"):
-            found.add(".".join([name, *init.parent.relative_to(REPO / folder).parts]))
-    return found
-
-
-def test_listed_packages_match_the_folders():
+def test_the_package_dirs_map_the_three_folders():
     config = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"]
-    assert set(config["packages"]) == _packages_on_disk()
-    assert config["package-dir"] == {"sc_neurocore": "sc_neurocore", **{v: k for k, v in MAPPED.items()}}
+    assert config["package-dir"] == {v: k for k, v in SETUP["PACKAGE_FOLDERS"].items()}
+
+
+@pytest.mark.parametrize("name", SETUP["packages"]())
+def test_every_package_folder_imports_under_its_installed_name(name):
+    assert importlib.import_module(name).__name__ == name
 
 
 def test_no_bare_cli_or_backends_import_name_is_installed():
-    config = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"]
-    assert not any(name.split(".")[0] in ("cli", "backends", "hdl") for name in config["packages"])
+    assert all(name.split(".")[0] == "sc_neurocore" for name in SETUP["packages"]())
+    top_level = importlib.metadata.distribution("sc-neurocore").read_text("top_level.txt")
+    assert top_level is None or set(top_level.split()) <= {"sc_neurocore"}
+
+
+def test_templates_ship_inside_their_core_packages():
+    templates = sorted((REPO / "backends" / "cores").glob("*/templates/*.j2"))
+    assert templates, "no core templates found"
+    for template in templates:
+        package = importlib.import_module(f"sc_neurocore.backends.cores.{template.parent.parent.name}")
+        assert (importlib.resources.files(package) / "templates" / template.name).is_file()

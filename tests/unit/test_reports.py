@@ -8,16 +8,13 @@ import pytest
 from rich.console import Console
 
 from sc_neurocore.backends.flow.reports import (
-    SCHEMA_VERSION,
-    BuildReport,
-    ResourceRow,
-    load_build_report,
     nextpnr_fit_shortfalls,
     parse_nextpnr_report,
     parse_yosys_stat,
     resource_rows,
 )
 from sc_neurocore.cli.render import render_build_report
+from sc_neurocore.report.build_record import SCHEMA_VERSION, BuildReport, ResourceRow, load_build_report
 from sc_neurocore.errors import InputError
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "eda"

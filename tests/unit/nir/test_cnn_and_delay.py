@@ -4,7 +4,7 @@ import nir
 import numpy as np
 import pytest
 
-from backends.systemverilog import emit
+from sc_neurocore.backends.cores.network.design import emit
 from sc_neurocore.errors import UnsupportedError
 from sc_neurocore.frontend import graph_from_nir, read_nir
 from sc_neurocore.network import lower

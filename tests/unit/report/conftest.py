@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from sc_neurocore.backends.deploy import BUILD_REPORT
+from sc_neurocore.report.build_record import BUILD_REPORT
 from sc_neurocore.backends.build.provenance import provenance
-from sc_neurocore.backends.flow.reports import BuildReport, parse_nextpnr_report, parse_yosys_stat, resource_rows
-from sc_neurocore.backends.systemverilog import emit
-from sc_neurocore.backends.sc_systemverilog import emit_sc
+from sc_neurocore.report.build_record import BuildReport
+from sc_neurocore.backends.flow.reports import parse_nextpnr_report, parse_yosys_stat, resource_rows
+from sc_neurocore.backends.cores.network.design import emit
+from sc_neurocore.backends.cores.sc.design import emit_sc
 from sc_neurocore.model import ModelOptions, load_quantised
 from sc_neurocore.sc_arith import sc_config
 

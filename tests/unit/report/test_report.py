@@ -5,7 +5,7 @@ import jsonschema
 import numpy as np
 import pytest
 
-from sc_neurocore.backends.deploy import BUILD_REPORT
+from sc_neurocore.report.build_record import BUILD_REPORT
 from sc_neurocore.errors import InputError
 from sc_neurocore.model import load_quantised
 from sc_neurocore.report import (

@@ -3,7 +3,9 @@
 import numpy as np
 import pytest
 
-from sc_neurocore.backends.cosim import cosimulate, cosimulate_sc
+from sc_neurocore.backends.cores.network.core import NetworkCore
+from sc_neurocore.backends.cores.sc.core import ScCore
+from sc_neurocore.backends.cosim import cosimulate
 from sc_neurocore.errors import InputError
 from sc_neurocore.frontend import graph_from_nir, read_nir
 from sc_neurocore.network import lower
@@ -75,7 +77,7 @@ def test_model_equals_icarus_cycle_counts(icarus, tmp_path, nir_paper, case):
     else:
         qnet = quantise(lower(graph_from_nir(two_layer(*case.split("-")))))
     spikes = _stimulus(qnet, steps=14, seed=3)
-    result = cosimulate(qnet, spikes, tmp_path)
+    result = cosimulate(NetworkCore(qnet), tmp_path, spikes)
     assert result.mismatches == 0, result.first_mismatch()
     fixed = run_fixed(qnet, spikes[:, None, :])
     events = {"input": spikes.sum(axis=1)}
@@ -126,7 +128,7 @@ def test_sc_model_equals_icarus_cycle_counts(icarus, tmp_path, nir_paper, case, 
         qnet = quantise(lower(graph_from_nir(two_layer(*case.split("-")))))
     config = sc_config(length)
     spikes = _stimulus(qnet, steps=10, seed=4)
-    result = cosimulate_sc(qnet, spikes, tmp_path, config)
+    result = cosimulate(ScCore(qnet, config), tmp_path, spikes)
     assert result.mismatches == 0, result.first_mismatch()
     sc = run_sc(qnet, spikes[:, None, :], config)
     events = {"input": spikes.sum(axis=1)}

@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from sc_neurocore.backends.sc_systemverilog import SC_SOURCES, emit_sc
-from sc_neurocore.backends.systemverilog import emit
+from sc_neurocore.backends.cores.network.design import emit
+from sc_neurocore.backends.cores.sc.design import SC_SOURCES, emit_sc
 from sc_neurocore.cli.app import main
 from sc_neurocore.model import load_quantised
 from sc_neurocore.sc_arith import sc_config

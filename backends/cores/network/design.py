@@ -7,40 +7,24 @@ co-simulation.
 """
 
 import json
-from dataclasses import dataclass, field
-from importlib import resources
+from dataclasses import dataclass
 
-import jinja2
 import numpy as np
 
 from sc_neurocore import __version__
+from sc_neurocore.backends.build.plan import MANIFEST, TESTBENCH, TRACE_FILE, BuildPlan
+from sc_neurocore.backends.build.templates import hex_word, library_files, render_template
 from sc_neurocore.errors import FitError
 from sc_neurocore.passes.quantise import COEF_SHIFT, QuantisedNetwork
 
-__all__ = [
-    "BuildPlan", "CoreLayout", "layout", "emit", "stimulus_words", "template_context", "render_template",
-    "library_files", "SOURCES", "TOP", "TESTBENCH",
-]
+__all__ = ["CoreLayout", "layout", "emit", "default_spikes", "stimulus_words", "template_context", "SOURCES", "TOP"]
 
 TOP = "sc_top"
-TESTBENCH = "tb_sc_top.sv"
 SOURCES = ("sc_top.sv", "snn_core.sv", "snn_event_lists.sv", "snn_neuron_update.sv")
 WEIGHTS_FILE = "weights.mem"
 NEURONS_FILE = "neurons.mem"
 STIMULUS_FILE = "stimulus.mem"
-TRACE_FILE = "trace.txt"
 _TABLE_LIMIT = 1 << 16
-
-
-@dataclass(frozen=True)
-class BuildPlan:
-    """Everything `compile` writes, by relative path; the same network gives the same bytes."""
-
-    files: dict[str, str]
-    top: str = TOP
-    sources: tuple[str, ...] = SOURCES
-    memory_files: tuple[str, ...] = (WEIGHTS_FILE, NEURONS_FILE)
-    manifest: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -93,15 +77,11 @@ def _table(values) -> str:
     return f"{16 * len(values)}'h" + "".join(f"{v:04x}" for v in reversed(values))
 
 
-def _hex(value: int, bits: int) -> str:
-    return f"{value & ((1 << bits) - 1):0{(bits + 3) // 4}x}"
-
-
 def _weights_image(net: QuantisedNetwork) -> str:
     rows = []
     for pop in net.populations:
         row_blocks = np.concatenate([proj.weight for proj in pop.projections], axis=1)
-        rows.extend(_hex(int(w), net.weight_bits) for w in row_blocks.reshape(-1))
+        rows.extend(hex_word(int(w), net.weight_bits) for w in row_blocks.reshape(-1))
     return "\n".join(rows or ["0"]) + "\n"
 
 
@@ -116,7 +96,7 @@ def _neurons_image(net: QuantisedNetwork) -> str:
                 (pop.v_threshold[i], sb), (pop.v_reset[i], sb), (pop.bias[i], ab),
             ):
                 word = (word << bits) | (int(value) & ((1 << bits) - 1))
-            lines.append(_hex(word, 34 + 3 * sb + ab))
+            lines.append(hex_word(word, 34 + 3 * sb + ab))
     return "\n".join(lines) + "\n"
 
 
@@ -162,19 +142,9 @@ def template_context(net: QuantisedNetwork, lay: CoreLayout) -> dict:
     }
 
 
-def render_template(template: str, context: dict) -> str:
-    """Render one of `backends/templates` (undefined names are errors)."""
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("sc_neurocore.backends", "templates"),
-        undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
-    )
-    return env.get_template(template).render(**context)
-
-
-def library_files(names) -> dict[str, str]:
-    """The hand-written `hdl/` modules `names`, by file name, as they are copied into a build."""
-    hdl = resources.files("sc_neurocore.hdl")
-    return {name: hdl.joinpath(name).read_text() for name in names}
+def default_spikes(net: QuantisedNetwork, steps: int = 16, rate: float = 0.2) -> np.ndarray:
+    """A testbench's default stimulus: seeded input spikes [steps, n_in]."""
+    return np.random.default_rng(0).random((steps, net.input_size)) < rate
 
 
 def stimulus_words(spikes: np.ndarray) -> list[int]:
@@ -191,7 +161,7 @@ def emit(net: QuantisedNetwork, stimulus: np.ndarray | None = None) -> BuildPlan
     lay = layout(net)
     context = template_context(net, lay)
     if stimulus is None:
-        stimulus = np.random.default_rng(0).random((16, net.input_size)) < 0.2
+        stimulus = default_spikes(net)
     words = stimulus_words(stimulus)
     context["n_words"] = len(words)
     pins = 4 + context["in_w"] + 3 + context["out_w"] + (net.state_bits if context["out_value"] else 0)
@@ -218,12 +188,12 @@ def emit(net: QuantisedNetwork, stimulus: np.ndarray | None = None) -> BuildPlan
         "memories": {"weight_words": lay.w_depth, "neurons": lay.n_neurons, "event_slots": 2 * lay.ev_depth},
     }
     files = {
-        "sc_top.sv": render_template("top.sv.j2", context),
+        "sc_top.sv": render_template("network", "top.sv.j2", context),
         **library_files(SOURCES[1:]),
         WEIGHTS_FILE: _weights_image(net),
         NEURONS_FILE: _neurons_image(net),
-        TESTBENCH: render_template("testbench.sv.j2", context),
+        TESTBENCH: render_template("network", "testbench.sv.j2", context),
         STIMULUS_FILE: "\n".join(f"{w:05x}" for w in words) + "\n",
-        "manifest.json": json.dumps(manifest, indent=2, sort_keys=True) + "\n",
+        MANIFEST: json.dumps(manifest, indent=2, sort_keys=True) + "\n",
     }
-    return BuildPlan(files=files, manifest=manifest)
+    return BuildPlan(files=files, top=TOP, sources=SOURCES, memory_files=(WEIGHTS_FILE, NEURONS_FILE), manifest=manifest)

@@ -12,10 +12,11 @@ import numpy as np
 from sc_neurocore.passes.quantise import QuantisedNetwork
 from sc_neurocore.sc_arith import WIDTH, ScConfig, sc_network
 
-from sc_neurocore.backends import systemverilog as fixed
-from sc_neurocore.backends.systemverilog import (
-    NEURONS_FILE, STIMULUS_FILE, TESTBENCH, TOP, WEIGHTS_FILE, BuildPlan, library_files, render_template,
-    template_context,
+from sc_neurocore.backends.build.plan import MANIFEST, TESTBENCH, BuildPlan
+from sc_neurocore.backends.build.templates import library_files, render_template
+from sc_neurocore.backends.cores.network import design as fixed
+from sc_neurocore.backends.cores.network.design import (
+    NEURONS_FILE, STIMULUS_FILE, TOP, WEIGHTS_FILE, template_context,
 )
 
 __all__ = ["emit_sc", "SC_SOURCES"]
@@ -71,12 +72,13 @@ def emit_sc(net: QuantisedNetwork, config: ScConfig, stimulus: np.ndarray | None
         },
     }
     files = {
-        "sc_top.sv": render_template("sc_top.sv.j2", context),
+        "sc_top.sv": render_template("sc", "sc_top.sv.j2", context),
         **library_files(SC_SOURCES[1:]),
         WEIGHTS_FILE: plan.files[WEIGHTS_FILE],
         NEURONS_FILE: plan.files[NEURONS_FILE],
-        TESTBENCH: render_template("sc_testbench.sv.j2", context),
+        TESTBENCH: render_template("sc", "sc_testbench.sv.j2", context),
         STIMULUS_FILE: plan.files[STIMULUS_FILE],
-        "manifest.json": json.dumps(manifest, indent=2, sort_keys=True) + "\n",
+        MANIFEST: json.dumps(manifest, indent=2, sort_keys=True) + "\n",
     }
-    return BuildPlan(files=files, top=TOP, sources=SC_SOURCES, manifest=manifest)
+    return BuildPlan(files=files, top=TOP, sources=SC_SOURCES, memory_files=(WEIGHTS_FILE, NEURONS_FILE),
+                     manifest=manifest)

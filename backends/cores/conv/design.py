@@ -1,7 +1,7 @@
 """SystemVerilog emission for convolutional networks: `snn_conv_core` with its layer table and memory images.
 
 The top level is one `snn_conv_core` instance (hdl/) whose LAYERS parameter holds the geometry of each
-layer (backends/conv_layers.py); the bias table is an EBR image, and the weights are an image the host
+layer (cores/conv/layers.py); the bias table is an EBR image, and the weights are an image the host
 streams into the core's SPRAM after reset (SPRAM has no initial contents), as the testbench does.
 """
 
@@ -13,10 +13,12 @@ from sc_neurocore import __version__
 from sc_neurocore.errors import FitError, UnsupportedError
 from sc_neurocore.passes.quantise import COEF_SHIFT, QuantisedNetwork
 
-from sc_neurocore.backends.conv_layers import LAYER_FIELDS, ConvLayer, choose_lanes, conv_cycle_bounds, conv_layers, layer_cycles
-from sc_neurocore.backends.systemverilog import (
-    STIMULUS_FILE, TESTBENCH, TOP, TRACE_FILE, WEIGHTS_FILE, BuildPlan, layout, library_files, render_template,
-    stimulus_words,
+from sc_neurocore.backends.build.plan import MANIFEST, TESTBENCH, TRACE_FILE, BuildPlan
+from sc_neurocore.backends.build.templates import hex_word, library_files, render_template
+from sc_neurocore.backends.device import DEVICES, SPRAM_WORDS
+from sc_neurocore.backends.cores.conv.layers import LAYER_FIELDS, ConvLayer, choose_lanes, conv_compute_cycles, conv_cycle_bounds, conv_layers, layer_cycles
+from sc_neurocore.backends.cores.network.design import (
+    STIMULUS_FILE, TOP, WEIGHTS_FILE, default_spikes, layout, stimulus_words,
 )
 
 __all__ = ["CONV_SOURCES", "CONV_MODULE", "BIAS_FILE", "emit_conv", "conv_context"]
@@ -24,12 +26,7 @@ __all__ = ["CONV_SOURCES", "CONV_MODULE", "BIAS_FILE", "emit_conv", "conv_contex
 CONV_MODULE = "snn_conv_core"  # the core module; manifests name it under "core"
 CONV_SOURCES = ("sc_top.sv", "snn_conv_core.sv", "conv_countdown.sv", "snn_neuron_update.sv", "spram_16k16.sv")
 BIAS_FILE = "bias.mem"
-SPRAM_WORDS = 16384  # one SB_SPRAM256KA: 16k x 16 bits
-SPRAM_BLOCKS = 4  # an iCE40 UP5K has four
-
-
-def _hex(value: int, bits: int) -> str:
-    return f"{int(value) & ((1 << bits) - 1):0{(bits + 3) // 4}x}"
+SPRAM_BLOCKS = DEVICES["up5k"].spram  # the most any iCE40 has
 
 
 def _vector(entries, bits: int) -> str:
@@ -146,8 +143,8 @@ def conv_context(net: QuantisedNetwork) -> dict:
                  for p, b in zip(net.populations, layout(net).neuron_base)],
         "summary": " -> ".join([str(net.input_size)] + [f"{p.size} {p.kind}" for p in net.populations]),
         "bias_file": BIAS_FILE, "weights_file": WEIGHTS_FILE, "stimulus_file": STIMULUS_FILE, "trace_file": TRACE_FILE,
-        "bias_image": "\n".join(_hex(b, ab) for layer in layers for b in layer.bias) + "\n",
-        "weights_image": "\n".join(_hex(w, 16) for w in np.concatenate(weights)) + "\n",
+        "bias_image": "\n".join(hex_word(b, ab) for layer in layers for b in layer.bias) + "\n",
+        "weights_image": "\n".join(hex_word(w, 16) for w in np.concatenate(weights)) + "\n",
     }
 
 
@@ -184,24 +181,30 @@ def _manifest(net: QuantisedNetwork, context: dict) -> dict:
         "memories": {"weight_words": sum(layer.weights.size for layer in layers), "spram_weight_words": context["w_depth"],
                      "neurons": context["n_neurons"], "bitmap_bits": context["bm_depth"], "bias_words": context["n_chan"]},
         "cycles_per_step": {"min": fewest, "max": most},
+        "compute_cycles_per_step": conv_compute_cycles(net.input_size, cycles),
     }
+
+
+def default_conv_spikes(net: QuantisedNetwork) -> np.ndarray:
+    """The testbench's default stimulus: 4 steps at a 5 % input rate (every window walk is long)."""
+    return default_spikes(net, steps=4, rate=0.05)
 
 
 def emit_conv(net: QuantisedNetwork, stimulus: np.ndarray | None = None) -> BuildPlan:
     """The convolution core's design, bias and weight images, testbench and manifest (deterministic)."""
     context = conv_context(net)
     if stimulus is None:
-        stimulus = np.random.default_rng(0).random((4, net.input_size)) < 0.05
+        stimulus = default_conv_spikes(net)
     words = stimulus_words(stimulus)
     context["n_words"] = len(words)
     manifest = _manifest(net, context)
     files = {
-        "sc_top.sv": render_template("conv_top.sv.j2", context),
+        "sc_top.sv": render_template("conv", "conv_top.sv.j2", context),
         **library_files(CONV_SOURCES[1:]),
         BIAS_FILE: context["bias_image"],
         WEIGHTS_FILE: context["weights_image"],
-        TESTBENCH: render_template("conv_testbench.sv.j2", context),
+        TESTBENCH: render_template("conv", "conv_testbench.sv.j2", context),
         STIMULUS_FILE: "\n".join(f"{w:05x}" for w in words) + "\n",
-        "manifest.json": json.dumps(manifest, indent=2, sort_keys=True) + "\n",
+        MANIFEST: json.dumps(manifest, indent=2, sort_keys=True) + "\n",
     }
-    return BuildPlan(files=files, sources=CONV_SOURCES, memory_files=(BIAS_FILE,), manifest=manifest)
+    return BuildPlan(files=files, top=TOP, sources=CONV_SOURCES, memory_files=(BIAS_FILE,), manifest=manifest)

@@ -1,0 +1,1 @@
+"""The conv core's folder: design, trace and the Core class."""

@@ -1,0 +1,80 @@
+"""snn_conv_core as a Core: folded convolution and pooling windows over spike bitmaps (weights and
+membranes in SPRAM). Its schedule does not depend on activity, so its throughput is exact."""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+import numpy as np
+
+from sc_neurocore.backends.build.plan import BuildPlan
+from sc_neurocore.backends.cores.conv.design import CONV_MODULE, CONV_SOURCES, SPRAM_BLOCKS, default_conv_spikes, emit_conv
+from sc_neurocore.backends.cores.conv.layers import conv_compute_cycles, conv_cycle_bounds, uses_conv_core
+from sc_neurocore.backends.cores.conv.trace import neuron_order
+from sc_neurocore.backends.cores.core import Core
+from sc_neurocore.backends.cores.network.trace import expected_trace
+from sc_neurocore.backends.device import check_package_pins, device
+from sc_neurocore.errors import FitError, UnsupportedError
+from sc_neurocore.passes.quantise import QuantisedNetwork
+
+__all__ = ["ConvCore", "conv_throughput"]
+
+
+def conv_throughput(manifest: dict, fmax_mhz: float | None) -> dict:
+    """The convolution core's cycles per time step (activity-independent compute) and time steps per second."""
+    layers = [p["cycles_per_step"] for p in manifest["populations"]]
+    compute = conv_compute_cycles(manifest["input_size"], layers)
+    fewest, most = conv_cycle_bounds(manifest["input_size"], layers)
+    return {
+        "core": CONV_MODULE, "fmax_mhz": fmax_mhz, "compute_cycles_per_step": compute,
+        "cycles_per_step": {"min": fewest, "max": most},
+        "steps_per_second": {"max": fmax_mhz * 1e6 / fewest, "min": fmax_mhz * 1e6 / most} if fmax_mhz else None,
+    }
+
+
+class ConvCore(Core):
+    """A quantised convolutional network on snn_conv_core; its stimulus is input spikes [T, n_in]."""
+
+    kind = CONV_MODULE
+    title = "convolution core"
+    uses_cell_models = True
+
+    def __init__(self, net: QuantisedNetwork):
+        self.net = net
+
+    @classmethod
+    def builds_network(cls, qnet, sc) -> bool:
+        if uses_conv_core(qnet) and sc is not None:
+            raise UnsupportedError("--arith sc has no convolution core: build convolutional networks with --arith fixed")
+        return uses_conv_core(qnet)
+
+    @classmethod
+    def from_network(cls, qnet, sc) -> ConvCore:
+        return cls(qnet)
+
+    def emit(self, stimulus=None) -> BuildPlan:
+        return self._plan if stimulus is None else emit_conv(self.net, np.asarray(stimulus).astype(np.int64))
+
+    @cached_property
+    def _plan(self) -> BuildPlan:
+        return emit_conv(self.net)
+
+    def expected_trace(self, stimulus=None) -> list[str]:
+        spikes = default_conv_spikes(self.net) if stimulus is None else stimulus
+        return expected_trace(self.net, np.asarray(spikes).astype(np.int64))
+
+    def cosim_sources(self, plan: BuildPlan) -> tuple[str, ...]:
+        return CONV_SOURCES[1:]  # the testbench instantiates the core itself: the generated top is left out
+
+    def rtl_trace(self, lines: list[str]) -> list[str]:
+        return neuron_order(lines)
+
+    def check_fit(self, device_name: str, package: str | None) -> None:
+        """Pins, then SPRAM: the weights and membranes cannot live anywhere else."""
+        check_package_pins(self._plan.manifest["top_level_io_bits"], device_name, package)
+        if device(device_name).spram < SPRAM_BLOCKS:
+            raise FitError(f"the convolution core keeps weights and membranes in SPRAM, which {device_name} lacks "
+                           f"({device(device_name).spram} blocks); use --device up5k")
+
+    def throughput(self, fmax_mhz: float | None) -> dict:
+        return conv_throughput(self._plan.manifest, fmax_mhz)

@@ -1,0 +1,1 @@
+"""The network core's folder: design, trace and the Core class."""

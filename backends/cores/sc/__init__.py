@@ -1,0 +1,1 @@
+"""The sc core's folder: design, trace and the Core class."""
