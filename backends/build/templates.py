@@ -1,0 +1,43 @@
+"""One Jinja environment for every core's templates, the hand-written `hdl/` library, and memory-image words.
+
+A core's templates live in `backends/cores/<folder>/templates/`; they run with StrictUndefined, so a
+missing context entry is an error, never an empty string.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+
+import jinja2
+
+__all__ = ["render_template", "library_files", "hex_word", "memory_image"]
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("sc_neurocore.backends", "cores"),
+        undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
+    )
+
+
+def render_template(core_folder: str, template: str, context: dict) -> str:
+    """Render `cores/<core_folder>/templates/<template>` with `context`."""
+    return _environment().get_template(f"{core_folder}/templates/{template}").render(**context)
+
+
+def library_files(names) -> dict[str, str]:
+    """The hand-written `hdl/` modules `names`, by file name, as they are copied into a build."""
+    hdl = resources.files("sc_neurocore.hdl")
+    return {name: hdl.joinpath(name).read_text() for name in names}
+
+
+def hex_word(value: int, bits: int) -> str:
+    """`value` as a two's-complement word of `bits` bits in hex digits, as $readmemh reads it."""
+    return f"{int(value) & ((1 << bits) - 1):0{(bits + 3) // 4}x}"
+
+
+def memory_image(words, bits: int) -> str:
+    """One hex word a line: a $readmemh image."""
+    return "".join(hex_word(word, bits) + "\n" for word in words)
