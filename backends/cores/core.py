@@ -81,6 +81,16 @@ class Core(ABC):
     def expected_trace(self, stimulus: Any = None) -> list[str]:
         """The integer twin's run of `stimulus`, line for line as the testbench writes its trace."""
 
+    @classmethod
+    def example(cls) -> Core:
+        """A small instance from the core's own default configuration: what the registry test emits,
+        fits, co-simulates and times, so a core that skips a step fails there."""
+        raise NotImplementedError(f"{cls.__name__} has no example configuration")
+
+    def cosim_cycles(self, stimulus=None) -> int:
+        """The clock cycles the testbench reports for `stimulus`, from the core's cycle model."""
+        raise NotImplementedError(f"{type(self).__name__} has no cycle model")
+
     @property
     def lanes(self) -> int:
         """The fold: units updated per clock."""

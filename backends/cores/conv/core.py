@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from functools import cached_property
 
+import nir
 import numpy as np
 
 from sc_neurocore.backends.build.plan import BuildPlan
@@ -15,9 +16,32 @@ from sc_neurocore.backends.cores.core import Core
 from sc_neurocore.backends.cores.network.trace import expected_trace
 from sc_neurocore.backends.device import check_package_pins, device
 from sc_neurocore.errors import FitError, UnsupportedError
-from sc_neurocore.passes.quantise import QuantisedNetwork
+from sc_neurocore.frontend import graph_from_nir
+from sc_neurocore.network import lower
+from sc_neurocore.passes.quantise import QuantisedNetwork, quantise
 
-__all__ = ["ConvCore", "conv_throughput"]
+__all__ = ["ConvCore", "conv_throughput", "example_cnn"]
+
+
+def example_cnn(seed: int = 0) -> QuantisedNetwork:
+    """A seeded 2x6x6 -> conv 3x3 p1 -> 4x6x6 IF -> flatten -> 4 IF network: the conv core's example."""
+    rng = np.random.default_rng(seed)
+
+    def if_neurons(shape, threshold: float) -> nir.IF:
+        return nir.IF(r=np.ones(shape), v_threshold=np.full(shape, threshold), v_reset=np.zeros(shape))
+
+    nodes = {
+        "input": nir.Input(np.array([2, 6, 6])),
+        "conv": nir.Conv2d(input_shape=(6, 6), weight=rng.normal(0.3, 0.5, (4, 2, 3, 3)), stride=1, padding=1,
+                           dilation=1, groups=1, bias=rng.normal(0, 0.1, 4)),
+        "hidden": if_neurons((4, 6, 6), 0.8),
+        "flat": nir.Flatten(input_type={"input": np.array([4, 6, 6])}, start_dim=0, end_dim=-1),
+        "fc": nir.Affine(rng.normal(0.1, 0.3, (4, 144)), np.zeros(4)),
+        "out": if_neurons((4,), 0.7),
+        "output": nir.Output(np.array([4])),
+    }
+    names = list(nodes)
+    return quantise(lower(graph_from_nir(nir.NIRGraph(nodes=nodes, edges=list(zip(names, names[1:]))))))
 
 
 def conv_throughput(manifest: dict, fmax_mhz: float | None) -> dict:
@@ -51,6 +75,15 @@ class ConvCore(Core):
     @classmethod
     def from_network(cls, qnet, sc) -> ConvCore:
         return cls(qnet)
+
+    @classmethod
+    def example(cls) -> ConvCore:
+        return cls(example_cnn())
+
+    def cosim_cycles(self, stimulus=None) -> int:
+        """Activity-independent: every step takes the compute cycles the manifest records."""
+        steps = len(default_conv_spikes(self.net) if stimulus is None else stimulus)
+        return steps * self._plan.manifest["compute_cycles_per_step"]
 
     def emit(self, stimulus=None) -> BuildPlan:
         return self._plan if stimulus is None else emit_conv(self.net, np.asarray(stimulus).astype(np.int64))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import cached_property
 
+import nir
 import numpy as np
 
 from sc_neurocore.backends.build.plan import BuildPlan
@@ -12,9 +13,36 @@ from sc_neurocore.backends.cores.network.design import default_spikes, emit
 from sc_neurocore.backends.cores.network.trace import expected_trace
 from sc_neurocore.backends.device import EBR_BITS, check_package_pins, device
 from sc_neurocore.errors import FitError
-from sc_neurocore.passes.quantise import QuantisedNetwork
+from sc_neurocore.frontend import graph_from_nir
+from sc_neurocore.network import lower
+from sc_neurocore.passes.quantise import QuantisedNetwork, quantise
+from sc_neurocore.report.throughput import FIXED_CORE, CoreShape, compute_cycles
+from sc_neurocore.sim import run_fixed
 
-__all__ = ["NetworkCore"]
+__all__ = ["NetworkCore", "example_network"]
+
+
+def example_network(seed: int = 0) -> QuantisedNetwork:
+    """A seeded 12 -> 9 LIF -> 5 LIF network whose layers both fire: the network cores' example."""
+    rng = np.random.default_rng(seed)
+    sizes = (12, 9, 5)
+
+    def lif(n: int) -> nir.LIF:
+        return nir.LIF(tau=rng.uniform(1e-3, 4e-3, n), r=np.ones(n), v_leak=np.zeros(n),
+                       v_threshold=rng.uniform(0.2, 0.6, n), v_reset=np.zeros(n))
+
+    graph = nir.NIRGraph.from_list(
+        nir.Input(np.array([sizes[0]])), nir.Affine(rng.normal(0.3, 0.6, sizes[1::-1]), np.zeros(sizes[1])),
+        lif(sizes[1]), nir.Affine(rng.normal(0.4, 0.8, sizes[:0:-1]), np.zeros(sizes[2])), lif(sizes[2]),
+        nir.Output(np.array([sizes[2]])),
+    )
+    return quantise(lower(graph_from_nir(graph)))
+
+
+def testbench_cycles(net: QuantisedNetwork, spikes: np.ndarray, outputs: dict, timing) -> int:
+    events = {"input": spikes.sum(axis=1)}
+    events.update({p.name: outputs[p.name][:, 0].sum(axis=1) for p in net.populations if p.spiking})
+    return int(compute_cycles(CoreShape.from_network(net), events, timing).sum()) + spikes.shape[0]
 
 
 class NetworkCore(Core):
@@ -29,6 +57,10 @@ class NetworkCore(Core):
     @classmethod
     def builds_network(cls, qnet, sc) -> bool:
         return sc is None
+
+    @classmethod
+    def example(cls) -> NetworkCore:
+        return cls(example_network())
 
     @classmethod
     def from_network(cls, qnet, sc) -> NetworkCore:
@@ -46,6 +78,13 @@ class NetworkCore(Core):
 
     def expected_trace(self, stimulus=None) -> list[str]:
         return expected_trace(self.net, self._spikes(stimulus))
+
+    def cosim_cycles(self, stimulus=None) -> int:
+        """snn_core's cycle model (sc_neurocore.report.throughput) on the fixed executor's event counts; the
+        testbench counts one more cycle per step (it sees the registered out_eos)."""
+        spikes = self._spikes(stimulus)
+        run = run_fixed(self.net, spikes[:, None, :])
+        return testbench_cycles(self.net, spikes, run.outputs, FIXED_CORE)
 
     def check_fit(self, device_name: str, package: str | None) -> None:
         """The top level's pins, then the weights in block RAM (they cannot spill into logic)."""

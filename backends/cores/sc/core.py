@@ -5,11 +5,12 @@ from __future__ import annotations
 from functools import cached_property
 
 from sc_neurocore.backends.build.plan import BuildPlan
-from sc_neurocore.backends.cores.network.core import NetworkCore
+from sc_neurocore.backends.cores.network.core import NetworkCore, testbench_cycles, example_network
 from sc_neurocore.backends.cores.sc.design import emit_sc
 from sc_neurocore.backends.cores.sc.trace import expected_sc_trace
 from sc_neurocore.passes.quantise import QuantisedNetwork
-from sc_neurocore.sc_arith import ScConfig
+from sc_neurocore.report.throughput import CoreTiming
+from sc_neurocore.sc_arith import ScConfig, run_sc, sc_config
 
 __all__ = ["ScCore"]
 
@@ -38,6 +39,16 @@ class ScCore(NetworkCore):
     @cached_property
     def _plan(self) -> BuildPlan:
         return emit_sc(self.net, self.config)
+
+    @classmethod
+    def example(cls) -> ScCore:
+        return cls(example_network(), sc_config(64))
+
+    def cosim_cycles(self, stimulus=None) -> int:
+        """snn_sc_core's cycle model: snn_core's schedule with CHUNKS + 5 clocks per arrived event."""
+        spikes = self._spikes(stimulus)
+        run = run_sc(self.net, spikes[:, None, :], self.config)
+        return testbench_cycles(self.net, spikes, run.outputs, CoreTiming.sc(self.config.chunks))
 
     def expected_trace(self, stimulus=None) -> list[str]:
         return expected_sc_trace(self.net, self._spikes(stimulus), self.config)
