@@ -10,7 +10,6 @@ lives in the core's folder under `backends/cores/`.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -18,22 +17,7 @@ from sc_neurocore.backends.build.plan import BuildPlan
 from sc_neurocore.backends.device import Ice40Device, device, package_pins
 from sc_neurocore.errors import FitError, UnsupportedError
 
-__all__ = ["Core", "HostPort", "check_fit"]
-
-
-@dataclass(frozen=True)
-class HostPort:
-    """The core top's host stream: `in_valid` with an `in_bits` word in, `out_valid` with an `out_bits`
-    word out, and a status (`busy`, or the snn cores' `in_ready`) the host polls before it sends."""
-
-    in_bits: int
-    out_bits: int
-    status: str = "busy"
-
-    @property
-    def io_bits(self) -> int:
-        """Top-level pins: clock, reset, both valid strobes, the status and the two words."""
-        return 5 + self.in_bits + self.out_bits
+__all__ = ["Core", "check_fit"]
 
 
 class Core(ABC):
