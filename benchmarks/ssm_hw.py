@@ -11,10 +11,13 @@ import tempfile
 from dataclasses import replace
 from pathlib import Path
 
-from sc_neurocore.backends.cpg_deploy import cpg_ebr_estimate, deploy_cpg
-from sc_neurocore.backends.cpg_systemverilog import cycles_per_position
-from sc_neurocore.backends.ssm_deploy import deploy_ssm, ssm_ebr_estimate
-from sc_neurocore.backends.ssm_systemverilog import cycles_per_step
+from sc_neurocore.backends.cores.cpg.core import CpgCore
+from sc_neurocore.backends.cores.cpg.design import cycles_per_position
+from sc_neurocore.backends.cores.cpg.fit import cpg_ebr_estimate
+from sc_neurocore.backends.cores.ssm.core import SsmCore
+from sc_neurocore.backends.cores.ssm.design import cycles_per_step
+from sc_neurocore.backends.cores.ssm.fit import ssm_ebr_estimate
+from sc_neurocore.backends.deploy import deploy_core
 from sc_neurocore.transformers.fixed_cpg import cpg_report
 from sc_neurocore.transformers.fixed_ssm import quantise_ssm, ssm_report
 from sc_neurocore.transformers.spec import load_spec
@@ -35,7 +38,7 @@ def _cpg(tmp: Path) -> dict:
     points = []
     for lanes in CPG_FOLDS:
         spec = replace(seed, lanes=lanes)
-        used, fmax = _used(deploy_cpg(spec, tmp / f"cpg{lanes}", force=True))
+        used, fmax = _used(deploy_core(CpgCore(spec), tmp / f"cpg{lanes}", force=True))
         points.append({
             "lanes": lanes, "logic_cells": used["logic cells"], "lut4": used["LUT4"], "flip_flops": used["flip-flops"],
             "ebr": used["EBR"], "ebr_estimate": cpg_ebr_estimate(spec), "dsp": used["DSP"], "io": used["IO"],
@@ -50,12 +53,13 @@ def main() -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         for lanes in FOLDS:
             spec = replace(seed, lanes=lanes)
-            result = deploy_ssm(spec, Path(tmp) / f"ssm{lanes}", force=True)
+            core = SsmCore(spec)
+            result = deploy_core(core, Path(tmp) / f"ssm{lanes}", force=True)
             used, fmax = _used(result)
             points.append({
                 "lanes": lanes,
                 "logic_cells": used["logic cells"], "lut4": used["LUT4"], "carries": used["carries"],
-                "flip_flops": used["flip-flops"], "ebr": used["EBR"], "ebr_estimate": ssm_ebr_estimate(spec),
+                "flip_flops": used["flip-flops"], "ebr": used["EBR"], "ebr_estimate": ssm_ebr_estimate(spec, core.fixed.formats.v_bits),
                 "dsp": used["DSP"], "io": used["IO"], "logic_cell_fraction": round(used["logic cells"] / 5280, 4),
                 "fmax_mhz": fmax,
                 "cycles_per_step": cycles_per_step(spec),

@@ -140,7 +140,8 @@ DEPLOYED_TRANSFORMERS = ("train_transformer.yaml", "train_transformer_fpga.yaml"
 
 def transformer_deploy_run(config: str) -> dict:
     """Train examples/`config`, deploy it on a UP5K; accuracy beside the resources."""
-    from sc_neurocore.backends.transformer_deploy import deploy_transformer
+    from sc_neurocore.backends.cores.transformer.core import TransformerCore
+    from sc_neurocore.backends.deploy import deploy_core
     from sc_neurocore.training.config import load_config
     from sc_neurocore.training.run import build_model, load_data
 
@@ -152,10 +153,10 @@ def transformer_deploy_run(config: str) -> dict:
         model = build_model(cfg, data)
         with np.load(Path(cfg["output"]) / "checkpoint.npz") as archive:
             model.load_state_dict({k[6:]: archive[k] for k in archive.files if k.startswith("param/")})
-        result = deploy_transformer(model, Path(scratch) / "build", test_set=(data.x_test, data.y_test),
-                                    steps=cfg["encoding"]["steps"])
+        core = TransformerCore.from_model(model, cfg["encoding"]["steps"], test_set=(data.x_test, data.y_test))
+        result = deploy_core(core, Path(scratch) / "build")
     report = result.report
-    accuracy = result.accuracy
+    accuracy = result.manifest["accuracy"]
     return {"config": f"examples/{config}", "train_seconds": seconds,
             "float_accuracy": accuracy["float"], "fixed_accuracy": accuracy["hardware"],
             "agreement": accuracy["agreement"], "meets_target": abs(accuracy["loss"]) <= 0.01,

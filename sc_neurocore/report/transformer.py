@@ -2,7 +2,9 @@
 
 The model file is rebuilt (:func:`~sc_neurocore.training.export.transformer_from_graph`), quantised
 with the build's widths, and its integer twin (bit-true with the engine in co-simulation) classifies
-the labelled features of ``--input`` (``train``'s ``test_set.npz``) beside the float model.
+the labelled features of ``--input`` (``train``'s ``test_set.npz``) beside the float model. That the
+twin's weights are the build's is read from the build itself: the manifest's stage table places each
+layer's weights in the weight stream its ``host_load`` names.
 """
 
 from pathlib import Path
@@ -17,6 +19,13 @@ from .build import Build, check_model
 __all__ = ["TRANSFORMER_BLOCK", "transformer_build_accuracy"]
 
 TRANSFORMER_BLOCK = "spiking_transformer"
+# engine stage (the manifest's "stages") -> the twin's weight matrix that stage reads
+_STAGE_WEIGHTS = {
+    "embed": lambda f: f.embed.weight, "W_q": lambda f: f.blocks[0].attention.q.weight,
+    "W_k": lambda f: f.blocks[0].attention.k.weight, "W_v": lambda f: f.blocks[0].attention.v.weight,
+    "W_out": lambda f: f.blocks[0].attention.out.weight, "fc1": lambda f: f.blocks[0].fc1.weight,
+    "fc2": lambda f: f.blocks[0].fc2.weight, "head": lambda f: f.head_weight,
+}
 
 
 def _features(path: Path) -> tuple[np.ndarray, np.ndarray]:
@@ -30,10 +39,27 @@ def _features(path: Path) -> tuple[np.ndarray, np.ndarray]:
     return features, labels
 
 
+def _holds_weights_of(build: Build, fixed) -> bool:
+    """Whether the build's weight stream (one byte a line) holds exactly `fixed`'s weights, where the
+    manifest's stage table places them; True when the build directory has no stream to compare."""
+    stream_file = build.path / build.manifest["host_load"]["file"]
+    if not stream_file.is_file():
+        return True
+    stream = [int(line, 16) for line in stream_file.read_text().split()]
+    placed = 0
+    for stage in build.manifest["stages"]:
+        if stage["name"] not in _STAGE_WEIGHTS:
+            continue
+        weights = [int(w) & 0xFF for w in np.asarray(_STAGE_WEIGHTS[stage["name"]](fixed)).ravel()]
+        base = (stage["w_base_hi"] << 16) + stage["w_base"]
+        if stream[base:base + len(weights)] != weights:
+            return False
+        placed += len(weights)
+    return placed + placed % 2 == len(stream)  # every byte is some layer's (plus one pad byte to a whole word)
+
+
 def transformer_build_accuracy(build: Build, model: Path, input_path: Path | None) -> tuple[Accuracy, str]:
     """Float and engine (fixed-point twin) accuracy of `model` on the labelled features of `input_path`."""
-    from sc_neurocore.backends.transformer_deploy import emit_engine
-    from sc_neurocore.backends.transformer_systemverilog import WEIGHTS_FILE
     from sc_neurocore.frontend import read_nir
     from sc_neurocore.training.export import transformer_from_graph
     from sc_neurocore.training.fixed_transformer import FixedTransformer, transformer_accuracy
@@ -48,8 +74,7 @@ def transformer_build_accuracy(build: Build, model: Path, input_path: Path | Non
     network = transformer_from_graph(read_nir(model))
     fixed = FixedTransformer.from_model(network, spec)
     steps = int(build.manifest["steps"])
-    built = build.path / WEIGHTS_FILE
-    if built.is_file() and built.read_text() != emit_engine(fixed, steps).files[WEIGHTS_FILE]:
+    if not _holds_weights_of(build, fixed):
         raise InputError(f"{model} does not belong to build {build.path}: its quantised weights differ from the build's")
     features, labels = _features(Path(input_path))
     measured = transformer_accuracy(network, fixed, steps, (features, labels))

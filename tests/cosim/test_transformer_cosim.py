@@ -7,12 +7,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sc_neurocore.backends.cosim import ICE40_MODELS
-from sc_neurocore.backends.cosim import run_icarus
-from sc_neurocore.backends.transformer_cosim import cosimulate_transformer, expected_transformer_trace
-from sc_neurocore.backends.transformer_systemverilog import (
+from sc_neurocore.backends.cores.transformer.core import TransformerCore
+from sc_neurocore.backends.cores.transformer.design import (
     TFM_SOURCES, WEIGHTS_FILE, cycles_per_inference, transformer_layout, weight_banks, weight_load_cycles,
 )
+from sc_neurocore.backends.cosim import ICE40_MODELS, cosimulate, run_icarus
 from sc_neurocore.training import SpikingTransformer
 from sc_neurocore.training.config import load_config
 from sc_neurocore.training.fixed_transformer import FixedTransformer
@@ -44,7 +43,7 @@ def test_engine_is_bit_true_on_digits(icarus, tmp_path, trained):
     model, data, steps = trained
     fixed = FixedTransformer.from_model(model)
     samples = data.x_test[[0, 7]]
-    result = cosimulate_transformer(fixed, steps, samples, tmp_path)
+    result = cosimulate(TransformerCore(fixed, steps), tmp_path, samples, timeout_s=1800)
     assert result.mismatches == 0, result.first_mismatch()
     layout = transformer_layout(fixed)
     assert result.cycles == len(samples) * cycles_per_inference(layout, steps)
@@ -63,7 +62,7 @@ def test_engine_is_bit_true_on_digits(icarus, tmp_path, trained):
     block = fixed.blocks[0]
     wrong = replace(fixed, blocks=(replace(block, attention=replace(block.attention,
                                                                     scale_shift=block.attention.scale_shift - 1)),))
-    expected = expected_transformer_trace(wrong, steps, samples)
+    expected = TransformerCore(wrong, steps).expected_trace(samples)
     assert sum(a != b for a, b in zip(result.rtl_lines, expected)) > 0
 
 
@@ -80,7 +79,7 @@ def test_saturated_membranes_are_bit_true(icarus, tmp_path, trained):
                     lif=replace(lif, threshold=threshold))
     loud = replace(fixed, embed=embed)
     samples = data.x_test[[3]]
-    result = cosimulate_transformer(loud, steps, samples, tmp_path)
+    result = cosimulate(TransformerCore(loud, steps), tmp_path, samples, timeout_s=1800)
     assert result.mismatches == 0, result.first_mismatch()
     embed_spikes = loud.trace(np.broadcast_to(samples, (steps, *samples.shape)))["embed"][:, 0]
     assert embed_spikes[:, :, 0::4].any(), "only a membrane held at 32767 passes 32766"
@@ -100,7 +99,7 @@ def test_three_weight_banks_are_bit_true_and_come_from_the_stream(icarus, tmp_pa
     head_base = (head["w_base_hi"] << 16) + head["w_base"]
     assert weight_banks(layout) == 3 and head_base >= 1 << 16
     samples = np.random.default_rng(1).uniform(0, 1, (1, 16))
-    result = cosimulate_transformer(fixed, 2, samples, tmp_path)
+    result = cosimulate(TransformerCore(fixed, 2), tmp_path, samples, timeout_s=1800)
     assert result.mismatches == 0, result.first_mismatch()
     assert result.rtl_lines[0] == f"W {weight_load_cycles(layout)}"
     logits = [line for line in result.rtl_lines if line.startswith("L")]
@@ -109,7 +108,7 @@ def test_three_weight_banks_are_bit_true_and_come_from_the_stream(icarus, tmp_pa
     stream = (tmp_path / WEIGHTS_FILE).read_text().splitlines()
     stream[head_base:head_base + 10 * 2 * 96] = ["7f"] * (10 * 2 * 96)
     (tmp_path / WEIGHTS_FILE).write_text("\n".join(stream) + "\n")
-    altered, _ = run_icarus(tmp_path, 600, sources=(*TFM_SOURCES, ICE40_MODELS))
+    altered, _ = run_icarus(tmp_path, (*TFM_SOURCES, ICE40_MODELS))
     assert [line for line in altered if line.startswith("E")] == [line for line in result.rtl_lines
                                                                   if line.startswith("E")]
     assert [line for line in altered if line.startswith("L")] != logits

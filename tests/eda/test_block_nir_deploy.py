@@ -8,11 +8,12 @@ import re
 import numpy as np
 import pytest
 
-from sc_neurocore.backends.attention_systemverilog import STIMULUS_FILE, emit_attention
-from sc_neurocore.backends.ssm_deploy import BUILD_REPORT
-from sc_neurocore.backends.ssm_systemverilog import SSM_MEMORIES, emit_ssm
+from sc_neurocore.backends.cores.attention.design import STIMULUS_FILE, emit_attention
+from sc_neurocore.backends.cores.ssm.core import SsmCore
+from sc_neurocore.backends.cores.ssm.design import SSM_MEMORIES
 from sc_neurocore.cli.app import main
 from sc_neurocore.ir import blocks as ops
+from sc_neurocore.report.build_record import BUILD_REPORT
 from sc_neurocore.transformers import SpikyStateSpace
 from sc_neurocore.transformers.fixed_attention import attention_spec_for, quantise_attention
 from sc_neurocore.transformers.fixed_ssm import quantise_ssm, ssm_spec_for
@@ -43,7 +44,7 @@ def test_an_ssm_nir_file_routes_on_a_up5k(tmp_path):
     assert manifest["provenance"]["model_sha256"] and manifest["provenance"]["options"]["lanes"] == 2
 
     spec = ssm_spec_for(model, lanes=2)
-    own, seeded = emit_ssm(spec, quantise_ssm(spec, model=model)).files, emit_ssm(spec).files
+    own, seeded = SsmCore(spec, quantise_ssm(spec, model=model)).emit().files, SsmCore(spec).emit().files
     for image in SSM_MEMORIES:
         assert (out / image).read_text() == own[image]
     assert any((out / image).read_text() != seeded[image] for image in SSM_MEMORIES)

@@ -1,13 +1,13 @@
-"""The seed SSM layer (d_model 32, d_state 64) places and routes on a UP5K through the .yaml deploy path."""
+"""The seed SSM layer (d_model 32, d_state 64) and CPG encoder place and route on a UP5K from their .yaml specs."""
 
 import json
 from pathlib import Path
 
 import pytest
 
-from sc_neurocore.backends.attention_deploy import deploy_attention
-from sc_neurocore.backends.ssm_deploy import BUILD_REPORT, check_ssm_fit
-from sc_neurocore.errors import FitError
+from sc_neurocore.backends.cores import core_for_spec
+from sc_neurocore.backends.deploy import deploy_core
+from sc_neurocore.report.build_record import BUILD_REPORT
 from sc_neurocore.transformers.spec import SsmSpec, load_spec
 
 pytestmark = pytest.mark.eda
@@ -18,7 +18,7 @@ SEED = Path(__file__).resolve().parents[2] / "examples" / "ssm_seed.yaml"
 def test_seed_ssm_routes_on_a_up5k(tmp_path):
     spec = load_spec(SEED)
     assert isinstance(spec, SsmSpec) and (spec.d_model, spec.d_state) == (32, 64)
-    result = deploy_attention(spec, tmp_path / "ssm")
+    result = deploy_core(core_for_spec(spec), tmp_path / "ssm")
     record = json.loads((tmp_path / "ssm" / BUILD_REPORT).read_text())
     used = {row["name"]: row["used"] for row in record["resources"]}
     assert 0 < used["logic cells"] < 0.8 * 5280 and used["IO"] <= 39
@@ -29,14 +29,9 @@ def test_seed_ssm_routes_on_a_up5k(tmp_path):
     assert result.report.bitstream.stat().st_size > 100_000
 
 
-def test_too_many_lanes_name_the_dsps_and_the_folds_that_fit():
-    with pytest.raises(FitError, match=r"16 SB_MAC16 multipliers \(has 8\); folds that fit: lanes=1, 2, 4$"):
-        check_ssm_fit(SsmSpec(lanes=16))
-
-
 def test_seed_cpg_encoder_routes_on_a_up5k(tmp_path):
     spec = load_spec(SEED.with_name("cpg_seed.yaml"))
-    result = deploy_attention(spec, tmp_path / "cpg")
+    result = deploy_core(core_for_spec(spec), tmp_path / "cpg")
     used = {row.name: row.used for row in result.report.resources}
     assert 0 < used["logic cells"] < 400 and used["EBR"] >= 1 and used["DSP"] == 0
     (clock,) = result.report.fmax_mhz.values()

@@ -3,13 +3,13 @@ build report records its resources, Fmax, exact cycles per inference and its acc
 
 import json
 
-import numpy as np
 import pytest
 
-from sc_neurocore.backends.deploy import BUILD_REPORT
-from sc_neurocore.backends.transformer_deploy import check_transformer_fit, deploy_transformer, engine_ebr, engine_spram
-from sc_neurocore.backends.transformer_systemverilog import cycles_per_inference, transformer_layout
-from sc_neurocore.errors import FitError, InputError
+from sc_neurocore.backends.cores.transformer.core import TransformerCore
+from sc_neurocore.backends.cores.transformer.design import cycles_per_inference, transformer_layout
+from sc_neurocore.backends.cores.transformer.fit import engine_ebr, engine_spram
+from sc_neurocore.backends.deploy import deploy_core
+from sc_neurocore.report.build_record import BUILD_REPORT
 from sc_neurocore.training import SpikingTransformer
 from sc_neurocore.training.fixed_transformer import FixedTransformer
 from tests.cosim.test_transformer_cosim import train_fpga_transformer
@@ -19,7 +19,8 @@ pytestmark = pytest.mark.eda
 
 def test_trained_transformer_routes_on_a_up5k_with_its_accuracy(tmp_path):
     model, data, steps = train_fpga_transformer(tmp_path / "train", epochs=40)
-    result = deploy_transformer(model, tmp_path / "build", test_set=(data.x_test, data.y_test), steps=steps)
+    core = TransformerCore.from_model(model, steps, test_set=(data.x_test, data.y_test))
+    result = deploy_core(core, tmp_path / "build")
     record = json.loads((tmp_path / "build" / BUILD_REPORT).read_text())
     used = {row["name"]: row["used"] for row in record["resources"]}
     assert 0 < used["logic cells"] < 0.8 * 5280 and used["IO"] <= 39
@@ -41,7 +42,7 @@ def test_trained_transformer_routes_on_a_up5k_with_its_accuracy(tmp_path):
 def test_the_dim_96_engine_routes_with_its_weights_in_three_sprams(tmp_path):
     """examples/train_transformer.yaml's shape (untrained: the build does not depend on the values' accuracy)."""
     model = SpikingTransformer(8, 8, 10, dim=96, heads=4, seed=3)
-    result = deploy_transformer(model, tmp_path / "build")
+    result = deploy_core(TransformerCore.from_model(model), tmp_path / "build")
     record = json.loads((tmp_path / "build" / BUILD_REPORT).read_text())
     used = {row["name"]: row["used"] for row in record["resources"]}
     layout = transformer_layout(FixedTransformer.from_model(model))
@@ -51,22 +52,3 @@ def test_the_dim_96_engine_routes_with_its_weights_in_three_sprams(tmp_path):
     (clock,) = record["fmax_mhz"].values()
     assert clock["achieved"] >= 12
     assert result.manifest["host_load"]["words"] == 82176 and result.manifest["memory_words"]["weight_spram_banks"] == 3
-
-
-def test_the_dim_96_transformer_fits_a_up5k_and_larger_ones_say_why():
-    layout = transformer_layout(FixedTransformer.from_model(SpikingTransformer(8, 8, 10, dim=96, heads=4)))
-    check_transformer_fit(layout)  # 82 k weights in three SPRAMs, the fourth for membranes, pixels, scores
-    assert engine_spram(layout) == 4 and engine_ebr(layout) <= 30
-    big = transformer_layout(FixedTransformer.from_model(SpikingTransformer(8, 8, 10, dim=128, heads=4)))
-    with pytest.raises(FitError, match=r"needs 6 SPRAM for 142336 weights .*\(has 4\); train a smaller model"):
-        check_transformer_fit(big)
-    with pytest.raises(FitError, match=r"needs 4 SPRAM .*\(has 0\)"):
-        check_transformer_fit(layout, "hx8k")
-
-
-def test_deploy_refuses_other_models(tmp_path):
-    with pytest.raises(InputError, match="needs a SpikingTransformer"):
-        deploy_transformer(object(), tmp_path / "x")
-    model = SpikingTransformer(8, 8, 10, dim=16, heads=2)
-    with pytest.raises(InputError, match="test_set: expected features"):
-        deploy_transformer(model, tmp_path / "y", test_set=(np.zeros(4), np.zeros(4)))

@@ -1,11 +1,10 @@
-"""The CPG encoder spec and its phase-accumulator twin: windows, agreement with the float CPG-PE, emission."""
+"""The CPG encoder spec and its phase-accumulator twin: windows, agreement with the float CPG-PE."""
 
 import math
 
 import numpy as np
 import pytest
 
-from sc_neurocore.backends.cpg_systemverilog import cycles_per_position, emit_cpg, top_level_io_bits
 from sc_neurocore.errors import InputError
 from sc_neurocore.transformers.fixed_cpg import cpg_constants, cpg_report, run_fixed_cpg
 from sc_neurocore.transformers.spec import CpgSpec, spec_from_dict
@@ -38,11 +37,3 @@ def test_twin_agrees_with_float_cpg_pe_and_accumulates_phases():
 def test_bad_cpg_specs_say_what_to_change(bad, message):
     with pytest.raises(InputError, match=message):
         spec_from_dict({"block": "cpg_encoder", **bad})
-
-
-def test_cpg_plan_is_deterministic_with_lane_packed_increments():
-    spec = CpgSpec(lanes=4)
-    plan = emit_cpg(spec)
-    assert plan.files == emit_cpg(spec).files
-    assert len(plan.files["cpg_w.mem"].splitlines()) == 32 // 4
-    assert cycles_per_position(spec) == 9 and top_level_io_bits(spec) == 13

@@ -1,6 +1,6 @@
 """SystemVerilog for the spiky state-space layer: a thin generated top over hdl/ssm_layer.sv.
 
-`emit_ssm(spec)` returns a deterministic BuildPlan: the streaming top, the hand-written layer, the memory
+`emit_ssm(spec, fixed)` returns a deterministic BuildPlan: the streaming top, the hand-written layer, the memory
 images of a, B and C (lane-packed words, read by $readmemh into block RAM), a testbench with its
 stimulus (the fixed twin's quantised input) and a manifest.
 """
@@ -16,8 +16,8 @@ from sc_neurocore.errors import InputError
 from sc_neurocore.transformers.fixed_ssm import DECAY_BITS, FixedSsm, quantise_ssm
 from sc_neurocore.transformers.spec import SsmSpec
 
-from sc_neurocore.backends.attention_systemverilog import library_files, render
-from sc_neurocore.backends.systemverilog import TESTBENCH, TRACE_FILE, BuildPlan
+from sc_neurocore.backends.build.plan import MANIFEST, TESTBENCH, TRACE_FILE, BuildPlan
+from sc_neurocore.backends.build.templates import library_files, memory_image, render_template
 
 __all__ = [
     "SSM_TOP", "SSM_SOURCES", "SSM_MEMORIES", "STIMULUS_FILE",
@@ -51,11 +51,6 @@ def lane_words(matrix: np.ndarray, lanes: int, bits: int) -> list[int]:
     return [int(w) for w in np.einsum("rlk,l->rk", grouped, shifts).ravel()]
 
 
-def _image(words: list[int], bits: int) -> str:
-    digits = (bits + 3) // 4
-    return "".join(f"{w:0{digits}x}\n" for w in words)
-
-
 def emit_ssm(spec: SsmSpec, fixed: FixedSsm | None = None) -> BuildPlan:
     """The design of `spec`; the testbench replays `fixed`'s input (default: the seed input's twin)."""
     fixed = quantise_ssm(spec) if fixed is None else fixed
@@ -85,13 +80,13 @@ def emit_ssm(spec: SsmSpec, fixed: FixedSsm | None = None) -> BuildPlan:
     }
     width = spec.weight_bits * lanes
     files = {
-        f"{SSM_TOP}.sv": render("ssm_top.sv.j2", context),
+        f"{SSM_TOP}.sv": render_template("ssm", "ssm_top.sv.j2", context),
         **library_files(("ssm_layer.sv",)),
-        A_FILE: _image(lane_words(fixed.a_int[:, None], lanes, DECAY_BITS), DECAY_BITS * lanes),
-        B_FILE: _image(lane_words(fixed.b_int, lanes, spec.weight_bits), width),
-        C_FILE: _image(lane_words(fixed.c_int, lanes, spec.weight_bits), width),
-        TESTBENCH: render("ssm_testbench.sv.j2", context),
-        STIMULUS_FILE: _image([int(v) & ((1 << spec.in_bits) - 1) for v in fixed.x_int.ravel()], spec.in_bits),
-        "manifest.json": json.dumps(manifest, indent=2, sort_keys=True) + "\n",
+        A_FILE: memory_image(lane_words(fixed.a_int[:, None], lanes, DECAY_BITS), DECAY_BITS * lanes),
+        B_FILE: memory_image(lane_words(fixed.b_int, lanes, spec.weight_bits), width),
+        C_FILE: memory_image(lane_words(fixed.c_int, lanes, spec.weight_bits), width),
+        TESTBENCH: render_template("ssm", "ssm_testbench.sv.j2", context),
+        STIMULUS_FILE: memory_image(fixed.x_int.ravel(), spec.in_bits),
+        MANIFEST: json.dumps(manifest, indent=2, sort_keys=True) + "\n",
     }
     return BuildPlan(files=files, top=SSM_TOP, sources=SSM_SOURCES, memory_files=SSM_MEMORIES, manifest=manifest)

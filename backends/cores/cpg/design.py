@@ -8,9 +8,9 @@ from sc_neurocore import __version__
 from sc_neurocore.transformers.fixed_cpg import cpg_constants
 from sc_neurocore.transformers.spec import CpgSpec
 
-from sc_neurocore.backends.attention_systemverilog import library_files, render
-from sc_neurocore.backends.ssm_systemverilog import lane_words
-from sc_neurocore.backends.systemverilog import TESTBENCH, TRACE_FILE, BuildPlan
+from sc_neurocore.backends.build.plan import MANIFEST, TESTBENCH, TRACE_FILE, BuildPlan
+from sc_neurocore.backends.build.templates import library_files, memory_image, render_template
+from sc_neurocore.backends.cores.ssm.design import lane_words
 
 __all__ = ["CPG_TOP", "CPG_SOURCES", "CPG_MEMORIES", "emit_cpg", "cycles_per_position", "top_level_io_bits"]
 
@@ -45,13 +45,12 @@ def emit_cpg(spec: CpgSpec) -> BuildPlan:
         "top_level_io_bits": top_level_io_bits(spec), "windows": {"lo": k.lo, "hi": k.hi, "cw": k.cw},
         "cycles_per_position": cycles_per_position(spec),
     }
-    digits = (spec.phase_bits * spec.lanes + 3) // 4
     words = lane_words(k.increments[:, None], spec.lanes, spec.phase_bits)
     files = {
-        f"{CPG_TOP}.sv": render("cpg_top.sv.j2", context),
+        f"{CPG_TOP}.sv": render_template("cpg", "cpg_top.sv.j2", context),
         **library_files(("cpg_encoder.sv",)),
-        W_FILE: "".join(f"{w:0{digits}x}\n" for w in words),
-        TESTBENCH: render("cpg_testbench.sv.j2", context),
-        "manifest.json": json.dumps(manifest, indent=2, sort_keys=True) + "\n",
+        W_FILE: memory_image(words, spec.phase_bits * spec.lanes),
+        TESTBENCH: render_template("cpg", "cpg_testbench.sv.j2", context),
+        MANIFEST: json.dumps(manifest, indent=2, sort_keys=True) + "\n",
     }
     return BuildPlan(files=files, top=CPG_TOP, sources=CPG_SOURCES, memory_files=CPG_MEMORIES, manifest=manifest)

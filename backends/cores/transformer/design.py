@@ -19,8 +19,9 @@ from sc_neurocore import __version__
 from sc_neurocore.errors import InputError, UnsupportedError
 from sc_neurocore.training.fixed_transformer import FixedAffine, FixedLIF, FixedTransformer
 
-from sc_neurocore.backends.attention_systemverilog import library_files, render
-from sc_neurocore.backends.systemverilog import TESTBENCH, TRACE_FILE, BuildPlan
+from sc_neurocore.backends.build.plan import MANIFEST, TESTBENCH, TRACE_FILE, BuildPlan
+from sc_neurocore.backends.build.templates import library_files, memory_image, render_template
+from sc_neurocore.backends.device import SPRAM_WORDS
 
 __all__ = [
     "TFM_TOP", "TFM_SOURCES", "TFM_MEMORIES", "FIELDS", "TfmStage", "TfmLayout", "transformer_layout",
@@ -41,7 +42,6 @@ FIELDS = ("flags", "r1", "r2", "outs", "ins", "x_base", "x_r1", "x_r2", "x_o", "
           "bias_base", "theta_base", "w_base_hi")
 X_SPRAM, W_KEY, GATE, EPI_SCORE, EPI_LOGIT, TO_KEY, RESIDUAL, BIAS_PER_INDEX, HAS_BIAS, SHIFT_IN, SHIFT_ATT = (
     1 << bit for bit in range(11))
-SPRAM_WORDS = 16384       # one SB_SPRAM256KA: membranes, pixels and scores; or 2 x SPRAM_WORDS weights
 ACC_BITS, LOGIT_BITS, ACT_BITS = 24, 24, 2
 INPUT_BITS = 8            # the input port carries weight bytes after reset, then pixels
 
@@ -262,11 +262,6 @@ def _table_words(layout: TfmLayout) -> list[int]:
     return [w for st in layout.stages for w in [st.fields[name] for name in FIELDS] + [0] * (row - len(FIELDS))]
 
 
-def _image(words, bits: int) -> str:
-    digits = (bits + 3) // 4
-    return "".join(f"{w:0{digits}x}\n" for w in words)
-
-
 def emit_transformer(fixed: FixedTransformer, steps: int, inputs: np.ndarray | None = None,
                      manifest_extra: dict | None = None) -> BuildPlan:
     """The engine for ``fixed`` running ``steps`` time steps; the testbench runs one inference per row of
@@ -308,13 +303,13 @@ def emit_transformer(fixed: FixedTransformer, steps: int, inputs: np.ndarray | N
         **(manifest_extra or {}),
     }
     files = {
-        f"{TFM_TOP}.sv": render("tfm_top.sv.j2", context),
+        f"{TFM_TOP}.sv": render_template("transformer", "tfm_top.sv.j2", context),
         **library_files(LIBRARY),
-        STAGES_FILE: _image(_table_words(layout), 16),
-        WEIGHTS_FILE: _image(weight_bytes(layout), 8),
-        PARAMS_FILE: _image(layout.params, 16),
-        TESTBENCH: render("tfm_testbench.sv.j2", context),
-        STIMULUS_FILE: _image(words.ravel().tolist(), layout.pixel_bits),
-        "manifest.json": json.dumps(manifest, indent=2, sort_keys=True) + "\n",
+        STAGES_FILE: memory_image(_table_words(layout), 16),
+        WEIGHTS_FILE: memory_image(weight_bytes(layout), 8),
+        PARAMS_FILE: memory_image(layout.params, 16),
+        TESTBENCH: render_template("transformer", "tfm_testbench.sv.j2", context),
+        STIMULUS_FILE: memory_image(words.ravel().tolist(), layout.pixel_bits),
+        MANIFEST: json.dumps(manifest, indent=2, sort_keys=True) + "\n",
     }
     return BuildPlan(files=files, top=TFM_TOP, sources=TFM_SOURCES, memory_files=TFM_MEMORIES, manifest=manifest)

@@ -1,0 +1,1 @@
+"""The CPG-PE position encoder core: design (emitter), fit, trace, core (CpgCore), templates/."""

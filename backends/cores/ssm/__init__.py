@@ -1,0 +1,1 @@
+"""The spiky state-space layer core: design (emitter), fit, trace, core (SsmCore), templates/."""

@@ -1,0 +1,80 @@
+"""The spiky state-space layer (S4D-Real, hdl/ssm_layer.sv) as a Core: a YAML spec's seed layer or a NIR
+op's own A, B and C, folded onto `lanes` lanes; its stimulus is the quantised input words [T, d_model]."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+
+from sc_neurocore.ir import blocks as ops
+from sc_neurocore.transformers.fixed_ssm import FixedSsm, quantise_ssm, run_fixed_ssm, ssm_spec_for
+from sc_neurocore.transformers.spec import SSM_BLOCK, SsmSpec
+
+from sc_neurocore.backends.build.plan import BuildPlan
+from sc_neurocore.backends.cores.core import Core
+from sc_neurocore.backends.cores.settings import BlockSettings, refuse_attention_settings
+from sc_neurocore.backends.cores.ssm.design import cycles_per_step, emit_ssm
+from sc_neurocore.backends.cores.ssm.fit import ssm_needs
+from sc_neurocore.backends.cores.ssm.trace import expected_ssm_trace
+from sc_neurocore.backends.device import Ice40Device
+
+__all__ = ["SsmCore"]
+
+
+class SsmCore(Core):
+    """`spec`'s layer with the weights and formats of `fixed` (default: the spec's seed twin)."""
+
+    kind = SSM_BLOCK
+    title = "SSM layer"
+    no_fold_advice = "no fold fits: use a smaller d_model or d_state, or fewer weight bits"
+    op_kinds = (ops.SpikyStateSpaceOp.KIND,)
+
+    def __init__(self, spec: SsmSpec, fixed: FixedSsm | None = None):
+        self.spec = spec
+        self.fixed = quantise_ssm(spec) if fixed is None else fixed
+
+    @classmethod
+    def from_spec(cls, spec: SsmSpec) -> SsmCore:
+        return cls(spec)
+
+    @classmethod
+    def from_op(cls, name: str, op: ops.SpikyStateSpaceOp, settings: BlockSettings) -> SsmCore:
+        """The op's own layer: `settings` give the fold, widths and the testbench's time steps."""
+        refuse_attention_settings(name, op.KIND, settings)
+        spec = ssm_spec_for(op.op, T=settings.steps, lanes=settings.lanes, weight_bits=settings.weight_bits,
+                            state_bits=settings.state_bits)
+        return cls(spec, quantise_ssm(spec, model=op.op))
+
+    @classmethod
+    def example(cls) -> SsmCore:
+        """d_model 8, d_state 16 over 6 steps on 2 lanes: the gate fires and goes negative."""
+        return cls(SsmSpec(d_model=8, d_state=16, T=6, dt=0.1, threshold=0.25, lanes=2))
+
+    def _twin(self, stimulus) -> FixedSsm:
+        return self.fixed if stimulus is None else replace(self.fixed, x_int=np.asarray(stimulus, dtype=np.int64))
+
+    def emit(self, stimulus=None) -> BuildPlan:
+        return emit_ssm(self.spec, self._twin(stimulus))
+
+    def expected_trace(self, stimulus=None) -> list[str]:
+        return expected_ssm_trace(run_fixed_ssm(self._twin(stimulus)))
+
+    def cosim_cycles(self, stimulus=None) -> int:
+        """Activity-independent: every time step takes `cycles_per_step` busy cycles."""
+        return self._twin(stimulus).x_int.shape[0] * cycles_per_step(self.spec)
+
+    @property
+    def lanes(self) -> int:
+        return self.spec.lanes
+
+    def lane_choices(self) -> tuple[int, ...]:
+        return tuple(self.spec.lane_choices())
+
+    def with_lanes(self, lanes: int) -> SsmCore:
+        """The same weights and formats (they do not depend on the fold) on `lanes` lanes."""
+        spec = replace(self.spec, lanes=lanes)
+        return SsmCore(spec, replace(self.fixed, spec=spec))
+
+    def needs(self, part: Ice40Device, pins: int) -> list[str]:
+        return ssm_needs(self.spec, self.fixed.formats.v_bits, part, pins)
