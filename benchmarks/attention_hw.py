@@ -14,10 +14,12 @@ import tempfile
 from dataclasses import replace
 from pathlib import Path
 
-from sc_neurocore.backends.attention_baseline import MAC_SOURCES, MAC_TOP, emit_mac_baseline, mac_cycles_per_step
-from sc_neurocore.backends.attention_deploy import deploy_attention, synthesise_core
-from sc_neurocore.backends.attention_systemverilog import cycles_per_step, projection_cycles
 from sc_neurocore.backends.build.build_dir import write_files
+from sc_neurocore.backends.cores.attention.core import AttentionCore
+from sc_neurocore.backends.cores.attention.design import cycles_per_step, projection_cycles
+from sc_neurocore.backends.cores.mac_baseline.design import MAC_SOURCES, MAC_TOP, emit_mac_baseline, mac_cycles_per_step
+from sc_neurocore.backends.deploy import deploy_core
+from sc_neurocore.backends.flow.synth import synthesise
 from sc_neurocore.transformers.fixed_attention import quantisation_report, quantise_attention
 from sc_neurocore.transformers.spec import AttentionSpec
 
@@ -30,8 +32,8 @@ def _baseline(seed: AttentionSpec, lanes: int, work: Path) -> dict | None:
         return None
     spec = replace(seed, lanes=lanes)
     write_files(work, emit_mac_baseline(spec))
-    up5k = synthesise_core(work, MAC_TOP, MAC_SOURCES, device="up5k")
-    hx8k = synthesise_core(work, MAC_TOP, MAC_SOURCES, device="hx8k")
+    up5k = synthesise(work, MAC_TOP, MAC_SOURCES, device="up5k")
+    hx8k = synthesise(work, MAC_TOP, MAC_SOURCES, device="hx8k")
     return {
         "lanes": spec.lanes, "cycles_per_token_per_step": mac_cycles_per_step(spec) / spec.tokens,
         "up5k_lut4": up5k.get("SB_LUT4", 0), "up5k_dsp": up5k.get("SB_MAC16", 0),
@@ -45,14 +47,14 @@ def main() -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         for lanes in FOLDS:
             spec = replace(seed, lanes=lanes)
-            result = deploy_attention(spec, Path(tmp) / f"layer{lanes}", force=True)
+            result = deploy_core(AttentionCore(spec), Path(tmp) / f"layer{lanes}", force=True)
             used = {row.name: row.used for row in result.report.resources}
             (clock,) = result.report.fmax_mhz.values()
-            parts = result.parts
+            parts, core_cells = result.extra["attention_parts"], result.extra["attention_core_cells"]
             point = {
                 "lanes": lanes,
-                "core_lut4": result.core_cells.get("SB_LUT4", 0),
-                "core_ebr": result.core_cells.get("SB_RAM40_4K", 0),
+                "core_lut4": core_cells.get("SB_LUT4", 0),
+                "core_ebr": core_cells.get("SB_RAM40_4K", 0),
                 "projection_lut4": parts["attn_qkv"].get("SB_LUT4", 0),
                 "output_neuron_lut4": parts["attn_neurons"].get("SB_LUT4", 0),
                 "parts": parts,

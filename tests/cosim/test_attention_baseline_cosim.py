@@ -4,11 +4,10 @@ its integer reference `mac_softmax_attention`: every output value of every head,
 import numpy as np
 import pytest
 
-from sc_neurocore.backends.attention_baseline import (
-    MAC_SOURCES, cosimulate_mac_baseline, cosimulate_mac_netlist, emit_mac_testbench, mac_cycles_per_step,
-)
 from sc_neurocore.backends.build.build_dir import write_files
-from sc_neurocore.backends.cosim import CosimResult, run_icarus
+from sc_neurocore.backends.cores.mac_baseline.core import MacBaselineCore, cosimulate_netlist
+from sc_neurocore.backends.cores.mac_baseline.design import MAC_SOURCES, mac_cycles_per_step
+from sc_neurocore.backends.cosim import CosimResult, cosimulate, run_icarus
 from sc_neurocore.transformers.fixed_softmax_attention import mac_softmax_attention, seeded_qkv
 from sc_neurocore.transformers.spec import AttentionSpec
 
@@ -35,7 +34,7 @@ def _values(lines) -> np.ndarray:
 def test_baseline_core_is_bit_true(icarus, tmp_path, shape, lanes):
     spec = AttentionSpec(lanes=lanes, **shape)
     runs = [_operands(spec, seed) for seed in (0, 1)]
-    result = cosimulate_mac_baseline(spec, tmp_path, runs)
+    result = cosimulate(MacBaselineCore(spec), tmp_path, runs)
     assert result.mismatches == 0, result.first_mismatch()
     outputs = spec.num_heads * spec.tokens * spec.head_dim
     assert len(result.rtl_lines) == 2 * outputs
@@ -52,7 +51,7 @@ def test_full_range_operands_are_bit_true(icarus, tmp_path):
     q, k, v = _operands(spec, 5, qk_range=128)
     q[0, 0], k[0, 1], k[0, 2], q[1, 3], k[1, 3] = -128, -128, 127, 127, -128
     v[0, 1], v[1, 0] = -128, 127
-    result = cosimulate_mac_baseline(spec, tmp_path, [(q, k, v)])
+    result = cosimulate(MacBaselineCore(spec), tmp_path, [(q, k, v)])
     assert result.mismatches == 0, result.first_mismatch()
     assert -128 in _values(result.rtl_lines) and 127 in _values(result.rtl_lines)
 
@@ -62,7 +61,7 @@ def test_a_perturbed_reference_disagrees(icarus, tmp_path):
     instead of 4, or divides by twice the power of two."""
     spec = AttentionSpec(lanes=2, **SMALL)
     q, k, v = _operands(spec, 0)
-    result = cosimulate_mac_baseline(spec, tmp_path, [(q, k, v)])
+    result = cosimulate(MacBaselineCore(spec), tmp_path, [(q, k, v)])
     assert result.mismatches == 0, result.first_mismatch()
     for wrong in (mac_softmax_attention(q, k, v, score_shift=3), mac_softmax_attention(q, k, v, score_shift=5),
                   mac_softmax_attention(q, k, v) >> 1):
@@ -79,12 +78,12 @@ def test_a_perturbed_reference_disagrees(icarus, tmp_path):
 def test_a_mutated_core_is_caught(icarus, tmp_path, mutation):
     spec = AttentionSpec(lanes=2, **SMALL)
     runs = [_operands(spec, 0)]
-    files = emit_mac_testbench(spec, runs)
+    files = dict(MacBaselineCore(spec).emit(runs).files)
     old, new = mutation
     assert old in files["attn_mac_core.sv"]
     files["attn_mac_core.sv"] = files["attn_mac_core.sv"].replace(old, new)
     write_files(tmp_path, files)
-    rtl, _ = run_icarus(tmp_path, sources=MAC_SOURCES)
+    rtl, _ = run_icarus(tmp_path, MAC_SOURCES)
     expected = tuple(f"Y {i} {int(y)}" for i, y in enumerate(mac_softmax_attention(*runs[0]).ravel()))
     assert CosimResult(tuple(rtl), expected, 0).mismatches > 0
 
@@ -95,7 +94,7 @@ def test_a_mutated_core_is_caught(icarus, tmp_path, mutation):
 def test_synthesised_netlist_is_bit_true(icarus, tmp_path, device):
     spec = AttentionSpec(lanes=2, **SMALL)
     runs = [_operands(spec, 0), _operands(spec, 7, qk_range=128)]
-    result = cosimulate_mac_netlist(spec, tmp_path, runs, device)
+    result = cosimulate_netlist(MacBaselineCore(spec), tmp_path, runs, device)
     assert result.mismatches == 0, result.first_mismatch()
     assert len(result.rtl_lines) == 2 * spec.num_heads * spec.tokens * spec.head_dim
     assert ("SB_MAC16" in (tmp_path / "mac_netlist.v").read_text()) == (device == "up5k")

@@ -6,9 +6,12 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from sc_neurocore.backends.attention_cosim import cosimulate_attention, expected_attention_trace
-from sc_neurocore.backends.attention_systemverilog import cycles_per_step, projection_cycles
-from sc_neurocore.backends.block_deploy import BlockSettings, block_hardware
+from sc_neurocore.backends.cores import core_for_graph
+from sc_neurocore.backends.cores.attention.core import AttentionCore
+from sc_neurocore.backends.cores.attention.design import cycles_per_step, projection_cycles
+from sc_neurocore.backends.cores.attention.trace import expected_attention_trace
+from sc_neurocore.backends.cores.settings import BlockSettings
+from sc_neurocore.backends.cosim import cosimulate
 from sc_neurocore.block_simulation import block_graph
 from sc_neurocore.ir import blocks as ops
 from sc_neurocore.transformers.fixed_attention import quantise_attention, seed_input
@@ -31,7 +34,7 @@ def _lines(result, kind: str) -> list[list[int]]:
 @pytest.mark.parametrize("lanes, tokens", [(1, 6), (4, 6), (8, 6), (1, 8), (4, 8)])
 def test_attention_layer_is_bit_true(icarus, tmp_path, lanes, tokens):
     spec = _small(lanes, tokens)
-    result = cosimulate_attention(spec, tmp_path)
+    result = cosimulate(AttentionCore(spec), tmp_path)
     assert result.mismatches == 0, result.first_mismatch()
     words, updates = _lines(result, "W"), _lines(result, "U")
     assert len(updates) == spec.T * spec.tokens * spec.embed_dim
@@ -52,7 +55,7 @@ def test_attention_layer_is_bit_true(icarus, tmp_path, lanes, tokens):
     dict(embed_dim=16, num_heads=2, tokens=6, T=4, lanes=2, in_bits=6, weight_bits=10),
 ])
 def test_odd_shapes_and_widths_are_bit_true(icarus, tmp_path, shape):
-    result = cosimulate_attention(AttentionSpec(threshold=0.25, out_threshold=3, **shape), tmp_path)
+    result = cosimulate(AttentionCore(AttentionSpec(threshold=0.25, out_threshold=3, **shape)), tmp_path)
     assert result.mismatches == 0, result.first_mismatch()
     assert sum(u[3] for u in _lines(result, "U")) > 0
 
@@ -60,7 +63,7 @@ def test_odd_shapes_and_widths_are_bit_true(icarus, tmp_path, shape):
 def test_two_inferences_start_from_fresh_membranes(icarus, tmp_path):
     spec = _small(2, 6)
     x = seed_input(spec)
-    result = cosimulate_attention(spec, tmp_path, [x, x[::-1]])  # same peak: same scale and thresholds
+    result = cosimulate(AttentionCore(spec), tmp_path, [x, x[::-1]])  # same peak: same scale and thresholds
     assert result.mismatches == 0, result.first_mismatch()
     one = expected_attention_trace(quantise_attention(spec, x))
     assert len(result.rtl_lines) == 2 * len(one) and result.rtl_lines[len(one):] != result.rtl_lines[:len(one)]
@@ -71,7 +74,7 @@ def test_two_inferences_start_from_fresh_membranes(icarus, tmp_path):
 @pytest.mark.parametrize("steps", [2, 8])
 def test_seed_shape(icarus, tmp_path, steps):
     spec = AttentionSpec(T=steps)
-    result = cosimulate_attention(spec, tmp_path)
+    result = cosimulate(AttentionCore(spec), tmp_path)
     assert result.mismatches == 0, result.first_mismatch()
     updates = _lines(result, "U")
     assert len(updates) == steps * 32 * 64 and any(u[2] for u in updates)
@@ -81,7 +84,7 @@ def test_seed_shape(icarus, tmp_path, steps):
 
 def test_a_wrong_threshold_is_caught(icarus, tmp_path):
     spec = _small(2, 6, steps=3)
-    result = cosimulate_attention(spec, tmp_path)
+    result = cosimulate(AttentionCore(spec), tmp_path)
     wrong = expected_attention_trace(quantise_attention(AttentionSpec(**{**spec.__dict__, "out_threshold": 4})))
     assert sum(a != b for a, b in zip(result.rtl_lines, wrong)) > 0
     fixed = quantise_attention(spec)  # a V threshold 20 % low changes V's spike words
@@ -92,7 +95,7 @@ def test_a_wrong_threshold_is_caught(icarus, tmp_path):
 def test_an_input_at_another_peak_is_quantised_at_the_layers_scale(icarus, tmp_path):
     spec = _small(1, 6)
     x = seed_input(spec) / 4  # as a host does: x_q = round(x 2^input_scale_shift), the thresholds unchanged
-    result = cosimulate_attention(spec, tmp_path, [x])
+    result = cosimulate(AttentionCore(spec), tmp_path, [x])
     assert result.mismatches == 0, result.first_mismatch()
     fixed = quantise_attention(spec)
     quarter = quantise_attention(spec, x, x_shift=fixed.x_shift)
@@ -103,11 +106,11 @@ def test_an_attention_op_from_a_nir_file_is_bit_true(icarus, tmp_path):
     """The op's own (non-seed) W_q, W_k, W_v, read back from a .nir, in the RTL and in the twin."""
     model = perturbed_attention()
     graph = block_graph(single_op_file(tmp_path, ops.SpikeDrivenAttentionOp(model), "attention.nir"))
-    hardware = block_hardware(graph, BlockSettings(lanes=2, tokens=6))
-    np.testing.assert_array_equal(hardware.twin.model.W_v, model.W_v)
-    result = hardware.cosimulate(tmp_path / "cosim")
+    _, core = core_for_graph(graph, BlockSettings(lanes=2, tokens=6))
+    np.testing.assert_array_equal(core.fixed.model.W_v, model.W_v)
+    result = cosimulate(core, tmp_path / "cosim")
     assert result.mismatches == 0, result.first_mismatch()
     updates = _lines(result, "U")
     assert len(updates) == model.T * 6 * 16 and sum(u[3] for u in updates) > 0, "output neurons must fire"
-    seeded = expected_attention_trace(quantise_attention(hardware.spec, x_shift=hardware.twin.x_shift))
+    seeded = expected_attention_trace(quantise_attention(core.spec, x_shift=core.fixed.x_shift))
     assert list(result.rtl_lines) != seeded, "the RTL must run the op's weights, not the seed's"

@@ -6,8 +6,10 @@ import re
 
 import pytest
 
-from sc_neurocore.backends.attention_deploy import BUILD_REPORT, deploy_attention
+from sc_neurocore.backends.cores.attention.core import AttentionCore
+from sc_neurocore.backends.deploy import deploy_core
 from sc_neurocore.cli.app import main
+from sc_neurocore.report.build_record import BUILD_REPORT
 from sc_neurocore.transformers.spec import AttentionSpec
 
 pytestmark = pytest.mark.eda
@@ -15,7 +17,7 @@ pytestmark = pytest.mark.eda
 
 def test_small_attention_layer_routes_on_a_up5k(tmp_path, capsys):
     spec = AttentionSpec(embed_dim=16, num_heads=2, tokens=8, T=4, lanes=2)
-    result = deploy_attention(spec, tmp_path / "attn")
+    result = deploy_core(AttentionCore(spec), tmp_path / "attn")
     record = json.loads((tmp_path / "attn" / BUILD_REPORT).read_text())
     used = {row["name"]: row["used"] for row in record["resources"]}
     assert 0 < used["logic cells"] < 0.8 * 5280 and used["IO"] <= 39
@@ -26,7 +28,7 @@ def test_small_attention_layer_routes_on_a_up5k(tmp_path, capsys):
     core, qkv = parts["attn_core"], parts["attn_qkv"]
     assert 0 < core["SB_LUT4"] < used["LUT4"] and core.get("SB_MAC16", 0) == 0  # addition-only
     assert qkv["SB_MAC16"] == 3 and qkv["SB_SPRAM256KA"] == 4 and qkv.get("SB_RAM40_4K", 0) == 0
-    assert record["attention_core_cells"] == core == result.core_cells
+    assert record["attention_core_cells"] == core == result.extra["attention_core_cells"]
     (clock,) = record["fmax_mhz"].values()
     assert clock["achieved"] >= 24
     assert result.report.bitstream.stat().st_size > 100_000

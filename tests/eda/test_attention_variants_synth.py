@@ -4,8 +4,10 @@ multiplier, and a wider fold costs more LUTs. The measured figures are in docs/a
 
 import pytest
 
-from sc_neurocore.backends.attention_variants import synthesise_variant
-from sc_neurocore.backends.flow.icestorm import DEVICES
+from sc_neurocore.backends.build.build_dir import write_files
+from sc_neurocore.backends.cores import core_for_spec
+from sc_neurocore.backends.device import DEVICES
+from sc_neurocore.backends.flow.synth import synthesise as synthesise_design
 from sc_neurocore.transformers.fixed_variants import VariantSpec, random_qkv, variant_stimulus
 
 pytestmark = pytest.mark.eda
@@ -15,7 +17,9 @@ UP5K_LUT4 = 5280
 
 
 def synthesise(spec, work_dir) -> dict:
-    cells = synthesise_variant(spec, work_dir, stimulus=variant_stimulus(spec, *random_qkv(spec)))
+    plan = core_for_spec(spec).emit(variant_stimulus(spec, *random_qkv(spec)))
+    write_files(work_dir, {name: plan.files[name] for name in plan.sources})
+    cells = synthesise_design(work_dir, plan.top, plan.sources, device="up5k")
     assert 0 < cells.get("SB_LUT4", 0) < 0.8 * UP5K_LUT4, cells
     assert 3 <= cells.get("SB_RAM40_4K", 0) <= UP5K.ebr, "Q/K/V spikes and membranes belong in EBR"
     assert cells.get("SB_MAC16", 0) == 0, "the attention core is addition-only"

@@ -80,15 +80,3 @@ def test_bad_operands_are_named(bad, match):
     operands = {name: np.zeros((1, 2, 2), dtype=np.int64) for name in "qkv"} | bad
     with pytest.raises(InputError, match=match):
         mac_softmax_attention(**operands)
-
-
-def test_testbench_stimulus_packs_lanes_low_first_in_twos_complement():
-    from sc_neurocore.backends.attention_baseline import emit_mac_testbench
-    from sc_neurocore.transformers.spec import AttentionSpec
-
-    spec = AttentionSpec(embed_dim=4, num_heads=1, tokens=2, lanes=2)
-    q = np.array([[[-1, 2, -128, 127], [0, 1, 3, -3]]])
-    words = emit_mac_testbench(spec, [(q, q, q)])["stimulus.mem"].split()
-    assert words[:4] == ["02ff", "7f80", "0100", "fd03"] and len(words) == 3 * 4
-    with pytest.raises(InputError, match=r"k must have shape \(1, 2, 4\)"):
-        emit_mac_testbench(spec, [(q, q[:, :1], q)])

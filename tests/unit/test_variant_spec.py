@@ -1,20 +1,13 @@
 """The attention-variant block specs (ssa_attention, sdsa_attention, a2os2a_attention): YAML loading and
-validation with one-line errors, the host port's pin count and the fit check's messages, all before any
-tool runs."""
+validation with one-line errors, before any tool runs (the cores' ports and fit checks:
+tests/unit/backends/cores/kv_attention/)."""
 
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from sc_neurocore.backends.attention_variants import (
-    default_stimulus, emit_variant, host_word_bits, stream_cycles_per_step, top_level_io_bits, words_per_step,
-)
-from sc_neurocore.backends.variant_deploy import (
-    check_variant_fit, deploy_variant, variant_throughput,
-)
 from sc_neurocore.cli.app import main
-from sc_neurocore.errors import FitError, InputError
+from sc_neurocore.errors import InputError
 from sc_neurocore.transformers.spec import BLOCKS, VariantSpec, load_spec, spec_from_dict
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -60,64 +53,3 @@ def test_a_bad_variant_spec_is_a_one_line_cli_error(capsys, tmp_path):
     assert code == 2 and len(err) == 1 and err[0].startswith("error: ")
     assert "lanes 32 does not divide the head dimension 16" in err[0]
     assert not (tmp_path / "out").exists()
-
-
-def test_the_host_port_fits_the_sg48_package_at_the_seed_folds():
-    ssa, sdsa, a2os2a = (load_spec(EXAMPLES / SEEDS[v]) for v in ("ssa", "sdsa", "a2os2a"))
-    assert host_word_bits(ssa) == 16 and top_level_io_bits(ssa) == 5 + 16 + 1
-    assert host_word_bits(replace(a2os2a, k_bits=15, embed_dim=32, num_heads=4)) == 15
-    assert host_word_bits(replace(sdsa, lanes=8)) == 8 and top_level_io_bits(replace(sdsa, lanes=8)) == 21
-    assert words_per_step(ssa) == 3 * 4 * 32, "binary K travels as d-bit words, like Q and V"
-    assert words_per_step(a2os2a) == 4 * 32 * (16 + 3), "one word per K value, then Q, V+ and V- words"
-    assert words_per_step(replace(a2os2a, k_bits=1)) == 4 * 4 * 32
-    assert words_per_step(sdsa) == 3 * 32 * 64
-
-
-@pytest.mark.parametrize(("variant", "lanes", "message"), [
-    ("a2os2a", 16, r"A²OS²A attention core with lanes=16 does not fit up5k: it needs 38 EBR \(has 30\); "
-                   r"folds that fit: lanes=1, 2, 4, 8$"),
-    ("sdsa", 64, r"SDSA attention core with lanes=64 does not fit up5k: it needs 133 IO pins \(has 39\), "
-                 r"56 EBR \(has 30\); folds that fit: lanes=1, 2, 4, 8, 16$"),
-    ("sdsa", 32, r"needs 69 IO pins \(has 39\); folds that fit: lanes=1, 2, 4, 8, 16$"),
-])
-def test_a_fold_too_wide_names_what_it_needs_and_the_folds_that_fit(variant, lanes, message):
-    spec = replace(load_spec(EXAMPLES / SEEDS[variant]), lanes=lanes)
-    with pytest.raises(FitError, match=message):
-        check_variant_fit(spec, default_stimulus(spec).theta)
-
-
-def test_a_core_with_no_fitting_fold_says_so():
-    spec = VariantSpec("ssa", embed_dim=64, num_heads=1, tokens=64, T=2)
-    with pytest.raises(FitError, match=r"needs 70 IO pins \(has 39\).*; no fold fits: use fewer tokens"):
-        check_variant_fit(spec, default_stimulus(spec).theta)
-
-
-def test_the_fit_check_runs_before_any_file_is_written(tmp_path):
-    spec = replace(load_spec(EXAMPLES / SEEDS["a2os2a"]), lanes=16)
-    with pytest.raises(FitError):
-        deploy_variant(spec, tmp_path / "out")
-    assert not (tmp_path / "out").exists() and not list(tmp_path.iterdir())
-
-
-def test_a_larger_device_package_admits_the_wider_fold():
-    spec = replace(load_spec(EXAMPLES / SEEDS["sdsa"]), lanes=32)
-    check_variant_fit(spec, default_stimulus(spec).theta, device="hx8k")  # ct256: 206 IOs, 32 EBR
-
-
-def test_throughput_follows_the_schedule_and_the_fmax():
-    spec = load_spec(EXAMPLES / SEEDS["sdsa"])
-    figures = variant_throughput(spec, 50.0)
-    assert figures["cycles_per_step"] == stream_cycles_per_step(spec) == figures["host_words_per_step"] + 1 + \
-        figures["core_cycles_per_step"]
-    assert figures["steps_per_second"] == pytest.approx(50e6 / figures["cycles_per_step"])
-    assert variant_throughput(spec, None)["steps_per_second"] is None
-
-
-def test_emission_is_deterministic_and_records_the_port():
-    spec = load_spec(EXAMPLES / SEEDS["a2os2a"])
-    first, again = emit_variant(spec), emit_variant(spec)
-    assert first.files == again.files
-    assert first.manifest["top_level_io_bits"] == 22
-    assert first.manifest["cycles_per_step"] == stream_cycles_per_step(spec)
-    top = first.files["a2os2a_top.sv"]
-    assert "attn_kv_stream" in top and "input  logic [15:0] in_data" in top and "output logic [0:0] out_spikes" in top

@@ -141,7 +141,7 @@ def test_an_sc_build_is_timed_by_the_sc_core_and_compared_with_its_own_arithmeti
 
 def test_a_transformer_block_build_follows_the_schema(fake_build, report_schema):
     """An attention layer's build: block manifest, per-module parts, no populations, no workload."""
-    from sc_neurocore.backends.attention_systemverilog import emit_attention
+    from sc_neurocore.backends.cores.attention.design import emit_attention
     from sc_neurocore.transformers.spec import AttentionSpec
 
     record = json.loads((fake_build / BUILD_REPORT).read_text())

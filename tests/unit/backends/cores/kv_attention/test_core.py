@@ -29,14 +29,14 @@ def test_each_block_name_is_its_own_core_class():
 
 
 def test_the_host_port_fits_the_sg48_package_at_the_seed_folds():
-    ssa, sdsa, a2os2a = (load_spec(EXAMPLES / SEEDS[v]) for v in ("ssa", "sdsa", "a2os2a"))
-    assert core_for_spec(ssa).host_word_bits() == 16 and core_for_spec(ssa).top_level_io_bits() == 5 + 16 + 1
-    assert core_for_spec(replace(a2os2a, k_bits=15, embed_dim=32, num_heads=4)).host_word_bits() == 15
-    assert core_for_spec(replace(sdsa, lanes=8)).host_word_bits() == 8 and core_for_spec(replace(sdsa, lanes=8)).top_level_io_bits() == 21
-    assert core_for_spec(ssa).words_per_step() == 3 * 4 * 32, "binary K travels as d-bit words, like Q and V"
-    assert core_for_spec(a2os2a).words_per_step() == 4 * 32 * (16 + 3), "one word per K value, then Q, V+ and V- words"
-    assert core_for_spec(replace(a2os2a, k_bits=1)).words_per_step() == 4 * 4 * 32
-    assert core_for_spec(sdsa).words_per_step() == 3 * 32 * 64
+    ssa, sdsa, a2os2a = (core_for_spec(load_spec(EXAMPLES / SEEDS[v])) for v in ("ssa", "sdsa", "a2os2a"))
+    assert ssa.host_word_bits() == 16 and ssa.top_level_io_bits() == 5 + 16 + 1
+    assert core_for_spec(replace(a2os2a.spec, k_bits=15, embed_dim=32, num_heads=4)).host_word_bits() == 15
+    assert sdsa.with_lanes(8).host_word_bits() == 8 and sdsa.with_lanes(8).top_level_io_bits() == 21
+    assert ssa.words_per_step() == 3 * 4 * 32, "binary K travels as d-bit words, like Q and V"
+    assert a2os2a.words_per_step() == 4 * 32 * (16 + 3), "one word per K value, then Q, V+ and V- words"
+    assert core_for_spec(replace(a2os2a.spec, k_bits=1)).words_per_step() == 4 * 4 * 32
+    assert sdsa.words_per_step() == 3 * 32 * 64
 
 
 @pytest.mark.parametrize(("variant", "lanes", "message"), [
@@ -71,19 +71,19 @@ def test_a_larger_device_package_admits_the_wider_fold():
 
 
 def test_throughput_follows_the_schedule_and_the_fmax():
-    spec = load_spec(EXAMPLES / SEEDS["sdsa"])
-    figures = core_for_spec(spec).throughput(50.0)
-    assert figures["cycles_per_step"] == core_for_spec(spec).stream_cycles_per_step() == figures["host_words_per_step"] + 1 + \
+    core = core_for_spec(load_spec(EXAMPLES / SEEDS["sdsa"]))
+    figures = core.throughput(50.0)
+    assert figures["cycles_per_step"] == core.stream_cycles_per_step() == figures["host_words_per_step"] + 1 + \
         figures["core_cycles_per_step"]
     assert figures["steps_per_second"] == pytest.approx(50e6 / figures["cycles_per_step"])
-    assert core_for_spec(spec).throughput(None)["steps_per_second"] is None
+    assert core.throughput(None)["steps_per_second"] is None
 
 
 def test_emission_is_deterministic_and_records_the_port():
-    spec = load_spec(EXAMPLES / SEEDS["a2os2a"])
-    first, again = core_for_spec(spec).emit(), core_for_spec(spec).emit()
+    core = core_for_spec(load_spec(EXAMPLES / SEEDS["a2os2a"]))
+    first, again = core.emit(), core_for_spec(core.spec).emit()
     assert first.files == again.files
     assert first.manifest["top_level_io_bits"] == 22
-    assert first.manifest["cycles_per_step"] == core_for_spec(spec).stream_cycles_per_step()
+    assert first.manifest["cycles_per_step"] == core.stream_cycles_per_step()
     top = first.files["a2os2a_top.sv"]
     assert "attn_kv_stream" in top and "input  logic [15:0] in_data" in top and "output logic [0:0] out_spikes" in top

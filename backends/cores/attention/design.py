@@ -9,9 +9,7 @@ weights and thresholds are those of the integer twin `fixed` (default: the spec'
 from __future__ import annotations
 
 import json
-from importlib import resources
 
-import jinja2
 import numpy as np
 
 from sc_neurocore import __version__
@@ -20,12 +18,12 @@ from sc_neurocore.transformers.fixed_attention import (
 )
 from sc_neurocore.transformers.spec import AttentionSpec
 
-from sc_neurocore.backends.systemverilog import TESTBENCH, TRACE_FILE, BuildPlan
+from sc_neurocore.backends.build.plan import MANIFEST, TESTBENCH, TRACE_FILE, BuildPlan
+from sc_neurocore.backends.build.templates import library_files, memory_image, render_template
 
 __all__ = [
-    "ATTN_TOP", "ATTN_SOURCES", "PARTS", "STIMULUS_FILE", "SPRAM_WORDS",
-    "emit_attention", "render", "library_files", "cycles_per_step", "projection_cycles", "host_words",
-    "host_word_bits", "top_level_io_bits",
+    "ATTN_TOP", "ATTN_SOURCES", "LIBRARY", "PARTS", "STIMULUS_FILE", "emit_attention", "cycles_per_step",
+    "projection_cycles", "busy_cycles_per_inference", "host_words", "host_word_bits", "top_level_io_bits",
 ]
 
 ATTN_TOP = "attn_top"
@@ -35,7 +33,6 @@ ATTN_SOURCES = (f"{ATTN_TOP}.sv", *LIBRARY)
 PARTS = {"attn_core": "attention core", "attn_qkv": "projections, Q/K/V IF", "attn_neurons": "output neurons",
          "attn_full_layer": "layer control"}
 STIMULUS_FILE = "attn_stimulus.mem"
-SPRAM_WORDS = 16384  # one SB_SPRAM256KA: 16384 x 16 bits
 
 
 def cycles_per_step(spec: AttentionSpec) -> int:
@@ -48,6 +45,12 @@ def projection_cycles(spec: AttentionSpec) -> int:
     drain the multipliers and T of IF; per (token, head) the T words of Q, K and |V| and V's sign word."""
     d, n = spec.embed_dim, spec.tokens
     return n * d * (d + 2 + spec.T) + n * spec.num_heads * (3 * spec.T + 1)
+
+
+def busy_cycles_per_inference(spec: AttentionSpec) -> int:
+    """Clocks `busy` is high for one inference: the projections, then per time step the core's schedule
+    and 4 clocks to start it and drain the output neurons, and one clock to hand back."""
+    return projection_cycles(spec) + spec.T * (cycles_per_step(spec) + 4) + 1
 
 
 def host_word_bits(spec: AttentionSpec) -> int:
@@ -73,20 +76,6 @@ def host_words(fixed: FixedAttention, inputs: list[np.ndarray]) -> list[int]:
     for x_int in inputs:
         words += _twos(x_int, bits)
     return words
-
-
-def render(template: str, context: dict) -> str:
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("sc_neurocore.backends", "templates"),
-        undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
-    )
-    return env.get_template(template).render(**context)
-
-
-def library_files(names=LIBRARY) -> dict[str, str]:
-    """Hand-written modules of hdl/, by file name."""
-    hdl = resources.files("sc_neurocore.hdl")
-    return {name: hdl.joinpath(name).read_text() for name in names}
 
 
 def emit_attention(spec: AttentionSpec, inputs: list[np.ndarray] | None = None,
@@ -129,12 +118,11 @@ def emit_attention(spec: AttentionSpec, inputs: list[np.ndarray] | None = None,
         "cycles_per_token_per_step": cycles_per_step(spec) / spec.tokens,
         "cycles_per_inference": projection_cycles(spec) + spec.T * cycles_per_step(spec),
     }
-    digits = (ib + 3) // 4
     files = {
-        f"{ATTN_TOP}.sv": render("attn_top.sv.j2", context),
-        **library_files(),
-        TESTBENCH: render("attn_testbench.sv.j2", context),
-        STIMULUS_FILE: "".join(f"{w:0{digits}x}\n" for w in host_words(fixed, inputs)),
-        "manifest.json": json.dumps(manifest, indent=2, sort_keys=True) + "\n",
+        f"{ATTN_TOP}.sv": render_template("attention", "attn_top.sv.j2", context),
+        **library_files(LIBRARY),
+        TESTBENCH: render_template("attention", "attn_testbench.sv.j2", context),
+        STIMULUS_FILE: memory_image(host_words(fixed, inputs), ib),
+        MANIFEST: json.dumps(manifest, indent=2, sort_keys=True) + "\n",
     }
     return BuildPlan(files=files, top=ATTN_TOP, sources=ATTN_SOURCES, memory_files=(), manifest=manifest)

@@ -1,0 +1,124 @@
+"""The seed spike-driven attention layer as a core: projections, Q/K/V neurons, the addition-only
+attention core and the output neurons on chip, streaming weights and inputs in through one host word.
+
+The stimulus of `emit`, `expected_trace` and `cosimulate` is a list of float inputs [tokens, embed_dim],
+each quantised at the twin's input scale as the host does (manifest ``input_scale_shift``); None is the
+twin's own input.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+from sc_neurocore.ir import blocks as ops
+from sc_neurocore.transformers.fixed_attention import (
+    FixedAttention, attention_spec_for, input_shift, quantise_attention,
+)
+from sc_neurocore.transformers.spec import ATTENTION_BLOCK, AttentionSpec
+
+from sc_neurocore.backends.build.build_dir import write_files
+from sc_neurocore.backends.build.plan import BuildPlan
+from sc_neurocore.backends.cores.attention.design import (
+    ATTN_SOURCES, ATTN_TOP, PARTS, busy_cycles_per_inference, emit_attention,
+)
+from sc_neurocore.backends.cores.attention.fit import needs
+from sc_neurocore.backends.cores.attention.trace import expected_attention_trace
+from sc_neurocore.backends.cores.core import Core, check_fit
+from sc_neurocore.backends.cores.settings import (
+    ATTENTION_INPUT_PEAK, ATTENTION_TOKENS, BlockSettings,
+)
+from sc_neurocore.backends.device import Ice40Device, device
+from sc_neurocore.backends.flow.synth import synthesise_modules
+
+__all__ = ["AttentionCore", "PARTS_DIR"]
+
+PARTS_DIR = "parts"  # the hierarchy-kept synthesis of the layer's parts, inside the build directory
+_NO_SPRAM_ADVICE = "no fold fits: the projections need a part with SPRAM and SB_MAC16 (up5k)"
+
+
+class AttentionCore(Core):
+    """The layer of `spec` with the weights and thresholds of `fixed` (default: the seed twin, whose
+    thresholds follow the seed input's scale)."""
+
+    kind = ATTENTION_BLOCK
+    title = "attention layer"
+    no_fold_advice = "no fold fits: use fewer tokens, a smaller embedding or fewer time steps"
+    uses_cell_models = True  # attn_qkv's SB_SPRAM256KA runs as yosys's own model of the primitive
+    op_kinds = (ops.SpikeDrivenAttentionOp.KIND,)
+
+    def __init__(self, spec: AttentionSpec, fixed: FixedAttention | None = None):
+        self.spec = spec
+        self.fixed = quantise_attention(spec) if fixed is None else fixed
+
+    @classmethod
+    def from_spec(cls, spec: AttentionSpec) -> AttentionCore:
+        return cls(spec)
+
+    @classmethod
+    def from_op(cls, name: str, op: ops.SpikeDrivenAttentionOp, settings: BlockSettings) -> AttentionCore:
+        """The seed attention layer with the op's W_q, W_k, W_v; its thresholds follow the input scale
+        that holds `input_peak` (the manifest's ``input_scale_shift``), the testbench replays seed rates."""
+        tokens = ATTENTION_TOKENS if settings.tokens is None else settings.tokens
+        peak = ATTENTION_INPUT_PEAK if settings.input_peak is None else settings.input_peak
+        spec = attention_spec_for(op.op, tokens=tokens, lanes=settings.lanes, weight_bits=settings.weight_bits)
+        return cls(spec, quantise_attention(spec, model=op.op, x_shift=input_shift(spec, peak)))
+
+    @classmethod
+    def example(cls) -> AttentionCore:
+        """16 dims, 2 heads, 6 tokens, T = 4 on 2 lanes: Q, K, |V| and V's signs all carry ones, neurons fire."""
+        return cls(AttentionSpec(embed_dim=16, num_heads=2, tokens=6, T=4, threshold=0.25, lanes=2, out_threshold=3))
+
+    def cosim_cycles(self, stimulus=None) -> int:
+        """Activity-independent: every inference takes the same busy clocks."""
+        return len(self._runs(stimulus)) * busy_cycles_per_inference(self.spec)
+
+    def _runs(self, stimulus) -> list[FixedAttention]:
+        """The twin on each float input of `stimulus`, quantised at the layer's input scale."""
+        if stimulus is None:
+            return [self.fixed]
+        fixed = self.fixed
+        return [quantise_attention(self.spec, np.asarray(x, dtype=np.float64), fixed.model, fixed.x_shift)
+                for x in stimulus]
+
+    def emit(self, stimulus=None) -> BuildPlan:
+        inputs = None if stimulus is None else [run.x_int for run in self._runs(stimulus)]
+        return emit_attention(self.spec, inputs, self.fixed)
+
+    def expected_trace(self, stimulus=None) -> list[str]:
+        return [line for run in self._runs(stimulus) for line in expected_attention_trace(run)]
+
+    @property
+    def lanes(self) -> int:
+        return self.spec.lanes
+
+    def lane_choices(self) -> tuple[int, ...]:
+        return tuple(self.spec.lane_choices())
+
+    def with_lanes(self, lanes: int) -> AttentionCore:
+        spec = replace(self.spec, lanes=lanes)  # the fold changes no weight, threshold or input
+        return AttentionCore(spec, replace(self.fixed, spec=spec))
+
+    def needs(self, part: Ice40Device, pins: int) -> list[str]:
+        return needs(self.spec, part, pins)
+
+    def check_fit(self, device_name: str, package: str | None = None) -> None:
+        """As every core's, with advice for a part that lacks the projections' SPRAM and SB_MAC16."""
+        core = self
+        if not device(device_name).spram:
+            core = copy.copy(self)
+            core.no_fold_advice = _NO_SPRAM_ADVICE
+        check_fit(core, device_name, package)
+
+    def synthesise_parts(self, work_dir: Path, options) -> dict:
+        """yosys on the layer with its module hierarchy kept (in `work_dir`/parts): the cells of each part
+        of PARTS, as "attention_parts", and the attention core's alone as "attention_core_cells"."""
+        work = Path(work_dir) / PARTS_DIR
+        write_files(work, {name: (Path(work_dir) / name).read_text() for name in ATTN_SOURCES})
+        modules = synthesise_modules(work, ATTN_TOP, ATTN_SOURCES, options.device, options.tools, options.timeout_s)
+        parts = {module: cells for module, cells in modules.items() if module in PARTS}
+        return {"attention_parts": parts, "attention_core_cells": parts.get("attn_core", {})}
+
