@@ -7,10 +7,13 @@ import nir
 import numpy as np
 import pytest
 
-from sc_neurocore.backends.attention_systemverilog import STIMULUS_FILE, emit_attention
-from sc_neurocore.backends.block_deploy import HARDWARE, BlockSettings, block_hardware
-from sc_neurocore.backends.cpg_systemverilog import W_FILE, emit_cpg
-from sc_neurocore.backends.ssm_systemverilog import A_FILE, B_FILE, C_FILE, emit_ssm
+from sc_neurocore.backends.cores import CORES, REFUSED_OPS, core_for_graph
+from sc_neurocore.backends.cores.attention.design import STIMULUS_FILE, emit_attention
+from sc_neurocore.backends.cores.cpg.core import CpgCore
+from sc_neurocore.backends.cores.cpg.design import W_FILE
+from sc_neurocore.backends.cores.settings import BlockSettings
+from sc_neurocore.backends.cores.ssm.core import SsmCore
+from sc_neurocore.backends.cores.ssm.design import A_FILE, B_FILE, C_FILE
 from sc_neurocore.block_simulation import block_graph
 from sc_neurocore.cli.app import main
 from sc_neurocore.errors import InputError, UnsupportedError
@@ -59,8 +62,10 @@ def run(capsys, *argv):
     return code, captured.out, captured.err
 
 
-def test_every_block_kind_has_a_dispatch_entry():
-    assert set(HARDWARE) == set(ops.BLOCK_OPS)
+def test_every_block_kind_has_a_core_or_a_reason():
+    built = [kind for core in CORES for kind in core.op_kinds]
+    assert len(built) == len(set(built)) and not set(built) & set(REFUSED_OPS)
+    assert set(built) | set(REFUSED_OPS) == set(ops.BLOCK_OPS)
 
 
 def test_ssm_compile_writes_the_ops_own_memory_images(tmp_path, capsys):
@@ -71,8 +76,8 @@ def test_ssm_compile_writes_the_ops_own_memory_images(tmp_path, capsys):
     manifest = json.loads(out)["manifest"]
     assert manifest["block"] == "spiky_state_space" and manifest["provenance"]["model_sha256"]
     spec = SsmSpec(d_model=D_MODEL, d_state=D_STATE, dt=0.1, threshold=0.25, seed=3)
-    own = emit_ssm(spec, quantise_ssm(spec, model=model)).files
-    seeded = emit_ssm(spec).files
+    own = SsmCore(spec, quantise_ssm(spec, model=model)).emit().files
+    seeded = SsmCore(spec).emit().files
     for image in (A_FILE, B_FILE, C_FILE):
         written = (tmp_path / "build" / image).read_text()
         assert written == own[image]
@@ -81,11 +86,12 @@ def test_ssm_compile_writes_the_ops_own_memory_images(tmp_path, capsys):
 
 def test_ssm_settings_reach_the_spec(tmp_path):
     graph = block_graph(single_op_file(tmp_path, ops.SpikyStateSpaceOp(perturbed_ssm())))
-    hardware = block_hardware(graph, BlockSettings(lanes=4, weight_bits=6, state_bits=14, steps=9))
-    assert (hardware.spec.lanes, hardware.spec.weight_bits, hardware.spec.state_bits, hardware.spec.T) == (4, 6, 14, 9)
-    assert hardware.twin.x_int.shape == (9, D_MODEL)
+    name, core = core_for_graph(graph, BlockSettings(lanes=4, weight_bits=6, state_bits=14, steps=9))
+    assert name == "op" and isinstance(core, SsmCore)
+    assert (core.spec.lanes, core.spec.weight_bits, core.spec.state_bits, core.spec.T) == (4, 6, 14, 9)
+    assert core.fixed.x_int.shape == (9, D_MODEL)
     # a power-of-two scale puts the largest 6-bit weight in (31 / 2, 31]
-    assert 16 <= np.abs(hardware.twin.b_int).max() <= 31
+    assert 16 <= np.abs(core.fixed.b_int).max() <= 31
 
 
 def test_cpg_compile_builds_the_ops_code(tmp_path, capsys):
@@ -93,7 +99,7 @@ def test_cpg_compile_builds_the_ops_code(tmp_path, capsys):
     code, out, err = run(capsys, "compile", path, "-o", tmp_path / "build", "--lanes", "2")
     assert code == 0, err
     assert "cpg_encoder" in out
-    expected = emit_cpg(CpgSpec(d_model=16, positions=40, lanes=2)).files
+    expected = CpgCore(CpgSpec(d_model=16, positions=40, lanes=2)).emit().files
     assert (tmp_path / "build" / W_FILE).read_text() == expected[W_FILE]
     assert json.loads((tmp_path / "build" / "manifest.json").read_text())["spec"]["positions"] == 40
 
@@ -135,14 +141,14 @@ def test_attention_compile_writes_the_ops_own_weights(tmp_path, capsys):
 def test_attention_settings_reach_the_spec_and_the_scale(tmp_path):
     model = perturbed_attention()
     graph = block_graph(single_op_file(tmp_path, ops.SpikeDrivenAttentionOp(model)))
-    hardware = block_hardware(graph, BlockSettings(lanes=4, weight_bits=6, tokens=5, input_peak=3.0))
-    assert hardware.spec == attention_spec_for(model, tokens=5, lanes=4, weight_bits=6)
-    assert hardware.twin.x_shift == input_shift(hardware.spec, 3.0) == 5  # 127 / 3 -> 2^5
+    _, core = core_for_graph(graph, BlockSettings(lanes=4, weight_bits=6, tokens=5, input_peak=3.0))
+    assert core.spec == attention_spec_for(model, tokens=5, lanes=4, weight_bits=6)
+    assert core.fixed.x_shift == input_shift(core.spec, 3.0) == 5  # 127 / 3 -> 2^5
     for name in ("q", "k", "v"):  # a power-of-two scale puts the largest 6-bit weight in (31 / 2, 31]
-        assert 16 <= np.abs(hardware.twin.w_int[name]).max() <= 31
-    default = block_hardware(graph)
-    assert default.spec.tokens == 32 and default.twin.x_shift == 6
-    assert default.twin.theta != hardware.twin.theta
+        assert 16 <= np.abs(core.fixed.w_int[name]).max() <= 31
+    _, default = core_for_graph(graph)
+    assert default.spec.tokens == 32 and default.fixed.x_shift == 6
+    assert default.fixed.theta != core.fixed.theta
 
 
 def test_attention_options_are_refused_for_other_blocks(tmp_path, capsys):
@@ -175,25 +181,25 @@ def test_kinds_not_wired_yet_fail_with_one_line(tmp_path, capsys, command):
 
 def test_the_trained_transformer_compiles_from_its_nir_file(tmp_path, capsys):
     """`train`'s model.nir -> the token-wise engine with that model's quantised weights and time steps."""
-    from sc_neurocore.backends.transformer_deploy import BLOCK, emit_engine
+    from sc_neurocore.backends.cores.transformer.core import TRANSFORMER_BLOCK, TransformerCore
     from sc_neurocore.training.export import write_transformer_nir
     from sc_neurocore.training.fixed_transformer import FixedTransformer
     from sc_neurocore.training.transformer import SpikingTransformer
 
     model = SpikingTransformer(8, 8, 10, dim=16, heads=2, seed=5)
     path = write_transformer_nir(model, tmp_path / "model.nir", {"steps": 3})
-    hardware = block_hardware(read_nir(path))
-    assert hardware.kind == BLOCK
-    expected = emit_engine(FixedTransformer.from_model(model), 3)
-    assert hardware.emit().files == expected.files
-    other = emit_engine(FixedTransformer.from_model(SpikingTransformer(8, 8, 10, dim=16, heads=2, seed=6)), 3)
+    name, core = core_for_graph(read_nir(path))
+    assert (name, core.kind) == ("model", TRANSFORMER_BLOCK)
+    expected = TransformerCore(FixedTransformer.from_model(model), 3).emit()
+    assert core.emit().files == expected.files
+    other = TransformerCore(FixedTransformer.from_model(SpikingTransformer(8, 8, 10, dim=16, heads=2, seed=6)), 3).emit()
     assert other.files["tfm_weights.mem"] != expected.files["tfm_weights.mem"]  # the images are the model's own
     code, _, err = run(capsys, "compile", path, "-o", tmp_path / "build")
     assert code == 0, err
     manifest = json.loads((tmp_path / "build" / "manifest.json").read_text())
-    assert manifest["block"] == BLOCK and manifest["steps"] == 3
+    assert manifest["block"] == TRANSFORMER_BLOCK and manifest["steps"] == 3
     with pytest.raises(InputError, match="lanes 1"):
-        block_hardware(read_nir(path), BlockSettings(lanes=2))
+        core_for_graph(read_nir(path), BlockSettings(lanes=2))
 
 
 def test_several_ops_are_named(tmp_path, capsys):
@@ -211,7 +217,7 @@ def test_nodes_outside_the_op_are_named():
              "ssm": ops.SpikyStateSpaceOp(perturbed_ssm()), "output": Output((D_MODEL,))}
     graph = Graph(nodes, [("input", "gain"), ("gain", "ssm"), ("ssm", "output")]).validate()
     with pytest.raises(UnsupportedError, match=r"nodes gain \(Scale\) sit outside block op 'ssm'"):
-        block_hardware(graph)
+        core_for_graph(graph)
 
 
 @pytest.mark.parametrize("block, message", [
