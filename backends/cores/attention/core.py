@@ -28,9 +28,7 @@ from sc_neurocore.backends.cores.attention.design import (
 from sc_neurocore.backends.cores.attention.fit import needs
 from sc_neurocore.backends.cores.attention.trace import expected_attention_trace
 from sc_neurocore.backends.cores.core import Core, check_fit
-from sc_neurocore.backends.cores.settings import (
-    ATTENTION_INPUT_PEAK, ATTENTION_TOKENS, BlockSettings,
-)
+from sc_neurocore.backends.cores.settings import ATTENTION_INPUT_PEAK, ATTENTION_TOKENS, BlockSettings
 from sc_neurocore.backends.device import Ice40Device, device
 from sc_neurocore.backends.flow.synth import synthesise_modules
 
@@ -74,7 +72,8 @@ class AttentionCore(Core):
 
     def cosim_cycles(self, stimulus=None) -> int:
         """Activity-independent: every inference takes the same busy clocks."""
-        return len(self._runs(stimulus)) * busy_cycles_per_inference(self.spec)
+        inferences = 1 if stimulus is None else len(stimulus)
+        return inferences * busy_cycles_per_inference(self.spec)
 
     def _runs(self, stimulus) -> list[FixedAttention]:
         """The twin on each float input of `stimulus`, quantised at the layer's input scale."""

@@ -49,7 +49,8 @@ class MacBaselineCore(Core):
 
     def cosim_cycles(self, stimulus=None) -> int:
         """Activity-independent: every input set takes `mac_cycles_per_step` busy clocks."""
-        return len(self._runs(stimulus)) * mac_cycles_per_step(self.spec)
+        runs = 1 if stimulus is None else len(stimulus)
+        return runs * mac_cycles_per_step(self.spec)
 
     def _runs(self, stimulus):
         spec = self.spec
