@@ -9,7 +9,7 @@ from functools import cached_property
 import numpy as np
 
 from sc_neurocore.errors import InputError
-from sc_neurocore.training.export import transformer_from_graph
+from sc_neurocore.training.export import TRANSFORMER_TAG, transformer_from_graph
 from sc_neurocore.training.fixed_transformer import FixedTransformer, transformer_accuracy
 from sc_neurocore.training.quant import QuantSpec
 from sc_neurocore.training.transformer import SpikingTransformer
@@ -26,7 +26,7 @@ from sc_neurocore.backends.device import Ice40Device
 
 __all__ = ["TransformerCore", "TRANSFORMER_BLOCK"]
 
-TRANSFORMER_BLOCK = "spiking_transformer"
+TRANSFORMER_BLOCK = TRANSFORMER_TAG  # the block's kind is the model file's `sc_neurocore_model` tag
 
 
 class TransformerCore(Core):
