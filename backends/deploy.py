@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sc_neurocore.errors import FitError, UnsupportedError
 from sc_neurocore.passes.quantise import QuantisedNetwork
-from sc_neurocore.sc_arith import ScConfig
+from sc_neurocore.sim.sc import ScConfig
 
 from .build_dir import check_writable, fresh_partial, promote, write_files
 from .conv_layers import conv_compute_cycles, conv_cycle_bounds, uses_conv_core

@@ -48,10 +48,10 @@ from snntorch import import_nir
 from sc_neurocore.backends.conv_systemverilog import CONV_MODULE
 from sc_neurocore.backends.deploy import conv_throughput, deploy_design
 from sc_neurocore.backends.ice40 import Ice40Options
-from sc_neurocore.model import ModelOptions, load_quantised
+from sc_neurocore.passes.pipeline import ModelOptions, load_quantised
 from sc_neurocore.report.throughput import CoreShape, throughput
 from sc_neurocore.sim import run_fixed, run_float
-from sc_neurocore.stimulus import poisson_spikes
+from sc_neurocore.sim.stimulus import poisson_spikes
 
 REPO = Path(__file__).resolve().parent.parent
 PAPER = REPO / "tests" / "data" / "nir-paper" / "paper"
@@ -236,7 +236,7 @@ def main() -> int:
         "machine": f"{platform.machine()}, {platform.python_implementation()} {platform.python_version()}, "
                    f"numpy {np.__version__}, torch {torch.__version__} ({torch.get_num_threads()} threads), "
                    f"snntorch {snn.__version__}",
-        "input": f"Bernoulli spikes (sc_neurocore.stimulus.poisson_spikes, seed {SEED}); rate per model in rows",
+        "input": f"Bernoulli spikes (sc_neurocore.sim.stimulus.poisson_spikes, seed {SEED}); rate per model in rows",
         "load_average_at_start": load_at_start,
         "load_average_at_end": [round(x, 2) for x in os.getloadavg()],
         "timing": f"best of {args.repeats}; us per time step = run time / steps (whole batch); float = float64 "

@@ -24,7 +24,7 @@ from sc_neurocore.backends.ice40 import Ice40Options
 from sc_neurocore.backends.provenance import provenance
 from sc_neurocore.backends.systemverilog import emit
 from sc_neurocore.backends.toolrun import capture_tool_output
-from sc_neurocore.model import ModelOptions, load_quantised
+from sc_neurocore.passes.pipeline import ModelOptions, load_quantised
 from sc_neurocore.sim import run_fixed
 
 REPO = Path(__file__).resolve().parent.parent

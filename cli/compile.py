@@ -10,11 +10,10 @@ import typer
 from sc_neurocore.backends.block_deploy import BlockSettings, block_hardware, compile_block
 from sc_neurocore.backends.deploy import compile_design
 from sc_neurocore.backends.provenance import provenance
-from sc_neurocore.block_simulation import block_graph
 from sc_neurocore.errors import InputError
 from sc_neurocore.export import write_nir
 from sc_neurocore.frontend import read_nir
-from sc_neurocore.model import load_quantised
+from sc_neurocore.passes.pipeline import block_graph, load_quantised
 from sc_neurocore.presets import get_preset
 
 from . import options as opt

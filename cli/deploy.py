@@ -12,9 +12,8 @@ from sc_neurocore.backends.block_deploy import block_hardware, deploy_block
 from sc_neurocore.backends.deploy import deploy_design
 from sc_neurocore.backends.ice40 import Ice40Options
 from sc_neurocore.backends.provenance import provenance
-from sc_neurocore.block_simulation import block_graph
 from sc_neurocore.errors import InputError
-from sc_neurocore.model import load_quantised
+from sc_neurocore.passes.pipeline import block_graph, load_quantised
 from sc_neurocore.transformers.spec import load_spec
 
 from . import options as opt

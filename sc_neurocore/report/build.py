@@ -8,7 +8,7 @@ from pathlib import Path
 from sc_neurocore.backends.deploy import BUILD_REPORT
 from sc_neurocore.backends.reports import BuildReport
 from sc_neurocore.errors import InputError
-from sc_neurocore.model import ModelOptions
+from sc_neurocore.passes.pipeline import ModelOptions
 
 from .throughput import CoreShape
 

@@ -10,6 +10,10 @@ from pathlib import Path
 import numpy as np
 
 from sc_neurocore.errors import InputError
+from sc_neurocore.frontend import read_nir
+from sc_neurocore.training.export import transformer_from_graph
+from sc_neurocore.training.fixed_transformer import FixedTransformer, transformer_accuracy
+from sc_neurocore.training.quant import QuantSpec
 
 from .accuracy import Accuracy
 from .build import Build, check_model
@@ -34,10 +38,6 @@ def transformer_build_accuracy(build: Build, model: Path, input_path: Path | Non
     """Float and engine (fixed-point twin) accuracy of `model` on the labelled features of `input_path`."""
     from sc_neurocore.backends.transformer_deploy import emit_engine
     from sc_neurocore.backends.transformer_systemverilog import WEIGHTS_FILE
-    from sc_neurocore.frontend import read_nir
-    from sc_neurocore.training.export import transformer_from_graph
-    from sc_neurocore.training.fixed_transformer import FixedTransformer, transformer_accuracy
-    from sc_neurocore.training.quant import QuantSpec
 
     if input_path is None:
         raise InputError(f"{build.path} is a trained transformer: its accuracy needs --input with labelled "

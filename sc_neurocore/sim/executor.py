@@ -12,7 +12,7 @@ import numpy as np
 
 from sc_neurocore.errors import InputError
 from sc_neurocore.ir.operators import SPIKES, Grid
-from sc_neurocore.network import Network
+from sc_neurocore.passes.lower import Network
 from sc_neurocore.passes.quantise import QuantisedNetwork
 
 from .neuron_steps import delay_step, fixed_step, float_step, make_fixed_step, make_float_step

@@ -5,7 +5,7 @@ import pytest
 
 from sc_neurocore.backends.cosim import cosimulate
 from sc_neurocore.frontend import graph_from_nir, read_nir
-from sc_neurocore.network import lower
+from sc_neurocore.passes.lower import lower
 from sc_neurocore.passes import quantise
 
 from tests.netbuild import two_layer

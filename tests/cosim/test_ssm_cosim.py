@@ -50,7 +50,7 @@ def test_an_ssm_op_from_nir_is_bit_true_with_its_own_weights(icarus, tmp_path, l
     """A NIR SSM op whose A, B, C are not its seed's: the RTL runs the op's images, bit for bit."""
     from sc_neurocore.backends.block_deploy import BlockSettings, block_hardware
     from sc_neurocore.backends.ssm_systemverilog import SSM_MEMORIES, emit_ssm
-    from sc_neurocore.block_simulation import block_graph
+    from sc_neurocore.passes.pipeline import block_graph
     from sc_neurocore.ir import blocks as ops
     from tests.unit.test_block_deploy import perturbed_ssm, single_op_file
 

@@ -11,7 +11,7 @@ from sc_neurocore.backends.attention_systemverilog import STIMULUS_FILE, emit_at
 from sc_neurocore.backends.block_deploy import HARDWARE, BlockSettings, block_hardware
 from sc_neurocore.backends.cpg_systemverilog import W_FILE, emit_cpg
 from sc_neurocore.backends.ssm_systemverilog import A_FILE, B_FILE, C_FILE, emit_ssm
-from sc_neurocore.block_simulation import block_graph
+from sc_neurocore.passes.pipeline import block_graph
 from sc_neurocore.cli.app import main
 from sc_neurocore.errors import InputError, UnsupportedError
 from sc_neurocore.export import write_nir

@@ -13,9 +13,9 @@ import pytest
 from sc_neurocore.cli.app import main
 from sc_neurocore.errors import InputError
 from sc_neurocore.ir.operators import Chain, ConvOp, DenseOp, ScaleOp
-from sc_neurocore.model import ModelOptions, load_network
+from sc_neurocore.passes.pipeline import ModelOptions, load_network
 from sc_neurocore.sim import run_float
-from sc_neurocore.stimulus import poisson_spikes
+from sc_neurocore.sim.stimulus import poisson_spikes
 
 # (file under the NIR paper's data, steps, input spike rate): as benchmarks/nir_models.py runs them
 NETS = {

@@ -12,8 +12,8 @@ from sc_neurocore.backends.provenance import provenance
 from sc_neurocore.backends.reports import BuildReport, parse_nextpnr_report, parse_yosys_stat, resource_rows
 from sc_neurocore.backends.systemverilog import emit
 from sc_neurocore.backends.sc_systemverilog import emit_sc
-from sc_neurocore.model import ModelOptions, load_quantised
-from sc_neurocore.sc_arith import sc_config
+from sc_neurocore.passes.pipeline import ModelOptions, load_quantised
+from sc_neurocore.sim.sc import sc_config
 
 from tests.conftest import REPO
 
