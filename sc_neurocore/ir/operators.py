@@ -25,7 +25,7 @@ the end: every intermediate value is an exact integer, so this equals rounding a
 
 `apply_float32` is the float executor's opt-in float32 precision: float32 x, float32 weights (rounded
 to nearest), float32 sums in whatever order BLAS picks, float32 out. It is not exact; it must agree with
-the same arithmetic written plainly in float32 to float32 rounding (see tests/unit/test_float32_precision.py).
+the same arithmetic written plainly in float32 to float32 rounding (see tests/unit/sim/test_float32_precision.py).
 A convolution there takes the whole-row float32 im2col of the exact path below (`ConvOp._apply_exact`),
 which is simply not proved exact for such inputs.
 

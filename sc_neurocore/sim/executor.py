@@ -183,7 +183,7 @@ def run_float(
 
     precision="float32" is an opt-in, faster approximation: weights, states, decay factors, currents and
     every recorded array are float32 end to end (convolutions included), as snnTorch computes. It is not
-    the reference: spikes near a threshold may differ from float64's (see tests/unit/test_float32_precision.py).
+    the reference: spikes near a threshold may differ from float64's (see tests/unit/sim/test_float32_precision.py).
     """
     if precision not in PRECISIONS:
         raise InputError(f"precision must be one of {', '.join(PRECISIONS)}, got {precision!r}")

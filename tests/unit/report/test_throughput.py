@@ -115,7 +115,8 @@ def test_sc_timing_from_a_manifest():
 
 @pytest.mark.cosim
 @pytest.mark.parametrize("case, length", [
-    ("LIF-LIF", 256), ("CubaLIF-CubaLI", 32), ("IF-I", 1), ("LIF-IF", 1024), ("braille", 16), ("braille", 64),
+    pytest.param("LIF-LIF", 256, marks=pytest.mark.slow), ("CubaLIF-CubaLI", 32), ("IF-I", 1),
+    pytest.param("LIF-IF", 1024, marks=pytest.mark.slow), ("braille", 16), pytest.param("braille", 64, marks=pytest.mark.slow),
 ])
 def test_sc_model_equals_icarus_cycle_counts(icarus, tmp_path, nir_paper, case, length):
     if case == "braille":
