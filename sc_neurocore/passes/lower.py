@@ -22,7 +22,7 @@ import numpy as np
 from sc_neurocore.errors import InputError, ModelError, UnsupportedError
 from sc_neurocore.ir import Graph
 from sc_neurocore.ir import nodes as ir
-from sc_neurocore.ir.operators import Chain, ConvOp, DenseOp, ScaleOp
+from sc_neurocore.kernels import Chain, ConvOp, DenseOp, ScaleOp
 from sc_neurocore.ir.shapes import resolve_padding
 
 __all__ = [

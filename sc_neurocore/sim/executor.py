@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from sc_neurocore.errors import InputError
-from sc_neurocore.ir.operators import SPIKES, Grid
+from sc_neurocore.kernels import SPIKES, Grid
 from sc_neurocore.passes.lower import Network
 from sc_neurocore.passes.quantise import QuantisedNetwork
 
@@ -42,7 +42,7 @@ class SimulationResult:
 def _project(proj, dtype, grid: Grid | None):
     """The projection's map of a [B, n_src] batch: a transposed dense matrix, or its operator chain.
 
-    `grid` is what is known of the source's values (see `sc_neurocore.ir.operators.Grid`): spikes, or
+    `grid` is what is known of the source's values (see `sc_neurocore.kernels.Grid`): spikes, or
     None; operator chains choose their exact fast paths from it. (A dense integer matrix stays an int64
     matmul: for the Braille nets' 12-38-7 matrices a float64 BLAS detour measured slower.)
     """

@@ -12,7 +12,7 @@ import pytest
 
 from sc_neurocore.cli.app import main
 from sc_neurocore.errors import InputError
-from sc_neurocore.ir.operators import Chain, ConvOp, DenseOp, ScaleOp
+from sc_neurocore.kernels import Chain, ConvOp, DenseOp, ScaleOp
 from sc_neurocore.passes.pipeline import ModelOptions, load_network
 from sc_neurocore.sim import run_float
 from sc_neurocore.sim.stimulus import poisson_spikes

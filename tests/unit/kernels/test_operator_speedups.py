@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sc_neurocore.ir.operators import Chain, ConvOp, DenseOp
+from sc_neurocore.kernels import Chain, ConvOp, DenseOp
 from sc_neurocore.sim import executor
 from sc_neurocore.sim.neuron_steps import fixed_step, float_step, make_fixed_step, make_float_step
 
