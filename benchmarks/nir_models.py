@@ -11,7 +11,7 @@ Peers, measured in the same process (torch CPU, torch.set_num_threads(2), float3
   SumPool2d.
 Ours: `sc_neurocore.sim.run_float` (float64, the reference; and precision="float32", the opt-in mode that
 computes in float32 end to end as snnTorch does) and `run_fixed` (int64, the RTL's arithmetic; its convolutions
-on spikes run in float32 where every partial sum is provably exact, see sc_neurocore/ir/operators.py) on
+on spikes run in float32 where every partial sum is provably exact, see sc_neurocore/kernels/exact.py) on
 the same Bernoulli input. Each timing is the best of `--repeats` runs. The ratio is ours / snnTorch (target <= 1).
 
 Deploy (one model at a time): `deploy_design` with Ice40Options() (UP5K-sg48, 12 MHz constraint, seed 1);
