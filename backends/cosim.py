@@ -9,8 +9,8 @@ import numpy as np
 
 from sc_neurocore.errors import ToolMissingError
 from sc_neurocore.passes.quantise import QuantisedNetwork
-from sc_neurocore.sim.sc import ScConfig, ScEvents, generator_state, run_sc
 from sc_neurocore.sim import run_fixed
+from sc_neurocore.sim.sc import ScConfig, ScEvents, generator_state, run_sc
 
 from .sc_systemverilog import SC_SOURCES, emit_sc
 from .systemverilog import SOURCES, TESTBENCH, TRACE_FILE, emit, layout

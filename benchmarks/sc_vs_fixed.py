@@ -25,8 +25,8 @@ from sc_neurocore.backends.deploy import deploy_design
 from sc_neurocore.backends.ice40 import Ice40Options
 from sc_neurocore.backends.provenance import provenance
 from sc_neurocore.passes.pipeline import load_quantised
-from sc_neurocore.sim.sc import run_sc, sc_config
 from sc_neurocore.sim import run_fixed, run_float
+from sc_neurocore.sim.sc import run_sc, sc_config
 from sc_neurocore.sim.stimulus import poisson_spikes
 
 REPO = Path(__file__).resolve().parent.parent

@@ -6,8 +6,8 @@ from pathlib import Path
 import typer
 
 from sc_neurocore.errors import InputError
-from sc_neurocore.passes.pipeline import ModelOptions
 from sc_neurocore.passes.lower import DEFAULT_DT
+from sc_neurocore.passes.pipeline import ModelOptions
 from sc_neurocore.presets import PRESETS, get_preset
 from sc_neurocore.sim.sc import ScConfig, sc_config
 

@@ -8,11 +8,11 @@ import typer
 
 from sc_neurocore.errors import InputError, UnsupportedError
 from sc_neurocore.passes.pipeline import block_graph, load_network, load_quantised
-from sc_neurocore.sim.sc import simulate_sc
-from sc_neurocore.sim.blocks import block_input, is_trained_transformer, load_block_input, simulate_block_graph
 from sc_neurocore.sim import PRECISIONS
-from sc_neurocore.sim.summary import simulate
+from sc_neurocore.sim.blocks import block_input, is_trained_transformer, load_block_input, simulate_block_graph
+from sc_neurocore.sim.sc import simulate_sc
 from sc_neurocore.sim.stimulus import load_input, poisson_spikes
+from sc_neurocore.sim.summary import simulate
 from sc_neurocore.training.simulation import simulate_trained_transformer
 
 from . import options as opt

@@ -36,8 +36,8 @@ import numpy as np
 
 from sc_neurocore.bitstream import StreamAllocation, allocate_streams
 from sc_neurocore.errors import InputError, UnsupportedError
-from sc_neurocore.passes.quantise import QuantisedNetwork
 from sc_neurocore.passes.lower import Network
+from sc_neurocore.passes.quantise import QuantisedNetwork
 from sc_neurocore.sim.executor import SimulationResult, run_float
 from sc_neurocore.sim.neuron_steps import fixed_step
 from sc_neurocore.sim.summary import PopulationActivity, QuantisationCost, SimulationSummary

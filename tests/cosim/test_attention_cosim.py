@@ -9,8 +9,8 @@ import pytest
 from sc_neurocore.backends.attention_cosim import cosimulate_attention, expected_attention_trace
 from sc_neurocore.backends.attention_systemverilog import cycles_per_step, projection_cycles
 from sc_neurocore.backends.block_deploy import BlockSettings, block_hardware
-from sc_neurocore.passes.pipeline import block_graph
 from sc_neurocore.ir import blocks as ops
+from sc_neurocore.passes.pipeline import block_graph
 from sc_neurocore.transformers.fixed_attention import quantise_attention, seed_input
 from sc_neurocore.transformers.spec import AttentionSpec
 

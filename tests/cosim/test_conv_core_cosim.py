@@ -14,9 +14,9 @@ import pytest
 from sc_neurocore.backends.conv_cosim import cosimulate_conv
 from sc_neurocore.backends.conv_layers import choose_lanes, conv_compute_cycles, conv_layers, layer_cycles
 from sc_neurocore.frontend import graph_from_nir
-from sc_neurocore.passes.pipeline import load_quantised
-from sc_neurocore.passes.lower import lower
 from sc_neurocore.passes import quantise
+from sc_neurocore.passes.lower import lower
+from sc_neurocore.passes.pipeline import load_quantised
 
 pytestmark = pytest.mark.cosim
 

@@ -6,9 +6,9 @@ import pytest
 
 from sc_neurocore.backends.cosim import cosimulate_sc, expected_sc_trace
 from sc_neurocore.frontend import graph_from_nir, read_nir
-from sc_neurocore.passes.pipeline import load_quantised
-from sc_neurocore.passes.lower import lower
 from sc_neurocore.passes import quantise
+from sc_neurocore.passes.lower import lower
+from sc_neurocore.passes.pipeline import load_quantised
 from sc_neurocore.sim.sc import sc_config
 
 from tests.conftest import REPO

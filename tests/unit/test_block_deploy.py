@@ -11,13 +11,13 @@ from sc_neurocore.backends.attention_systemverilog import STIMULUS_FILE, emit_at
 from sc_neurocore.backends.block_deploy import HARDWARE, BlockSettings, block_hardware
 from sc_neurocore.backends.cpg_systemverilog import W_FILE, emit_cpg
 from sc_neurocore.backends.ssm_systemverilog import A_FILE, B_FILE, C_FILE, emit_ssm
-from sc_neurocore.passes.pipeline import block_graph
 from sc_neurocore.cli.app import main
 from sc_neurocore.errors import InputError, UnsupportedError
 from sc_neurocore.export import write_nir
 from sc_neurocore.frontend import read_nir
 from sc_neurocore.ir import Graph, Input, Output, Scale
 from sc_neurocore.ir import blocks as ops
+from sc_neurocore.passes.pipeline import block_graph
 from sc_neurocore.transformers import CPGPositionalEncoding, SpikeDrivenAttention, SpikformerSSA, SpikyStateSpace
 from sc_neurocore.transformers.fixed_attention import attention_spec_for, input_shift, quantise_attention
 from sc_neurocore.transformers.fixed_ssm import quantise_ssm, ssm_spec_for

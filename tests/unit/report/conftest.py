@@ -10,8 +10,8 @@ import pytest
 from sc_neurocore.backends.deploy import BUILD_REPORT
 from sc_neurocore.backends.provenance import provenance
 from sc_neurocore.backends.reports import BuildReport, parse_nextpnr_report, parse_yosys_stat, resource_rows
-from sc_neurocore.backends.systemverilog import emit
 from sc_neurocore.backends.sc_systemverilog import emit_sc
+from sc_neurocore.backends.systemverilog import emit
 from sc_neurocore.passes.pipeline import ModelOptions, load_quantised
 from sc_neurocore.sim.sc import sc_config
 

@@ -6,13 +6,13 @@ import pytest
 from sc_neurocore.backends.cosim import cosimulate, cosimulate_sc
 from sc_neurocore.errors import InputError
 from sc_neurocore.frontend import graph_from_nir, read_nir
-from sc_neurocore.passes.lower import lower
 from sc_neurocore.passes import quantise
+from sc_neurocore.passes.lower import lower
 from sc_neurocore.report import (
     FIXED_CORE, CoreShape, CoreTiming, PopulationShape, compute_cycles, cycle_bounds, step_cycles, throughput,
 )
-from sc_neurocore.sim.sc import run_sc, sc_config
 from sc_neurocore.sim import run_fixed
+from sc_neurocore.sim.sc import run_sc, sc_config
 
 from tests.netbuild import two_layer
 

@@ -7,8 +7,8 @@ import pytest
 from sc_neurocore.bitstream import comparator_words, lfsr_step
 from sc_neurocore.errors import InputError, UnsupportedError
 from sc_neurocore.frontend import graph_from_nir
-from sc_neurocore.passes.lower import lower
 from sc_neurocore.passes import quantise
+from sc_neurocore.passes.lower import lower
 from sc_neurocore.passes.quantise import QuantisedProjection
 from sc_neurocore.sim.sc import (
     PERIOD, ScEvents, generator_state, run_sc, sc_config, sc_network, scale_counts, thresholds,
