@@ -36,7 +36,9 @@ test-tools:
 	  fi; \
 	fi
 
+# Layering first (contracts in pyproject.toml, [tool.importlinter]): a stage importing upward fails fast.
 test: warm-tools test-tools
+	$(BIN)/lint-imports --no-logo
 	$(BIN)/python -m pytest -q
 
 bench: install test-tools

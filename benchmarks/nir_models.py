@@ -11,7 +11,7 @@ Peers, measured in the same process (torch CPU, torch.set_num_threads(2), float3
   SumPool2d.
 Ours: `sc_neurocore.sim.run_float` (float64, the reference; and precision="float32", the opt-in mode that
 computes in float32 end to end as snnTorch does) and `run_fixed` (int64, the RTL's arithmetic; its convolutions
-on spikes run in float32 where every partial sum is provably exact, see sc_neurocore/ir/operators.py) on
+on spikes run in float32 where every partial sum is provably exact, see sc_neurocore/kernels/exact.py) on
 the same Bernoulli input. Each timing is the best of `--repeats` runs. The ratio is ours / snnTorch (target <= 1).
 
 Deploy (one model at a time): `deploy_core` with Ice40Options() (UP5K-sg48, 12 MHz constraint, seed 1);
@@ -50,10 +50,10 @@ from sc_neurocore.backends.cores.conv.core import conv_throughput
 from sc_neurocore.backends.cores.conv.design import CONV_MODULE
 from sc_neurocore.backends.deploy import deploy_core
 from sc_neurocore.backends.flow.icestorm import Ice40Options
-from sc_neurocore.model import ModelOptions, load_quantised
+from sc_neurocore.passes.pipeline import ModelOptions, load_quantised
 from sc_neurocore.report.throughput import CoreShape, throughput
 from sc_neurocore.sim import run_fixed, run_float
-from sc_neurocore.stimulus import poisson_spikes
+from sc_neurocore.sim.stimulus import poisson_spikes
 
 REPO = Path(__file__).resolve().parent.parent
 PAPER = REPO / "tests" / "data" / "nir-paper" / "paper"
@@ -238,7 +238,7 @@ def main() -> int:
         "machine": f"{platform.machine()}, {platform.python_implementation()} {platform.python_version()}, "
                    f"numpy {np.__version__}, torch {torch.__version__} ({torch.get_num_threads()} threads), "
                    f"snntorch {snn.__version__}",
-        "input": f"Bernoulli spikes (sc_neurocore.stimulus.poisson_spikes, seed {SEED}); rate per model in rows",
+        "input": f"Bernoulli spikes (sc_neurocore.sim.stimulus.poisson_spikes, seed {SEED}); rate per model in rows",
         "load_average_at_start": load_at_start,
         "load_average_at_end": [round(x, 2) for x in os.getloadavg()],
         "timing": f"best of {args.repeats}; us per time step = run time / steps (whole batch); float = float64 "

@@ -25,10 +25,10 @@ from sc_neurocore.backends.cosim import cosimulate
 from sc_neurocore.backends.deploy import deploy_core
 from sc_neurocore.backends.flow.icestorm import Ice40Options
 from sc_neurocore.backends.build.provenance import provenance
-from sc_neurocore.model import load_quantised
-from sc_neurocore.sc_arith import run_sc, sc_config
+from sc_neurocore.passes.pipeline import load_quantised
+from sc_neurocore.sim.sc import run_sc, sc_config
 from sc_neurocore.sim import run_fixed, run_float
-from sc_neurocore.stimulus import poisson_spikes
+from sc_neurocore.sim.stimulus import poisson_spikes
 
 REPO = Path(__file__).resolve().parent.parent
 RESULT = REPO / "benchmarks" / "results" / "sc_vs_fixed.json"

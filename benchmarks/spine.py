@@ -26,7 +26,7 @@ from sc_neurocore.backends.flow.icestorm import Ice40Options
 from sc_neurocore.backends.build.provenance import provenance
 from sc_neurocore.backends.cores.network.design import SOURCES, emit
 from sc_neurocore.backends.flow.toolrun import capture_tool_output
-from sc_neurocore.model import ModelOptions, load_quantised
+from sc_neurocore.passes.pipeline import ModelOptions, load_quantised
 from sc_neurocore.sim import run_fixed
 
 REPO = Path(__file__).resolve().parent.parent

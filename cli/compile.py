@@ -11,11 +11,10 @@ from sc_neurocore.backends.build.provenance import provenance
 from sc_neurocore.backends.compile import compile_core
 from sc_neurocore.backends.cores import core_for_graph, core_for_network
 from sc_neurocore.backends.cores.settings import BlockSettings
-from sc_neurocore.block_simulation import block_graph
 from sc_neurocore.errors import InputError
 from sc_neurocore.export import write_nir
 from sc_neurocore.frontend import read_nir
-from sc_neurocore.model import load_quantised
+from sc_neurocore.passes.pipeline import block_graph, load_quantised
 from sc_neurocore.presets import get_preset
 
 from . import options as opt

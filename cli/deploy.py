@@ -11,9 +11,8 @@ from sc_neurocore.backends.build.provenance import provenance
 from sc_neurocore.backends.cores import core_for_graph, core_for_network, core_for_spec
 from sc_neurocore.backends.deploy import deploy_core
 from sc_neurocore.backends.flow.icestorm import Ice40Options
-from sc_neurocore.block_simulation import block_graph
 from sc_neurocore.errors import InputError
-from sc_neurocore.model import load_quantised
+from sc_neurocore.passes.pipeline import block_graph, load_quantised
 from sc_neurocore.transformers.spec import load_spec
 
 from . import options as opt

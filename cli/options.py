@@ -6,10 +6,10 @@ from pathlib import Path
 import typer
 
 from sc_neurocore.errors import InputError
-from sc_neurocore.model import ModelOptions
-from sc_neurocore.network import DEFAULT_DT
+from sc_neurocore.passes.lower import DEFAULT_DT
+from sc_neurocore.passes.pipeline import ModelOptions
 from sc_neurocore.presets import PRESETS, get_preset
-from sc_neurocore.sc_arith import ScConfig, sc_config
+from sc_neurocore.sim.sc import ScConfig, sc_config
 
 __all__ = [
     "PRESET", "DT", "SPIKE_CONDITION", "RESET", "WEIGHT_BITS", "STATE_BITS", "JSON", "FORCE", "model_options", "MODEL",

@@ -16,7 +16,7 @@ from sc_neurocore.backends.build.plan import BuildPlan
 from sc_neurocore.backends.flow.tools import ToolchainStatus
 from sc_neurocore.report import Report, compare, throughput_gap
 from sc_neurocore.report.numbers import quantity, seconds, si, signed_percent
-from sc_neurocore.simulation import SimulationSummary
+from sc_neurocore.sim.summary import SimulationSummary
 
 __all__ = [
     "console", "render_build_report", "render_deploy", "render_simulation", "render_compile", "render_block_compile",

@@ -7,12 +7,13 @@ from typing import Optional
 import typer
 
 from sc_neurocore.errors import InputError, UnsupportedError
-from sc_neurocore.model import load_network, load_quantised
-from sc_neurocore.sc_arith import simulate_sc
-from sc_neurocore.block_simulation import block_graph, block_input, load_block_input, simulate_block_graph
+from sc_neurocore.passes.pipeline import block_graph, load_network, load_quantised
 from sc_neurocore.sim import PRECISIONS
-from sc_neurocore.simulation import simulate
-from sc_neurocore.stimulus import load_input, poisson_spikes
+from sc_neurocore.sim.blocks import block_input, is_trained_transformer, load_block_input, simulate_block_graph
+from sc_neurocore.sim.sc import simulate_sc
+from sc_neurocore.sim.stimulus import load_input, poisson_spikes
+from sc_neurocore.sim.summary import simulate
+from sc_neurocore.training.simulation import simulate_trained_transformer
 
 from . import options as opt
 from .output_files import save_npz
@@ -66,7 +67,8 @@ def command(
                 "fixed-point cost is reported by sc_neurocore.passes.quantise_blocks"
             )
         inputs = load_block_input(input, graph) if input is not None else block_input(graph, steps, batch, rate, seed)
-        result, summary = simulate_block_graph(graph, inputs)
+        simulate_graph = simulate_trained_transformer if is_trained_transformer(graph) else simulate_block_graph
+        result, summary = simulate_graph(graph, inputs)
         _finish(model, result, summary, out, False, json_out)
         return
     options = opt.model_options(preset, dt, spike_condition, reset, weight_bits, state_bits)

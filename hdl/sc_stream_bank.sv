@@ -4,7 +4,7 @@
 // is sc_sng #(ROTATE = LANE_ROT[16l +: 16], REVERSE = LANE_REV[16l +: 16]) on generator LANE_GEN[16l +: 16],
 // all comparing against the same threshold: LANES bits of one stream per clock. The tables come from
 // sc_neurocore.bitstream.allocate_streams; several lanes may share a register through views (snn_sc_core
-// uses one register per lane, see sc_neurocore/sc_arith.py for why).
+// uses one register per lane, see sc_neurocore/sim/sc.py for why).
 // bits[l] is combinational on the current states; `en` advances every generator by one clock.
 module sc_stream_bank #(
     parameter int WIDTH = 16,

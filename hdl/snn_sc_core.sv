@@ -1,5 +1,5 @@
 // sc-neurocore stochastic-computing network core: snn_core's event-driven schedule and neuron update,
-// with every synaptic weight applied as an SC stream (bit-true twin: sc_neurocore/sc_arith.py).
+// with every synaptic weight applied as an SC stream (bit-true twin: sc_neurocore/sim/sc.py).
 //
 // Per neuron and arrived spike j (ascending index, this step's or the previous step's event list), the
 // weight w is read from block RAM as sign and magnitude; the magnitude becomes the threshold

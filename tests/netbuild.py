@@ -25,6 +25,13 @@ def neuron(kind: str, n: int, rng) -> nir.NIRNode:
     raise ValueError(kind)
 
 
+def lif(n: int, **changes) -> nir.LIF:
+    """n LIF neurons: tau 2 ms, r 1, threshold 1, no leak, reset to 0; `changes` override any of them."""
+    params = dict(tau=np.full(n, 2e-3), r=np.ones(n), v_leak=np.zeros(n), v_threshold=np.ones(n), v_reset=np.zeros(n))
+    params.update(changes)
+    return nir.LIF(**params)
+
+
 def two_layer(hidden_kind: str, output_kind: str, sizes=(12, 9, 5), seed=0) -> nir.NIRGraph:
     """Input -> Affine -> hidden -> Affine -> output, weights drawn so that both layers fire."""
     rng = np.random.default_rng(seed)

@@ -31,7 +31,7 @@ def _shape(shape) -> np.ndarray:
 
 
 def _node(node):
-    import nir
+    import nir  # lazy: nir and h5py take 0.1 s to import, kept out of CLI start-up
 
     if isinstance(node, BlockOp):
         return encode_block(node)
@@ -63,7 +63,7 @@ def _node(node):
 
 
 def _conv(node):
-    import nir
+    import nir  # lazy: nir and h5py take 0.1 s to import, kept out of CLI start-up
 
     padding = node.padding if isinstance(node.padding, str) else _shape(node.padding)
     if isinstance(node, ir.Conv2d):
@@ -91,7 +91,7 @@ def _metadata(graph: Graph, preset: Preset | None, dt: float | None) -> dict:
 
 def to_nir(graph: Graph, preset: Preset | None = None, dt: float | None = None):
     """A `nir.NIRGraph` with one NIR node per IR node; conventions and dt recorded in metadata."""
-    import nir
+    import nir  # lazy: nir and h5py take 0.1 s to import, kept out of CLI start-up
 
     nodes = {name: _node(node) for name, node in graph.nodes.items()}
     return nir.NIRGraph(
@@ -101,7 +101,7 @@ def to_nir(graph: Graph, preset: Preset | None = None, dt: float | None = None):
 
 def write_nir(graph: Graph, path, preset: Preset | None = None, dt: float | None = None, force: bool = False) -> Path:
     """Write `graph` as a NIR file atomically (temp file + rename); refuse to overwrite unless `force`."""
-    import nir
+    import nir  # lazy: nir and h5py take 0.1 s to import, kept out of CLI start-up
 
     path = Path(path)
     if path.exists() and not force:

@@ -94,7 +94,7 @@ def _convert(name: str, node, in_shape=None):
 
 def _convert_node(name: str, node, in_shape):
     """`in_shape` is the predecessor's output shape, for the node types whose shape NIR may omit."""
-    import nir
+    import nir  # lazy: nir and h5py take 0.1 s to import, kept out of CLI start-up
 
     kind = type(node).__name__
     if kind in _NEURON_PARAMS:
@@ -184,7 +184,7 @@ def _flatten_into(nir_graph, prefix: str, nodes: dict, edges: list, top: bool) -
 
     A nested graph's own Input/Output nodes become pass-through joints, contracted later.
     """
-    import nir
+    import nir  # lazy: nir and h5py take 0.1 s to import, kept out of CLI start-up
 
     ports: dict[str, tuple[str, str]] = {}  # subgraph name -> (entry node, exit node)
     for name, node in nir_graph.nodes.items():
@@ -271,7 +271,7 @@ def graph_from_nir(nir_graph) -> ir_graph.Graph:
 
 def _failing_node(path: Path, group_path: str = "node") -> str | None:
     """The (dotted) name of the first node that nir cannot build on its own, if one can be singled out."""
-    import h5py
+    import h5py  # lazy: nir and h5py take 0.1 s to import, kept out of CLI start-up
     from nir.serialization import read_node
 
     try:
@@ -295,7 +295,7 @@ def _failing_node(path: Path, group_path: str = "node") -> str | None:
 
 def read_nir(path) -> ir_graph.Graph:
     """Read a NIR file into a validated IR graph; every failure is an InputError naming the file."""
-    import h5py
+    import h5py  # lazy: nir and h5py take 0.1 s to import, kept out of CLI start-up
     import nir
 
     path = Path(path)

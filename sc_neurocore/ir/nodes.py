@@ -8,6 +8,8 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
+from sc_neurocore.ir.shapes import conv_output_size, resolve_padding
+
 __all__ = [
     "Node",
     "Input",
@@ -142,8 +144,6 @@ class Delay(Node):
 
 
 def _conv_shape_out(node, kernel) -> tuple[int, ...]:
-    from .operators import conv_output_size, resolve_padding
-
     pads = resolve_padding(node.padding, kernel, node.dilation, node.stride, "convolution")
     spatial = [
         conv_output_size(n, p, k, d, s)

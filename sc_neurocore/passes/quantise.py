@@ -12,8 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from sc_neurocore.errors import InputError, UnsupportedError
-from sc_neurocore.ir.operators import Chain
-from sc_neurocore.network import Network, Population, PopulationLookup
+from sc_neurocore.kernels import Chain
+from sc_neurocore.passes.lower import Network, Population, PopulationLookup
 
 __all__ = ["QuantisedProjection", "QuantisedPopulation", "QuantisedDelay", "QuantisedNetwork", "quantise", "COEF_SHIFT"]
 

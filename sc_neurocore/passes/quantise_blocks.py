@@ -21,6 +21,11 @@ import numpy as np
 
 from sc_neurocore.errors import InputError, UnsupportedError
 from sc_neurocore.ir import blocks as ops
+from sc_neurocore.transformers import fixed_attention as fa
+from sc_neurocore.transformers import fixed_variants as fv
+from sc_neurocore.transformers.fixed_cpg import cpg_report
+from sc_neurocore.transformers.fixed_ssm import quantise_ssm, ssm_report, ssm_spec_for
+from sc_neurocore.transformers.spec import CpgSpec
 
 __all__ = ["quantise_block"]
 
@@ -60,8 +65,6 @@ def _input(x, shape, seed: int) -> np.ndarray:
 
 
 def _seed_attention(op, x, in_bits, weight_bits, seed):
-    from sc_neurocore.transformers import fixed_attention as fa
-
     x = _input(x, (DEFAULT_TOKENS, op.embed_dim), seed)
     spec = fa.attention_spec_for(op, tokens=x.shape[0], in_bits=in_bits, weight_bits=weight_bits)
     report = fa.quantisation_report(fa.quantise_attention(spec, x, model=op))
@@ -69,8 +72,6 @@ def _seed_attention(op, x, in_bits, weight_bits, seed):
 
 
 def _ssm(op, x, in_bits, weight_bits, state_bits, seed):
-    from sc_neurocore.transformers.fixed_ssm import quantise_ssm, ssm_report, ssm_spec_for
-
     x = _input(x, (DEFAULT_STEPS * 4, op.d_model), seed)
     spec = ssm_spec_for(op, T=x.shape[0], in_bits=in_bits, weight_bits=weight_bits, state_bits=state_bits)
     report = ssm_report(quantise_ssm(spec, x, model=op))
@@ -78,9 +79,6 @@ def _ssm(op, x, in_bits, weight_bits, state_bits, seed):
 
 
 def _cpg(op, phase_bits):
-    from sc_neurocore.transformers.fixed_cpg import cpg_report
-    from sc_neurocore.transformers.spec import CpgSpec
-
     if op.mode != "cpg-pe":
         raise UnsupportedError(f"the CPG's integer twin is for mode 'cpg-pe'; this op runs {op.mode!r}")
     report = cpg_report(CpgSpec(d_model=op.d_model, positions=op.max_len, phase_bits=phase_bits))
@@ -89,8 +87,6 @@ def _cpg(op, phase_bits):
 
 def _variant(variant, op, x, frac_bits, k_bits, seed):
     """The integer core fed the Q/K/V spikes of the float op's own forward pass on `x`."""
-    from sc_neurocore.transformers import fixed_variants as fv
-
     if op.tau != 2.0:
         raise UnsupportedError(f"the {variant} integer core is a tau-2 LIF (a shift); this op has tau {op.tau}")
     x = _input(x, (DEFAULT_STEPS, DEFAULT_TOKENS, op.dim), seed)

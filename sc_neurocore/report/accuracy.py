@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from sc_neurocore.errors import InputError
-from sc_neurocore.stimulus import load_input
+from sc_neurocore.sim.stimulus import load_input
 
 __all__ = ["Accuracy", "Workload", "load_workload", "predictions", "measure_accuracy"]
 

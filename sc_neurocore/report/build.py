@@ -7,7 +7,7 @@ from pathlib import Path
 
 from sc_neurocore.report.build_record import BUILD_REPORT, BuildReport
 from sc_neurocore.errors import InputError
-from sc_neurocore.model import ModelOptions
+from sc_neurocore.passes.pipeline import ModelOptions
 
 from .throughput import CoreShape
 

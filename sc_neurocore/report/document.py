@@ -10,10 +10,10 @@ from pathlib import Path
 
 from sc_neurocore import __version__
 from sc_neurocore.errors import InputError
-from sc_neurocore.model import load_quantised
-from sc_neurocore.sc_arith import run_sc, sc_config
+from sc_neurocore.passes.pipeline import load_quantised
 from sc_neurocore.sim import run_fixed, run_float
-from sc_neurocore.stimulus import poisson_spikes
+from sc_neurocore.sim.sc import run_sc, sc_config
+from sc_neurocore.sim.stimulus import poisson_spikes
 
 from .accuracy import Accuracy, Workload, load_workload, measure_accuracy
 from .activity import Activity, event_counts, measure_activity

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from sc_neurocore.errors import InputError
-from sc_neurocore.ir.operators import SPIKES, Grid
-from sc_neurocore.network import Network
+from sc_neurocore.kernels import SPIKES, Grid
+from sc_neurocore.passes.lower import Network
 from sc_neurocore.passes.quantise import QuantisedNetwork
 
 from .neuron_steps import delay_step, fixed_step, float_step, make_fixed_step, make_float_step
@@ -42,7 +42,7 @@ class SimulationResult:
 def _project(proj, dtype, grid: Grid | None):
     """The projection's map of a [B, n_src] batch: a transposed dense matrix, or its operator chain.
 
-    `grid` is what is known of the source's values (see `sc_neurocore.ir.operators.Grid`): spikes, or
+    `grid` is what is known of the source's values (see `sc_neurocore.kernels.Grid`): spikes, or
     None; operator chains choose their exact fast paths from it. (A dense integer matrix stays an int64
     matmul: for the Braille nets' 12-38-7 matrices a float64 BLAS detour measured slower.)
     """
@@ -183,7 +183,7 @@ def run_float(
 
     precision="float32" is an opt-in, faster approximation: weights, states, decay factors, currents and
     every recorded array are float32 end to end (convolutions included), as snnTorch computes. It is not
-    the reference: spikes near a threshold may differ from float64's (see tests/unit/test_float32_precision.py).
+    the reference: spikes near a threshold may differ from float64's (see tests/unit/sim/test_float32_precision.py).
     """
     if precision not in PRECISIONS:
         raise InputError(f"precision must be one of {', '.join(PRECISIONS)}, got {precision!r}")

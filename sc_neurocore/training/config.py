@@ -11,7 +11,7 @@ import copy
 from pathlib import Path
 
 from sc_neurocore.errors import InputError
-from sc_neurocore.network import DEFAULT_DT
+from sc_neurocore.passes.lower import DEFAULT_DT
 
 from .data import ENCODINGS
 from .mlp import READOUTS

@@ -12,7 +12,7 @@ from sc_neurocore.backends.cores.attention.design import cycles_per_step, projec
 from sc_neurocore.backends.cores.attention.trace import expected_attention_trace
 from sc_neurocore.backends.cores.settings import BlockSettings
 from sc_neurocore.backends.cosim import cosimulate
-from sc_neurocore.block_simulation import block_graph
+from sc_neurocore.passes.pipeline import block_graph
 from sc_neurocore.ir import blocks as ops
 from sc_neurocore.transformers.fixed_attention import quantise_attention, seed_input
 from sc_neurocore.transformers.spec import AttentionSpec

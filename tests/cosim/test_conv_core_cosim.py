@@ -15,9 +15,9 @@ from sc_neurocore.backends.cores.conv.core import ConvCore
 from sc_neurocore.backends.cores.conv.layers import choose_lanes, conv_compute_cycles, conv_layers, layer_cycles
 from sc_neurocore.backends.cosim import cosimulate
 from sc_neurocore.frontend import graph_from_nir
-from sc_neurocore.model import load_quantised
-from sc_neurocore.network import lower
 from sc_neurocore.passes import quantise
+from sc_neurocore.passes.lower import lower
+from sc_neurocore.passes.pipeline import load_quantised
 
 pytestmark = pytest.mark.cosim
 

@@ -6,8 +6,8 @@ import pytest
 from sc_neurocore.backends.cores.network.core import NetworkCore
 from sc_neurocore.backends.cosim import cosimulate
 from sc_neurocore.frontend import graph_from_nir, read_nir
-from sc_neurocore.network import lower
 from sc_neurocore.passes import quantise
+from sc_neurocore.passes.lower import lower
 
 from tests.netbuild import two_layer
 

@@ -33,7 +33,7 @@ def test_a_cpg_op_from_nir_is_bit_true(icarus, tmp_path):
 
     from sc_neurocore.backends.cores import core_for_graph
     from sc_neurocore.backends.cores.settings import BlockSettings
-    from sc_neurocore.block_simulation import block_graph
+    from sc_neurocore.passes.pipeline import block_graph
     from sc_neurocore.ir import blocks as ops
     from sc_neurocore.transformers import CPGPositionalEncoding
     from sc_neurocore.transformers.fixed_cpg import run_fixed_cpg

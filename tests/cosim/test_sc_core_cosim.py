@@ -8,10 +8,10 @@ from sc_neurocore.backends.cores.sc.core import ScCore
 from sc_neurocore.backends.cores.sc.trace import expected_sc_trace
 from sc_neurocore.backends.cosim import cosimulate
 from sc_neurocore.frontend import graph_from_nir, read_nir
-from sc_neurocore.model import load_quantised
-from sc_neurocore.network import lower
 from sc_neurocore.passes import quantise
-from sc_neurocore.sc_arith import sc_config
+from sc_neurocore.passes.lower import lower
+from sc_neurocore.passes.pipeline import load_quantised
+from sc_neurocore.sim.sc import sc_config
 
 from tests.conftest import REPO
 from tests.netbuild import two_layer

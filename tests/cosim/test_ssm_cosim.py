@@ -53,7 +53,7 @@ def test_an_ssm_op_from_nir_is_bit_true_with_its_own_weights(icarus, tmp_path, l
     from sc_neurocore.backends.cores import core_for_graph
     from sc_neurocore.backends.cores.settings import BlockSettings
     from sc_neurocore.backends.cores.ssm.design import SSM_MEMORIES
-    from sc_neurocore.block_simulation import block_graph
+    from sc_neurocore.passes.pipeline import block_graph
     from sc_neurocore.ir import blocks as ops
     from tests.unit.test_block_deploy import perturbed_ssm, single_op_file
 

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from sc_neurocore.backends.cores.network.design import emit
-from sc_neurocore.model import ModelOptions, load_quantised
+from sc_neurocore.passes.pipeline import ModelOptions, load_quantised
 
 from tests.conftest import REPO
 

@@ -34,7 +34,7 @@ import nir  # noqa: E402
 from snntorch import import_nir  # noqa: E402
 
 from sc_neurocore.frontend import graph_from_nir  # noqa: E402
-from sc_neurocore.network import lower  # noqa: E402
+from sc_neurocore.passes.lower import lower  # noqa: E402
 from sc_neurocore.sim import run_float  # noqa: E402
 
 pytestmark = pytest.mark.interop

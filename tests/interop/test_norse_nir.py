@@ -34,7 +34,7 @@ from sc_neurocore.errors import InputError, ModelError, UnsupportedError  # noqa
 from sc_neurocore.export import to_nir  # noqa: E402
 from sc_neurocore.frontend import graph_from_nir  # noqa: E402
 from sc_neurocore.ir import nodes as ir  # noqa: E402
-from sc_neurocore.network import lower  # noqa: E402
+from sc_neurocore.passes.lower import lower  # noqa: E402
 from sc_neurocore.presets import get_preset  # noqa: E402
 from sc_neurocore.sim import run_float  # noqa: E402
 

@@ -26,7 +26,7 @@ from spikingjelly.activation_based.nir_exchange import export_to_nir, import_fro
 
 from sc_neurocore.export import to_nir  # noqa: E402
 from sc_neurocore.frontend import graph_from_nir  # noqa: E402
-from sc_neurocore.network import lower  # noqa: E402
+from sc_neurocore.passes.lower import lower  # noqa: E402
 from sc_neurocore.presets import get_preset  # noqa: E402
 from sc_neurocore.sim import run_float  # noqa: E402
 

@@ -14,7 +14,7 @@ from sc_neurocore.backends.cores.cpg.design import W_FILE
 from sc_neurocore.backends.cores.settings import BlockSettings
 from sc_neurocore.backends.cores.ssm.core import SsmCore
 from sc_neurocore.backends.cores.ssm.design import A_FILE, B_FILE, C_FILE
-from sc_neurocore.block_simulation import block_graph
+from sc_neurocore.passes.pipeline import block_graph
 from sc_neurocore.cli.app import main
 from sc_neurocore.errors import InputError, UnsupportedError
 from sc_neurocore.export import write_nir

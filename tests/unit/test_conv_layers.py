@@ -15,11 +15,11 @@ from sc_neurocore.backends.flow.icestorm import Ice40Options
 from sc_neurocore.cli.app import main
 from sc_neurocore.errors import FitError, UnsupportedError
 from sc_neurocore.frontend import graph_from_nir
-from sc_neurocore.model import load_quantised
-from sc_neurocore.network import lower
 from sc_neurocore.passes import quantise
+from sc_neurocore.passes.lower import lower
+from sc_neurocore.passes.pipeline import load_quantised
 from sc_neurocore.report.throughput import CONV_CORE, CoreShape, CoreTiming, cycle_bounds
-from sc_neurocore.sc_arith import sc_config
+from sc_neurocore.sim.sc import sc_config
 
 from tests.cosim.test_conv_core_cosim import small_cnn
 from tests.netbuild import two_layer

@@ -17,7 +17,7 @@ from sc_neurocore.backends.cores.network.trace import expected_trace
 from sc_neurocore.backends.device import check_package_pins, device
 from sc_neurocore.errors import FitError, UnsupportedError
 from sc_neurocore.frontend import graph_from_nir
-from sc_neurocore.network import lower
+from sc_neurocore.passes.lower import lower
 from sc_neurocore.passes.quantise import QuantisedNetwork, quantise
 
 __all__ = ["ConvCore", "conv_throughput", "example_cnn"]

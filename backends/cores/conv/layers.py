@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sc_neurocore.errors import UnsupportedError
-from sc_neurocore.ir.operators import ConvOp, DenseOp
+from sc_neurocore.kernels import ConvOp, DenseOp
 from sc_neurocore.passes.quantise import QuantisedNetwork
 
 __all__ = [

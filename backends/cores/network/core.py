@@ -14,7 +14,7 @@ from sc_neurocore.backends.cores.network.trace import expected_trace
 from sc_neurocore.backends.device import EBR_BITS, check_package_pins, device
 from sc_neurocore.errors import FitError
 from sc_neurocore.frontend import graph_from_nir
-from sc_neurocore.network import lower
+from sc_neurocore.passes.lower import lower
 from sc_neurocore.passes.quantise import QuantisedNetwork, quantise
 from sc_neurocore.report.throughput import FIXED_CORE, CoreShape, compute_cycles
 from sc_neurocore.sim import run_fixed

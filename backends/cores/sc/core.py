@@ -10,7 +10,7 @@ from sc_neurocore.backends.cores.sc.design import emit_sc
 from sc_neurocore.backends.cores.sc.trace import expected_sc_trace
 from sc_neurocore.passes.quantise import QuantisedNetwork
 from sc_neurocore.report.throughput import CoreTiming
-from sc_neurocore.sc_arith import ScConfig, run_sc, sc_config
+from sc_neurocore.sim.sc import ScConfig, run_sc, sc_config
 
 __all__ = ["ScCore"]
 

@@ -1,4 +1,4 @@
-"""SystemVerilog emission for `--arith sc`: the network on `hdl/snn_sc_core.sv` (see `sc_neurocore.sc_arith`).
+"""SystemVerilog emission for `--arith sc`: the network on `hdl/snn_sc_core.sv` (see `sc_neurocore.sim.sc`).
 
 The layout, tables and memory images are the fixed backend's (weights stay B-bit integers in block RAM; the
 core turns each into an SC threshold when its spike arrives); this module adds the stream parameters from
@@ -10,7 +10,7 @@ import json
 import numpy as np
 
 from sc_neurocore.passes.quantise import QuantisedNetwork
-from sc_neurocore.sc_arith import WIDTH, ScConfig, sc_network
+from sc_neurocore.sim.sc import WIDTH, ScConfig, sc_network
 
 from sc_neurocore.backends.build.plan import MANIFEST, TESTBENCH, BuildPlan
 from sc_neurocore.backends.build.templates import library_files, render_template

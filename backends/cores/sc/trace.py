@@ -4,7 +4,7 @@ evaluated synapse, with generator 0's state when its stream starts) precede its 
 import numpy as np
 
 from sc_neurocore.passes.quantise import QuantisedNetwork
-from sc_neurocore.sc_arith import ScConfig, ScEvents, generator_state, run_sc
+from sc_neurocore.sim.sc import ScConfig, ScEvents, generator_state, run_sc
 
 from sc_neurocore.backends.cores.network.trace import trace_lines
 

@@ -13,8 +13,8 @@ from sc_neurocore.report.build_record import BuildReport
 from sc_neurocore.backends.flow.reports import parse_nextpnr_report, parse_yosys_stat, resource_rows
 from sc_neurocore.backends.cores.network.design import emit
 from sc_neurocore.backends.cores.sc.design import emit_sc
-from sc_neurocore.model import ModelOptions, load_quantised
-from sc_neurocore.sc_arith import sc_config
+from sc_neurocore.passes.pipeline import ModelOptions, load_quantised
+from sc_neurocore.sim.sc import sc_config
 
 from tests.conftest import REPO
 

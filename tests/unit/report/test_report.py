@@ -7,7 +7,7 @@ import pytest
 
 from sc_neurocore.report.build_record import BUILD_REPORT
 from sc_neurocore.errors import InputError
-from sc_neurocore.model import load_quantised
+from sc_neurocore.passes.pipeline import load_quantised
 from sc_neurocore.report import (
     E_AC_PJ, E_MAC_PJ, CoreShape, compare, cycle_bounds, estimate_energy, make_report, report_document,
 )

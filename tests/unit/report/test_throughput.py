@@ -8,13 +8,13 @@ from sc_neurocore.backends.cores.sc.core import ScCore
 from sc_neurocore.backends.cosim import cosimulate
 from sc_neurocore.errors import InputError
 from sc_neurocore.frontend import graph_from_nir, read_nir
-from sc_neurocore.network import lower
 from sc_neurocore.passes import quantise
+from sc_neurocore.passes.lower import lower
 from sc_neurocore.report import (
     FIXED_CORE, CoreShape, CoreTiming, PopulationShape, compute_cycles, cycle_bounds, step_cycles, throughput,
 )
-from sc_neurocore.sc_arith import run_sc, sc_config
 from sc_neurocore.sim import run_fixed
+from sc_neurocore.sim.sc import run_sc, sc_config
 
 from tests.netbuild import two_layer
 
@@ -117,7 +117,8 @@ def test_sc_timing_from_a_manifest():
 
 @pytest.mark.cosim
 @pytest.mark.parametrize("case, length", [
-    ("LIF-LIF", 256), ("CubaLIF-CubaLI", 32), ("IF-I", 1), ("LIF-IF", 1024), ("braille", 16), ("braille", 64),
+    pytest.param("LIF-LIF", 256, marks=pytest.mark.slow), ("CubaLIF-CubaLI", 32), ("IF-I", 1),
+    pytest.param("LIF-IF", 1024, marks=pytest.mark.slow), ("braille", 16), pytest.param("braille", 64, marks=pytest.mark.slow),
 ])
 def test_sc_model_equals_icarus_cycle_counts(icarus, tmp_path, nir_paper, case, length):
     if case == "braille":

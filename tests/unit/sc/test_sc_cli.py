@@ -7,8 +7,8 @@ import pytest
 from sc_neurocore.backends.cores.network.design import emit
 from sc_neurocore.backends.cores.sc.design import SC_SOURCES, emit_sc
 from sc_neurocore.cli.app import main
-from sc_neurocore.model import load_quantised
-from sc_neurocore.sc_arith import sc_config
+from sc_neurocore.passes.pipeline import load_quantised
+from sc_neurocore.sim.sc import sc_config
 
 from tests.conftest import REPO
 

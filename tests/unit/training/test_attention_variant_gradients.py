@@ -148,6 +148,7 @@ def test_config_attention_key():
         validate_config({"model": {"type": "mlp", "attention": "sdsa"}})
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("attention", ["sdsa", "a2os2a"])
 def test_training_run_learns_digits(attention, tmp_path):
     """`sc-neurocore train` with a non-SSA attention: learns well above chance (10 %), writes model.nir

@@ -7,8 +7,8 @@ import pytest
 from sc_neurocore.backends.cores.network.design import emit
 from sc_neurocore.errors import UnsupportedError
 from sc_neurocore.frontend import graph_from_nir, read_nir
-from sc_neurocore.network import lower
 from sc_neurocore.passes import quantise
+from sc_neurocore.passes.lower import lower
 from sc_neurocore.sim import run_fixed, run_float
 
 

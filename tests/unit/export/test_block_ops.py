@@ -12,7 +12,7 @@ from sc_neurocore.export.nir_blocks import OP_KEY, decode_block, encode_block
 from sc_neurocore.frontend import read_nir
 from sc_neurocore.ir import Affine, Graph, Input, Linear, Output
 from sc_neurocore.ir import blocks as ops
-from sc_neurocore.block_simulation import run_block_graph
+from sc_neurocore.sim.blocks import run_block_graph
 from sc_neurocore.transformers import (
     AdditionOnlyAttention, CPGPositionalEncoding, SpikeDrivenAttention, SpikeDrivenSelfAttention, SpikformerSSA,
     SpikyStateSpace,

@@ -5,8 +5,8 @@ import pytest
 
 from sc_neurocore.errors import UnsupportedError
 from sc_neurocore.ir import AvgPool2d, Conv1d, Conv2d, SumPool2d
-from sc_neurocore.ir.operators import Chain, DenseOp
-from sc_neurocore.network import _structured_op
+from sc_neurocore.kernels import Chain, DenseOp
+from sc_neurocore.passes.lower import _structured_op
 
 
 def _reference_conv2d(x, w, stride, pads, dilation, groups):

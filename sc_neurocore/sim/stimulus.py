@@ -4,7 +4,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import InputError
+from sc_neurocore.errors import InputError
 
 __all__ = ["load_input", "poisson_spikes"]
 

@@ -4,8 +4,8 @@ import pytest
 
 from sc_neurocore.errors import InputError
 from sc_neurocore.frontend import graph_from_nir
-from sc_neurocore.network import lower
 from sc_neurocore.passes import quantise
+from sc_neurocore.passes.lower import lower
 from sc_neurocore.sim import run_fixed, run_float
 
 from tests.netbuild import two_layer

@@ -34,14 +34,13 @@ from functools import cached_property
 
 import numpy as np
 
-from .bitstream import StreamAllocation, allocate_streams
-from .errors import InputError, UnsupportedError
-from .passes.quantise import QuantisedNetwork
-from .network import Network
-from .sim import run_float
-from .sim.executor import SimulationResult
-from .sim.neuron_steps import fixed_step
-from .simulation import PopulationActivity, QuantisationCost, SimulationSummary
+from sc_neurocore.bitstream import StreamAllocation, allocate_streams
+from sc_neurocore.errors import InputError, UnsupportedError
+from sc_neurocore.passes.lower import Network
+from sc_neurocore.passes.quantise import QuantisedNetwork
+from sc_neurocore.sim.executor import SimulationResult, run_float
+from sc_neurocore.sim.neuron_steps import fixed_step
+from sc_neurocore.sim.summary import PopulationActivity, QuantisationCost, SimulationSummary
 
 __all__ = ["ScConfig", "sc_config", "sc_network", "ScEvents", "run_sc", "simulate_sc", "generator_state", "thresholds", "scale_counts",
            "MAX_LANES", "WIDTH", "PERIOD", "MAX_STREAM_LENGTH"]

@@ -22,7 +22,8 @@ import numpy as np
 from sc_neurocore.errors import InputError, ModelError, UnsupportedError
 from sc_neurocore.ir import Graph
 from sc_neurocore.ir import nodes as ir
-from sc_neurocore.ir.operators import Chain, ConvOp, DenseOp, ScaleOp, resolve_padding
+from sc_neurocore.ir.shapes import resolve_padding
+from sc_neurocore.kernels import Chain, ConvOp, DenseOp, ScaleOp
 
 __all__ = [
     "Population", "Projection", "Network", "PopulationLookup", "lower", "SPIKE_CONDITIONS", "RESET_MODES", "INTEGRATOR_R_UNITS", "DEFAULT_DT",

@@ -7,10 +7,7 @@ import pytest
 
 from sc_neurocore.errors import InputError, ModelError
 from sc_neurocore.frontend import graph_from_nir, read_nir
-
-
-def _lif(n):
-    return nir.LIF(tau=np.full(n, 2e-3), r=np.ones(n), v_leak=np.zeros(n), v_threshold=np.ones(n), v_reset=np.zeros(n))
+from tests.netbuild import lif
 
 
 def _graph(nodes, edges):
@@ -29,7 +26,7 @@ def _graph(nodes, edges):
     ],
 )
 def test_wrong_parameter_shapes_name_the_node(node, message):
-    graph = _graph({"input": nir.Input(np.array([3])), "bad": node, "lif": _lif(3), "output": nir.Output(np.array([3]))},
+    graph = _graph({"input": nir.Input(np.array([3])), "bad": node, "lif": lif(3), "output": nir.Output(np.array([3]))},
                    [("input", "bad"), ("bad", "lif"), ("lif", "output")])
     with pytest.raises(ModelError, match=message):
         graph_from_nir(graph)
@@ -37,7 +34,7 @@ def test_wrong_parameter_shapes_name_the_node(node, message):
 
 def test_neuron_parameters_of_different_shapes_in_a_file_name_the_node(tmp_path):
     path = tmp_path / "lif.nir"
-    nir.write(path, nir.NIRGraph.from_list(nir.Input(np.array([3])), nir.Linear(np.ones((3, 3))), _lif(3),
+    nir.write(path, nir.NIRGraph.from_list(nir.Input(np.array([3])), nir.Linear(np.ones((3, 3))), lif(3),
                                            nir.Output(np.array([3]))))
     with h5py.File(path, "r+") as handle:
         del handle["node/nodes/lif/r"]
@@ -63,7 +60,7 @@ def test_conv_whose_kernel_exceeds_its_input_is_refused():
 
 def test_cycle_without_state_is_refused_and_one_with_a_neuron_is_not():
     nodes = {"input": nir.Input(np.array([2])), "a": nir.Linear(np.eye(2)), "b": nir.Linear(np.eye(2)),
-             "lif": _lif(2), "output": nir.Output(np.array([2]))}
+             "lif": lif(2), "output": nir.Output(np.array([2]))}
     stateless = _graph(nodes, [("input", "a"), ("a", "b"), ("b", "a"), ("b", "lif"), ("lif", "output")])
     with pytest.raises(ModelError, match="cycle with no neuron or Delay"):
         graph_from_nir(stateless)
@@ -82,7 +79,7 @@ def test_pooling_with_no_shape_to_infer_from_is_refused():
 
 def test_truncated_hdf5_file_is_an_input_error(tmp_path):
     path = tmp_path / "full.nir"
-    nir.write(path, nir.NIRGraph.from_list(nir.Input(np.array([2])), nir.Linear(np.ones((2, 2))), _lif(2),
+    nir.write(path, nir.NIRGraph.from_list(nir.Input(np.array([2])), nir.Linear(np.ones((2, 2))), lif(2),
                                            nir.Output(np.array([2]))))
     data = path.read_bytes()
     for cut in (len(data) // 2, 2000, 100):

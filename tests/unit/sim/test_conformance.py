@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from sc_neurocore.frontend import read_nir
-from sc_neurocore.network import lower
+from sc_neurocore.passes.lower import lower
 from sc_neurocore.sim import run_float
 
 

@@ -4,9 +4,10 @@ compute in any order, layout or float32, and must give the very bits of the refe
 import numpy as np
 import pytest
 
-from sc_neurocore.ir.operators import SPIKES, Chain, ConvOp, DenseOp, Grid, ScaleOp, _weight_grid
+from sc_neurocore.kernels import SPIKES, Chain, ConvOp, DenseOp, Grid, ScaleOp
+from sc_neurocore.kernels.exact import _weight_grid
 from sc_neurocore.sim import executor, run_fixed, run_float
-from sc_neurocore.stimulus import poisson_spikes
+from sc_neurocore.sim.stimulus import poisson_spikes
 
 from .test_operator_speedups import GEOMETRIES, _populations
 

@@ -1,16 +1,16 @@
 """Simulation as a user runs it: one mode or both, with a summary of activity and quantisation cost.
 
-Graphs that hold block ops run through :mod:`sc_neurocore.block_simulation` instead.
+Graphs that hold block ops run through :mod:`sc_neurocore.sim.blocks` instead.
 """
 
 from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from .errors import InputError
-from .network import Network
-from .passes.quantise import QuantisedNetwork
-from .sim import MODES, SimulationResult, run_fixed, run_float
+from sc_neurocore.errors import InputError
+from sc_neurocore.passes.lower import Network
+from sc_neurocore.passes.quantise import QuantisedNetwork
+from sc_neurocore.sim.executor import MODES, SimulationResult, run_fixed, run_float
 
 __all__ = ["PopulationActivity", "QuantisationCost", "SimulationSummary", "simulate"]
 

@@ -7,10 +7,10 @@ import pytest
 from sc_neurocore.bitstream import comparator_words, lfsr_step
 from sc_neurocore.errors import InputError, UnsupportedError
 from sc_neurocore.frontend import graph_from_nir
-from sc_neurocore.network import lower
 from sc_neurocore.passes import quantise
+from sc_neurocore.passes.lower import lower
 from sc_neurocore.passes.quantise import QuantisedProjection
-from sc_neurocore.sc_arith import (
+from sc_neurocore.sim.sc import (
     PERIOD, ScEvents, generator_state, run_sc, sc_config, sc_network, scale_counts, thresholds,
 )
 from sc_neurocore.sim import run_fixed

@@ -8,12 +8,7 @@ import pytest
 from sc_neurocore.errors import InputError, ModelError, UnsupportedError
 from sc_neurocore.frontend import graph_from_nir, read_nir
 from sc_neurocore.ir import Conv2d, CubaLIF, LIF, Linear
-
-
-def _lif(n, **changes):
-    params = dict(tau=np.full(n, 0.002), r=np.ones(n), v_leak=np.zeros(n), v_threshold=np.ones(n), v_reset=np.zeros(n))
-    params.update(changes)
-    return nir.LIF(**params)
+from tests.netbuild import lif
 
 
 def _chain(*nodes):
@@ -58,7 +53,7 @@ def test_missing_and_non_hdf5_files(tmp_path):
 
 def test_newer_nir_version_is_refused(tmp_path):
     path = tmp_path / "future.nir"
-    nir.write(path, _chain(nir.Input(np.array([2])), nir.Linear(np.ones((2, 2))), _lif(2), nir.Output(np.array([2]))))
+    nir.write(path, _chain(nir.Input(np.array([2])), nir.Linear(np.ones((2, 2))), lif(2), nir.Output(np.array([2]))))
     with h5py.File(path, "r+") as handle:
         del handle["version"]
         handle["version"] = np.bytes_("2.0.0")
@@ -68,7 +63,7 @@ def test_newer_nir_version_is_refused(tmp_path):
 
 def test_edge_naming_a_missing_node():
     graph = nir.NIRGraph(
-        nodes={"input": nir.Input(np.array([2])), "lif": _lif(2), "output": nir.Output(np.array([2]))},
+        nodes={"input": nir.Input(np.array([2])), "lif": lif(2), "output": nir.Output(np.array([2]))},
         edges=[("input", "lif"), ("lif", "ghost"), ("lif", "output")],
         type_check=False,
     )
@@ -79,8 +74,8 @@ def test_edge_naming_a_missing_node():
 @pytest.mark.parametrize(
     "node, message",
     [
-        (_lif(3, tau=np.array([0.002, np.nan, 0.002])), "NaN or inf"),
-        (_lif(3, tau=np.array([0.002, -1.0, 0.002])), "tau must be positive"),
+        (lif(3, tau=np.array([0.002, np.nan, 0.002])), "NaN or inf"),
+        (lif(3, tau=np.array([0.002, -1.0, 0.002])), "tau must be positive"),
     ],
 )
 def test_bad_parameters_name_the_node(node, message):
@@ -91,7 +86,7 @@ def test_bad_parameters_name_the_node(node, message):
 
 def test_shape_mismatch_names_the_edge():
     graph = nir.NIRGraph(
-        nodes={"input": nir.Input(np.array([4])), "w": nir.Linear(np.ones((3, 4))), "lif": _lif(2),
+        nodes={"input": nir.Input(np.array([4])), "w": nir.Linear(np.ones((3, 4))), "lif": lif(2),
                "output": nir.Output(np.array([2]))},
         edges=[("input", "w"), ("w", "lif"), ("lif", "output")],
         type_check=False,
@@ -102,7 +97,7 @@ def test_shape_mismatch_names_the_edge():
 
 def test_nested_subgraph_is_flattened():
     inner = nir.NIRGraph(
-        nodes={"in": nir.Input(np.array([2])), "lif": _lif(2), "out": nir.Output(np.array([2]))},
+        nodes={"in": nir.Input(np.array([2])), "lif": lif(2), "out": nir.Output(np.array([2]))},
         edges=[("in", "lif"), ("lif", "out")],
     )
     outer = nir.NIRGraph(

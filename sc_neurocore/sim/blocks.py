@@ -7,26 +7,16 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import InputError, UnsupportedError
-from .ir import nodes as ir
-from .ir.blocks import BlockOp
-from .sim import SimulationResult
-from .simulation import PopulationActivity, SimulationSummary
-from .transformers.ops import is_spike_tensor
+from sc_neurocore.errors import InputError, UnsupportedError
+from sc_neurocore.ir import nodes as ir
+from sc_neurocore.ir.blocks import BlockOp
+from sc_neurocore.sim.executor import SimulationResult
+from sc_neurocore.sim.summary import PopulationActivity, SimulationSummary
+from sc_neurocore.transformers.ops import is_spike_tensor
 
-__all__ = ["block_graph", "run_block_graph", "block_input", "load_block_input", "simulate_block_graph"]
+__all__ = ["run_block_graph", "block_input", "load_block_input", "simulate_block_graph", "is_trained_transformer"]
 
 BLOCK_TOKENS = 16  # tokens of the generated input when no --input is given
-
-
-def block_graph(path):
-    """The IR graph of a .nir file if it holds block ops (else None: it lowers to a network)."""
-    from .frontend import read_nir
-
-    if Path(path).suffix.lower() != ".nir":
-        return None
-    graph = read_nir(path)
-    return graph if graph.of_type(BlockOp) else None
 
 
 def _execution_order(graph) -> list[str]:
@@ -105,7 +95,8 @@ def block_input(graph, steps: int | None, batch: int, rate: float, seed: int) ->
     return (np.random.default_rng(seed).random(shape) < rate).astype(np.float64)
 
 
-def _is_trained_transformer(graph) -> bool:
+def is_trained_transformer(graph) -> bool:
+    """True for ``sc-neurocore train``'s model.nir of a spiking transformer."""
     return graph.metadata.get("sc_neurocore_model") == "spiking_transformer"
 
 
@@ -119,7 +110,7 @@ def load_block_input(path, graph) -> np.ndarray:
     except (ValueError, OSError, KeyError) as error:
         raise InputError(f"{path}: not a .npy file or a .npz with an 'input' array ({error})") from None
     width = int(np.prod(graph.nodes[graph.of_type(ir.Input)[0]].shape))
-    if _is_trained_transformer(graph) and array.ndim == 2 and array.shape[-1] == width * graph.metadata["tokens"]:
+    if is_trained_transformer(graph) and array.ndim == 2 and array.shape[-1] == width * graph.metadata["tokens"]:
         # train's test_set.npz: [B, tokens * width] features, direct-encoded as in training (the same
         # currents every step); the model splits them into its tokens
         steps = int(graph.metadata.get("steps", 4))
@@ -132,9 +123,11 @@ def load_block_input(path, graph) -> np.ndarray:
 
 def simulate_block_graph(graph, inputs: np.ndarray) -> tuple[SimulationResult, SimulationSummary]:
     """Float run of a graph of block ops; the summary's mode names the ops it ran. A trained spiking
-    transformer (``sc-neurocore train``'s model.nir) runs as the rebuilt training model."""
-    if _is_trained_transformer(graph):
-        return _simulate_transformer(graph, inputs)
+    transformer (``sc-neurocore train``'s model.nir) runs as the rebuilt training model instead:
+    :func:`sc_neurocore.training.simulation.simulate_trained_transformer`."""
+    if is_trained_transformer(graph):
+        raise UnsupportedError("a trained spiking transformer runs as its rebuilt training model: "
+                               "sc_neurocore.training.simulation.simulate_trained_transformer")
     outputs = run_block_graph(graph, inputs)
     order = _execution_order(graph)
     chain = " -> ".join(f"{n} ({graph.nodes[n].KIND})" for n in order if isinstance(graph.nodes[n], BlockOp))
@@ -157,12 +150,3 @@ def simulate_block_graph(graph, inputs: np.ndarray) -> tuple[SimulationResult, S
     mode = f"float (block ops, their own executors: {chain})"
     return result, SimulationSummary(mode, int(steps), int(batch), tuple(rows), None)
 
-
-def _simulate_transformer(graph, inputs: np.ndarray) -> tuple[SimulationResult, SimulationSummary]:
-    from .training.export import transformer_from_graph
-
-    logits = transformer_from_graph(graph).forward(np.asarray(inputs, np.float32))
-    row = PopulationActivity("readout", "block:token_readout", logits.shape[-1], 0, 0.0)
-    result = SimulationResult("float", "output", {"output": logits})
-    mode = "float (trained spiking transformer rebuilt from the file, sc_neurocore.training; output = logits)"
-    return result, SimulationSummary(mode, inputs.shape[0], inputs.shape[1], (row,), None)

@@ -1,14 +1,17 @@
-"""From a model file to an executable network: the one entry point the CLI and library users share."""
+"""From a model file to what runs: a lowered network (quantised on request) or a graph of block ops; the
+entry point the CLI and library users share."""
 
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import InputError
-from .frontend import read_nir
-from .network import DEFAULT_DT, Network, lower
-from .passes.quantise import QuantisedNetwork, quantise
+from sc_neurocore.errors import InputError
+from sc_neurocore.frontend import read_nir
+from sc_neurocore.ir import Graph
+from sc_neurocore.ir.blocks import BlockOp
+from sc_neurocore.passes.lower import DEFAULT_DT, Network, lower
+from sc_neurocore.passes.quantise import QuantisedNetwork, quantise
 
-__all__ = ["ModelOptions", "load_network", "load_quantised"]
+__all__ = ["ModelOptions", "block_graph", "load_network", "load_quantised"]
 
 
 @dataclass(frozen=True)
@@ -21,6 +24,14 @@ class ModelOptions:
     weight_bits: int = 8
     state_bits: int = 16
     integrator_r: str = "per_step"
+
+
+def block_graph(path) -> Graph | None:
+    """The IR graph of a .nir file if it holds block ops (else None: it lowers to a network)."""
+    if Path(path).suffix.lower() != ".nir":
+        return None
+    graph = read_nir(path)
+    return graph if graph.of_type(BlockOp) else None
 
 
 def load_network(path, options: ModelOptions = ModelOptions()) -> Network:

@@ -12,10 +12,10 @@ import pytest
 
 from sc_neurocore.cli.app import main
 from sc_neurocore.errors import InputError
-from sc_neurocore.ir.operators import Chain, ConvOp, DenseOp, ScaleOp
-from sc_neurocore.model import ModelOptions, load_network
+from sc_neurocore.kernels import Chain, ConvOp, DenseOp, ScaleOp
+from sc_neurocore.passes.pipeline import ModelOptions, load_network
 from sc_neurocore.sim import run_float
-from sc_neurocore.stimulus import poisson_spikes
+from sc_neurocore.sim.stimulus import poisson_spikes
 
 # (file under the NIR paper's data, steps, input spike rate): as benchmarks/nir_models.py runs them
 NETS = {
@@ -23,6 +23,8 @@ NETS = {
     "braille_subtract": ("03_rnn/braille_noDelay_noBias_subtract.nir", 256, 0.1),
     "cnn_sinabs": ("02_cnn/cnn_sinabs.nir", 30, 0.05),
 }
+# the CNN cases take up to seconds each: marked slow
+NET_CASES = [pytest.param(name, marks=pytest.mark.slow) if name == "cnn_sinabs" else name for name in NETS]
 # Measured (seeds 0 and 1, batch 16): every spike agrees, membranes within 2.5e-7 of each population's
 # largest |v|. The bounds leave room for other inputs and BLAS builds.
 MIN_SPIKE_AGREEMENT = 0.999
@@ -44,7 +46,7 @@ def _arrays(result):
             yield f"{kind}/{name}", values
 
 
-@pytest.mark.parametrize("name", NETS)
+@pytest.mark.parametrize("name", NET_CASES)
 def test_float32_agrees_with_float64_on_the_paper_nets(nir_paper, name):
     network, _, both = _runs(nir_paper, name)
     reference, fast = both["float64"], both["float32"]
@@ -59,7 +61,7 @@ def test_float32_agrees_with_float64_on_the_paper_nets(nir_paper, name):
         assert float(np.abs(v32.astype(np.float64) - v64).max()) <= MAX_RELATIVE_MEMBRANE_ERROR * max(scale, 1e-30), pop.name
 
 
-@pytest.mark.parametrize("name", NETS)
+@pytest.mark.parametrize("name", NET_CASES)
 def test_float32_keeps_every_array_float32(nir_paper, name):
     _, _, both = _runs(nir_paper, name, batch=4)
     fast = both["float32"]
@@ -71,7 +73,7 @@ def test_float32_keeps_every_array_float32(nir_paper, name):
     assert any(differs)
 
 
-@pytest.mark.parametrize("name", NETS)
+@pytest.mark.parametrize("name", NET_CASES)
 def test_membrane_updates_are_float32_arithmetic(nir_paper, name):
     """Replays each recorded membrane step from the recorded v and current with float32 constants: the
     elementwise update (no BLAS, so one exact answer) must match bit for bit, spikes and resets included."""
@@ -94,7 +96,7 @@ def test_membrane_updates_are_float32_arithmetic(nir_paper, name):
     assert checked
 
 
-@pytest.mark.parametrize("name", NETS)
+@pytest.mark.parametrize("name", NET_CASES)
 def test_default_precision_is_float64_bit_for_bit(nir_paper, name):
     path, steps, rate = NETS[name]
     network = load_network(nir_paper / path, ModelOptions())

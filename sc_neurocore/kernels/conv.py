@@ -1,11 +1,4 @@
-"""Linear operators over flat, batch-first activations: the synaptic part of a projection.
-
-Every operator maps x [B, n_in] to y [B, n_out]; tensors are flattened in C order (channel, then rows,
-then columns), so NIR's Flatten is the identity here. A projection is either one dense matrix (the
-fast, hardware-mapped path) or a `Chain` of these operators when it contains a convolution or pooling,
-which must not be densified: a 2x34x34 -> 16x16x16 convolution would be a 4096 x 2312 matrix.
-
-Convolution (cross-correlation, as PyTorch and NIR define it), per group g and output channel o:
+"""Convolution (cross-correlation, as PyTorch and NIR define it), per group g and output channel o:
 
     y[o, i, j] = sum_{c, u, v} W[o, c, u, v] * xpad[g*C_g + c, i*s_h + u*d_h, j*s_w + v*d_w]
 
@@ -16,29 +9,8 @@ pooling is the depthwise convolution with a kernel of ones; average pooling the 
 The buffers are cached per thread and batch size, so the time loop allocates nothing for them; a large
 batch (e.g. all time steps of an input layer at once) is processed in chunks of bounded buffer size.
 
-`apply` works on float64. The fixed executor calls `apply_int` on int64 spikes/counts with integer
-weights: the products are summed in float64, which is exact while every partial sum stays below 2**53
-(spikes x weights of at most 16 bits x fan-in far below 2**21), and then converted back to int64. A
-`Chain` whose kernels are all integer-valued stays in float64 between its operators and converts once at
-the end: every intermediate value is an exact integer, so this equals rounding after each operator.
-`ConvOp.apply_reference` keeps the straightforward einsum for tests.
-
-`apply_float32` is the float executor's opt-in float32 precision: float32 x, float32 weights (rounded
-to nearest), float32 sums in whatever order BLAS picks, float32 out. It is not exact; it must agree with
-the same arithmetic written plainly in float32 to float32 rounding (see tests/unit/test_float32_precision.py).
-A convolution there takes the whole-row float32 im2col of the exact path below (`ConvOp._apply_exact`),
-which is simply not proved exact for such inputs.
-
-Exact inputs. A caller that knows more about x (spikes are 0/1) passes a `Grid`: every value is an
-integer multiple of 2**exponent with |value| <= bound. If the weights are multiples of 2**e_w with row
-sums of |w| at most S, every product and every partial sum, in any order, is a multiple of
-2**(exponent + e_w) no larger than bound * S; below 2**52 of those units float64 holds each one
-exactly (float32: below 2**23), so the result is the exact sum whatever the summation order or BLAS
-blocking. Where that holds in float32 (the fixed executor's integer kernels on spikes), a convolution
-runs in float32 with its columns taken a whole padded row wide (`ConvOp._apply_exact`): half the
-memory traffic and faster gemms for the same bits as the float64 im2col, which remains the path for
-everything else. (cnn_sinabs's float kernels are float32 values on a 2**-36 grid: their exact sums need
-about 40 bits, so the float executor keeps float64 there.)
+`ConvOp.apply_reference` keeps the straightforward einsum for tests; the float32 exact path is
+`ConvOp._apply_exact` (see :mod:`sc_neurocore.kernels.exact`).
 """
 
 import threading
@@ -48,155 +20,16 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided, sliding_window_view
 
 from sc_neurocore.errors import UnsupportedError
+from sc_neurocore.ir.shapes import conv_output_size
+from sc_neurocore.kernels.exact import Operator
 
-__all__ = ["DenseOp", "ScaleOp", "ConvOp", "Chain", "Grid", "SPIKES", "conv_output_size", "resolve_padding",
-           "DENSIFY_LIMIT"]
+__all__ = ["ConvOp"]
 
-DENSIFY_LIMIT = 1 << 16  # matrix entries: larger convolution projections are never densified
 COLUMN_BUFFER_LIMIT = 1 << 21  # float64 entries (16 MiB) of one im2col buffer; larger batches run in chunks
 
 
-def resolve_padding(padding, kernel, dilation, stride, where: str) -> tuple[tuple[int, int], ...]:
-    """Per-dimension (before, after) padding from an int tuple or 'same'/'valid' (PyTorch's rule)."""
-    if isinstance(padding, str):
-        if padding == "valid":
-            return tuple((0, 0) for _ in kernel)
-        if any(s != 1 for s in stride):
-            raise UnsupportedError(f"{where}: padding='same' needs stride 1 (as in PyTorch), got {tuple(stride)}")
-        total = [d * (k - 1) for k, d in zip(kernel, dilation)]
-        return tuple((t // 2, t - t // 2) for t in total)
-    return tuple((int(p), int(p)) for p in padding)
-
-
-def conv_output_size(size: int, pad: tuple[int, int], kernel: int, dilation: int, stride: int) -> int:
-    """floor((size + pads - dilation*(kernel-1) - 1) / stride) + 1."""
-    return (size + pad[0] + pad[1] - dilation * (kernel - 1) - 1) // stride + 1
-
-
-@dataclass(frozen=True)
-class Grid:
-    """Known input values: integer multiples of 2**exponent, at most bound in magnitude."""
-
-    exponent: int
-    bound: float
-
-
-SPIKES = Grid(0, 1.0)
-_MANTISSA = {np.float64: 52, np.float32: 23}  # one bit below the significand: margin for rounding in S
-_MIN_EXPONENT = {np.float64: -1022, np.float32: -126}  # stay clear of subnormals (BLAS may flush them)
-
-
-def _weight_grid(weight: np.ndarray) -> int | None:
-    """The largest e with every weight a multiple of 2**e (None if a weight is not finite)."""
-    w = np.asarray(weight, dtype=np.float64)
-    w = w[w != 0]
-    if not np.all(np.isfinite(w)):
-        return None
-    if w.size == 0:
-        return 0
-    mantissa, exponent = np.frexp(np.abs(w))  # |w| = mantissa * 2**exponent, mantissa in [0.5, 1)
-    significand = np.ldexp(mantissa, 53).astype(np.int64)  # an exact integer below 2**53
-    lowest_bit = np.log2(significand & -significand).astype(np.int64)
-    return int((exponent - 53 + lowest_bit).min())
-
-
-class _Operator:
-    n_in: int
-    n_out: int
-
-    def apply(self, x: np.ndarray, grid: Grid | None = None) -> np.ndarray:
-        raise NotImplementedError
-
-    def apply_int(self, x: np.ndarray, grid: Grid | None = None) -> np.ndarray:
-        return np.rint(self.apply(x.astype(np.float64), grid)).astype(np.int64)
-
-    def apply_float32(self, x: np.ndarray) -> np.ndarray:
-        """x [B, n_in] float32 to float32, every product and sum in float32 (see the module docstring)."""
-        raise NotImplementedError
-
-    def _weight32(self) -> np.ndarray:
-        if not hasattr(self, "_weight_f32"):
-            self._weight_f32 = np.asarray(self.weight, np.float64).astype(np.float32)
-        return self._weight_f32
-
-    def _row_sum(self) -> float:
-        """The largest sum of |w| over one output's inputs."""
-        raise NotImplementedError
-
-    def through(self, grid: Grid | None, dtype=np.float64) -> Grid | None:
-        """The output's grid if every partial sum over an input on `grid` is exact in `dtype`, else None."""
-        if grid is None:
-            return None
-        if not hasattr(self, "_exactness"):
-            e_w = _weight_grid(self.weight)
-            fits32 = bool(np.all(np.asarray(self.weight, np.float64).astype(np.float32) == self.weight))
-            self._exactness = (e_w, self._row_sum(), fits32)
-        e_w, row_sum, fits32 = self._exactness
-        if e_w is None or (dtype == np.float32 and not fits32):
-            return None
-        exponent, bound = grid.exponent + e_w, grid.bound * row_sum
-        if exponent < _MIN_EXPONENT[dtype] or bound >= 2.0 ** (_MANTISSA[dtype] + exponent):
-            return None
-        if dtype == np.float32 and (grid.exponent < -126 or grid.bound >= 2.0 ** (23 + grid.exponent)):
-            return None  # the input itself must be exact in float32
-        return Grid(exponent, bound)
-
-
 @dataclass(eq=False)
-class DenseOp(_Operator):
-    """y = x W^T, W shaped (n_out, n_in)."""
-
-    weight: np.ndarray
-
-    def __post_init__(self):
-        self.n_out, self.n_in = self.weight.shape
-        self._weight_t = np.ascontiguousarray(self.weight.T)
-
-    def apply(self, x, grid=None):
-        return x @ self._weight_t
-
-    def apply_float32(self, x):
-        if not hasattr(self, "_weight_t32"):
-            self._weight_t32 = np.ascontiguousarray(self._weight32().T)
-        return x @ self._weight_t32
-
-    def _row_sum(self) -> float:
-        return float(np.abs(self.weight).sum(axis=1).max(initial=0.0))
-
-    def with_weight(self, weight) -> "DenseOp":
-        return DenseOp(weight)
-
-    def rows_scaled(self, gain: np.ndarray) -> "DenseOp":
-        return DenseOp(gain[:, None] * self.weight)
-
-
-@dataclass(eq=False)
-class ScaleOp(_Operator):
-    """y = s * x, elementwise."""
-
-    weight: np.ndarray  # the scale vector; called weight so every operator quantises alike
-
-    def __post_init__(self):
-        self.n_in = self.n_out = self.weight.shape[0]
-
-    def apply(self, x, grid=None):
-        return x * self.weight
-
-    def apply_float32(self, x):
-        return x * self._weight32()
-
-    def _row_sum(self) -> float:
-        return float(np.abs(self.weight).max(initial=0.0))
-
-    def with_weight(self, weight) -> "ScaleOp":
-        return ScaleOp(weight)
-
-    def rows_scaled(self, gain: np.ndarray) -> "ScaleOp":
-        return ScaleOp(gain * self.weight)
-
-
-@dataclass(eq=False)
-class ConvOp(_Operator):
+class ConvOp(Operator):
     """2-d grouped, strided, dilated cross-correlation without bias (1-d convolutions use H = 1).
 
     weight (C_out, C_in/groups, k_h, k_w); in_shape (C_in, H, W); pads ((top, bottom), (left, right)).
@@ -416,52 +249,3 @@ class ConvOp(_Operator):
                 "only per-channel gains can be folded into the kernel"
             )
         return self.with_weight(self.weight * per_channel[:, 0][:, None, None, None])
-
-
-@dataclass(eq=False)
-class Chain(_Operator):
-    """Operators applied in order (source side first)."""
-
-    ops: list
-
-    def __post_init__(self):
-        self.n_in, self.n_out = self.ops[0].n_in, self.ops[-1].n_out
-        weights = [np.asarray(op.weight) for op in self.ops]
-        self._integral = all(np.issubdtype(w.dtype, np.integer) or bool(np.all(w == np.round(w))) for w in weights)
-
-    def apply(self, x, grid=None):
-        for op in self.ops:
-            x = op.apply(x, grid)
-            grid = op.through(grid)
-        return x
-
-    def apply_float32(self, x):
-        for op in self.ops:
-            x = op.apply_float32(x)
-        return x
-
-    def apply_int(self, x, grid=None):
-        if self._integral:  # exact integers throughout in float64 (every operator takes int64 in): converted
-            for op in self.ops[:-1]:  # once, by the last operator
-                x = op.apply(x, grid)
-                grid = op.through(grid)
-            return self.ops[-1].apply_int(x, grid)
-        for op in self.ops:
-            x = op.apply_int(x)
-        return x
-
-    def apply_int_reference(self, x):
-        """Per operator, rounded to int64 after each one: what `apply_int` must equal."""
-        for op in self.ops:
-            x = op.apply_int(x)
-        return x
-
-    def dense(self, where: str) -> np.ndarray:
-        """The equivalent (n_out, n_in) matrix, for small chains only (hardware mapping)."""
-        if self.n_in * self.n_out > DENSIFY_LIMIT:
-            raise UnsupportedError(
-                f"{where}: a {self.n_out} x {self.n_in} convolution/pooling projection is too large to map as "
-                "a dense matrix, and the RTL core has no convolution engine yet; simulate it instead"
-            )
-        eye = np.eye(self.n_in, dtype=np.int64)
-        return self.apply_int(eye).T.copy()

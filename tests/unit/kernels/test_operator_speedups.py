@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sc_neurocore.ir.operators import Chain, ConvOp, DenseOp
+from sc_neurocore.kernels import Chain, ConvOp, DenseOp
 from sc_neurocore.sim import executor
 from sc_neurocore.sim.neuron_steps import fixed_step, float_step, make_fixed_step, make_float_step
 
@@ -85,7 +85,7 @@ def test_conv_op_survives_copy_and_pickle():
 
 
 def _populations():
-    from sc_neurocore.model import ModelOptions, load_quantised
+    from sc_neurocore.passes.pipeline import ModelOptions, load_quantised
 
     return load_quantised(CNN, ModelOptions())
 
@@ -118,7 +118,7 @@ def test_specialised_steps_equal_the_generic_ones(ge):
 def test_cnn_run_is_unchanged_by_precomputing_the_input_layer(monkeypatch):
     """Fixed mode bit for bit; float mode to rounding (one [T*B] batch against per-step batches)."""
     from sc_neurocore.sim import run_fixed, run_float
-    from sc_neurocore.stimulus import poisson_spikes
+    from sc_neurocore.sim.stimulus import poisson_spikes
 
     net, qnet = _populations()
     x = poisson_spikes(6, net.input_size, 0.1, 0, 3)
