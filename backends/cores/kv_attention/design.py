@@ -17,7 +17,7 @@ from sc_neurocore import __version__
 from sc_neurocore.transformers.fixed_variants import VariantStimulus, variant_formats
 
 from sc_neurocore.backends.build.plan import MANIFEST, TESTBENCH, TRACE_FILE, BuildPlan
-from sc_neurocore.backends.build.templates import library_files, render_template
+from sc_neurocore.backends.build.templates import library_files, memory_image, render_template
 
 __all__ = ["STIMULUS_FILE", "address_bits", "pack_bits", "emit_variant"]
 
@@ -56,8 +56,6 @@ def emit_variant(core, stimulus: VariantStimulus) -> BuildPlan:
         "yb": f.yb, "ab": f.ab, "words_per_step": core.words_per_step(),
         "stimulus_file": STIMULUS_FILE, "trace_file": TRACE_FILE,
     }
-    digits = (data_bits + 3) // 4
-    stimulus_text = "".join(f"{data:0{digits}x}\n" for step in steps for _, _, data in step)
     manifest = {
         "generator": f"sc-neurocore {__version__}",
         "variant": spec.variant,
@@ -77,7 +75,7 @@ def emit_variant(core, stimulus: VariantStimulus) -> BuildPlan:
         f"{top}.sv": render_template("kv_attention", "attn_variant_top.sv.j2", context),
         **library_files(core.library),
         TESTBENCH: render_template("kv_attention", "attn_variant_testbench.sv.j2", context),
-        STIMULUS_FILE: stimulus_text,
+        STIMULUS_FILE: memory_image([data for step in steps for _, _, data in step], data_bits),
         MANIFEST: json.dumps(manifest, indent=2, sort_keys=True) + "\n",
     }
     return BuildPlan(files=files, top=top, sources=sources, memory_files=(), manifest=manifest)
