@@ -17,7 +17,7 @@ from sc_neurocore.ir import blocks as ops
 from sc_neurocore.transformers.fixed_attention import quantise_attention, seed_input
 from sc_neurocore.transformers.spec import AttentionSpec
 
-from tests.unit.test_block_deploy import perturbed_attention, single_op_file
+from tests.netbuild import perturbed_attention, single_op_file
 
 pytestmark = pytest.mark.cosim
 

@@ -19,53 +19,9 @@ from sc_neurocore.passes import quantise
 from sc_neurocore.passes.lower import lower
 from sc_neurocore.passes.pipeline import load_quantised
 
+from tests.netbuild import conv_neurons, small_cnn
+
 pytestmark = pytest.mark.cosim
-
-
-def _neurons(kind: str, shape, threshold: float):
-    if kind == "IF":
-        return nir.IF(r=np.ones(shape), v_threshold=np.full(shape, threshold), v_reset=np.zeros(shape))
-    if kind == "LIF":
-        return nir.LIF(tau=np.full(shape, 2e-3), r=np.full(shape, 20.0), v_leak=np.full(shape, 0.05),
-                       v_threshold=np.full(shape, threshold), v_reset=np.zeros(shape))
-    assert kind == "LI"
-    return nir.LI(tau=np.full(shape, 2e-3), r=np.full(shape, 20.0), v_leak=np.zeros(shape))
-
-
-def small_cnn(hidden: str = "IF", output: str = "IF", seed: int = 0, dilated: bool = False) -> nir.NIRGraph:
-    """2x11x11 -> conv 3x3 s2 p1 (+bias) -> conv 2x2 p1 -> sumpool 2 (7x7 -> 3x3: a source row and column
-    left over, so padding must be told from them) -> conv 3x3 p1 (+bias) -> sumpool 2 s1 (overlapping
-    windows) -> flatten -> affine (+bias). Every layer has an even number of output channels (two lanes);
-    `dilated` dilates the first convolution by 2 and gives the second layer and the output an odd number
-    (one lane).
-    LIF and LI neurons get r = 20, so that their gain r dt / tau is 1."""
-    rng = np.random.default_rng(seed)
-    n1 = (4, 5, 5) if dilated else (4, 6, 6)
-    c2_out, n_out = (3, 5) if dilated else (4, 6)
-    n2 = (c2_out, n1[1] + 1, n1[2] + 1)
-    pooled = (c2_out, n2[1] // 2, n2[2] // 2)
-    n3 = (4, *pooled[1:])
-    flat = 4 * (n3[1] - 1) * (n3[2] - 1)
-    nodes = {
-        "input": nir.Input(np.array([2, 11, 11])),
-        "c1": nir.Conv2d(input_shape=(11, 11), weight=rng.normal(0.3, 0.5, (4, 2, 3, 3)), stride=2, padding=1,
-                         dilation=2 if dilated else 1, groups=1, bias=rng.normal(0, 0.1, 4)),
-        "n1": _neurons(hidden, n1, 0.8),
-        "c2": nir.Conv2d(input_shape=n1[1:], weight=rng.normal(0.2, 0.5, (c2_out, 4, 2, 2)), stride=1,
-                         padding=1, dilation=1, groups=1, bias=np.zeros(c2_out)),
-        "n2": _neurons(hidden, n2, 0.5),
-        "p2": nir.SumPool2d(kernel_size=np.array([2, 2]), stride=np.array([2, 2]), padding=np.array([0, 0])),
-        "c3": nir.Conv2d(input_shape=pooled[1:], weight=rng.normal(0.2, 0.4, (4, c2_out, 3, 3)), stride=1, padding=1,
-                         dilation=1, groups=1, bias=rng.normal(0, 0.1, 4)),
-        "n3": _neurons(hidden, n3, 0.6),
-        "p3": nir.SumPool2d(kernel_size=np.array([2, 2]), stride=np.array([1, 1]), padding=np.array([0, 0])),
-        "flat": nir.Flatten(input_type={"input": np.array([4, n3[1] - 1, n3[2] - 1])}, start_dim=0, end_dim=-1),
-        "fc": nir.Affine(rng.normal(0.3, 0.6, (n_out, flat)), rng.normal(0, 0.1, n_out)),
-        "n4": _neurons(output, (n_out,), 0.7),
-        "output": nir.Output(np.array([n_out])),
-    }
-    names = list(nodes)
-    return nir.NIRGraph(nodes=nodes, edges=list(zip(names, names[1:])))
 
 
 def _check(qnet, spikes, tmp_path):
@@ -120,9 +76,9 @@ def test_pooling_into_neurons_is_a_grouped_convolution(icarus, tmp_path):
         "input": nir.Input(np.array([3, 6, 6])),
         "c1": nir.Conv2d(input_shape=(6, 6), weight=rng.normal(0.4, 0.5, (3, 3, 3, 3)), stride=1, padding=1,
                          dilation=1, groups=1, bias=np.zeros(3)),
-        "n1": _neurons("IF", (3, 6, 6), 0.6),
+        "n1": conv_neurons("IF", (3, 6, 6), 0.6),
         "p1": nir.SumPool2d(kernel_size=np.array([3, 3]), stride=np.array([2, 2]), padding=np.array([1, 1])),
-        "n2": _neurons("IF", (3, 3, 3), 1.5),
+        "n2": conv_neurons("IF", (3, 3, 3), 1.5),
         "output": nir.Output(np.array([3, 3, 3])),
     }
     names = list(nodes)

@@ -55,7 +55,7 @@ def test_an_ssm_op_from_nir_is_bit_true_with_its_own_weights(icarus, tmp_path, l
     from sc_neurocore.backends.cores.ssm.design import SSM_MEMORIES
     from sc_neurocore.passes.pipeline import block_graph
     from sc_neurocore.ir import blocks as ops
-    from tests.unit.test_block_deploy import perturbed_ssm, single_op_file
+    from tests.netbuild import perturbed_ssm, single_op_file
 
     path = single_op_file(tmp_path, ops.SpikyStateSpaceOp(perturbed_ssm()))
     _, core = core_for_graph(block_graph(path), BlockSettings(lanes=lanes, steps=8))

@@ -18,7 +18,7 @@ from sc_neurocore.transformers import SpikyStateSpace
 from sc_neurocore.transformers.fixed_attention import attention_spec_for, quantise_attention
 from sc_neurocore.transformers.fixed_ssm import quantise_ssm, ssm_spec_for
 
-from tests.unit.test_block_deploy import perturbed_attention, single_op_file
+from tests.netbuild import perturbed_attention, single_op_file
 
 pytestmark = pytest.mark.eda
 

@@ -14,7 +14,9 @@ from sc_neurocore.backends.flow.icestorm import Ice40Options, run_ice40_flow, yo
 from sc_neurocore.backends.flow.launcher import main, read_stage_records, rewrite_arguments
 from sc_neurocore.errors import FitError, InputError, ToolError
 
-DATA = Path(__file__).resolve().parents[1] / "data" / "eda"
+from tests.conftest import REPO
+
+DATA = REPO / "tests" / "data" / "eda"
 
 # Records argv and cwd, then plays the tool: writes the outputs the next stage and the parsers need.
 _FAKE_TOOL = """#!{python}

@@ -21,7 +21,7 @@ from sc_neurocore.passes.pipeline import load_quantised
 from sc_neurocore.report.throughput import CONV_CORE, CoreShape, CoreTiming, cycle_bounds
 from sc_neurocore.sim.sc import sc_config
 
-from tests.cosim.test_conv_core_cosim import small_cnn
+from tests.netbuild import small_cnn
 from tests.netbuild import two_layer
 
 

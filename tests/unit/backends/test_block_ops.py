@@ -26,35 +26,7 @@ from sc_neurocore.transformers.fixed_attention import attention_spec_for, input_
 from sc_neurocore.transformers.fixed_ssm import quantise_ssm, ssm_spec_for
 from sc_neurocore.transformers.spec import AttentionSpec, CpgSpec, SsmSpec
 
-D_MODEL, D_STATE = 8, 16
-
-
-def perturbed_ssm(seed: int = 3) -> SpikyStateSpace:
-    """An S4D-Real layer whose A, B and C are NOT what its seed draws (as after training)."""
-    model = SpikyStateSpace(D_MODEL, D_STATE, 0.25, 0.1, "s4d-real", seed)
-    rng = np.random.default_rng(100 + seed)
-    model.A = model.A * rng.uniform(0.5, 1.5, D_STATE)
-    model.B = model.B + 0.3 * rng.standard_normal(model.B.shape)
-    model.C = model.C * rng.uniform(0.5, 2.0, model.C.shape)
-    return model
-
-
-def perturbed_attention(seed: int = 2) -> SpikeDrivenAttention:
-    """A small attention layer whose W_q, W_k and W_v are NOT what its seed draws (as after training)."""
-    model = SpikeDrivenAttention(16, 2, 4, 0.25, seed)
-    rng = np.random.default_rng(200 + seed)
-    for name in ("W_q", "W_k", "W_v"):
-        weight = getattr(model, name)
-        setattr(model, name, weight * rng.uniform(0.5, 1.5, weight.shape) + 0.1 * rng.standard_normal(weight.shape))
-    return model
-
-
-def single_op_file(tmp_path, block, name="block.nir"):
-    width = block.width
-    graph = Graph({"input": Input((width,)), "op": block, "output": Output((width,))},
-                  [("input", "op"), ("op", "output")]).validate()
-    return write_nir(graph, tmp_path / name)
-
+from tests.netbuild import D_MODEL, D_STATE, perturbed_attention, perturbed_ssm, single_op_file
 
 def run(capsys, *argv):
     code = main([str(a) for a in argv])

@@ -17,7 +17,9 @@ from sc_neurocore.cli.render import render_build_report
 from sc_neurocore.report.build_record import SCHEMA_VERSION, BuildReport, ResourceRow, load_build_report
 from sc_neurocore.errors import InputError
 
-DATA = Path(__file__).resolve().parents[1] / "data" / "eda"
+from tests.conftest import REPO
+
+DATA = REPO / "tests" / "data" / "eda"
 
 
 @pytest.fixture
