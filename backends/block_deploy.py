@@ -1,6 +1,6 @@
 """Hardware for a NIR file that holds a block op, built from the op's own parameters (not re-seeded).
 
-A block graph (:func:`sc_neurocore.sim.blocks.block_graph`) that is exactly ``input -> op ->
+A block graph (:func:`sc_neurocore.passes.pipeline.block_graph`) that is exactly ``input -> op ->
 output`` becomes that op's hardware: :func:`block_hardware` looks the op's kind up in ``HARDWARE``
 and returns its spec, the integer twin its memory images come from, and how to emit, deploy and
 co-simulate it. Wiring another kind is one entry in ``HARDWARE`` (a graph-level model such as the
