@@ -33,8 +33,10 @@ def _imported(tree: ast.AST, module: str, is_package: bool) -> set[str]:
             names.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
             base = package.split(".")[: len(package.split(".")) - node.level + 1] if node.level else []
-            target = ".".join([*base, node.module] if node.module else base)
-            names.update([target, *(f"{target}.{alias.name}" for alias in node.names)])
+            if node.module:
+                names.add(".".join([*base, node.module]))
+            else:  # from . import name: name is a module of that package
+                names.update(".".join([*base, alias.name]) for alias in node.names)
     return names
 
 
@@ -57,16 +59,15 @@ class NeverImportsContract(Contract):
         for module in sorted(m for m in graph.modules if m == root or m.startswith(root + ".")):
             path = _source(module, root)
             for name in sorted(_imported(ast.parse(path.read_text()), module, path.name == "__init__.py")):
-                forbidden = [p for p in self.forbidden_packages if name == p or name.startswith(p + ".")]
-                if not forbidden:
+                if not any((name + ".").startswith(package + ".") for package in self.forbidden_packages):
                     continue
-                exception = next((a for a in allowed if a[0] == module and (name == a[1] or name.startswith(a[1] + "."))),
-                                 None)
+                exception = next((a for a in allowed if a[0] == module and (name + ".").startswith(a[1] + ".")), None)
                 if exception is None:
                     violations.append((module, name))
                 else:
                     used.add(exception)
-        warnings = [f"ignore_imports entry {' -> '.join(a)} matches no import: remove it" for a in sorted(allowed - used)]
+        warnings = [f"ignore_imports entry {' -> '.join(entry)} matches no import: remove it"
+                    for entry in sorted(allowed - used)]
         return ContractCheck(kept=not violations and not warnings, warnings=warnings,
                              metadata={"violations": violations})
 

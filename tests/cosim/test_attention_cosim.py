@@ -72,6 +72,7 @@ def test_two_inferences_start_from_fresh_membranes(icarus, tmp_path):
 
 # the seed layer (4 heads, 32 tokens, 64 dims): T = 2 is about 280 000 cycles (6 s in Icarus), T = 8 about
 # 712 000 (15 s); at T = 8 the seed's sparse Q/K/V spikes fire no output neuron, so T = 2 checks the firing
+@pytest.mark.slow
 @pytest.mark.parametrize("steps", [2, 8])
 def test_seed_shape(icarus, tmp_path, steps):
     spec = AttentionSpec(T=steps)

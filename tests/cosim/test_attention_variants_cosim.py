@@ -66,6 +66,7 @@ def test_a_wrong_threshold_is_caught(icarus, tmp_path):
     assert sum(a != b for a, b in zip(result.rtl_lines, wrong)) > 0
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["ssa", "sdsa", "a2os2a"])
 def test_the_example_specs_are_bit_true_as_deployed(icarus, tmp_path, name):
     """examples/<name>_seed.yaml (64 dims, 4 heads, 32 tokens, T 8), streamed through the 39-pin top."""

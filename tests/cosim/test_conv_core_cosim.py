@@ -59,6 +59,7 @@ def test_small_conv_network_is_bit_true(icarus, tmp_path, hidden, output, dilate
             assert _fired(result, qnet, pop) > 0, f"population {pop.name!r} never fires: the test would prove little"
 
 
+@pytest.mark.slow
 def test_nir_paper_cnn_is_bit_true(icarus, tmp_path, nir_paper):
     _, qnet = load_quantised(nir_paper / "02_cnn" / "cnn_sinabs.nir")
     spikes = (np.random.default_rng(3).random((4, qnet.input_size)) < 0.2).astype(int)

@@ -31,6 +31,7 @@ def _check(qnet, tmp_path, length, steps=8, rate=0.35, seed=0):
     return result
 
 
+@pytest.mark.slow
 def test_demo_network_is_bit_true(icarus, tmp_path):
     _, qnet = load_quantised(REPO / "examples" / "demo_lif.nir")
     _check(qnet, tmp_path, 256, steps=4, rate=0.1)
@@ -38,7 +39,7 @@ def test_demo_network_is_bit_true(icarus, tmp_path):
 
 @pytest.mark.parametrize(
     "hidden, output, length",
-    [("CubaLIF", "CubaLI", 32), ("IF", "LIF", 1), ("Threshold", "LI", 1024), ("LIF", "IF", 128)],
+    [("CubaLIF", "CubaLI", 32), ("IF", "LIF", 1), pytest.param("Threshold", "LI", 1024, marks=pytest.mark.slow), ("LIF", "IF", 128)],
 )
 def test_neuron_models_and_stream_lengths_are_bit_true(icarus, tmp_path, hidden, output, length):
     # 32 and 1 shift the count left (fewer bits than weight levels), 1024 right; 128 not at all.

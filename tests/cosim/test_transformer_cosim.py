@@ -17,7 +17,7 @@ from sc_neurocore.training.config import load_config
 from sc_neurocore.training.fixed_transformer import FixedTransformer
 from sc_neurocore.training.run import build_model, load_data, run_training
 
-pytestmark = pytest.mark.cosim
+pytestmark = [pytest.mark.cosim, pytest.mark.slow]
 
 CONFIG = Path(__file__).resolve().parents[2] / "examples" / "train_transformer_fpga.yaml"
 

@@ -37,7 +37,7 @@ from sc_neurocore.frontend import graph_from_nir  # noqa: E402
 from sc_neurocore.passes.lower import lower  # noqa: E402
 from sc_neurocore.sim import run_float  # noqa: E402
 
-pytestmark = pytest.mark.interop
+pytestmark = [pytest.mark.interop, pytest.mark.slow]
 NETS = ("noDelay_bias_zero", "noDelay_noBias_subtract")
 STEPS, SAMPLES, RATE = 256, 32, 0.1
 

@@ -137,6 +137,7 @@ def test_if_network_as_exported_gives_identical_spikes():
     assert not np.array_equal(wrong, _spikingjelly_run(net, inputs)[-1])  # the convention matters here
 
 
+@pytest.mark.slow
 def test_our_export_reads_back_into_spikingjelly_with_identical_spikes():
     net = _conv(_lif())
     graph = graph_from_nir(_exported(net, (2, 8, 8)))
