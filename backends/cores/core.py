@@ -92,6 +92,10 @@ class Core(ABC):
         """What the core lacks on `part` with `pins` usable IOs ("12 EBR (has 8)"); empty if it fits."""
         return []
 
+    def fold_advice(self, part: Ice40Device) -> str:
+        """What to do when no fold fits `part` (default: `no_fold_advice`)."""
+        return self.no_fold_advice
+
     def check_fit(self, device_name: str, package: str | None) -> None:
         """FitError naming what is missing and which folds would fit, before any tool runs."""
         check_fit(self, device_name, package)
@@ -121,6 +125,6 @@ def check_fit(core: Core, device_name: str, package: str | None) -> None:
     if not problems:
         return
     fitting = [lanes for lanes in core.lane_choices() if not core.with_lanes(lanes).needs(part, pins)]
-    advice = f"folds that fit: lanes={', '.join(map(str, fitting))}" if fitting else core.no_fold_advice
+    advice = f"folds that fit: lanes={', '.join(map(str, fitting))}" if fitting else core.fold_advice(part)
     raise FitError(f"{core.title} with lanes={core.lanes} does not fit {device_name}: it needs "
                    f"{', '.join(problems)}; {advice}")

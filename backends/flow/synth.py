@@ -9,7 +9,7 @@ from sc_neurocore.backends.flow.icestorm import STAT_JSON, synth_command, yosys_
 from sc_neurocore.backends.flow.toolrun import run_tool
 from sc_neurocore.backends.flow.tools import find_toolchain
 
-__all__ = ["synthesise", "synthesise_modules"]
+__all__ = ["synthesise", "synthesise_modules", "synthesise_netlist"]
 
 _MODULES_JSON = "modules.json"
 
@@ -26,6 +26,15 @@ def synthesise(work_dir: Path, top: str, sources, device: str = "up5k", tools: s
     _run_yosys(work_dir, "core.ys", yosys_script(top, sources, device), tools, timeout_s)
     stat = json.loads((work_dir / STAT_JSON).read_text(encoding="utf-8"))
     return dict(stat["design"]["num_cells_by_type"])
+
+
+def synthesise_netlist(work_dir: Path, top: str, sources, netlist: str, device: str = "up5k", tools: str = "auto",
+                       timeout_s: float = 600) -> None:
+    """yosys alone on `top`, flattened as for place and route, written as a Verilog netlist `netlist` of
+    iCE40 cells (for a gate-level co-simulation)."""
+    reads = yosys_script(top, sources, device).splitlines()[: len(sources)]
+    script = "\n".join([*reads, synth_command(top, device), f"write_verilog -noattr {netlist}"])
+    _run_yosys(work_dir, "netlist.ys", script + "\n", tools, timeout_s)
 
 
 def synthesise_modules(work_dir: Path, top: str, sources, device: str = "up5k", tools: str = "auto",

@@ -8,7 +8,6 @@ twin's own input.
 
 from __future__ import annotations
 
-import copy
 from dataclasses import replace
 from pathlib import Path
 
@@ -27,9 +26,9 @@ from sc_neurocore.backends.cores.attention.design import (
 )
 from sc_neurocore.backends.cores.attention.fit import needs
 from sc_neurocore.backends.cores.attention.trace import expected_attention_trace
-from sc_neurocore.backends.cores.core import Core, check_fit
+from sc_neurocore.backends.cores.core import Core
 from sc_neurocore.backends.cores.settings import ATTENTION_INPUT_PEAK, ATTENTION_TOKENS, BlockSettings
-from sc_neurocore.backends.device import Ice40Device, device
+from sc_neurocore.backends.device import Ice40Device
 from sc_neurocore.backends.flow.synth import synthesise_modules
 
 __all__ = ["AttentionCore", "PARTS_DIR"]
@@ -104,13 +103,9 @@ class AttentionCore(Core):
     def needs(self, part: Ice40Device, pins: int) -> list[str]:
         return needs(self.spec, part, pins)
 
-    def check_fit(self, device_name: str, package: str | None = None) -> None:
-        """As every core's, with advice for a part that lacks the projections' SPRAM and SB_MAC16."""
-        core = self
-        if not device(device_name).spram:
-            core = copy.copy(self)
-            core.no_fold_advice = _NO_SPRAM_ADVICE
-        check_fit(core, device_name, package)
+    def fold_advice(self, part: Ice40Device) -> str:
+        """A part without SPRAM cannot hold the projections at any fold."""
+        return self.no_fold_advice if part.spram else _NO_SPRAM_ADVICE
 
     def synthesise_parts(self, work_dir: Path, options) -> dict:
         """yosys on the layer with its module hierarchy kept (in `work_dir`/parts): the cells of each part

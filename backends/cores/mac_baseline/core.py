@@ -20,9 +20,7 @@ from sc_neurocore.backends.cores.core import Core
 from sc_neurocore.backends.cores.mac_baseline.design import KIND, emit_mac_testbench, mac_cycles_per_step
 from sc_neurocore.backends.cores.mac_baseline.trace import expected_mac_trace
 from sc_neurocore.backends.cosim import ICE40_MODELS, CosimResult, ice40_cell_models, run_icarus
-from sc_neurocore.backends.flow.icestorm import synth_command, yosys_script
-from sc_neurocore.backends.flow.toolrun import run_tool
-from sc_neurocore.backends.flow.tools import find_toolchain
+from sc_neurocore.backends.flow.synth import synthesise_netlist
 
 __all__ = ["MacBaselineCore", "NETLIST", "cosimulate_netlist"]
 
@@ -81,10 +79,6 @@ def cosimulate_netlist(core: MacBaselineCore, work_dir: Path, stimulus=None, dev
     work_dir.mkdir(parents=True, exist_ok=True)
     plan = core.emit(stimulus)
     write_files(work_dir, {**plan.files, ICE40_MODELS: ice40_cell_models()})
-    reads = yosys_script(plan.top, plan.sources, device).splitlines()[: len(plan.sources)]
-    script = "\n".join([*reads, synth_command(plan.top, device), f"write_verilog -noattr {NETLIST}"]) + "\n"
-    (work_dir / "netlist.ys").write_text(script, encoding="utf-8")
-    yosys = str(find_toolchain(tools).yosys.path)
-    run_tool("yosys", [yosys, "-q", "netlist.ys"], work_dir, work_dir / "yosys.log", timeout_s)
+    synthesise_netlist(work_dir, plan.top, plan.sources, NETLIST, device, tools, timeout_s)
     rtl, cycles = run_icarus(work_dir, (NETLIST, ICE40_MODELS), timeout_s)
     return CosimResult(tuple(rtl), tuple(core.expected_trace(stimulus)), cycles)
