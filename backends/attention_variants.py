@@ -19,7 +19,7 @@ from sc_neurocore import __version__
 from sc_neurocore.transformers.fixed_variants import (
     VariantSpec, VariantStimulus, model_qkv, run_variant, variant_formats, variant_stimulus,
 )
-from sc_neurocore.transformers.layers import split_heads
+from sc_neurocore.models.attention import split_heads
 
 from .attention_systemverilog import library_files, render
 from .build_dir import write_files

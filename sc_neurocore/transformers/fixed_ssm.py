@@ -21,9 +21,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from sc_neurocore.errors import InputError, UnsupportedError
-from sc_neurocore.transformers.fixed_point import quantise_power_of_two, signed_bits
+from sc_neurocore.models.fixed_point import quantise_power_of_two, signed_bits
+from sc_neurocore.models.ssm import discretize_zoh
 from sc_neurocore.transformers.spec import SsmSpec
-from sc_neurocore.transformers.ssm import SpikyStateSpace, discretize_zoh
+from sc_neurocore.transformers.ssm import SpikyStateSpace
 
 __all__ = [
     "DECAY_BITS", "HEADROOM", "SsmFormats", "FixedSsm", "SsmRun", "seed_input", "ssm_spec_for", "quantise_ssm",

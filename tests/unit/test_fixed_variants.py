@@ -9,7 +9,7 @@ from sc_neurocore.transformers.fixed_variants import (
     VARIANTS, VariantSpec, build_model, float_attention, lif_tau2, model_qkv, quantisation_report, random_qkv,
     run_variant, variant_formats, variant_stimulus,
 )
-from sc_neurocore.transformers.neurons import lif_step
+from sc_neurocore.models.lif import lif_step
 
 
 def float_lif_membranes(x, threshold):

@@ -111,7 +111,7 @@ def test_a2os2a_forward_matches_inference():
     out = layer.forward(x.astype(F64))
     expect = ref.forward(x)
     q_h, k_h, v_h, _, _ = layer._cache
-    from sc_neurocore.transformers.layers import merge_heads
+    from sc_neurocore.models.attention import merge_heads
 
     for name, got in (("q", q_h), ("k", k_h), ("v", v_h)):
         np.testing.assert_array_equal(merge_heads(got), ref.last_spikes[name], err_msg=name)
