@@ -1,4 +1,4 @@
-"""Export trained models as NIR: the ``SpikingMLP`` as ``Input -> Affine -> LIF ... -> Output``, the
+"""Export trained models as NIR: the ``SpikingMLPClassifier`` as ``Input -> Affine -> LIF ... -> Output``, the
 ``SpikingTransformer`` as a token-level graph with our extension ops (see :func:`transformer_graph`).
 
 The model's step ``u = (1 - k) v + W x + b`` equals NIR's Euler step at time step ``dt``,
@@ -23,7 +23,7 @@ from sc_neurocore.ir import Graph
 from sc_neurocore.ir import blocks
 from sc_neurocore.ir import nodes as ir
 
-from .mlp import SpikingMLP
+from .mlp import SpikingMLPClassifier
 from .neurons import LIF
 from .transformer import SpikingTransformer
 
@@ -37,7 +37,7 @@ ATTENTION_OPS = {"ssa": blocks.TrainedAttentionOp, "sdsa": blocks.TrainedChannel
                  "a2os2a": blocks.TrainedAdditionAttentionOp}
 
 
-def mlp_to_nir(model: SpikingMLP, metadata: dict | None = None):
+def mlp_to_nir(model: SpikingMLPClassifier, metadata: dict | None = None):
     """The NIR graph of ``model`` (float64 arrays); ``metadata`` is added to the graph's."""
     import nir
 
@@ -72,7 +72,7 @@ def mlp_to_nir(model: SpikingMLP, metadata: dict | None = None):
     return nir.NIRGraph(nodes=nodes, edges=edges, metadata=meta)
 
 
-def write_nir(model: SpikingMLP, path: Path, metadata: dict | None = None) -> Path:
+def write_nir(model: SpikingMLPClassifier, path: Path, metadata: dict | None = None) -> Path:
     """Write the NIR file atomically (temporary file in the same folder, then rename)."""
     import nir
 

@@ -1,4 +1,4 @@
-"""Integer simulation of a trained ``SpikingMLP`` in the hardware's arithmetic.
+"""Integer simulation of a trained ``SpikingMLPClassifier`` in the hardware's arithmetic.
 
 Per layer ``i`` with weight grid ``q_i = 2^-f_i`` (8-bit weights, 16-bit membrane on the same grid)::
 
@@ -9,7 +9,7 @@ Per layer ``i`` with weight grid ``q_i = 2^-f_i`` (8-bit weights, 16-bit membran
     s[t]  = v > theta_int;   v = 0 where s[t]   (LIF; the LI readout has no threshold)
 
 The logits are the output spike counts (``spikes`` readout) or the summed readout membrane.
-The quantisation-aware forward pass of ``SpikingMLP`` computes exactly these numbers on a float grid.
+The quantisation-aware forward pass of ``SpikingMLPClassifier`` computes exactly these numbers on a float grid.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .mlp import SpikingMLP
+from .mlp import SpikingMLPClassifier
 from .neurons import LIF
 from .quant import QuantSpec, frac_bits_for, quantise_leak, quantise_weight, saturate
 
@@ -38,14 +38,14 @@ class FixedLayer:
 
 @dataclass(frozen=True)
 class FixedMLP:
-    """The integer twin of a ``SpikingMLP``; ``run`` returns integer logits."""
+    """The integer twin of a ``SpikingMLPClassifier``; ``run`` returns integer logits."""
 
     layers: tuple[FixedLayer, ...]
     spec: QuantSpec
     input_frac_bits: int | None
 
     @classmethod
-    def from_model(cls, model: SpikingMLP, spec: QuantSpec = QuantSpec(),
+    def from_model(cls, model: SpikingMLPClassifier, spec: QuantSpec = QuantSpec(),
                    input_frac_bits: int | None = None) -> "FixedMLP":
         """Quantise the model's float parameters to the hardware formats."""
         layers = []

@@ -31,7 +31,7 @@ from .neurons import LIF
 from .quant import QuantSpec, frac_bits_for, quantise_leak, quantise_weight, saturate
 from .transformer import SpikingTransformer
 
-__all__ = ["transformer_accuracy", "FixedLIF", "FixedAffine", "FixedAttention", "FixedBlock", "FixedTransformer",
+__all__ = ["transformer_accuracy", "FixedLIF", "FixedAffine", "FixedSSA", "FixedBlock", "FixedTransformer",
            "attention_frac_bits", "scale_shift", "lif_steps"]
 
 
@@ -54,7 +54,7 @@ class FixedAffine:
 
 
 @dataclass(frozen=True)
-class FixedAttention:
+class FixedSSA:
     q: FixedAffine
     k: FixedAffine
     v: FixedAffine
@@ -66,7 +66,7 @@ class FixedAttention:
 
 @dataclass(frozen=True)
 class FixedBlock:
-    attention: FixedAttention
+    attention: FixedSSA
     fc1: FixedAffine
     fc2: FixedAffine
 
@@ -160,7 +160,7 @@ class FixedTransformer:
             _, theta = _float_lif(a.attn_lif)
             f_a = attention_frac_bits(model.n_tokens, a.embed_dim // a.num_heads, shift, theta, spec)
             blocks.append(FixedBlock(
-                FixedAttention(_affine(a.W_q, a.q_lif, spec), _affine(a.W_k, a.k_lif, spec),
+                FixedSSA(_affine(a.W_q, a.q_lif, spec), _affine(a.W_k, a.k_lif, spec),
                                _affine(a.W_v, a.v_lif, spec), _lif(a.attn_lif, f_a, spec), shift,
                                _affine(a.W_out, a.out_lif, spec), a.num_heads),
                 _affine(block.fc1, block.lif1, spec), _affine(block.fc2, block.lif2, spec)))

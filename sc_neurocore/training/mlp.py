@@ -17,12 +17,12 @@ from .neurons import LI, LIF
 from .quant import QuantSpec
 from .surrogate import Surrogate
 
-__all__ = ["SpikingMLP", "READOUTS"]
+__all__ = ["SpikingMLPClassifier", "READOUTS"]
 
 READOUTS = ("spikes", "membrane")
 
 
-class SpikingMLP(Module):
+class SpikingMLPClassifier(Module):
     """Fully connected spiking network; ``forward((T, B, n_in)) -> logits (B, n_out)``."""
 
     def __init__(self, sizes: list[int], *, tau: float = 2.0, dt: float = 1.0, threshold: float = 1.0,

@@ -26,7 +26,7 @@ import numpy as np
 from sc_neurocore.errors import InputError
 
 from .data import Dataset, encode, load_digits_split, load_npz
-from .mlp import SpikingMLP
+from .mlp import SpikingMLPClassifier
 from .module import Module
 from .optim import SGD, Adam
 from .quant import QuantSpec
@@ -66,7 +66,7 @@ def build_model(cfg: dict, data: Dataset) -> Module:
         if m["sizes"][0] != data.n_features or m["sizes"][-1] != data.n_classes:
             raise InputError(f"config key 'model.sizes': {m['sizes']} does not fit the data "
                              f"({data.n_features} features, {data.n_classes} classes)")
-        return SpikingMLP(m["sizes"], tau=m["tau"], dt=m["dt"], threshold=m["threshold"],
+        return SpikingMLPClassifier(m["sizes"], tau=m["tau"], dt=m["dt"], threshold=m["threshold"],
                           learn_threshold=m["learn_threshold"], learn_tau=m["learn_tau"], readout=m["readout"],
                           surrogate=surrogate, seed=seed)
     if data.image_shape is None:
@@ -202,7 +202,7 @@ def run_training(cfg: dict, *, resume: bool = False,
     metrics = _final_metrics(cfg, model, data, history, spec, input_frac)
     metrics["seconds"] = time.perf_counter() - started
     files = {"checkpoint": str(ckpt), "curve": str(_write_curve(out, history))}
-    if isinstance(model, SpikingMLP):
+    if isinstance(model, SpikingMLPClassifier):
         from .export import write_nir
 
         files["nir"] = str(write_nir(model, out / "model.nir", {
@@ -260,7 +260,7 @@ def _final_metrics(cfg, model, data, history, spec, input_frac) -> dict:
     float_records = [r for r in history if r["phase"] == "float"]
     if cfg["quantisation"]["enabled"] and float_records:
         metrics["float_test_accuracy"] = float_records[-1]["test_accuracy"]
-    if isinstance(model, SpikingMLP):
+    if isinstance(model, SpikingMLPClassifier):
         from .fixed import FixedMLP
 
         fixed = FixedMLP.from_model(model, spec, input_frac)

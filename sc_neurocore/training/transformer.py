@@ -1,4 +1,4 @@
-"""A small spiking transformer classifier: tokens -> CPG position -> [SSA + MLP] x depth -> readout.
+"""A small spiking transformer classifier: tokens -> CPG position (phase chain) -> [SSA + MLP] x depth -> readout.
 
 Input ``(T, B, L, P)`` (L tokens of P features, e.g. the rows of an image)::
 
@@ -15,10 +15,11 @@ from __future__ import annotations
 import numpy as np
 
 from sc_neurocore.errors import InputError
+from sc_neurocore.models.cpg import phase_chain_code
 
-from .attention import AddPosition, CPGPositionalEncoding, SpikeDrivenSelfAttention
-from .attention_variants import AdditionOnlyAttention, SpikeDrivenChannelAttention
-from .layers import Linear
+from .attention import TrainableSpikformerSSA
+from .attention_variants import TrainableA2OS2A, TrainableSDSA
+from .layers import AddPosition, Linear
 from .module import Module
 from .neurons import LIF
 from .surrogate import Surrogate
@@ -30,11 +31,11 @@ ATTENTIONS = ("ssa", "sdsa", "a2os2a")
 
 def _attention(kind: str, dim: int, heads: int, rng: np.random.Generator, kw: dict) -> Module:
     if kind == "ssa":
-        return SpikeDrivenSelfAttention(dim, heads, rng=rng, **kw)
+        return TrainableSpikformerSSA(dim, heads, rng=rng, **kw)
     if kind == "sdsa":  # channel-wise: no heads, no scale
-        return SpikeDrivenChannelAttention(dim, rng=rng, **{k: v for k, v in kw.items() if k != "scale"})
+        return TrainableSDSA(dim, rng=rng, **{k: v for k, v in kw.items() if k != "scale"})
     if kind == "a2os2a":
-        return AdditionOnlyAttention(dim, heads, rng=rng, **kw)
+        return TrainableA2OS2A(dim, heads, rng=rng, **kw)
     raise InputError(f"attention '{kind}' is not one of {', '.join(ATTENTIONS)}")
 
 
@@ -75,7 +76,7 @@ class SpikingTransformer(Module):
         self.n_tokens, self.token_dim, self.attention_kind = n_tokens, token_dim, attention
         kw = dict(tau=tau, learn_threshold=learn_threshold, surrogate=surrogate, dtype=dtype)
         self.embed = Linear(token_dim, dim, rng=rng, gain=2.0, dtype=dtype)
-        self.position = AddPosition(CPGPositionalEncoding(dim), n_tokens, dtype=dtype)
+        self.position = AddPosition(phase_chain_code(dim, n_tokens), dtype=dtype)
         self.embed_lif = LIF(dim, **kw)
         self.blocks = [_Block(dim, heads, dim * mlp_ratio, rng, dict(kw, scale=attn_scale), attention)
                        for _ in range(depth)]

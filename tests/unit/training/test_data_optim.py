@@ -5,7 +5,7 @@ import pytest
 
 from sc_neurocore.errors import InputError
 from sc_neurocore.training import (
-    SGD, Adam, Linear, Parameter, SpikingMLP, encode, load_digits_split, load_npz, shift_images,
+    SGD, Adam, Linear, Parameter, SpikingMLPClassifier, encode, load_digits_split, load_npz, shift_images,
 )
 
 
@@ -99,7 +99,7 @@ def test_optimiser_state_round_trip():
 
 
 def test_state_dict_round_trip_and_errors():
-    a, b = SpikingMLP([4, 5, 3], learn_threshold=True, seed=0), SpikingMLP([4, 5, 3], learn_threshold=True, seed=1)
+    a, b = SpikingMLPClassifier([4, 5, 3], learn_threshold=True, seed=0), SpikingMLPClassifier([4, 5, 3], learn_threshold=True, seed=1)
     names = list(a.state_dict())
     assert "linears.0.weight" in names and "neurons.1.threshold" in names
     b.load_state_dict(a.state_dict())

@@ -5,7 +5,7 @@ import pytest
 from .train_gradcheck import check_module
 
 from sc_neurocore.training import (
-    IF, LI, LIF, LayerNorm, Linear, SpikingMLP, TimeMean, atan_surrogate, cross_entropy, mse,
+    IF, LI, LIF, LayerNorm, Linear, SpikingMLPClassifier, TimeMean, atan_surrogate, cross_entropy, mse,
     sigmoid_surrogate,
 )
 from sc_neurocore.training.surrogate import SURROGATES
@@ -57,7 +57,7 @@ def test_li_learnable_tau():
 
 @pytest.mark.parametrize("readout", ["spikes", "membrane"])
 def test_spiking_mlp(readout):
-    model = SpikingMLP([6, 7, 3], readout=readout, learn_threshold=True, learn_tau=True,
+    model = SpikingMLPClassifier([6, 7, 3], readout=readout, learn_threshold=True, learn_tau=True,
                        surrogate=atan_surrogate().relaxed(), dtype=F64)
     check_module(model, currents((5, 2, 6), scale=1.0))
 
@@ -94,9 +94,9 @@ def test_mse_gradient():
 
 
 def test_spike_driven_self_attention():
-    from sc_neurocore.training import SpikeDrivenSelfAttention
+    from sc_neurocore.training import TrainableSpikformerSSA
 
-    layer = SpikeDrivenSelfAttention(4, 2, rng=np.random.default_rng(0), surrogate=atan_surrogate().relaxed(),
+    layer = TrainableSpikformerSSA(4, 2, rng=np.random.default_rng(0), surrogate=atan_surrogate().relaxed(),
                                      scale=0.5, dtype=F64)
     check_module(layer, currents((3, 2, 3, 4), scale=1.0))
 
@@ -110,9 +110,9 @@ def test_spiking_transformer():
 
 
 def test_spiky_state_space():
-    from sc_neurocore.training import SpikyStateSpace
+    from sc_neurocore.training import LIFGatedStateSpace
 
-    layer = SpikyStateSpace(3, 5, d_out=4, rng=np.random.default_rng(0), surrogate=atan_surrogate().relaxed(),
+    layer = LIFGatedStateSpace(3, 5, d_out=4, rng=np.random.default_rng(0), surrogate=atan_surrogate().relaxed(),
                             dtype=F64)
     check_module(layer, currents((5, 2, 3), scale=1.0))
 
