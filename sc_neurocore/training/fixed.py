@@ -18,9 +18,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sc_neurocore.models.fixed_point import fixed_lif_step
+
 from .mlp import SpikingMLPClassifier
 from .neurons import LIF
-from .quant import QuantSpec, frac_bits_for, quantise_leak, quantise_weight, saturate
+from .quant import QuantSpec, frac_bits_for, quantise_leak, quantise_weight
 
 __all__ = ["FixedLayer", "FixedMLP"]
 
@@ -79,14 +81,8 @@ class FixedMLP:
             v = np.zeros(current.shape[1:], np.int64)
             out = np.zeros_like(current)
             for t in range(steps):
-                v = v - ((layer.leak * v) >> self.spec.leak_bits)
-                v = saturate(v + current[t] + layer.bias, self.spec)
-                if layer.threshold is None:
-                    out[t] = v
-                else:
-                    spikes = v > layer.threshold
-                    out[t] = spikes
-                    v = np.where(spikes, 0, v)
+                out[t], v = fixed_lif_step(current[t] + layer.bias, v, layer.leak, layer.threshold,
+                                           leak_bits=self.spec.leak_bits, state_bits=self.spec.state_bits)
             signal = out
         return signal.sum(axis=0)
 

@@ -24,11 +24,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from sc_neurocore.errors import InputError, UnsupportedError
+from sc_neurocore.models.attention import split_heads
+from sc_neurocore.models.fixed_point import fixed_lif_step
 
 from .data import encode
 from .layers import Linear
 from .neurons import LIF
-from .quant import QuantSpec, frac_bits_for, quantise_leak, quantise_weight, saturate
+from .quant import QuantSpec, frac_bits_for, quantise_leak, quantise_weight
 from .transformer import SpikingTransformer
 
 __all__ = ["transformer_accuracy", "FixedLIF", "FixedAffine", "FixedSSA", "FixedBlock", "FixedTransformer",
@@ -76,11 +78,8 @@ def lif_steps(current: np.ndarray, lif: FixedLIF, spec: QuantSpec) -> np.ndarray
     v = np.zeros(current.shape[1:], np.int64)
     spikes = np.zeros(current.shape, np.int64)
     for t in range(current.shape[0]):
-        v = v - ((lif.leak * v) >> spec.leak_bits)
-        v = saturate(v + current[t], spec)
-        fired = v > lif.threshold
-        spikes[t] = fired
-        v = np.where(fired, 0, v)
+        spikes[t], v = fixed_lif_step(current[t], v, lif.leak, lif.threshold, leak_bits=spec.leak_bits,
+                                      state_bits=spec.state_bits)
     return spikes
 
 
@@ -124,11 +123,6 @@ def _affine(linear: Linear, neuron: LIF, spec: QuantSpec, extra_bias: np.ndarray
 def _product(x: np.ndarray, weight: np.ndarray) -> np.ndarray:
     """``x W^T`` over any leading axes, exact in int64."""
     return (x.reshape(-1, x.shape[-1]) @ weight.T).reshape(*x.shape[:-1], weight.shape[0])
-
-
-def _heads(x: np.ndarray, heads: int) -> np.ndarray:
-    """``(..., L, D)`` -> ``(..., H, L, D/H)``."""
-    return x.reshape(*x.shape[:-1], heads, -1).swapaxes(-2, -3)
 
 
 @dataclass(frozen=True)
@@ -188,8 +182,8 @@ class FixedTransformer:
         for n, block in enumerate(self.blocks):
             att = block.attention
             q, k, v = (self._layer(r, layer) for layer in (att.q, att.k, att.v))
-            score = _heads(q, att.heads) @ _heads(k, att.heads).swapaxes(-1, -2)  # (T, B, H, L, L) popcounts
-            gated = (score @ _heads(v, att.heads)).swapaxes(-2, -3).reshape(v.shape)  # V rows added under the counts
+            score = split_heads(q, att.heads) @ split_heads(k, att.heads).swapaxes(-1, -2)  # (T, B, H, L, L) popcounts
+            gated = (score @ split_heads(v, att.heads)).swapaxes(-2, -3).reshape(v.shape)  # V rows added under the counts
             z = lif_steps(gated << (att.attn.frac_bits - att.scale_shift), att.attn, self.spec)
             o = self._layer(z, att.out)
             r1 = r + o

@@ -24,9 +24,10 @@ from __future__ import annotations
 import numpy as np
 
 from sc_neurocore.errors import InputError
+from sc_neurocore.models.fixed_point import saturate
 
 from .module import Module, Parameter
-from .quant import QuantSpec, quantise_leak, saturate
+from .quant import QuantSpec, quantise_leak
 from .surrogate import Surrogate, atan_surrogate
 
 __all__ = ["LIF", "IF", "LI"]
@@ -83,7 +84,7 @@ class _Leaky(Module):
     def _saturate(self, u: np.ndarray) -> np.ndarray:
         if self.quant is None:
             return u
-        return (saturate(u / self.state_step, self.quant) * self.state_step).astype(u.dtype)
+        return (saturate(u / self.state_step, self.quant.state_bits) * self.state_step).astype(u.dtype)
 
     def _leak_grad(self, k: np.ndarray, g_beta: np.ndarray) -> None:
         if self.tau_logit is not None:
