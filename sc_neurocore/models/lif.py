@@ -1,19 +1,30 @@
-"""Leaky integrate-and-fire neurons of the transformer blocks (SpikingJelly's ``LIFNode`` form), as pure
-functions over arrays.
+"""Leaky integrate-and-fire neurons as pure functions over arrays, in their two parameterisations.
+
+SpikingJelly's ``LIFNode`` form (the inference blocks of :mod:`sc_neurocore.transformers`):
+``h = v + (x - (v - v_reset)) / tau``, firing on ``h >= threshold`` (``heaviside(v - v_th)``), so a
+membrane that lands exactly on the threshold spikes — also in the integer twin
+(:func:`.fixed_point.fixed_lif_step` with ``decay_input``): :func:`lif_step`, :func:`lif_multistep`,
+:func:`ternary_lif_step`, :func:`ternary_lif_multistep`.
+
+NIR's Euler form at ``r = 1`` (the trainable layers of :mod:`sc_neurocore.training`, the network
+executor): ``u = v - k v + x`` with ``k = dt / tau``, a spike function of ``u - threshold`` and reset
+to 0: :func:`euler_charge`, :func:`euler_lif_step`. With ``x -> x / tau`` and ``threshold -> tau
+threshold`` the two forms charge alike (ties aside).
 
 Every function takes the input, the state and the parameters and returns the spikes and the new
 state; nothing is stored. Arrays are vectorised over any trailing shape; multi-step functions take
 time on axis 0 and loop over it only where the dynamics are truly sequential.
-
-All neurons fire on ``h >= threshold`` (SpikingJelly's ``heaviside(v - v_th)``), so a membrane that
-lands exactly on the threshold spikes — also in the integer twin (:func:`.fixed_point.fixed_lif_step`).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["lif_step", "lif_multistep", "ternary_lif_step", "ternary_lif_multistep"]
+from sc_neurocore.models.fixed_point import saturate
+
+__all__ = [
+    "lif_step", "lif_multistep", "ternary_lif_step", "ternary_lif_multistep", "heaviside", "euler_charge", "euler_lif_step",
+]
 
 
 def lif_step(x, v, tau=2.0, v_threshold=1.0, v_reset=0.0):
@@ -103,3 +114,31 @@ def ternary_lif_multistep(x_seq, tau=2.0, v_threshold=1.0):
     for t in range(x_seq.shape[0]):
         spikes[t], v = ternary_lif_step(x_seq[t], v, dtype.type(tau), dtype.type(v_threshold))
     return spikes, v
+
+
+def heaviside(x):
+    """``H(x) = [x > 0]`` in the dtype of ``x`` (strict, as in NIR)."""
+    return (x > 0).astype(x.dtype)
+
+
+def euler_charge(x, v, leak, grid=None, state_bits=None, v_leak=0.0):
+    """The membrane after one Euler step, before any spike: ``u = v - k (v - v_leak) + x``.
+
+    On a fixed-point grid ``q`` (``grid``, quantisation-aware) the leak is the hardware's floor shift
+    and ``u`` saturates to ``state_bits``: ``u = q sat(v / q - floor(k v / q) + x / q)``, the numbers of
+    :func:`.fixed_point.fixed_lif_step` times ``q`` (``v_leak = 0``). ``u`` keeps the dtype of ``v``.
+    """
+    if grid is None:
+        return v - leak * (v - v_leak) + x
+    # float64: k_int * v_int needs 32 bits, more than float32 holds exactly
+    v64 = v.astype(np.float64)
+    u = (v64 - grid * np.floor(leak * v64 / grid)).astype(v.dtype) + x
+    return (saturate(u / grid, state_bits) * grid).astype(u.dtype)
+
+
+def euler_lif_step(x, v, leak, threshold, spike=heaviside, grid=None, state_bits=None):
+    """One step of the Euler-form LIF: ``u`` from :func:`euler_charge`, ``s = spike(u - threshold)``,
+    ``v' = u - u s`` (reset to 0; ``spike`` may be a smooth stand-in). Returns ``(s, v', u)``."""
+    u = euler_charge(x, v, leak, grid, state_bits)
+    s = spike(u - threshold)
+    return s, u - u * s, u

@@ -8,18 +8,20 @@ saturation to the state width after each addition.
 import numpy as np
 
 from sc_neurocore.models.fixed_point import fixed_lif_step
+from sc_neurocore.models.lif import euler_charge
 
 __all__ = ["float_step", "fixed_step", "delay_step", "make_float_step", "make_fixed_step"]
 
 
 def float_step(current, state, pop, spike_ge: bool):
-    """One step of `pop` in float64. state = (v, syn); returns (output, (v, syn))."""
+    """One step of `pop` in float64 (the charge is :func:`sc_neurocore.models.lif.euler_charge`).
+    state = (v, syn); returns (output, (v, syn))."""
     v, syn = state
     if pop.has_syn:
-        syn = syn - pop.k_syn * syn + pop.gain * current
+        syn = euler_charge(pop.gain * current, syn, pop.k_syn)
     else:
         syn = pop.gain * current
-    v = v - pop.k_mem * (v - pop.v_leak) + syn
+    v = euler_charge(syn, v, pop.k_mem, v_leak=pop.v_leak)
     if not pop.spiking:
         return v, (v, syn)
     spikes = (v >= pop.v_threshold) if spike_ge else (v > pop.v_threshold)

@@ -25,6 +25,7 @@ import numpy as np
 
 from sc_neurocore.errors import InputError
 from sc_neurocore.models.attention import merge_heads, spiking_attention, split_heads
+from sc_neurocore.models.lif import euler_charge
 from sc_neurocore.models.sdsa import sdsa_attention
 
 from .layers import Linear
@@ -43,11 +44,11 @@ class TernaryLIF(LIF):
     """
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        k, theta = self.leak(), self.theta()
+        k, theta, (grid, bits) = self.leak(), self.theta(), self.grid()
         u_all, p_all, n_all = np.empty_like(x), np.empty_like(x), np.empty_like(x)
         v = np.zeros_like(x[0])
         for t in range(x.shape[0]):
-            u = self._saturate(self._decay(v, k) + x[t])
+            u = euler_charge(x[t], v, k, grid, bits)
             p, n = self.surrogate.forward(u - theta), self.surrogate.forward(-u - theta)
             u_all[t], p_all[t], n_all[t] = u, p, n
             v = u * (1 - p - n)

@@ -57,3 +57,18 @@ def test_power_of_two_shift_is_the_largest_that_fits(peak, bits, shift):
 def test_all_zeros_take_the_given_shift():
     assert power_of_two_shift(np.zeros(3), 8) == 0
     assert power_of_two_shift(np.zeros(3), 8, zero_shift=15) == 15
+
+
+def test_the_quantisation_aware_euler_lif_is_the_integer_step_on_a_grid():
+    """Training's grid arithmetic (float32 membrane, q = 2^-6) gives fixed_lif_step's integers times q."""
+    from sc_neurocore.models.lif import euler_lif_step
+
+    q, leak = 2.0**-6, LEAK[:4]
+    v_int, drive = RNG.integers(-3000, 3000, (2, 4)), RNG.integers(-3000, 3000, (5, 2, 4))
+    v = (v_int * q).astype(np.float32)
+    for x_int in drive:
+        spikes, v, u = euler_lif_step((x_int * q).astype(np.float32), v, (leak / 2.0**16).astype(np.float32),
+                                      np.float32(40 * q), grid=q, state_bits=12)
+        int_spikes, v_int = fixed_lif_step(x_int, v_int, leak, 40, state_bits=12)
+        np.testing.assert_array_equal(spikes, int_spikes)
+        np.testing.assert_array_equal(v, v_int * q)
