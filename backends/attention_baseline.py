@@ -1,6 +1,6 @@
 """The cost baseline: the same attention layer as 8-bit multiply-accumulate dot products with a
 power-of-two integer softmax (`hdl/attn_mac_core.sv`), emitted the same way as the spiking core, and its
-co-simulation against the integer reference :mod:`sc_neurocore.transformers.fixed_softmax_attention`."""
+co-simulation against the integer reference :mod:`sc_neurocore.sim.twins.softmax_attention`."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import numpy as np
 
 from sc_neurocore import __version__
 from sc_neurocore.errors import InputError
-from sc_neurocore.transformers.fixed_softmax_attention import mac_softmax_attention
+from sc_neurocore.sim.twins.softmax_attention import mac_softmax_attention
 from sc_neurocore.transformers.spec import AttentionSpec
 
 from .attention_systemverilog import library_files, render

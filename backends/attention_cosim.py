@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from sc_neurocore.transformers.fixed_attention import (
+from sc_neurocore.sim.twins.seed_attention import (
     FixedAttention, qkv_drives, qkv_spikes, quantise_attention, run_attention_core,
 )
 from sc_neurocore.transformers.spec import AttentionSpec

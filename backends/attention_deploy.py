@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from sc_neurocore.transformers.fixed_attention import FixedAttention, attention_formats
+from sc_neurocore.sim.twins.seed_attention import FixedAttention, attention_formats
 from sc_neurocore.transformers.spec import AttentionSpec, CpgSpec, SsmSpec, VariantSpec
 
 from .attention_systemverilog import ATTN_SOURCES, ATTN_TOP, PARTS, SPRAM_WORDS, emit_attention, top_level_io_bits

@@ -4,7 +4,7 @@
 (`hdl/attn_kv_stream.sv`: one load word per clock, attention spikes out, ``5 + word bits + lanes``
 pins) over the hand-written `hdl/attn_kv_layer.sv` (SSA, A²OS²A: K^T V order) or `hdl/sdsa_core.sv`,
 the library modules, a testbench with its stimulus (host words) and a manifest. `cosimulate_variant`
-runs it in Icarus against :mod:`sc_neurocore.transformers.fixed_variants`; `synthesise_variant` runs
+runs it in Icarus against :mod:`sc_neurocore.sim.twins.attention_variants`; `synthesise_variant` runs
 yosys alone on it.
 """
 
@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from sc_neurocore import __version__
-from sc_neurocore.transformers.fixed_variants import (
+from sc_neurocore.sim.twins.attention_variants import (
     VariantSpec, VariantStimulus, model_qkv, run_variant, variant_formats, variant_stimulus,
 )
 from sc_neurocore.models.attention import split_heads
@@ -145,14 +145,14 @@ def load_words(spec: VariantSpec, stimulus: VariantStimulus) -> list[list[tuple[
 
 
 def default_stimulus(spec: VariantSpec) -> VariantStimulus:
-    """The float model's own Q/K/V on its seeded input (see :func:`.fixed_variants.model_qkv`)."""
+    """The float model's own Q/K/V on its seeded input (see :func:`sc_neurocore.sim.twins.attention_variants.model_qkv`)."""
     model, q, k, v, _ = model_qkv(spec)
     return variant_stimulus(spec, q, k, v, model)
 
 
 def emit_variant(spec: VariantSpec, stimulus: VariantStimulus | None = None) -> BuildPlan:
     """The design of `spec`; the testbench streams `stimulus` through the host port (default: the float
-    model's own Q/K/V from its seeded input, see :func:`.fixed_variants.model_qkv`)."""
+    model's own Q/K/V from its seeded input, see :func:`sc_neurocore.sim.twins.attention_variants.model_qkv`)."""
     stimulus = default_stimulus(spec) if stimulus is None else stimulus
     data_bits = host_word_bits(spec)
     steps = load_words(spec, stimulus)  # in the stream's order: sections by sel, addresses ascending

@@ -19,11 +19,11 @@ from sc_neurocore.errors import InputError, UnsupportedError
 from sc_neurocore.ir import blocks as ops
 from sc_neurocore.ir import nodes as ir
 from sc_neurocore.training.export import transformer_from_graph
-from sc_neurocore.training.fixed_transformer import FixedTransformer
-from sc_neurocore.training.quant import QuantSpec
-from sc_neurocore.transformers.fixed_attention import attention_spec_for, input_shift, quantise_attention
-from sc_neurocore.transformers.fixed_cpg import cpg_spec_for
-from sc_neurocore.transformers.fixed_ssm import quantise_ssm, ssm_spec_for
+from sc_neurocore.sim.twins.transformer import FixedTransformer
+from sc_neurocore.sim.twins.quant import QuantSpec
+from sc_neurocore.sim.twins.seed_attention import attention_spec_for, input_shift, quantise_attention
+from sc_neurocore.sim.twins.cpg import cpg_spec_for
+from sc_neurocore.sim.twins.ssm import quantise_ssm, ssm_spec_for
 
 from .attention_cosim import cosimulate_attention
 from .attention_deploy import AttentionDeployResult, deploy_attention

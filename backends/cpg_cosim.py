@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sc_neurocore.transformers.fixed_cpg import run_fixed_cpg
+from sc_neurocore.sim.twins.cpg import run_fixed_cpg
 from sc_neurocore.transformers.spec import CpgSpec
 
 from .build_dir import write_files

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sc_neurocore.transformers.fixed_ssm import FixedSsm, SsmRun, quantise_ssm, run_fixed_ssm
+from sc_neurocore.sim.twins.ssm import FixedSsm, SsmRun, quantise_ssm, run_fixed_ssm
 from sc_neurocore.transformers.spec import SsmSpec
 
 from .build_dir import write_files

@@ -1,7 +1,7 @@
 """Deploy a spiky state-space spec: fit checks, then the layer's iCE40 build (yosys, nextpnr, icepack).
 
 The weights are the spec's seed model's, or those of a given integer twin (`fixed`, from
-:func:`~sc_neurocore.transformers.fixed_ssm.quantise_ssm` with the model of a NIR file).
+:func:`~sc_neurocore.sim.twins.ssm.quantise_ssm` with the model of a NIR file).
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from sc_neurocore.transformers.fixed_ssm import DECAY_BITS, FixedSsm, quantise_ssm
+from sc_neurocore.sim.twins.ssm import DECAY_BITS, FixedSsm, quantise_ssm
 from sc_neurocore.transformers.spec import SsmSpec
 
 from .build_dir import check_writable

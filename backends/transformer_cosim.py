@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from sc_neurocore.training.fixed_transformer import FixedTransformer
+from sc_neurocore.sim.twins.transformer import FixedTransformer
 
 from .build_dir import write_files
 from .cosim import ICE40_MODELS, CosimResult, ice40_cell_models, run_icarus

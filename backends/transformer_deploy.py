@@ -15,8 +15,9 @@ from pathlib import Path
 import numpy as np
 
 from sc_neurocore.errors import FitError, InputError
-from sc_neurocore.training.fixed_transformer import FixedTransformer, transformer_accuracy
-from sc_neurocore.training.quant import QuantSpec
+from sc_neurocore.sim.twins.quant import QuantSpec
+from sc_neurocore.sim.twins.transformer import FixedTransformer
+from sc_neurocore.training.accuracy import transformer_accuracy
 from sc_neurocore.training.transformer import SpikingTransformer
 
 from .build_dir import check_writable

@@ -17,7 +17,7 @@ import numpy as np
 
 from sc_neurocore import __version__
 from sc_neurocore.errors import InputError, UnsupportedError
-from sc_neurocore.training.fixed_transformer import FixedAffine, FixedLIF, FixedTransformer
+from sc_neurocore.sim.twins.transformer import FixedAffine, FixedLIF, FixedTransformer
 
 from .attention_systemverilog import library_files, render
 from .systemverilog import TESTBENCH, TRACE_FILE, BuildPlan

@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from sc_neurocore.transformers.fixed_variants import variant_formats
+from sc_neurocore.sim.twins.attention_variants import variant_formats
 from sc_neurocore.transformers.spec import VariantSpec
 
 from .attention_variants import (

@@ -18,7 +18,7 @@ from sc_neurocore.backends.attention_baseline import MAC_SOURCES, MAC_TOP, emit_
 from sc_neurocore.backends.attention_deploy import deploy_attention, synthesise_core
 from sc_neurocore.backends.attention_systemverilog import cycles_per_step, projection_cycles
 from sc_neurocore.backends.build_dir import write_files
-from sc_neurocore.transformers.fixed_attention import quantisation_report, quantise_attention
+from sc_neurocore.sim.twins.seed_attention import quantisation_report, quantise_attention
 from sc_neurocore.transformers.spec import AttentionSpec
 
 RESULTS = Path(__file__).resolve().parent / "results"

@@ -15,8 +15,8 @@ from sc_neurocore.backends.cpg_deploy import cpg_ebr_estimate, deploy_cpg
 from sc_neurocore.backends.cpg_systemverilog import cycles_per_position
 from sc_neurocore.backends.ssm_deploy import deploy_ssm, ssm_ebr_estimate
 from sc_neurocore.backends.ssm_systemverilog import cycles_per_step
-from sc_neurocore.transformers.fixed_cpg import cpg_report
-from sc_neurocore.transformers.fixed_ssm import quantise_ssm, ssm_report
+from sc_neurocore.sim.twins.cpg import cpg_report
+from sc_neurocore.sim.twins.ssm import quantise_ssm, ssm_report
 from sc_neurocore.transformers.spec import load_spec
 
 ROOT = Path(__file__).resolve().parents[1]

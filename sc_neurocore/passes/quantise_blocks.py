@@ -5,10 +5,10 @@ own arrays and returns ``output_spike_agreement`` (the fraction of output spike 
 with the float op) plus the twin's full report:
 
 ==========================  ====================================================================
-spike_driven_attention      :mod:`.transformers.fixed_attention` (Q/K/V IF projections and core)
-spiky_state_space           :mod:`.transformers.fixed_ssm` (S4D-Real recurrence and gate)
-cpg_encoder (cpg-pe)        :mod:`.transformers.fixed_cpg` (phase accumulators and comparators)
-spikformer_ssa, sdsa,       :mod:`.transformers.fixed_variants`: the attention core between the
+spike_driven_attention      :mod:`sc_neurocore.sim.twins.seed_attention` (Q/K/V IF projections and core)
+spiky_state_space           :mod:`sc_neurocore.sim.twins.ssm` (S4D-Real recurrence and gate)
+cpg_encoder (cpg-pe)        :mod:`sc_neurocore.sim.twins.cpg` (phase accumulators and comparators)
+spikformer_ssa, sdsa,       :mod:`sc_neurocore.sim.twins.attention_variants`: the attention core between the
 a2os2a                      projections, fed the Q/K/V spikes of the float op's own forward pass
 ==========================  ====================================================================
 
@@ -60,7 +60,7 @@ def _input(x, shape, seed: int) -> np.ndarray:
 
 
 def _seed_attention(op, x, in_bits, weight_bits, seed):
-    from sc_neurocore.transformers import fixed_attention as fa
+    from sc_neurocore.sim.twins import seed_attention as fa
 
     x = _input(x, (DEFAULT_TOKENS, op.embed_dim), seed)
     spec = fa.attention_spec_for(op, tokens=x.shape[0], in_bits=in_bits, weight_bits=weight_bits)
@@ -69,7 +69,7 @@ def _seed_attention(op, x, in_bits, weight_bits, seed):
 
 
 def _ssm(op, x, in_bits, weight_bits, state_bits, seed):
-    from sc_neurocore.transformers.fixed_ssm import quantise_ssm, ssm_report, ssm_spec_for
+    from sc_neurocore.sim.twins.ssm import quantise_ssm, ssm_report, ssm_spec_for
 
     x = _input(x, (DEFAULT_STEPS * 4, op.d_model), seed)
     spec = ssm_spec_for(op, T=x.shape[0], in_bits=in_bits, weight_bits=weight_bits, state_bits=state_bits)
@@ -78,7 +78,7 @@ def _ssm(op, x, in_bits, weight_bits, state_bits, seed):
 
 
 def _cpg(op, phase_bits):
-    from sc_neurocore.transformers.fixed_cpg import cpg_report
+    from sc_neurocore.sim.twins.cpg import cpg_report
     from sc_neurocore.transformers.spec import CpgSpec
 
     if op.mode != "cpg-pe":
@@ -89,7 +89,7 @@ def _cpg(op, phase_bits):
 
 def _variant(variant, op, x, frac_bits, k_bits, seed):
     """The integer core fed the Q/K/V spikes of the float op's own forward pass on `x`."""
-    from sc_neurocore.transformers import fixed_variants as fv
+    from sc_neurocore.sim.twins import attention_variants as fv
 
     if op.tau != 2.0:
         raise UnsupportedError(f"the {variant} integer core is a tau-2 LIF (a shift); this op has tau {op.tau}")

@@ -13,7 +13,6 @@ from .mlp import READOUTS, SpikingMLPClassifier
 from .module import Module, Parameter, Sequential
 from .neurons import IF, LI, LIF
 from .optim import SGD, Adam
-from .quant import QuantSpec
 from .surrogate import (
     SURROGATES, Surrogate, atan_surrogate, fast_sigmoid_surrogate, sigmoid_surrogate,
     straight_through_surrogate, triangle_surrogate,
@@ -24,7 +23,7 @@ from .trainer import EpochResult, cosine_lr, evaluate, fit, predict, train_epoch
 
 __all__ = [
     "AddPosition", "Adam", "Dataset", "ENCODINGS", "EpochResult", "IF", "LI", "LIF", "LIFGatedStateSpace",
-    "LayerNorm", "Linear", "Module", "Parameter", "QuantSpec", "READOUTS", "SGD", "SURROGATES", "Sequential",
+    "LayerNorm", "Linear", "Module", "Parameter", "READOUTS", "SGD", "SURROGATES", "Sequential",
     "SpikingMLPClassifier", "SpikingTransformer", "Surrogate", "SSMClassifier", "TernaryLIF", "TimeLast",
     "TimeMean", "TrainableA2OS2A", "TrainableSDSA", "TrainableSpikformerSSA", "atan_surrogate", "batches",
     "cosine_lr", "cross_entropy", "encode", "evaluate", "fit", "fast_sigmoid_surrogate", "load_digits_split",

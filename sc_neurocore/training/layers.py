@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from sc_neurocore.sim.twins.quant import QuantSpec, frac_bits_for, quantise_weight
+
 from .module import Module, Parameter
-from .quant import QuantSpec, frac_bits_for, quantise_weight
 
 __all__ = ["Linear", "LayerNorm", "AddPosition", "TimeMean", "TimeLast"]
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 import numpy as np
 
 from sc_neurocore.errors import InputError
+from sc_neurocore.sim.twins.quant import QuantSpec
 
 from .layers import Linear, TimeMean
 from .module import Module
 from .neurons import LI, LIF
-from .quant import QuantSpec
 from .surrogate import Surrogate
 
 __all__ = ["SpikingMLPClassifier", "READOUTS"]

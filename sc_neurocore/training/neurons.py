@@ -27,9 +27,9 @@ import numpy as np
 
 from sc_neurocore.errors import InputError
 from sc_neurocore.models.lif import euler_charge, euler_lif_step
+from sc_neurocore.sim.twins.quant import QuantSpec, quantise_leak
 
 from .module import Module, Parameter
-from .quant import QuantSpec, quantise_leak
 from .surrogate import Surrogate, atan_surrogate
 
 __all__ = ["LIF", "IF", "LI"]

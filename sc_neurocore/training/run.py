@@ -24,12 +24,15 @@ from typing import Callable
 import numpy as np
 
 from sc_neurocore.errors import InputError
+from sc_neurocore.sim.twins.mlp import FixedMLP
+from sc_neurocore.sim.twins.quant import QuantSpec
+from sc_neurocore.sim.twins.transformer import FixedTransformer
 
+from .accuracy import transformer_accuracy
 from .data import Dataset, encode, load_digits_split, load_npz
 from .mlp import SpikingMLPClassifier
 from .module import Module
 from .optim import SGD, Adam
-from .quant import QuantSpec
 from .ssm import SSMClassifier
 from .surrogate import SURROGATES
 from .trainer import evaluate, fit
@@ -261,15 +264,11 @@ def _final_metrics(cfg, model, data, history, spec, input_frac) -> dict:
     if cfg["quantisation"]["enabled"] and float_records:
         metrics["float_test_accuracy"] = float_records[-1]["test_accuracy"]
     if isinstance(model, SpikingMLPClassifier):
-        from .fixed import FixedMLP
-
         fixed = FixedMLP.from_model(model, spec, input_frac)
         x = _test_set_inputs(data, enc, steps, seed)
         metrics["fixed_test_accuracy"] = float((fixed.predict(x) == data.y_test).mean())
         metrics["fixed_frac_bits"] = [layer.frac_bits for layer in fixed.layers]
     elif isinstance(model, SpikingTransformer) and enc == "direct" and model.attention_kind == "ssa":
-        from .fixed_transformer import FixedTransformer, transformer_accuracy
-
         accuracy = transformer_accuracy(model, FixedTransformer.from_model(model, spec), steps,
                                         (data.x_test, data.y_test))
         metrics["fixed_test_accuracy"] = accuracy["hardware"]

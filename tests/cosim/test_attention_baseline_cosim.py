@@ -9,7 +9,7 @@ from sc_neurocore.backends.attention_baseline import (
 )
 from sc_neurocore.backends.build_dir import write_files
 from sc_neurocore.backends.cosim import CosimResult, run_icarus
-from sc_neurocore.transformers.fixed_softmax_attention import mac_softmax_attention, seeded_qkv
+from sc_neurocore.sim.twins.softmax_attention import mac_softmax_attention, seeded_qkv
 from sc_neurocore.transformers.spec import AttentionSpec
 
 pytestmark = pytest.mark.cosim

@@ -11,7 +11,7 @@ from sc_neurocore.backends.attention_systemverilog import cycles_per_step, proje
 from sc_neurocore.backends.block_deploy import BlockSettings, block_hardware
 from sc_neurocore.block_simulation import block_graph
 from sc_neurocore.ir import blocks as ops
-from sc_neurocore.transformers.fixed_attention import quantise_attention, seed_input
+from sc_neurocore.sim.twins.seed_attention import quantise_attention, seed_input
 from sc_neurocore.transformers.spec import AttentionSpec
 
 from tests.unit.test_block_deploy import perturbed_attention, single_op_file

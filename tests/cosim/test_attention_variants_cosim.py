@@ -10,7 +10,7 @@ import pytest
 from sc_neurocore.backends.attention_variants import (
     cosimulate_variant, expected_variant_trace, stream_cycles_per_step, top_level_io_bits,
 )
-from sc_neurocore.transformers.fixed_variants import VariantSpec, random_qkv, variant_stimulus
+from sc_neurocore.sim.twins.attention_variants import VariantSpec, random_qkv, variant_stimulus
 from sc_neurocore.transformers.spec import load_spec
 
 pytestmark = pytest.mark.cosim

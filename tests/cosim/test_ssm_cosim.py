@@ -7,7 +7,7 @@ import pytest
 
 from sc_neurocore.backends.ssm_cosim import cosimulate_ssm, expected_ssm_trace
 from sc_neurocore.backends.ssm_systemverilog import cycles_per_step
-from sc_neurocore.transformers.fixed_ssm import quantise_ssm, run_fixed_ssm
+from sc_neurocore.sim.twins.ssm import quantise_ssm, run_fixed_ssm
 from sc_neurocore.transformers.spec import SsmSpec
 
 pytestmark = pytest.mark.cosim

@@ -15,7 +15,7 @@ from sc_neurocore.backends.transformer_systemverilog import (
 )
 from sc_neurocore.training import SpikingTransformer
 from sc_neurocore.training.config import load_config
-from sc_neurocore.training.fixed_transformer import FixedTransformer
+from sc_neurocore.sim.twins.transformer import FixedTransformer
 from sc_neurocore.training.run import build_model, load_data, run_training
 
 pytestmark = pytest.mark.cosim

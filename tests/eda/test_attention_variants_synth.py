@@ -6,7 +6,7 @@ import pytest
 
 from sc_neurocore.backends.attention_variants import synthesise_variant
 from sc_neurocore.backends.ice40 import DEVICES
-from sc_neurocore.transformers.fixed_variants import VariantSpec, random_qkv, variant_stimulus
+from sc_neurocore.sim.twins.attention_variants import VariantSpec, random_qkv, variant_stimulus
 
 pytestmark = pytest.mark.eda
 

@@ -11,7 +11,7 @@ from sc_neurocore.backends.transformer_deploy import check_transformer_fit, depl
 from sc_neurocore.backends.transformer_systemverilog import cycles_per_inference, transformer_layout
 from sc_neurocore.errors import FitError, InputError
 from sc_neurocore.training import SpikingTransformer
-from sc_neurocore.training.fixed_transformer import FixedTransformer
+from sc_neurocore.sim.twins.transformer import FixedTransformer
 from tests.cosim.test_transformer_cosim import train_fpga_transformer
 
 pytestmark = pytest.mark.eda

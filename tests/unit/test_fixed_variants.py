@@ -5,7 +5,7 @@ import pytest
 
 from sc_neurocore.backends.attention_variants import emit_variant, load_words
 from sc_neurocore.errors import InputError, UnsupportedError
-from sc_neurocore.transformers.fixed_variants import (
+from sc_neurocore.sim.twins.attention_variants import (
     VARIANTS, VariantSpec, build_model, float_attention, lif_tau2, model_qkv, quantisation_report, random_qkv,
     run_variant, variant_formats, variant_stimulus,
 )

@@ -8,7 +8,7 @@ import pytest
 from sc_neurocore.backends.attention_deploy import check_attention_fit, ebr_estimate, spram_estimate
 from sc_neurocore.backends.attention_systemverilog import emit_attention, host_words, projection_cycles
 from sc_neurocore.errors import FitError, InputError
-from sc_neurocore.transformers.fixed_attention import (
+from sc_neurocore.sim.twins.seed_attention import (
     attention_formats, projection_formats, qkv_drives, qkv_spikes, quantise_attention, run_attention_core,
 )
 from sc_neurocore.transformers.spec import AttentionSpec, load_spec, spec_from_dict

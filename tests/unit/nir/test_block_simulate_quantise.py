@@ -18,9 +18,9 @@ from sc_neurocore.transformers import (
     AdditionOnlyAttention, CPGPositionalEncoding, SpikeDrivenAttention, SpikeDrivenSelfAttention, SpikformerSSA,
     SpikyStateSpace,
 )
-from sc_neurocore.transformers.fixed_attention import quantisation_report, quantise_attention
-from sc_neurocore.transformers.fixed_cpg import cpg_report
-from sc_neurocore.transformers.fixed_variants import _calibrate
+from sc_neurocore.sim.twins.seed_attention import quantisation_report, quantise_attention
+from sc_neurocore.sim.twins.cpg import cpg_report
+from sc_neurocore.sim.twins.attention_variants import _calibrate
 from sc_neurocore.transformers.spec import AttentionSpec, CpgSpec
 
 D = 16
@@ -145,7 +145,7 @@ def _calibrated(variant, x):
 def test_variant_cores_agree_with_the_float_op(variant):
     x = np.random.default_rng(5).random((8, 1, 12, D))
     block = _calibrated(variant, x)
-    # frac_bits >= T: the tau-2 integer LIF is exact (fixed_variants), up to A2OS2A's quantised K
+    # frac_bits >= T: the tau-2 integer LIF is exact (sim.twins.attention_variants), up to A2OS2A's quantised K
     exact = quantise_block(block, x[:, 0], frac_bits=8)
     assert exact["report"]["output_rate"] > 0.01
     if variant == "a2os2a":

@@ -7,7 +7,7 @@ import pytest
 
 from sc_neurocore.backends.cpg_systemverilog import cycles_per_position, emit_cpg, top_level_io_bits
 from sc_neurocore.errors import InputError
-from sc_neurocore.transformers.fixed_cpg import cpg_constants, cpg_report, run_fixed_cpg
+from sc_neurocore.sim.twins.cpg import cpg_constants, cpg_report, run_fixed_cpg
 from sc_neurocore.transformers.spec import CpgSpec, spec_from_dict
 
 

@@ -120,7 +120,7 @@ def test_a2os2a_forward_matches_inference():
 @pytest.mark.parametrize("attention", ["sdsa", "a2os2a"])
 def test_engine_refuses_other_attention(attention):  # NIR export: tests/unit/training/test_transformer_export.py
     from sc_neurocore.training import SpikingTransformer
-    from sc_neurocore.training.fixed_transformer import FixedTransformer
+    from sc_neurocore.sim.twins.transformer import FixedTransformer
 
     model = SpikingTransformer(8, 8, 10, dim=8, heads=2, attention=attention)
     with pytest.raises(UnsupportedError, match=f"not '{attention}'"):

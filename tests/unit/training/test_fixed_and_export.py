@@ -3,9 +3,10 @@
 import numpy as np
 import pytest
 
-from sc_neurocore.training import QuantSpec, SpikingMLPClassifier, encode
+from sc_neurocore.sim.twins.quant import QuantSpec
+from sc_neurocore.training import SpikingMLPClassifier, encode
 from sc_neurocore.training.export import mlp_to_nir, write_nir
-from sc_neurocore.training.fixed import FixedMLP
+from sc_neurocore.sim.twins.mlp import FixedMLP
 
 
 def _trained_like(readout, seed=0):

@@ -23,17 +23,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sc_neurocore.errors import InputError, UnsupportedError
+from sc_neurocore.errors import UnsupportedError
 from sc_neurocore.models.attention import split_heads
 from sc_neurocore.models.fixed_point import fixed_lif_step
 
-from .data import encode
-from .layers import Linear
-from .neurons import LIF
 from .quant import QuantSpec, frac_bits_for, quantise_leak, quantise_weight
-from .transformer import SpikingTransformer
 
-__all__ = ["transformer_accuracy", "FixedLIF", "FixedAffine", "FixedSSA", "FixedBlock", "FixedTransformer",
+__all__ = ["FixedLIF", "FixedAffine", "FixedSSA", "FixedBlock", "FixedTransformer",
            "attention_frac_bits", "scale_shift", "lif_steps"]
 
 
@@ -97,21 +93,22 @@ def attention_frac_bits(tokens: int, head_dim: int, shift: int, threshold: np.nd
     return max(shift, int(np.floor(np.log2(spec.state_range[1] / peak))))
 
 
-def _float_lif(neuron: LIF) -> tuple[np.ndarray, np.ndarray]:
-    """The neuron's float leak and threshold (without any quantisation-aware rounding)."""
+def _float_lif(neuron) -> tuple[np.ndarray, np.ndarray]:
+    """The float leak and threshold of a training ``LIF`` (without any quantisation-aware rounding)."""
     saved, neuron.quant = neuron.quant, None
     k, theta = neuron.leak(), neuron.theta()
     neuron.quant = saved
     return k, theta
 
 
-def _lif(neuron: LIF, frac_bits: int, spec: QuantSpec) -> FixedLIF:
+def _lif(neuron, frac_bits: int, spec: QuantSpec) -> FixedLIF:
     k, theta = _float_lif(neuron)
     return FixedLIF(quantise_leak(k, spec), np.round(theta.astype(np.float64) * 2.0**frac_bits).astype(np.int64),
                     frac_bits)
 
 
-def _affine(linear: Linear, neuron: LIF, spec: QuantSpec, extra_bias: np.ndarray | None = None) -> FixedAffine:
+def _affine(linear, neuron, spec: QuantSpec, extra_bias: np.ndarray | None = None) -> FixedAffine:
+    """A training ``Linear`` and its ``LIF`` as integers on the linear's power-of-two grid."""
     w = linear.weight.value
     f = frac_bits_for(w, spec)
     b = np.zeros(w.shape[0]) if linear.bias is None else linear.bias.value.astype(np.float64)
@@ -140,9 +137,10 @@ class FixedTransformer:
     spec: QuantSpec
 
     @classmethod
-    def from_model(cls, model: SpikingTransformer, spec: QuantSpec = QuantSpec(),
+    def from_model(cls, model, spec: QuantSpec = QuantSpec(),
                    input_frac_bits: int = 4) -> "FixedTransformer":
-        """Quantise the model's float parameters to the hardware formats."""
+        """Quantise the float parameters of ``model`` (a :class:`sc_neurocore.training.SpikingTransformer`)
+        to the hardware formats."""
         if model.attention_kind != "ssa":
             raise UnsupportedError(f"the FPGA transformer engine supports attention 'ssa' only, "
                                    f"not '{model.attention_kind}'")
@@ -203,17 +201,3 @@ class FixedTransformer:
     def predict(self, x: np.ndarray) -> np.ndarray:
         """Predicted classes (first maximum on ties, like the float model)."""
         return self.run(x).argmax(axis=1)
-
-
-def transformer_accuracy(model: SpikingTransformer, fixed: FixedTransformer, steps: int,
-                         test_set: tuple[np.ndarray, np.ndarray]) -> dict:
-    """Float and fixed-point (the engine's arithmetic) accuracy on ``(features, labels)``, direct encoding."""
-    features, labels = (np.asarray(a) for a in test_set)
-    if features.ndim != 2 or len(features) != len(labels) or len(labels) == 0:
-        raise InputError(f"test_set: expected features (B, n) and labels (B,), got {features.shape} and {labels.shape}")
-    x = encode(features.astype(np.float32), "direct", steps, np.random.default_rng(0))
-    float_pred = model.forward(x).argmax(axis=1)
-    fixed_pred = fixed.predict(x)
-    float_acc, fixed_acc = float((float_pred == labels).mean()), float((fixed_pred == labels).mean())
-    return {"samples": int(len(labels)), "arith": "fixed", "float": float_acc, "hardware": fixed_acc,
-            "loss": float_acc - fixed_acc, "agreement": float((float_pred == fixed_pred).mean())}

@@ -20,8 +20,6 @@ import numpy as np
 
 from sc_neurocore.models.fixed_point import fixed_lif_step
 
-from .mlp import SpikingMLPClassifier
-from .neurons import LIF
 from .quant import QuantSpec, frac_bits_for, quantise_leak, quantise_weight
 
 __all__ = ["FixedLayer", "FixedMLP"]
@@ -47,16 +45,17 @@ class FixedMLP:
     input_frac_bits: int | None
 
     @classmethod
-    def from_model(cls, model: SpikingMLPClassifier, spec: QuantSpec = QuantSpec(),
+    def from_model(cls, model, spec: QuantSpec = QuantSpec(),
                    input_frac_bits: int | None = None) -> "FixedMLP":
-        """Quantise the model's float parameters to the hardware formats."""
+        """Quantise the float parameters of ``model`` (a :class:`sc_neurocore.training.SpikingMLPClassifier`)
+        to the hardware formats."""
         layers = []
         for linear, neuron in zip(model.linears, model.neurons):
             w = linear.weight.value
             f = frac_bits_for(w, spec)
             b = np.zeros(w.shape[0]) if linear.bias is None else linear.bias.value
             saved, neuron.quant = neuron.quant, None  # float leak and threshold, rounded here
-            k, theta = neuron.leak(), neuron.theta() if isinstance(neuron, LIF) else None
+            k, theta = neuron.leak(), neuron.theta() if hasattr(neuron, "theta") else None  # LI: no threshold
             neuron.quant = saved
             layers.append(FixedLayer(
                 weight=quantise_weight(w, f, spec),
