@@ -311,7 +311,7 @@ def _decode_cpg(nodes, meta):
 # --- the trained transformer's ops -----------------------------------------------------------------
 
 def trained_lif_arrays(lif) -> dict[str, np.ndarray]:
-    """A :class:`sc_neurocore.training.neurons.LIF` (``u = (1 - k) v + I``, dt = 1) as NIR LIF arrays:
+    """A :class:`sc_neurocore.training.neurons.TrainableLIF` (``u = (1 - k) v + I``, dt = 1) as NIR LIF arrays:
     ``tau = 1 / k``, ``r = tau`` (NIR's Euler step then adds exactly ``I``), per-neuron thresholds."""
     k = lif.leak().astype(np.float64)
     if lif.dt != 1.0 or np.any(k <= 0):

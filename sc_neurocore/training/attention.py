@@ -20,9 +20,9 @@ import numpy as np
 from sc_neurocore.errors import InputError
 from sc_neurocore.models.attention import merge_heads, spiking_attention, split_heads
 
-from .layers import Linear
+from .layers import TrainableLinear
 from .module import Module
-from .neurons import LIF
+from .neurons import TrainableLIF
 from .surrogate import Surrogate
 
 __all__ = ["TrainableSpikformerSSA"]
@@ -38,15 +38,15 @@ class TrainableSpikformerSSA(Module):
             raise InputError(f"embed_dim {embed_dim} is not divisible by num_heads {num_heads}")
         self.embed_dim, self.num_heads, self.scale = embed_dim, num_heads, scale
         kw = dict(tau=tau, learn_threshold=learn_threshold, surrogate=surrogate, dtype=dtype)
-        self.W_q = Linear(embed_dim, embed_dim, bias=False, rng=rng, gain=2.0, dtype=dtype)
-        self.W_k = Linear(embed_dim, embed_dim, bias=False, rng=rng, gain=2.0, dtype=dtype)
-        self.W_v = Linear(embed_dim, embed_dim, bias=False, rng=rng, gain=2.0, dtype=dtype)
-        self.q_lif = LIF(embed_dim, threshold=threshold, **kw)
-        self.k_lif = LIF(embed_dim, threshold=threshold, **kw)
-        self.v_lif = LIF(embed_dim, threshold=threshold, **kw)
-        self.attn_lif = LIF(embed_dim, threshold=attn_threshold, **kw)
-        self.W_out = Linear(embed_dim, embed_dim, rng=rng, gain=2.0, dtype=dtype)
-        self.out_lif = LIF(embed_dim, threshold=threshold, **kw)
+        self.W_q = TrainableLinear(embed_dim, embed_dim, bias=False, rng=rng, gain=2.0, dtype=dtype)
+        self.W_k = TrainableLinear(embed_dim, embed_dim, bias=False, rng=rng, gain=2.0, dtype=dtype)
+        self.W_v = TrainableLinear(embed_dim, embed_dim, bias=False, rng=rng, gain=2.0, dtype=dtype)
+        self.q_lif = TrainableLIF(embed_dim, threshold=threshold, **kw)
+        self.k_lif = TrainableLIF(embed_dim, threshold=threshold, **kw)
+        self.v_lif = TrainableLIF(embed_dim, threshold=threshold, **kw)
+        self.attn_lif = TrainableLIF(embed_dim, threshold=attn_threshold, **kw)
+        self.W_out = TrainableLinear(embed_dim, embed_dim, rng=rng, gain=2.0, dtype=dtype)
+        self.out_lif = TrainableLIF(embed_dim, threshold=threshold, **kw)
 
     def _attention_neuron(self, y: np.ndarray):
         return self.attn_lif.forward(y * self.scale), None

@@ -28,15 +28,15 @@ from sc_neurocore.models.attention import merge_heads, spiking_attention, split_
 from sc_neurocore.models.lif import euler_charge
 from sc_neurocore.models.sdsa import sdsa_attention
 
-from .layers import Linear
+from .layers import TrainableLinear
 from .module import Module
-from .neurons import LIF, _sum_leading
+from .neurons import TrainableLIF, _sum_leading
 from .surrogate import Surrogate
 
 __all__ = ["TernaryLIF", "TrainableSDSA", "TrainableA2OS2A"]
 
 
-class TernaryLIF(LIF):
+class TernaryLIF(TrainableLIF):
     """LIF with spikes ``s = H(u - theta) - H(-u - theta)`` in ``{-1, 0, 1}``, reset to 0 after either.
 
     The surrogate stands in at both thresholds: ``ds/du = g(u - theta) + g(-u - theta)``,
@@ -86,11 +86,11 @@ class TrainableSDSA(Module):
                  kv_threshold: float = 0.5, learn_threshold: bool = True, surrogate: Surrogate | None = None,
                  dtype=np.float32):
         kw = dict(tau=tau, learn_threshold=learn_threshold, surrogate=surrogate, dtype=dtype)
-        self.W_q, self.W_k, self.W_v = (Linear(embed_dim, embed_dim, rng=rng, gain=2.0, dtype=dtype)
+        self.W_q, self.W_k, self.W_v = (TrainableLinear(embed_dim, embed_dim, rng=rng, gain=2.0, dtype=dtype)
                                         for _ in range(3))
-        self.q_lif, self.k_lif, self.v_lif = (LIF(embed_dim, threshold=threshold, **kw) for _ in range(3))
-        self.kv_lif = LIF(embed_dim, threshold=kv_threshold, **kw)
-        self.W_proj = Linear(embed_dim, embed_dim, rng=rng, dtype=dtype)
+        self.q_lif, self.k_lif, self.v_lif = (TrainableLIF(embed_dim, threshold=threshold, **kw) for _ in range(3))
+        self.kv_lif = TrainableLIF(embed_dim, threshold=kv_threshold, **kw)
+        self.W_proj = TrainableLinear(embed_dim, embed_dim, rng=rng, dtype=dtype)
 
     def forward(self, s: np.ndarray) -> np.ndarray:
         q = self.q_lif.forward(self.W_q.forward(s))
@@ -128,12 +128,12 @@ class TrainableA2OS2A(Module):
             raise InputError(f"embed_dim {embed_dim} is not divisible by num_heads {num_heads}")
         self.num_heads, self.scale = num_heads, scale
         kw = dict(tau=tau, learn_threshold=learn_threshold, surrogate=surrogate, dtype=dtype)
-        self.W_q, self.W_k, self.W_v, self.W_out = (Linear(embed_dim, embed_dim, rng=rng, gain=2.0, dtype=dtype)
+        self.W_q, self.W_k, self.W_v, self.W_out = (TrainableLinear(embed_dim, embed_dim, rng=rng, gain=2.0, dtype=dtype)
                                                     for _ in range(4))
-        self.q_lif = LIF(embed_dim, threshold=threshold, **kw)
+        self.q_lif = TrainableLIF(embed_dim, threshold=threshold, **kw)
         self.v_lif = TernaryLIF(embed_dim, threshold=threshold, **kw)
-        self.attn_lif = LIF(embed_dim, threshold=attn_threshold, **kw)
-        self.out_lif = LIF(embed_dim, threshold=threshold, **kw)
+        self.attn_lif = TrainableLIF(embed_dim, threshold=attn_threshold, **kw)
+        self.out_lif = TrainableLIF(embed_dim, threshold=threshold, **kw)
 
     def forward(self, s: np.ndarray) -> np.ndarray:
         q = self.q_lif.forward(self.W_q.forward(s))

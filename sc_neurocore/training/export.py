@@ -24,7 +24,7 @@ from sc_neurocore.ir import blocks
 from sc_neurocore.ir import nodes as ir
 
 from .mlp import SpikingMLPClassifier
-from .neurons import LIF
+from .neurons import TrainableLIF
 from .transformer import SpikingTransformer
 
 __all__ = ["mlp_to_nir", "write_nir", "TRANSFORMER_TAG", "transformer_graph", "write_transformer_nir",
@@ -50,7 +50,7 @@ def mlp_to_nir(model: SpikingMLPClassifier, metadata: dict | None = None):
         nodes[f"fc{i}"] = nir.Affine(w.astype(np.float64), bias)
         k = neuron.leak().astype(np.float64)
         neuron.state_step = 2.0**-linear.frac_bits
-        if isinstance(neuron, LIF):
+        if isinstance(neuron, TrainableLIF):
             theta = neuron.theta().astype(np.float64)
             if np.all(k == 0):
                 node = nir.IF(r=np.full_like(k, 1 / dt), v_threshold=theta, v_reset=np.zeros_like(k))

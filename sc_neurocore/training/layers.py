@@ -12,10 +12,10 @@ from sc_neurocore.sim.twins.quant import QuantSpec, frac_bits_for, quantise_weig
 
 from .module import Module, Parameter
 
-__all__ = ["Linear", "LayerNorm", "AddPosition", "TimeMean", "TimeLast"]
+__all__ = ["TrainableLinear", "LayerNorm", "AddPosition", "TimeMean", "TimeLast"]
 
 
-class Linear(Module):
+class TrainableLinear(Module):
     """Affine map ``y = x W^T + b`` with ``W`` of shape ``(n_out, n_in)`` as in NIR ``Affine``.
 
     With ``quant`` set, the forward pass uses the 8-bit power-of-two weights (and a bias rounded to

@@ -32,7 +32,7 @@ from sc_neurocore.sim.twins.quant import QuantSpec, quantise_leak
 from .module import Module, Parameter
 from .surrogate import Surrogate, atan_surrogate
 
-__all__ = ["LIF", "IF", "LI"]
+__all__ = ["TrainableLIF", "TrainableIF", "TrainableLI"]
 
 
 def _sum_leading(x: np.ndarray) -> np.ndarray:
@@ -85,7 +85,7 @@ class _Leaky(Module):
             self.tau_logit.grad += -g_beta * k * (1 - k)
 
 
-class LIF(_Leaky):
+class TrainableLIF(_Leaky):
     """Leaky integrate-and-fire layer over ``(T, B, n)`` input currents; returns spikes."""
 
     def __init__(self, n: int, *, tau: float = 2.0, dt: float = 1.0, threshold: float = 1.0,
@@ -135,7 +135,7 @@ class LIF(_Leaky):
         return gu
 
 
-class IF(LIF):
+class TrainableIF(TrainableLIF):
     """Integrate-and-fire layer: LIF without leak (``tau = inf``)."""
 
     def __init__(self, n: int, *, threshold: float = 1.0, learn_threshold: bool = False,
@@ -144,7 +144,7 @@ class IF(LIF):
                          surrogate=surrogate, dtype=dtype)
 
 
-class LI(_Leaky):
+class TrainableLI(_Leaky):
     """Non-spiking leaky integrator ``u[t] = beta u[t-1] + I[t]``; returns the membrane trace."""
 
     def __init__(self, n: int, *, tau: float = 2.0, dt: float = 1.0, learn_tau: bool = False,

@@ -18,9 +18,9 @@ import numpy as np
 
 from sc_neurocore.models.ssm import state_step
 
-from .layers import Linear, TimeLast
+from .layers import TrainableLinear, TimeLast
 from .module import Module, Parameter
-from .neurons import LI, LIF
+from .neurons import TrainableLI, TrainableLIF
 from .surrogate import Surrogate
 
 __all__ = ["LIFGatedStateSpace", "SSMClassifier"]
@@ -40,10 +40,10 @@ class LIFGatedStateSpace(Module):
         self.dt = dt
         rates = np.exp(rng.uniform(np.log(rate_range[0]), np.log(rate_range[1]), d_state))
         self.log_rate = Parameter(np.log(rates / dt).astype(dtype))
-        self.B = Linear(d_model, d_state, bias=False, rng=rng, dtype=dtype)
+        self.B = TrainableLinear(d_model, d_state, bias=False, rng=rng, dtype=dtype)
         d_out = d_model if d_out is None else d_out
-        self.C = Linear(d_state, d_out, rng=rng, gain=2.0, dtype=dtype)
-        self.gate = LIF(d_out, tau=tau, threshold=threshold, learn_threshold=True,
+        self.C = TrainableLinear(d_state, d_out, rng=rng, gain=2.0, dtype=dtype)
+        self.gate = TrainableLIF(d_out, tau=tau, threshold=threshold, learn_threshold=True,
                         surrogate=surrogate, dtype=dtype)
 
     def A(self) -> np.ndarray:
@@ -88,8 +88,8 @@ class SSMClassifier(Module):
         widths = [n_in] + [d_model] * depth
         self.layers = [LIFGatedStateSpace(a, d_state, d_out=b, tau=tau, rng=rng, surrogate=surrogate, dtype=dtype)
                        for a, b in zip(widths[:-1], widths[1:])]
-        self.head = Linear(d_model, n_classes, rng=rng, dtype=dtype)
-        self.readout = LI(n_classes, tau=readout_tau, learn_tau=True, dtype=dtype)
+        self.head = TrainableLinear(d_model, n_classes, rng=rng, dtype=dtype)
+        self.readout = TrainableLI(n_classes, tau=readout_tau, learn_tau=True, dtype=dtype)
         self.pool = TimeLast()
 
     def forward(self, x: np.ndarray) -> np.ndarray:

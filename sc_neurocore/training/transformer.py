@@ -19,9 +19,9 @@ from sc_neurocore.models.cpg import phase_chain_code
 
 from .attention import TrainableSpikformerSSA
 from .attention_variants import TrainableA2OS2A, TrainableSDSA
-from .layers import AddPosition, Linear
+from .layers import AddPosition, TrainableLinear
 from .module import Module
-from .neurons import LIF
+from .neurons import TrainableLIF
 from .surrogate import Surrogate
 
 __all__ = ["ATTENTIONS", "SpikingTransformer"]
@@ -46,11 +46,11 @@ class _Block(Module):
                  attention: str = "ssa"):
         self.attention = _attention(attention, dim, heads, rng, kw)
         dtype = kw["dtype"]
-        self.fc1 = Linear(dim, hidden, rng=rng, gain=2.0, dtype=dtype)
-        self.lif1 = LIF(hidden, tau=kw["tau"], learn_threshold=kw["learn_threshold"],
+        self.fc1 = TrainableLinear(dim, hidden, rng=rng, gain=2.0, dtype=dtype)
+        self.lif1 = TrainableLIF(hidden, tau=kw["tau"], learn_threshold=kw["learn_threshold"],
                         surrogate=kw["surrogate"], dtype=dtype)
-        self.fc2 = Linear(hidden, dim, rng=rng, gain=2.0, dtype=dtype)
-        self.lif2 = LIF(dim, tau=kw["tau"], learn_threshold=kw["learn_threshold"],
+        self.fc2 = TrainableLinear(hidden, dim, rng=rng, gain=2.0, dtype=dtype)
+        self.lif2 = TrainableLIF(dim, tau=kw["tau"], learn_threshold=kw["learn_threshold"],
                         surrogate=kw["surrogate"], dtype=dtype)
 
     def forward(self, s: np.ndarray) -> np.ndarray:
@@ -75,12 +75,12 @@ class SpikingTransformer(Module):
         rng = np.random.default_rng(seed)
         self.n_tokens, self.token_dim, self.attention_kind = n_tokens, token_dim, attention
         kw = dict(tau=tau, learn_threshold=learn_threshold, surrogate=surrogate, dtype=dtype)
-        self.embed = Linear(token_dim, dim, rng=rng, gain=2.0, dtype=dtype)
+        self.embed = TrainableLinear(token_dim, dim, rng=rng, gain=2.0, dtype=dtype)
         self.position = AddPosition(phase_chain_code(dim, n_tokens), dtype=dtype)
-        self.embed_lif = LIF(dim, **kw)
+        self.embed_lif = TrainableLIF(dim, **kw)
         self.blocks = [_Block(dim, heads, dim * mlp_ratio, rng, dict(kw, scale=attn_scale), attention)
                        for _ in range(depth)]
-        self.head = Linear(dim * n_tokens, n_classes, rng=rng, dtype=dtype)
+        self.head = TrainableLinear(dim * n_tokens, n_classes, rng=rng, dtype=dtype)
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         self._in_shape = x.shape

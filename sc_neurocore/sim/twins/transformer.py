@@ -94,7 +94,7 @@ def attention_frac_bits(tokens: int, head_dim: int, shift: int, threshold: np.nd
 
 
 def _float_lif(neuron) -> tuple[np.ndarray, np.ndarray]:
-    """The float leak and threshold of a training ``LIF`` (without any quantisation-aware rounding)."""
+    """The float leak and threshold of a ``TrainableLIF`` (without any quantisation-aware rounding)."""
     saved, neuron.quant = neuron.quant, None
     k, theta = neuron.leak(), neuron.theta()
     neuron.quant = saved
@@ -108,7 +108,7 @@ def _lif(neuron, frac_bits: int, spec: QuantSpec) -> FixedLIF:
 
 
 def _affine(linear, neuron, spec: QuantSpec, extra_bias: np.ndarray | None = None) -> FixedAffine:
-    """A training ``Linear`` and its ``LIF`` as integers on the linear's power-of-two grid."""
+    """A ``TrainableLinear`` and its ``TrainableLIF`` as integers on the linear's power-of-two grid."""
     w = linear.weight.value
     f = frac_bits_for(w, spec)
     b = np.zeros(w.shape[0]) if linear.bias is None else linear.bias.value.astype(np.float64)

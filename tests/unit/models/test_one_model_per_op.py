@@ -56,19 +56,13 @@ def test_attention_cores_are_exact_on_integers_in_any_float_width():
         np.testing.assert_array_equal(gated, q * (count > 1)[..., None, :])
 
 
-def _class_names(package: str) -> dict[str, str]:
-    root = Path(sc_neurocore.__file__).parent / package
-    names = {}
+def test_no_class_name_is_defined_twice_in_the_library():
+    """E.g. the IR's NIR node ``LIF`` and the trainable ``TrainableLIF``; the SDSA block and the Spikformer SSA layer."""
+    root = Path(sc_neurocore.__file__).parent
+    seen: dict[str, str] = {}
     for path in sorted(root.rglob("*.py")):
+        where = str(path.relative_to(root))
         for node in ast.parse(path.read_text(encoding="utf-8")).body:
             if isinstance(node, ast.ClassDef):
-                names[node.name] = str(path.relative_to(root.parent))
-    return names
-
-
-def test_no_class_name_is_defined_in_two_model_packages():
-    seen: dict[str, str] = {}
-    for package in ("models", "transformers", "training"):
-        for name, where in _class_names(package).items():
-            assert name not in seen, f"{name} is defined in {seen[name]} and {where}"
-            seen[name] = where
+                assert node.name not in seen, f"{node.name} is defined in {seen[node.name]} and {where}"
+                seen[node.name] = where
