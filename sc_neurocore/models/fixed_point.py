@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["signed_bits", "power_of_two_shift", "quantise_power_of_two", "saturate", "fixed_lif_step"]
+__all__ = ["signed_bits", "power_of_two_shift", "quantise_power_of_two", "saturate", "fixed_lif_step", "fixed_lif_multistep"]
 
 
 def signed_bits(low: int, high: int) -> int:
@@ -74,3 +74,17 @@ def fixed_lif_step(drive, v, leak, threshold=None, *, leak_bits: int = 16, v_lea
     else:
         after = v_reset
     return spikes, np.where(spikes, after, u)
+
+
+def fixed_lif_multistep(drive, leak, threshold=None, **options) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`fixed_lif_step` over time (axis 0) of the int64 ``drive`` from ``v = 0``, with the same
+    keyword `options`. Returns the int64 outputs (spikes as 0/1, or ``u`` without a threshold) and
+    membranes ``v'`` of every step."""
+    drive = np.asarray(drive, np.int64)
+    outputs = np.empty(drive.shape, np.int64)
+    membranes = np.empty(drive.shape, np.int64)
+    v = np.zeros(drive.shape[1:], np.int64)
+    for t in range(drive.shape[0]):  # sequential dynamics
+        outputs[t], v = fixed_lif_step(drive[t], v, leak, threshold, **options)
+        membranes[t] = v
+    return outputs, membranes

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sc_neurocore.models.fixed_point import fixed_lif_step
+from sc_neurocore.models.fixed_point import fixed_lif_multistep
 
 from .quant import QuantSpec, frac_bits_for, quantise_leak, quantise_weight
 
@@ -68,7 +68,6 @@ class FixedMLP:
 
     def run(self, x: np.ndarray) -> np.ndarray:
         """``(T, B, n_in)`` encoded input -> ``(B, n_out)`` integer logits."""
-        steps = x.shape[0]
         if self.input_frac_bits is None:
             signal = x.astype(np.int64)
         else:
@@ -77,12 +76,8 @@ class FixedMLP:
             current = signal @ layer.weight.T
             if i == 0 and self.input_frac_bits is not None:
                 current >>= self.input_frac_bits  # arithmetic shift: floor
-            v = np.zeros(current.shape[1:], np.int64)
-            out = np.zeros_like(current)
-            for t in range(steps):
-                out[t], v = fixed_lif_step(current[t] + layer.bias, v, layer.leak, layer.threshold,
-                                           leak_bits=self.spec.leak_bits, state_bits=self.spec.state_bits)
-            signal = out
+            signal, _ = fixed_lif_multistep(current + layer.bias, layer.leak, layer.threshold,
+                                            leak_bits=self.spec.leak_bits, state_bits=self.spec.state_bits)
         return signal.sum(axis=0)
 
     def predict(self, x: np.ndarray) -> np.ndarray:

@@ -22,7 +22,7 @@ import numpy as np
 
 from sc_neurocore.errors import InputError
 from sc_neurocore.models.attention import head_product, merge_heads, split_heads
-from sc_neurocore.models.fixed_point import fixed_lif_step, power_of_two_shift, quantise_power_of_two, signed_bits
+from sc_neurocore.models.fixed_point import fixed_lif_multistep, power_of_two_shift, quantise_power_of_two, signed_bits
 from sc_neurocore.transformers.spec import AttentionSpec
 from sc_neurocore.transformers.spikformer import SpikeDrivenAttention
 
@@ -145,11 +145,9 @@ def quantise_attention(spec: AttentionSpec, x: np.ndarray | None = None, model: 
 
 def _integrate_and_fire(drive: np.ndarray, steps: int, theta: int) -> np.ndarray:
     """Integer IF with reset by subtraction under a constant drive; int8 spikes ``[steps, ...]``."""
-    v = np.zeros(drive.shape, np.int64)
-    spikes = np.empty((steps,) + drive.shape, np.int8)
-    for t in range(steps):  # sequential dynamics: one step at a time
-        spikes[t], v = fixed_lif_step(drive, v, 0, theta, spike_ge=True, reset_subtract=True)
-    return spikes
+    constant = np.broadcast_to(drive, (steps,) + drive.shape)
+    spikes, _ = fixed_lif_multistep(constant, 0, theta, spike_ge=True, reset_subtract=True)
+    return spikes.astype(np.int8)
 
 
 def qkv_drives(fixed: FixedAttention) -> dict[str, np.ndarray]:
@@ -186,12 +184,8 @@ class AttentionRun:
 def run_attention_core(q: np.ndarray, k: np.ndarray, v: np.ndarray, out_threshold: int) -> AttentionRun:
     """The attention core and its output IF neurons over all time steps."""
     y = attention_step(q, k, v)
-    u_all, spikes = np.empty_like(y), np.empty(y.shape, np.int8)
-    u = np.zeros(y.shape[1:], np.int64)
-    for t in range(y.shape[0]):
-        spikes[t], u = fixed_lif_step(y[t], u, 0, out_threshold, spike_ge=True, reset_subtract=True)
-        u_all[t] = u
-    return AttentionRun(y, u_all, spikes, merge_heads(y.sum(axis=0)))
+    spikes, u_all = fixed_lif_multistep(y, 0, out_threshold, spike_ge=True, reset_subtract=True)
+    return AttentionRun(y, u_all, spikes.astype(np.int8), merge_heads(y.sum(axis=0)))
 
 
 def quantisation_report(fixed: FixedAttention) -> dict:

@@ -25,7 +25,7 @@ import numpy as np
 
 from sc_neurocore.errors import UnsupportedError
 from sc_neurocore.models.attention import split_heads
-from sc_neurocore.models.fixed_point import fixed_lif_step
+from sc_neurocore.models.fixed_point import fixed_lif_multistep
 
 from .quant import QuantSpec, frac_bits_for, quantise_leak, quantise_weight
 
@@ -71,11 +71,8 @@ class FixedBlock:
 
 def lif_steps(current: np.ndarray, lif: FixedLIF, spec: QuantSpec) -> np.ndarray:
     """Integer LIF over ``(T, ...)`` currents on the membrane grid; returns int64 spikes."""
-    v = np.zeros(current.shape[1:], np.int64)
-    spikes = np.zeros(current.shape, np.int64)
-    for t in range(current.shape[0]):
-        spikes[t], v = fixed_lif_step(current[t], v, lif.leak, lif.threshold, leak_bits=spec.leak_bits,
-                                      state_bits=spec.state_bits)
+    spikes, _ = fixed_lif_multistep(current, lif.leak, lif.threshold, leak_bits=spec.leak_bits,
+                                    state_bits=spec.state_bits)
     return spikes
 
 
