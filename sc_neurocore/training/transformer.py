@@ -16,6 +16,7 @@ import numpy as np
 
 from sc_neurocore.errors import InputError
 from sc_neurocore.models.cpg import phase_chain_code
+from sc_neurocore.models.mlp import spiking_mlp
 
 from .attention import TrainableSpikformerSSA
 from .attention_variants import TrainableA2OS2A, TrainableSDSA
@@ -55,7 +56,8 @@ class _Block(Module):
 
     def forward(self, s: np.ndarray) -> np.ndarray:
         s = s + self.attention.forward(s)
-        return s + self.lif2.forward(self.fc2.forward(self.lif1.forward(self.fc1.forward(s))))
+        _, mlp = spiking_mlp(s, [(self.fc1.forward, self.lif1.forward), (self.fc2.forward, self.lif2.forward)])
+        return s + mlp
 
     def backward(self, grad: np.ndarray) -> np.ndarray:
         grad = grad + self.fc1.backward(self.lif1.backward(self.fc2.backward(self.lif2.backward(grad))))

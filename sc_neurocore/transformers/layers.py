@@ -99,7 +99,14 @@ class SpikingLinear(BNLinear):
 
     def forward(self, x_seq: np.ndarray) -> np.ndarray:
         """``[T, ..., in_dim] -> float32 spikes [T, ..., out_dim]``."""
-        y = super().forward(x_seq)
-        spikes, _ = lif_multistep(y.reshape(y.shape[0], -1), self.tau, self.v_threshold, 0.0)
-        return spikes.reshape(y.shape)
+        return self.fire(super().forward(x_seq))
+
+    def project(self, x: np.ndarray) -> np.ndarray:
+        """The batch-normed affine map alone: :meth:`BNLinear.forward`."""
+        return super().forward(x)
+
+    def fire(self, y_seq: np.ndarray) -> np.ndarray:
+        """The LIF neurons alone, over the time axis 0 of the drive ``y_seq``."""
+        spikes, _ = lif_multistep(y_seq.reshape(y_seq.shape[0], -1), self.tau, self.v_threshold, 0.0)
+        return spikes.reshape(y_seq.shape)
 
