@@ -20,7 +20,7 @@ from sc_neurocore.backends.cores.attention.design import cycles_per_step, projec
 from sc_neurocore.backends.cores.mac_baseline.design import MAC_SOURCES, MAC_TOP, emit_mac_baseline, mac_cycles_per_step
 from sc_neurocore.backends.deploy import deploy_core
 from sc_neurocore.backends.flow.synth import synthesise
-from sc_neurocore.transformers.fixed_attention import quantisation_report, quantise_attention
+from sc_neurocore.sim.twins.seed_attention import quantisation_report, quantise_attention
 from sc_neurocore.transformers.spec import AttentionSpec
 
 RESULTS = Path(__file__).resolve().parent / "results"

@@ -18,8 +18,8 @@ from sc_neurocore.backends.cores.ssm.core import SsmCore
 from sc_neurocore.backends.cores.ssm.design import cycles_per_step
 from sc_neurocore.backends.cores.ssm.fit import ssm_ebr_estimate
 from sc_neurocore.backends.deploy import deploy_core
-from sc_neurocore.transformers.fixed_cpg import cpg_report
-from sc_neurocore.transformers.fixed_ssm import quantise_ssm, ssm_report
+from sc_neurocore.sim.twins.cpg import cpg_report
+from sc_neurocore.sim.twins.ssm import quantise_ssm, ssm_report
 from sc_neurocore.transformers.spec import load_spec
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from sc_neurocore.training import Adam, SpikingMLP, cross_entropy
+from sc_neurocore.training import Adam, SpikingMLPClassifier, cross_entropy
 from sc_neurocore.training.config import validate_config
 from sc_neurocore.training.run import run_training
 
@@ -45,7 +45,7 @@ def _median_step(step, steps: int) -> float:
 
 
 def ours_step_time(x: np.ndarray, y: np.ndarray, steps: int) -> float:
-    model = SpikingMLP(SIZES, tau=2.0, dt=1.0, seed=0)
+    model = SpikingMLPClassifier(SIZES, tau=2.0, dt=1.0, seed=0)
     opt = Adam(model.parameters(), lr=1e-3)
 
     def step():

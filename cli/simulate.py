@@ -64,7 +64,7 @@ def command(
         if mode != "float":
             raise UnsupportedError(
                 f"{model}: holds block ops (attention, SSM, CPG), which simulate runs in float only; their "
-                "fixed-point cost is reported by sc_neurocore.passes.quantise_blocks"
+                "fixed-point cost is reported by sc_neurocore.sim.block_quantisation"
             )
         inputs = load_block_input(input, graph) if input is not None else block_input(graph, steps, batch, rate, seed)
         simulate_graph = simulate_trained_transformer if is_trained_transformer(graph) else simulate_block_graph

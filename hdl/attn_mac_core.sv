@@ -3,7 +3,7 @@
 // e_j = 2^7 >> (m - s_j) >> SH, 0 past 7 halvings (a power-of-two exp); y[c] = (sum_j e_j v[j,c]) >>> r, where
 // 2^r is the power of two nearest sum_j e_j (r = the leading one's position plus the bit below it), so y is
 // the weighted mean times a factor in [0.75, 1.5). Integer reference, co-simulated bit-true:
-// sc_neurocore/transformers/fixed_softmax_attention.py.
+// sc_neurocore/sim/twins/softmax_attention.py.
 // Q, K, V words hold LANES 8-bit values at address ((h * N + token) * (DH / LANES) + chunk).
 module attn_mac_core #(
     parameter int N = 32,

@@ -311,7 +311,7 @@ def _decode_cpg(nodes, meta):
 # --- the trained transformer's ops -----------------------------------------------------------------
 
 def trained_lif_arrays(lif) -> dict[str, np.ndarray]:
-    """A :class:`sc_neurocore.training.neurons.LIF` (``u = (1 - k) v + I``, dt = 1) as NIR LIF arrays:
+    """A :class:`sc_neurocore.training.neurons.TrainableLIF` (``u = (1 - k) v + I``, dt = 1) as NIR LIF arrays:
     ``tau = 1 / k``, ``r = tau`` (NIR's Euler step then adds exactly ``I``), per-neuron thresholds."""
     k = lif.leak().astype(np.float64)
     if lif.dt != 1.0 or np.any(k <= 0):
@@ -366,13 +366,13 @@ def _encode_trained_attention(block: ops.TrainedAttentionOp):
 
 
 def _decode_trained_attention(nodes, meta):
-    from sc_neurocore.training.attention import SpikeDrivenSelfAttention
+    from sc_neurocore.training.attention import TrainableSpikformerSSA
 
     weight_q = np.asarray(nodes["q"].weight)
     lifs = ("q_lif", "k_lif", "v_lif", "attn_lif", "out_lif")
-    op = SpikeDrivenSelfAttention(weight_q.shape[0], int(meta["num_heads"]), rng=np.random.default_rng(0),
-                                  tau=trained_tau(nodes, lifs), scale=_scalar(nodes["attn_scale"].scale, "attn_scale"),
-                                  learn_threshold=True, dtype=weight_q.dtype)
+    op = TrainableSpikformerSSA(weight_q.shape[0], int(meta["num_heads"]), rng=np.random.default_rng(0),
+                                tau=trained_tau(nodes, lifs), scale=_scalar(nodes["attn_scale"].scale, "attn_scale"),
+                                learn_threshold=True, dtype=weight_q.dtype)
     for name in "qkv":
         getattr(op, f"W_{name}").load_state_dict({"weight": np.asarray(nodes[name].weight)})
     op.W_out.load_state_dict({"weight": np.asarray(nodes["out"].weight), "bias": np.asarray(nodes["out"].bias)})
@@ -421,11 +421,11 @@ def _encode_trained_sdsa(block: ops.TrainedChannelAttentionOp):
 
 
 def _decode_trained_sdsa(nodes, meta):
-    from sc_neurocore.training.attention_variants import SpikeDrivenChannelAttention
+    from sc_neurocore.training.attention_variants import TrainableSDSA
 
     weight_q = np.asarray(nodes["q"].weight)
-    op = SpikeDrivenChannelAttention(weight_q.shape[1], rng=np.random.default_rng(0),
-                                     tau=trained_tau(nodes, _SDSA_LIFS), learn_threshold=True, dtype=weight_q.dtype)
+    op = TrainableSDSA(weight_q.shape[1], rng=np.random.default_rng(0), tau=trained_tau(nodes, _SDSA_LIFS),
+                       learn_threshold=True, dtype=weight_q.dtype)
     _restore_trained(op, nodes, _SDSA_AFFINES, _SDSA_LIFS)
     return ops.TrainedChannelAttentionOp(op)
 
@@ -451,15 +451,14 @@ def _encode_trained_a2os2a(block: ops.TrainedAdditionAttentionOp):
 
 
 def _decode_trained_a2os2a(nodes, meta):
-    from sc_neurocore.training.attention_variants import AdditionOnlyAttention
+    from sc_neurocore.training.attention_variants import TrainableA2OS2A
 
     if meta.get("k_activation") != "relu" or meta.get("v_neuron") != "ternary":
         raise ModelError("trained_a2os2a needs k_activation 'relu' and v_neuron 'ternary' in its metadata")
     weight_q = np.asarray(nodes["q"].weight)
-    op = AdditionOnlyAttention(weight_q.shape[1], int(meta["num_heads"]), rng=np.random.default_rng(0),
-                               tau=trained_tau(nodes, _A2OS2A_LIFS),
-                               scale=_scalar(nodes["attn_scale"].scale, "attn_scale"), learn_threshold=True,
-                               dtype=weight_q.dtype)
+    op = TrainableA2OS2A(weight_q.shape[1], int(meta["num_heads"]), rng=np.random.default_rng(0),
+                         tau=trained_tau(nodes, _A2OS2A_LIFS), scale=_scalar(nodes["attn_scale"].scale, "attn_scale"),
+                         learn_threshold=True, dtype=weight_q.dtype)
     _restore_trained(op, nodes, _A2OS2A_AFFINES, _A2OS2A_LIFS)
     return ops.TrainedAdditionAttentionOp(op)
 
@@ -470,14 +469,12 @@ def _encode_trained_position(block: ops.TrainedPositionOp):
 
 
 def _decode_trained_position(nodes, meta):
-    from sc_neurocore.training.attention import AddPosition, CPGPositionalEncoding
+    from sc_neurocore.training.layers import AddPosition
 
     code = np.asarray(meta["code"])
     if code.ndim != 2:
         raise ModelError(f"the position code must be (tokens, width), got shape {code.shape}")
-    op = AddPosition(CPGPositionalEncoding(code.shape[1]), code.shape[0], dtype=code.dtype)
-    op.code = code.copy()
-    return ops.TrainedPositionOp(op)
+    return ops.TrainedPositionOp(AddPosition(code, dtype=code.dtype))
 
 
 def _encode_readout(block: ops.TokenReadoutOp):

@@ -145,7 +145,7 @@ class CPGEncoderOp(ModelOp):
 
 @dataclass(eq=False)
 class TrainedAttentionOp(ModelOp):
-    """The trained :class:`sc_neurocore.training.attention.SpikeDrivenSelfAttention`: LIFs with
+    """The trained :class:`sc_neurocore.training.attention.TrainableSpikformerSSA`: LIFs with
     ``u = (1 - k) v + I``, strict ``u > theta``, learnt per-neuron thresholds, V spiked, biased output
     projection. Not the SSA of :mod:`sc_neurocore.transformers` (that one divides the input by tau,
     fires on ``>=`` and has batch-norm), hence its own kind."""
@@ -160,7 +160,7 @@ class TrainedAttentionOp(ModelOp):
 
 @dataclass(eq=False)
 class TrainedChannelAttentionOp(ModelOp):
-    """The trained :class:`sc_neurocore.training.attention_variants.SpikeDrivenChannelAttention` (SDSA):
+    """The trained :class:`sc_neurocore.training.attention_variants.TrainableSDSA` (SDSA):
     training LIFs as in ``trained_ssa``, biased Q/K/V and output projections, real-valued output."""
 
     KIND: ClassVar[str] = "trained_sdsa"
@@ -173,7 +173,7 @@ class TrainedChannelAttentionOp(ModelOp):
 
 @dataclass(eq=False)
 class TrainedAdditionAttentionOp(ModelOp):
-    """The trained :class:`sc_neurocore.training.attention_variants.AdditionOnlyAttention` (A²OS²A):
+    """The trained :class:`sc_neurocore.training.attention_variants.TrainableA2OS2A` (A²OS²A):
     K through ReLU, V through a ternary training LIF, spiking output."""
 
     KIND: ClassVar[str] = "trained_a2os2a"
@@ -187,7 +187,7 @@ class TrainedAdditionAttentionOp(ModelOp):
 @dataclass(eq=False)
 class TrainedPositionOp(ModelOp):
     """The trained model's fixed position currents: ``y[..., n, :] = x[..., n, :] + code[n]``;
-    ``op`` is the :class:`sc_neurocore.training.attention.AddPosition` holding ``code (L, D)``."""
+    ``op`` is the :class:`sc_neurocore.training.layers.AddPosition` holding ``code (L, D)``."""
 
     KIND: ClassVar[str] = "trained_position"
     LAYOUT: ClassVar[str] = "*ND"

@@ -7,17 +7,21 @@ saturation to the state width after each addition.
 
 import numpy as np
 
-__all__ = ["float_step", "fixed_step", "delay_step", "saturate", "make_float_step", "make_fixed_step"]
+from sc_neurocore.models.fixed_point import fixed_lif_step
+from sc_neurocore.models.lif import euler_charge
+
+__all__ = ["float_step", "fixed_step", "delay_step", "make_float_step", "make_fixed_step"]
 
 
 def float_step(current, state, pop, spike_ge: bool):
-    """One step of `pop` in float64. state = (v, syn); returns (output, (v, syn))."""
+    """One step of `pop` in float64 (the charge is :func:`sc_neurocore.models.lif.euler_charge`).
+    state = (v, syn); returns (output, (v, syn))."""
     v, syn = state
     if pop.has_syn:
-        syn = syn - pop.k_syn * syn + pop.gain * current
+        syn = euler_charge(pop.gain * current, syn, pop.k_syn)
     else:
         syn = pop.gain * current
-    v = v - pop.k_mem * (v - pop.v_leak) + syn
+    v = euler_charge(syn, v, pop.k_mem, v_leak=pop.v_leak)
     if not pop.spiking:
         return v, (v, syn)
     spikes = (v >= pop.v_threshold) if spike_ge else (v > pop.v_threshold)
@@ -26,26 +30,21 @@ def float_step(current, state, pop, spike_ge: bool):
     return spikes.astype(v.dtype), (v, syn)
 
 
-def saturate(x: np.ndarray, bits: int) -> np.ndarray:
-    top = (1 << (bits - 1)) - 1
-    return np.minimum(np.maximum(x, -top - 1), top)  # cheaper per call than np.clip
-
-
 def fixed_step(acc, state, pop, spike_ge: bool, state_bits: int):
-    """One step of quantised `pop` in int64; `acc` is the summed integer input (bias included)."""
+    """One step of quantised `pop` in int64 (:func:`sc_neurocore.models.fixed_point.fixed_lif_step`, the
+    synaptic current a leaky integrator); `acc` is the summed integer input (bias included)."""
     v, syn = state
     if pop.has_syn:
-        syn = saturate(syn - ((pop.k_syn * syn) >> 16) + acc, state_bits)
+        syn, _ = fixed_lif_step(acc, syn, pop.k_syn, state_bits=state_bits)
         drive = syn
     else:
         drive = acc
-    v = saturate(v - ((pop.k_mem * (v - pop.v_leak)) >> 16) + drive, state_bits)
+    threshold = pop.v_threshold if pop.spiking else None
+    out, v = fixed_lif_step(drive, v, pop.k_mem, threshold, v_leak=pop.v_leak, state_bits=state_bits, spike_ge=spike_ge,
+                            reset_subtract=pop.reset_subtract, v_reset=pop.v_reset)
     if not pop.spiking:
         return v, (v, syn)
-    spikes = (v >= pop.v_threshold) if spike_ge else (v > pop.v_threshold)
-    after = saturate(v - pop.v_threshold, state_bits) if pop.reset_subtract else pop.v_reset
-    v = np.where(spikes, after, v)
-    return spikes.astype(np.int64), (v, syn)
+    return out.astype(np.int64), (v, syn)
 
 
 def delay_step(current, state, pop):

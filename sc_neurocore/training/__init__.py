@@ -4,29 +4,29 @@ Every layer has a hand-written backward pass over whole time sequences ``(T, B, 
 ``module.py`` for the contract and ``neurons.py`` for the LIF equations and their gradients.
 """
 
-from .attention import AddPosition, CPGPositionalEncoding, SpikeDrivenSelfAttention
-from .attention_variants import AdditionOnlyAttention, SpikeDrivenChannelAttention, TernaryLIF
+from .attention import TrainableSpikformerSSA
+from .attention_variants import TernaryLIF, TrainableA2OS2A, TrainableSDSA
 from .data import ENCODINGS, Dataset, batches, encode, load_digits_split, load_npz, shift_images
-from .layers import LayerNorm, Linear, TimeLast, TimeMean
+from .layers import AddPosition, LayerNorm, TrainableLinear, TimeLast, TimeMean
 from .losses import cross_entropy, mse
-from .mlp import READOUTS, SpikingMLP
+from .mlp import READOUTS, SpikingMLPClassifier
 from .module import Module, Parameter, Sequential
-from .neurons import IF, LI, LIF
+from .neurons import TrainableIF, TrainableLI, TrainableLIF
 from .optim import SGD, Adam
-from .quant import QuantSpec
 from .surrogate import (
     SURROGATES, Surrogate, atan_surrogate, fast_sigmoid_surrogate, sigmoid_surrogate,
     straight_through_surrogate, triangle_surrogate,
 )
-from .ssm import SSMClassifier, SpikyStateSpace
+from .ssm import LIFGatedStateSpace, SSMClassifier
 from .transformer import SpikingTransformer
 from .trainer import EpochResult, cosine_lr, evaluate, fit, predict, train_epoch
 
 __all__ = [
-    "AddPosition", "AdditionOnlyAttention", "Adam", "CPGPositionalEncoding", "Dataset", "ENCODINGS", "EpochResult", "IF", "LI", "LIF", "LayerNorm", "Linear", "Module",
-    "Parameter", "QuantSpec", "READOUTS", "SGD", "SURROGATES", "Sequential", "SpikeDrivenChannelAttention", "SpikeDrivenSelfAttention", "TernaryLIF", "SpikingMLP", "SpikingTransformer", "Surrogate",
-    "SSMClassifier", "SpikyStateSpace", "TimeLast", "TimeMean", "atan_surrogate", "batches", "cosine_lr",
-    "cross_entropy", "encode", "evaluate", "fit",
-    "fast_sigmoid_surrogate", "load_digits_split", "load_npz", "mse", "predict", "sigmoid_surrogate",
-    "shift_images", "straight_through_surrogate", "train_epoch", "triangle_surrogate",
+    "Adam", "AddPosition", "Dataset", "ENCODINGS", "EpochResult", "LIFGatedStateSpace", "LayerNorm", "Module",
+    "Parameter", "READOUTS", "SGD", "SSMClassifier", "SURROGATES", "Sequential", "SpikingMLPClassifier",
+    "SpikingTransformer", "Surrogate", "TernaryLIF", "TimeLast", "TimeMean", "TrainableA2OS2A", "TrainableIF",
+    "TrainableLI", "TrainableLIF", "TrainableLinear", "TrainableSDSA", "TrainableSpikformerSSA",
+    "atan_surrogate", "batches", "cosine_lr", "cross_entropy", "encode", "evaluate", "fast_sigmoid_surrogate",
+    "fit", "load_digits_split", "load_npz", "mse", "predict", "shift_images", "sigmoid_surrogate",
+    "straight_through_surrogate", "train_epoch", "triangle_surrogate",
 ]

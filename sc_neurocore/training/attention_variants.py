@@ -1,5 +1,6 @@
-"""Two more spiking attentions, trainable by BPTT over ``(T, B, L, D)`` spikes (see ``transformers/`` for
-the inference definitions, :mod:`.attention` for SSA).
+"""Two more spiking attentions, trainable by BPTT over ``(T, B, L, D)`` spikes (:mod:`.attention` for SSA).
+Their forward passes call the op definitions :func:`sc_neurocore.models.sdsa.sdsa_attention` and
+:func:`sc_neurocore.models.attention.spiking_attention` with the training neurons.
 
 SDSA (channel-wise, linear in the number of tokens)::
 
@@ -23,16 +24,19 @@ from __future__ import annotations
 import numpy as np
 
 from sc_neurocore.errors import InputError
+from sc_neurocore.models.attention import merge_heads, spiking_attention, split_heads
+from sc_neurocore.models.lif import euler_charge
+from sc_neurocore.models.sdsa import sdsa_attention
 
-from .layers import Linear
+from .layers import TrainableLinear
 from .module import Module
-from .neurons import LIF, _sum_leading
+from .neurons import TrainableLIF, _sum_leading
 from .surrogate import Surrogate
 
-__all__ = ["TernaryLIF", "SpikeDrivenChannelAttention", "AdditionOnlyAttention"]
+__all__ = ["TernaryLIF", "TrainableSDSA", "TrainableA2OS2A"]
 
 
-class TernaryLIF(LIF):
+class TernaryLIF(TrainableLIF):
     """LIF with spikes ``s = H(u - theta) - H(-u - theta)`` in ``{-1, 0, 1}``, reset to 0 after either.
 
     The surrogate stands in at both thresholds: ``ds/du = g(u - theta) + g(-u - theta)``,
@@ -40,11 +44,11 @@ class TernaryLIF(LIF):
     """
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        k, theta = self.leak(), self.theta()
+        k, theta, (grid, bits) = self.leak(), self.theta(), self.grid()
         u_all, p_all, n_all = np.empty_like(x), np.empty_like(x), np.empty_like(x)
         v = np.zeros_like(x[0])
         for t in range(x.shape[0]):
-            u = self._saturate(self._decay(v, k) + x[t])
+            u = euler_charge(x[t], v, k, grid, bits)
             p, n = self.surrogate.forward(u - theta), self.surrogate.forward(-u - theta)
             u_all[t], p_all[t], n_all[t] = u, p, n
             v = u * (1 - p - n)
@@ -73,17 +77,7 @@ class TernaryLIF(LIF):
         return gu
 
 
-def _split(x: np.ndarray, heads: int) -> np.ndarray:
-    *lead, length, dim = x.shape
-    return x.reshape(*lead, length, heads, dim // heads).swapaxes(-2, -3)
-
-
-def _merge(x: np.ndarray) -> np.ndarray:
-    x = x.swapaxes(-2, -3)
-    return x.reshape(*x.shape[:-2], -1)
-
-
-class SpikeDrivenChannelAttention(Module):
+class TrainableSDSA(Module):
     """SDSA over ``(T, B, L, D)`` spikes; returns real-valued ``(T, B, L, D)`` (no heads: it is channel-wise)."""
 
     kind = "sdsa"
@@ -92,19 +86,22 @@ class SpikeDrivenChannelAttention(Module):
                  kv_threshold: float = 0.5, learn_threshold: bool = True, surrogate: Surrogate | None = None,
                  dtype=np.float32):
         kw = dict(tau=tau, learn_threshold=learn_threshold, surrogate=surrogate, dtype=dtype)
-        self.W_q, self.W_k, self.W_v = (Linear(embed_dim, embed_dim, rng=rng, gain=2.0, dtype=dtype)
+        self.W_q, self.W_k, self.W_v = (TrainableLinear(embed_dim, embed_dim, rng=rng, gain=2.0, dtype=dtype)
                                         for _ in range(3))
-        self.q_lif, self.k_lif, self.v_lif = (LIF(embed_dim, threshold=threshold, **kw) for _ in range(3))
-        self.kv_lif = LIF(embed_dim, threshold=kv_threshold, **kw)
-        self.W_proj = Linear(embed_dim, embed_dim, rng=rng, dtype=dtype)
+        self.q_lif, self.k_lif, self.v_lif = (TrainableLIF(embed_dim, threshold=threshold, **kw) for _ in range(3))
+        self.kv_lif = TrainableLIF(embed_dim, threshold=kv_threshold, **kw)
+        self.W_proj = TrainableLinear(embed_dim, embed_dim, rng=rng, dtype=dtype)
 
     def forward(self, s: np.ndarray) -> np.ndarray:
         q = self.q_lif.forward(self.W_q.forward(s))
         k = self.k_lif.forward(self.W_k.forward(s))
         v = self.v_lif.forward(self.W_v.forward(s))
-        kv = self.kv_lif.forward((k * v).sum(axis=-2))  # (T, B, D)
+        gated, kv, _, _ = sdsa_attention(q, k, v, self._kv_neuron)  # kv (T, B, D)
         self._qkv = (q, k, v, kv)
-        return self.W_proj.forward(q * kv[..., None, :])
+        return self.W_proj.forward(gated)
+
+    def _kv_neuron(self, count: np.ndarray):
+        return self.kv_lif.forward(count), None
 
     def backward(self, grad: np.ndarray) -> np.ndarray:
         q, k, v, kv = self._qkv
@@ -116,7 +113,7 @@ class SpikeDrivenChannelAttention(Module):
         return gs
 
 
-class AdditionOnlyAttention(Module):
+class TrainableA2OS2A(Module):
     """A²OS²A over ``(T, B, L, D)`` spikes with ``num_heads`` heads; returns ``(T, B, L, D)`` spikes.
 
     ``scale`` (1 in the paper) multiplies ``Q (K^T V)`` before the attention LIF; a power of two keeps it a shift.
@@ -131,33 +128,36 @@ class AdditionOnlyAttention(Module):
             raise InputError(f"embed_dim {embed_dim} is not divisible by num_heads {num_heads}")
         self.num_heads, self.scale = num_heads, scale
         kw = dict(tau=tau, learn_threshold=learn_threshold, surrogate=surrogate, dtype=dtype)
-        self.W_q, self.W_k, self.W_v, self.W_out = (Linear(embed_dim, embed_dim, rng=rng, gain=2.0, dtype=dtype)
+        self.W_q, self.W_k, self.W_v, self.W_out = (TrainableLinear(embed_dim, embed_dim, rng=rng, gain=2.0, dtype=dtype)
                                                     for _ in range(4))
-        self.q_lif = LIF(embed_dim, threshold=threshold, **kw)
+        self.q_lif = TrainableLIF(embed_dim, threshold=threshold, **kw)
         self.v_lif = TernaryLIF(embed_dim, threshold=threshold, **kw)
-        self.attn_lif = LIF(embed_dim, threshold=attn_threshold, **kw)
-        self.out_lif = LIF(embed_dim, threshold=threshold, **kw)
+        self.attn_lif = TrainableLIF(embed_dim, threshold=attn_threshold, **kw)
+        self.out_lif = TrainableLIF(embed_dim, threshold=threshold, **kw)
 
     def forward(self, s: np.ndarray) -> np.ndarray:
         q = self.q_lif.forward(self.W_q.forward(s))
         k_pre = self.W_k.forward(s)
         k = np.maximum(k_pre, 0)
         v = self.v_lif.forward(self.W_v.forward(s))
-        q_h, k_h, v_h = (_split(a, self.num_heads) for a in (q, k, v))
-        kv = k_h.swapaxes(-1, -2) @ v_h  # (T, B, H, d, d): V's signed spikes pick K values to add
-        self._cache = (q_h, k_h, v_h, kv, k_pre > 0)
-        a = self.attn_lif.forward(_merge(q_h @ kv) * self.scale)
+        self._cache = (q, k, v, k_pre > 0)
+        a, _, _ = spiking_attention(q, k, v, self.num_heads, self._attention_neuron)
         return self.out_lif.forward(self.W_out.forward(a))
 
+    def _attention_neuron(self, y: np.ndarray):
+        return self.attn_lif.forward(y * self.scale), None
+
     def backward(self, grad: np.ndarray) -> np.ndarray:
-        q_h, k_h, v_h, kv, k_on = self._cache
-        gy = _split(self.attn_lif.backward(self.W_out.backward(self.out_lif.backward(grad))), self.num_heads)
+        q, k, v, k_on = self._cache
+        q_h, k_h, v_h = (split_heads(a, self.num_heads) for a in (q, k, v))
+        kv = k_h.swapaxes(-1, -2) @ v_h  # (T, B, H, d, d): V's signed spikes pick K values to add
+        gy = split_heads(self.attn_lif.backward(self.W_out.backward(self.out_lif.backward(grad))), self.num_heads)
         gy = gy * self.scale
         gq = gy @ kv.swapaxes(-1, -2)
         g_kv = q_h.swapaxes(-1, -2) @ gy
         gk = v_h @ g_kv.swapaxes(-1, -2)
         gv = k_h @ g_kv
-        gs = self.W_q.backward(self.q_lif.backward(_merge(gq)))
-        gs += self.W_k.backward(_merge(gk) * k_on)
-        gs += self.W_v.backward(self.v_lif.backward(_merge(gv)))
+        gs = self.W_q.backward(self.q_lif.backward(merge_heads(gq)))
+        gs += self.W_k.backward(merge_heads(gk) * k_on)
+        gs += self.W_v.backward(self.v_lif.backward(merge_heads(gv)))
         return gs

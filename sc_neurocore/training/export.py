@@ -1,4 +1,4 @@
-"""Export trained models as NIR: the ``SpikingMLP`` as ``Input -> Affine -> LIF ... -> Output``, the
+"""Export trained models as NIR: the ``SpikingMLPClassifier`` as ``Input -> Affine -> LIF ... -> Output``, the
 ``SpikingTransformer`` as a token-level graph with our extension ops (see :func:`transformer_graph`).
 
 The model's step ``u = (1 - k) v + W x + b`` equals NIR's Euler step at time step ``dt``,
@@ -23,8 +23,8 @@ from sc_neurocore.ir import Graph
 from sc_neurocore.ir import blocks
 from sc_neurocore.ir import nodes as ir
 
-from .mlp import SpikingMLP
-from .neurons import LIF
+from .mlp import SpikingMLPClassifier
+from .neurons import TrainableLIF
 from .transformer import SpikingTransformer
 
 __all__ = ["mlp_to_nir", "write_nir", "TRANSFORMER_TAG", "transformer_graph", "write_transformer_nir",
@@ -37,7 +37,7 @@ ATTENTION_OPS = {"ssa": blocks.TrainedAttentionOp, "sdsa": blocks.TrainedChannel
                  "a2os2a": blocks.TrainedAdditionAttentionOp}
 
 
-def mlp_to_nir(model: SpikingMLP, metadata: dict | None = None):
+def mlp_to_nir(model: SpikingMLPClassifier, metadata: dict | None = None):
     """The NIR graph of ``model`` (float64 arrays); ``metadata`` is added to the graph's."""
     import nir
 
@@ -50,7 +50,7 @@ def mlp_to_nir(model: SpikingMLP, metadata: dict | None = None):
         nodes[f"fc{i}"] = nir.Affine(w.astype(np.float64), bias)
         k = neuron.leak().astype(np.float64)
         neuron.state_step = 2.0**-linear.frac_bits
-        if isinstance(neuron, LIF):
+        if isinstance(neuron, TrainableLIF):
             theta = neuron.theta().astype(np.float64)
             if np.all(k == 0):
                 node = nir.IF(r=np.full_like(k, 1 / dt), v_threshold=theta, v_reset=np.zeros_like(k))
@@ -72,7 +72,7 @@ def mlp_to_nir(model: SpikingMLP, metadata: dict | None = None):
     return nir.NIRGraph(nodes=nodes, edges=edges, metadata=meta)
 
 
-def write_nir(model: SpikingMLP, path: Path, metadata: dict | None = None) -> Path:
+def write_nir(model: SpikingMLPClassifier, path: Path, metadata: dict | None = None) -> Path:
     """Write the NIR file atomically (temporary file in the same folder, then rename)."""
     import nir
 

@@ -1,4 +1,4 @@
-"""Stateless layers: affine maps, layer normalisation and reductions over time.
+"""Stateless layers: affine maps, layer normalisation, fixed position currents and reductions over time.
 
 All take arrays whose last axis is the feature axis and any number of leading axes (time, batch,
 tokens): ``(..., n_in) -> (..., n_out)``.
@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from sc_neurocore.sim.twins.quant import QuantSpec, frac_bits_for, quantise_weight
+
 from .module import Module, Parameter
-from .quant import QuantSpec, frac_bits_for, quantise_weight
 
-__all__ = ["Linear", "LayerNorm", "TimeMean", "TimeLast"]
+__all__ = ["TrainableLinear", "LayerNorm", "AddPosition", "TimeMean", "TimeLast"]
 
 
-class Linear(Module):
+class TrainableLinear(Module):
     """Affine map ``y = x W^T + b`` with ``W`` of shape ``(n_out, n_in)`` as in NIR ``Affine``.
 
     With ``quant`` set, the forward pass uses the 8-bit power-of-two weights (and a bias rounded to
@@ -91,6 +92,20 @@ class LayerNorm(Module):
         # d/dx of the normalisation: remove the mean and the component along xhat
         return self._inv * (gx - gx.mean(axis=-1, keepdims=True)
                             - self._xhat * (gx * self._xhat).mean(axis=-1, keepdims=True))
+
+
+class AddPosition(Module):
+    """Adds fixed position currents ``code (L, D)`` to token currents ``(..., L, D)`` (e.g. the phase-chain
+    code of :func:`sc_neurocore.models.cpg.phase_chain_code`)."""
+
+    def __init__(self, code: np.ndarray, dtype=np.float32):
+        self.code = np.array(code, dtype)
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        return x + self.code
+
+    def backward(self, grad: np.ndarray) -> np.ndarray:
+        return grad
 
 
 class TimeMean(Module):

@@ -10,19 +10,19 @@ from __future__ import annotations
 import numpy as np
 
 from sc_neurocore.errors import InputError
+from sc_neurocore.sim.twins.quant import QuantSpec
 
-from .layers import Linear, TimeMean
+from .layers import TrainableLinear, TimeMean
 from .module import Module
-from .neurons import LI, LIF
-from .quant import QuantSpec
+from .neurons import TrainableLI, TrainableLIF
 from .surrogate import Surrogate
 
-__all__ = ["SpikingMLP", "READOUTS"]
+__all__ = ["SpikingMLPClassifier", "READOUTS"]
 
 READOUTS = ("spikes", "membrane")
 
 
-class SpikingMLP(Module):
+class SpikingMLPClassifier(Module):
     """Fully connected spiking network; ``forward((T, B, n_in)) -> logits (B, n_out)``."""
 
     def __init__(self, sizes: list[int], *, tau: float = 2.0, dt: float = 1.0, threshold: float = 1.0,
@@ -34,13 +34,13 @@ class SpikingMLP(Module):
             raise InputError(f"model.readout must be one of {READOUTS}, got '{readout}'")
         rng = np.random.default_rng(seed)
         self.sizes, self.readout, self.dt = [int(n) for n in sizes], readout, dt
-        self.linears = [Linear(a, b, rng=rng, gain=2.0, dtype=dtype) for a, b in zip(sizes[:-1], sizes[1:])]
+        self.linears = [TrainableLinear(a, b, rng=rng, gain=2.0, dtype=dtype) for a, b in zip(sizes[:-1], sizes[1:])]
         self.neurons = []
         for i, n in enumerate(self.sizes[1:]):
             if readout == "membrane" and i == len(self.sizes) - 2:
-                self.neurons.append(LI(n, tau=tau, dt=dt, learn_tau=learn_tau, dtype=dtype))
+                self.neurons.append(TrainableLI(n, tau=tau, dt=dt, learn_tau=learn_tau, dtype=dtype))
             else:
-                self.neurons.append(LIF(n, tau=tau, dt=dt, threshold=threshold, learn_threshold=learn_threshold,
+                self.neurons.append(TrainableLIF(n, tau=tau, dt=dt, threshold=threshold, learn_threshold=learn_threshold,
                                         learn_tau=learn_tau, surrogate=surrogate, dtype=dtype))
         self.head = TimeMean()
 

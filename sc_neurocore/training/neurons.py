@@ -13,6 +13,8 @@ Backward, with ``gs = dL/ds`` and ``gu[T] = 0``::
     dL/dtheta = -sum_t (gs[t] - beta gu[t+1] u[t]) g[t]      (the threshold gradient -g(u - theta))
     dL/dbeta = sum_t gu[t] v[t-1]
 
+The forward step is :func:`sc_neurocore.models.lif.euler_lif_step` (NIR's Euler form; its charge is the
+network executor's float step's); this module adds the learnable parameters and the backward pass.
 IF is LIF with ``k = 0``. PLIF learns ``k = sigmoid(w)`` per neuron. LI is the non-spiking readout
 ``u[t] = beta u[t-1] + I[t]``. In quantisation-aware mode the leak is the hardware's
 ``v - q floor(k_int v / (q 2^16))`` on the layer's grid ``q``, the threshold is rounded to the grid and
@@ -24,12 +26,13 @@ from __future__ import annotations
 import numpy as np
 
 from sc_neurocore.errors import InputError
+from sc_neurocore.models.lif import euler_charge, euler_lif_step
+from sc_neurocore.sim.twins.quant import QuantSpec, quantise_leak
 
 from .module import Module, Parameter
-from .quant import QuantSpec, quantise_leak, saturate
 from .surrogate import Surrogate, atan_surrogate
 
-__all__ = ["LIF", "IF", "LI"]
+__all__ = ["TrainableLIF", "TrainableIF", "TrainableLI"]
 
 
 def _sum_leading(x: np.ndarray) -> np.ndarray:
@@ -72,18 +75,9 @@ class _Leaky(Module):
         with np.errstate(divide="ignore"):
             return self.dt / self.leak().astype(np.float64)
 
-    def _decay(self, v: np.ndarray, k: np.ndarray) -> np.ndarray:
-        if self.quant is None:
-            return v - k * v
-        q = self.state_step
-        # float64: k_int * v_int needs 32 bits, more than float32 holds exactly
-        v64 = v.astype(np.float64)
-        return (v64 - q * np.floor(k * v64 / q)).astype(v.dtype)
-
-    def _saturate(self, u: np.ndarray) -> np.ndarray:
-        if self.quant is None:
-            return u
-        return (saturate(u / self.state_step, self.quant) * self.state_step).astype(u.dtype)
+    def grid(self) -> tuple[float | None, int | None]:
+        """``(q, state_bits)`` of the membrane in quantisation-aware mode, ``(None, None)`` in float."""
+        return (None, None) if self.quant is None else (self.state_step, self.quant.state_bits)
 
     def _leak_grad(self, k: np.ndarray, g_beta: np.ndarray) -> None:
         if self.tau_logit is not None:
@@ -91,7 +85,7 @@ class _Leaky(Module):
             self.tau_logit.grad += -g_beta * k * (1 - k)
 
 
-class LIF(_Leaky):
+class TrainableLIF(_Leaky):
     """Leaky integrate-and-fire layer over ``(T, B, n)`` input currents; returns spikes."""
 
     def __init__(self, n: int, *, tau: float = 2.0, dt: float = 1.0, threshold: float = 1.0,
@@ -111,15 +105,12 @@ class LIF(_Leaky):
         return theta
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        k, theta = self.leak(), self.theta()
+        k, theta, (grid, bits) = self.leak(), self.theta(), self.grid()
         u_all = np.empty_like(x)
         s_all = np.empty_like(x)
         v = np.zeros_like(x[0])
         for t in range(x.shape[0]):
-            u = self._saturate(self._decay(v, k) + x[t])
-            s = self.surrogate.forward(u - theta)
-            u_all[t], s_all[t] = u, s
-            v = u - u * s
+            s_all[t], v, u_all[t] = euler_lif_step(x[t], v, k, theta, self.surrogate.forward, grid, bits)
         self._cache = (u_all, s_all, k, theta)
         return s_all
 
@@ -144,7 +135,7 @@ class LIF(_Leaky):
         return gu
 
 
-class IF(LIF):
+class TrainableIF(TrainableLIF):
     """Integrate-and-fire layer: LIF without leak (``tau = inf``)."""
 
     def __init__(self, n: int, *, threshold: float = 1.0, learn_threshold: bool = False,
@@ -153,7 +144,7 @@ class IF(LIF):
                          surrogate=surrogate, dtype=dtype)
 
 
-class LI(_Leaky):
+class TrainableLI(_Leaky):
     """Non-spiking leaky integrator ``u[t] = beta u[t-1] + I[t]``; returns the membrane trace."""
 
     def __init__(self, n: int, *, tau: float = 2.0, dt: float = 1.0, learn_tau: bool = False,
@@ -161,11 +152,11 @@ class LI(_Leaky):
         self._init_leak(n, tau, dt, learn_tau, dtype)
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        k = self.leak()
+        k, (grid, bits) = self.leak(), self.grid()
         u_all = np.empty_like(x)
         u = np.zeros_like(x[0])
         for t in range(x.shape[0]):
-            u = self._saturate(self._decay(u, k) + x[t])
+            u = euler_charge(x[t], u, k, grid, bits)
             u_all[t] = u
         self._cache = (u_all, k)
         return u_all

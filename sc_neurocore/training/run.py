@@ -24,12 +24,15 @@ from typing import Callable
 import numpy as np
 
 from sc_neurocore.errors import InputError
+from sc_neurocore.sim.twins.mlp import FixedMLP
+from sc_neurocore.sim.twins.quant import QuantSpec
+from sc_neurocore.sim.twins.transformer import FixedTransformer
 
+from .accuracy import transformer_accuracy
 from .data import Dataset, encode, load_digits_split, load_npz
-from .mlp import SpikingMLP
+from .mlp import SpikingMLPClassifier
 from .module import Module
 from .optim import SGD, Adam
-from .quant import QuantSpec
 from .ssm import SSMClassifier
 from .surrogate import SURROGATES
 from .trainer import evaluate, fit
@@ -66,7 +69,7 @@ def build_model(cfg: dict, data: Dataset) -> Module:
         if m["sizes"][0] != data.n_features or m["sizes"][-1] != data.n_classes:
             raise InputError(f"config key 'model.sizes': {m['sizes']} does not fit the data "
                              f"({data.n_features} features, {data.n_classes} classes)")
-        return SpikingMLP(m["sizes"], tau=m["tau"], dt=m["dt"], threshold=m["threshold"],
+        return SpikingMLPClassifier(m["sizes"], tau=m["tau"], dt=m["dt"], threshold=m["threshold"],
                           learn_threshold=m["learn_threshold"], learn_tau=m["learn_tau"], readout=m["readout"],
                           surrogate=surrogate, seed=seed)
     if data.image_shape is None:
@@ -202,7 +205,7 @@ def run_training(cfg: dict, *, resume: bool = False,
     metrics = _final_metrics(cfg, model, data, history, spec, input_frac)
     metrics["seconds"] = time.perf_counter() - started
     files = {"checkpoint": str(ckpt), "curve": str(_write_curve(out, history))}
-    if isinstance(model, SpikingMLP):
+    if isinstance(model, SpikingMLPClassifier):
         from .export import write_nir
 
         files["nir"] = str(write_nir(model, out / "model.nir", {
@@ -260,16 +263,12 @@ def _final_metrics(cfg, model, data, history, spec, input_frac) -> dict:
     float_records = [r for r in history if r["phase"] == "float"]
     if cfg["quantisation"]["enabled"] and float_records:
         metrics["float_test_accuracy"] = float_records[-1]["test_accuracy"]
-    if isinstance(model, SpikingMLP):
-        from .fixed import FixedMLP
-
+    if isinstance(model, SpikingMLPClassifier):
         fixed = FixedMLP.from_model(model, spec, input_frac)
         x = _test_set_inputs(data, enc, steps, seed)
         metrics["fixed_test_accuracy"] = float((fixed.predict(x) == data.y_test).mean())
         metrics["fixed_frac_bits"] = [layer.frac_bits for layer in fixed.layers]
     elif isinstance(model, SpikingTransformer) and enc == "direct" and model.attention_kind == "ssa":
-        from .fixed_transformer import FixedTransformer, transformer_accuracy
-
         accuracy = transformer_accuracy(model, FixedTransformer.from_model(model, spec), steps,
                                         (data.x_test, data.y_test))
         metrics["fixed_test_accuracy"] = accuracy["hardware"]

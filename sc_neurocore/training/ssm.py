@@ -6,7 +6,9 @@ Per layer, over ``(T, B, d_model)`` input::
     y[t] = C h[t]
     s[t] = LIF(y)[t]                  (spiking output gate, learnable threshold)
 
-Backward of the recursion: ``gh[t] = dL/dh[t] + A gh[t+1]``, ``dL/dA = sum_t gh[t] h[t-1]`` and
+The recursion is :func:`sc_neurocore.models.ssm.state_step`, the one of the inference
+:class:`sc_neurocore.transformers.SpikyStateSpace` (which gates with integrate-and-fire and initialises
+``A`` from HiPPO). Backward of the recursion: ``gh[t] = dL/dh[t] + A gh[t+1]``, ``dL/dA = sum_t gh[t] h[t-1]`` and
 ``dA/dlog_rate = -A dt exp(log_rate)``.
 """
 
@@ -14,15 +16,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from .layers import Linear, TimeLast
+from sc_neurocore.models.ssm import state_step
+
+from .layers import TrainableLinear, TimeLast
 from .module import Module, Parameter
-from .neurons import LI, LIF
+from .neurons import TrainableLI, TrainableLIF
 from .surrogate import Surrogate
 
-__all__ = ["SpikyStateSpace", "SSMClassifier"]
+__all__ = ["LIFGatedStateSpace", "SSMClassifier"]
 
 
-class SpikyStateSpace(Module):
+class LIFGatedStateSpace(Module):
     """Diagonal state-space layer ``(T, B, d_model) -> (T, B, d_out)`` spikes (``d_out = d_model``).
 
     ``B.weight`` is ``(d_state, d_model)`` and ``C.weight`` is ``(d_out, d_state)``, as in
@@ -36,10 +40,10 @@ class SpikyStateSpace(Module):
         self.dt = dt
         rates = np.exp(rng.uniform(np.log(rate_range[0]), np.log(rate_range[1]), d_state))
         self.log_rate = Parameter(np.log(rates / dt).astype(dtype))
-        self.B = Linear(d_model, d_state, bias=False, rng=rng, dtype=dtype)
+        self.B = TrainableLinear(d_model, d_state, bias=False, rng=rng, dtype=dtype)
         d_out = d_model if d_out is None else d_out
-        self.C = Linear(d_state, d_out, rng=rng, gain=2.0, dtype=dtype)
-        self.gate = LIF(d_out, tau=tau, threshold=threshold, learn_threshold=True,
+        self.C = TrainableLinear(d_state, d_out, rng=rng, gain=2.0, dtype=dtype)
+        self.gate = TrainableLIF(d_out, tau=tau, threshold=threshold, learn_threshold=True,
                         surrogate=surrogate, dtype=dtype)
 
     def A(self) -> np.ndarray:
@@ -52,7 +56,7 @@ class SpikyStateSpace(Module):
         h = np.empty_like(bx)
         state = np.zeros_like(bx[0])
         for t in range(bx.shape[0]):
-            state = a * state + bx[t]
+            state = state_step(bx[t], state, a)
             h[t] = state
         self._h, self._a = h, a
         return self.gate.forward(self.C.forward(h))
@@ -71,7 +75,7 @@ class SpikyStateSpace(Module):
 
 
 class SSMClassifier(Module):
-    """Sequence classifier: ``x -> SpikyStateSpace x depth -> LI(s W_head^T + b) -> last step``.
+    """Sequence classifier: ``x -> LIFGatedStateSpace x depth -> LI(s W_head^T + b) -> last step``.
 
     The first layer reads the raw sequence (e.g. image rows as currents); the leaky-integrator
     readout with a learnable leak decides at the end of the sequence.
@@ -82,10 +86,10 @@ class SSMClassifier(Module):
                  dtype=np.float32):
         rng = np.random.default_rng(seed)
         widths = [n_in] + [d_model] * depth
-        self.layers = [SpikyStateSpace(a, d_state, d_out=b, tau=tau, rng=rng, surrogate=surrogate, dtype=dtype)
+        self.layers = [LIFGatedStateSpace(a, d_state, d_out=b, tau=tau, rng=rng, surrogate=surrogate, dtype=dtype)
                        for a, b in zip(widths[:-1], widths[1:])]
-        self.head = Linear(d_model, n_classes, rng=rng, dtype=dtype)
-        self.readout = LI(n_classes, tau=readout_tau, learn_tau=True, dtype=dtype)
+        self.head = TrainableLinear(d_model, n_classes, rng=rng, dtype=dtype)
+        self.readout = TrainableLI(n_classes, tau=readout_tau, learn_tau=True, dtype=dtype)
         self.pool = TimeLast()
 
     def forward(self, x: np.ndarray) -> np.ndarray:

@@ -22,6 +22,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from sc_neurocore.models.lif import heaviside
+
 __all__ = [
     "Surrogate",
     "atan_surrogate",
@@ -45,7 +47,7 @@ class Surrogate:
         """Spikes ``H(x)`` as 0/1 in the dtype of ``x`` (or ``G(x)`` when relaxed)."""
         if self.relaxed_forward:
             return self.primitive(x)
-        return (x > 0).astype(x.dtype)
+        return heaviside(x)
 
     def derivative(self, x: np.ndarray) -> np.ndarray:
         """The surrogate ``g(x)`` that stands in for ``dH/dx``."""

@@ -1,4 +1,4 @@
-"""A small spiking transformer classifier: tokens -> CPG position -> [SSA + MLP] x depth -> readout.
+"""A small spiking transformer classifier: tokens -> CPG position (phase chain) -> [SSA + MLP] x depth -> readout.
 
 Input ``(T, B, L, P)`` (L tokens of P features, e.g. the rows of an image)::
 
@@ -15,12 +15,14 @@ from __future__ import annotations
 import numpy as np
 
 from sc_neurocore.errors import InputError
+from sc_neurocore.models.cpg import phase_chain_code
+from sc_neurocore.models.mlp import spiking_mlp
 
-from .attention import AddPosition, CPGPositionalEncoding, SpikeDrivenSelfAttention
-from .attention_variants import AdditionOnlyAttention, SpikeDrivenChannelAttention
-from .layers import Linear
+from .attention import TrainableSpikformerSSA
+from .attention_variants import TrainableA2OS2A, TrainableSDSA
+from .layers import AddPosition, TrainableLinear
 from .module import Module
-from .neurons import LIF
+from .neurons import TrainableLIF
 from .surrogate import Surrogate
 
 __all__ = ["ATTENTIONS", "SpikingTransformer"]
@@ -30,11 +32,11 @@ ATTENTIONS = ("ssa", "sdsa", "a2os2a")
 
 def _attention(kind: str, dim: int, heads: int, rng: np.random.Generator, kw: dict) -> Module:
     if kind == "ssa":
-        return SpikeDrivenSelfAttention(dim, heads, rng=rng, **kw)
+        return TrainableSpikformerSSA(dim, heads, rng=rng, **kw)
     if kind == "sdsa":  # channel-wise: no heads, no scale
-        return SpikeDrivenChannelAttention(dim, rng=rng, **{k: v for k, v in kw.items() if k != "scale"})
+        return TrainableSDSA(dim, rng=rng, **{k: v for k, v in kw.items() if k != "scale"})
     if kind == "a2os2a":
-        return AdditionOnlyAttention(dim, heads, rng=rng, **kw)
+        return TrainableA2OS2A(dim, heads, rng=rng, **kw)
     raise InputError(f"attention '{kind}' is not one of {', '.join(ATTENTIONS)}")
 
 
@@ -45,16 +47,17 @@ class _Block(Module):
                  attention: str = "ssa"):
         self.attention = _attention(attention, dim, heads, rng, kw)
         dtype = kw["dtype"]
-        self.fc1 = Linear(dim, hidden, rng=rng, gain=2.0, dtype=dtype)
-        self.lif1 = LIF(hidden, tau=kw["tau"], learn_threshold=kw["learn_threshold"],
+        self.fc1 = TrainableLinear(dim, hidden, rng=rng, gain=2.0, dtype=dtype)
+        self.lif1 = TrainableLIF(hidden, tau=kw["tau"], learn_threshold=kw["learn_threshold"],
                         surrogate=kw["surrogate"], dtype=dtype)
-        self.fc2 = Linear(hidden, dim, rng=rng, gain=2.0, dtype=dtype)
-        self.lif2 = LIF(dim, tau=kw["tau"], learn_threshold=kw["learn_threshold"],
+        self.fc2 = TrainableLinear(hidden, dim, rng=rng, gain=2.0, dtype=dtype)
+        self.lif2 = TrainableLIF(dim, tau=kw["tau"], learn_threshold=kw["learn_threshold"],
                         surrogate=kw["surrogate"], dtype=dtype)
 
     def forward(self, s: np.ndarray) -> np.ndarray:
         s = s + self.attention.forward(s)
-        return s + self.lif2.forward(self.fc2.forward(self.lif1.forward(self.fc1.forward(s))))
+        _, mlp = spiking_mlp(s, [(self.fc1.forward, self.lif1.forward), (self.fc2.forward, self.lif2.forward)])
+        return s + mlp
 
     def backward(self, grad: np.ndarray) -> np.ndarray:
         grad = grad + self.fc1.backward(self.lif1.backward(self.fc2.backward(self.lif2.backward(grad))))
@@ -74,12 +77,12 @@ class SpikingTransformer(Module):
         rng = np.random.default_rng(seed)
         self.n_tokens, self.token_dim, self.attention_kind = n_tokens, token_dim, attention
         kw = dict(tau=tau, learn_threshold=learn_threshold, surrogate=surrogate, dtype=dtype)
-        self.embed = Linear(token_dim, dim, rng=rng, gain=2.0, dtype=dtype)
-        self.position = AddPosition(CPGPositionalEncoding(dim), n_tokens, dtype=dtype)
-        self.embed_lif = LIF(dim, **kw)
+        self.embed = TrainableLinear(token_dim, dim, rng=rng, gain=2.0, dtype=dtype)
+        self.position = AddPosition(phase_chain_code(dim, n_tokens), dtype=dtype)
+        self.embed_lif = TrainableLIF(dim, **kw)
         self.blocks = [_Block(dim, heads, dim * mlp_ratio, rng, dict(kw, scale=attn_scale), attention)
                        for _ in range(depth)]
-        self.head = Linear(dim * n_tokens, n_classes, rng=rng, dtype=dtype)
+        self.head = TrainableLinear(dim * n_tokens, n_classes, rng=rng, dtype=dtype)
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         self._in_shape = x.shape

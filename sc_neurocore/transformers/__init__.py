@@ -4,7 +4,9 @@ The seed API (:mod:`.spikformer`): :class:`SpikeDrivenAttention`, :class:`SpikyS
 :class:`CPGPositionalEncoding`. The published attention variants in the multi-step layout
 ``[T, B, N, D]``: :class:`SpikformerSSA` (Zhou et al. 2023), :class:`SpikeDrivenSelfAttention`
 (Yao et al. 2023), :class:`AdditionOnlyAttention` (A²OS²A, Guo et al. 2025), composed by
-:class:`SpikingTransformerBlock`. Neuron maths is in :mod:`.neurons`, op counting in :mod:`.ops`.
+:class:`SpikingTransformerBlock`. The neurons and the attention, SSM and CPG dynamics are defined once
+in :mod:`sc_neurocore.models` (shared with the trainable layers of :mod:`sc_neurocore.training`);
+op counting is in :mod:`.ops`; the integer twins are in :mod:`sc_neurocore.sim.twins`.
 """
 
 from sc_neurocore.transformers.a2os2a import AdditionOnlyAttention

@@ -1,4 +1,5 @@
-"""Accurate addition-only spiking self-attention (A²OS²A, Guo et al., CVPR 2025), layout ``[T, B, N, D]``.
+"""Accurate addition-only spiking self-attention (A²OS²A, Guo et al., CVPR 2025), layout ``[T, B, N, D]``;
+the op between the projections is :func:`sc_neurocore.models.attention.spiking_attention`.
 
 ::
 
@@ -11,16 +12,19 @@
 ``K^T V`` adds or subtracts K values where V spikes, and ``Q`` selects which of those sums each
 token adds up: both products are additions only, which :attr:`op_counts` shows (zero multiplies
 in ``attention``). Neurons: tau 2, hard reset to 0; the ternary neuron fires +1 at ``h >= v_th``
-and -1 at ``h <= -v_th`` (:func:`.neurons.ternary_lif_step`).
+and -1 at ``h <= -v_th`` (:func:`sc_neurocore.models.lif.ternary_lif_step`).
 """
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 
+from sc_neurocore.models.attention import spiking_attention, split_heads
+from sc_neurocore.models.lif import lif_multistep, ternary_lif_multistep
 from sc_neurocore.transformers._checks import heads_split, last_dim, positive_float, positive_int, real_array
-from sc_neurocore.transformers.layers import BNLinear, SpikingLinear, merge_heads, split_heads
-from sc_neurocore.transformers.neurons import lif_multistep, ternary_lif_multistep
+from sc_neurocore.transformers.layers import BNLinear, SpikingLinear
 from sc_neurocore.transformers.ops import OpCounts, product_ops, projection_ops
 
 __all__ = ["AdditionOnlyAttention"]
@@ -59,9 +63,8 @@ class AdditionOnlyAttention:
         q = self.q.forward(x_seq)
         k = np.maximum(self.k.forward(x_seq), 0)
         v, _ = ternary_lif_multistep(self.v.forward(x_seq), self.tau, self.v_threshold)
-        q_h, k_h, v_h = (split_heads(a, self.num_heads) for a in (q, k, v))
-        attn_in = merge_heads(q_h @ (k_h.swapaxes(-1, -2) @ v_h))
-        attn, _ = lif_multistep(attn_in, self.tau, self.attn_v_threshold, 0.0)
+        neuron = partial(lif_multistep, tau=self.tau, v_threshold=self.attn_v_threshold, v_reset=0.0)
+        attn, _, _ = spiking_attention(q, k, v, self.num_heads, neuron)
         self._last_input = x_seq
         self.last_spikes = {"q": q, "k": k, "v": v, "attn": attn}
         return self.proj.forward(attn)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from sc_neurocore.errors import InputError
+from sc_neurocore.models.mlp import spiking_mlp
 from sc_neurocore.transformers._checks import positive_float, positive_int
 from sc_neurocore.transformers.a2os2a import AdditionOnlyAttention
 from sc_neurocore.transformers.layers import SpikingLinear
@@ -28,7 +29,7 @@ ATTENTIONS = ("ssa", "sdsa", "a2os2a")
 
 
 class SpikingMLP:
-    """Two :class:`SpikingLinear` layers ``dim -> hidden -> dim`` (``fc1``, ``fc2``)."""
+    """Two :class:`SpikingLinear` layers ``dim -> hidden -> dim`` (``fc1``, ``fc2``): :func:`sc_neurocore.models.mlp.spiking_mlp`."""
 
     def __init__(self, dim: int, hidden: int, tau: float = 2.0, v_threshold: float = 1.0, seed: int = 0):
         self.fc1 = SpikingLinear(dim, hidden, tau, v_threshold, seed=(seed, 0))
@@ -36,8 +37,8 @@ class SpikingMLP:
         self._hidden: np.ndarray | None = None
 
     def forward(self, x_seq: np.ndarray) -> np.ndarray:
-        self._hidden = self.fc1.forward(x_seq)
-        return self.fc2.forward(self._hidden)
+        self._hidden, out = spiking_mlp(x_seq, [(fc.project, fc.fire) for fc in (self.fc1, self.fc2)])
+        return out
 
     @property
     def op_counts(self) -> OpCounts:

@@ -15,9 +15,9 @@ import numpy as np
 
 from sc_neurocore.errors import InputError
 from sc_neurocore.transformers._checks import positive_float, positive_int
-from sc_neurocore.transformers.neurons import lif_multistep
+from sc_neurocore.models.lif import lif_multistep
 
-__all__ = ["BatchNorm", "BNLinear", "SpikingLinear", "split_heads", "merge_heads"]
+__all__ = ["BatchNorm", "BNLinear", "SpikingLinear"]
 
 
 @dataclass(eq=False)
@@ -99,18 +99,14 @@ class SpikingLinear(BNLinear):
 
     def forward(self, x_seq: np.ndarray) -> np.ndarray:
         """``[T, ..., in_dim] -> float32 spikes [T, ..., out_dim]``."""
-        y = super().forward(x_seq)
-        spikes, _ = lif_multistep(y.reshape(y.shape[0], -1), self.tau, self.v_threshold, 0.0)
-        return spikes.reshape(y.shape)
+        return self.fire(super().forward(x_seq))
 
+    def project(self, x: np.ndarray) -> np.ndarray:
+        """The batch-normed affine map alone: :meth:`BNLinear.forward`."""
+        return super().forward(x)
 
-def split_heads(x: np.ndarray, num_heads: int) -> np.ndarray:
-    """``[..., N, D] -> [..., heads, N, D / heads]`` (a view; channel ``c`` goes to head ``c // d``)."""
-    *lead, tokens, dim = x.shape
-    return x.reshape(*lead, tokens, num_heads, dim // num_heads).swapaxes(-2, -3)
+    def fire(self, y_seq: np.ndarray) -> np.ndarray:
+        """The LIF neurons alone, over the time axis 0 of the drive ``y_seq``."""
+        spikes, _ = lif_multistep(y_seq.reshape(y_seq.shape[0], -1), self.tau, self.v_threshold, 0.0)
+        return spikes.reshape(y_seq.shape)
 
-
-def merge_heads(x: np.ndarray) -> np.ndarray:
-    """Inverse of :func:`split_heads`: ``[..., heads, N, d] -> [..., N, heads * d]``."""
-    *lead, heads, tokens, width = x.shape
-    return x.swapaxes(-2, -3).reshape(*lead, tokens, heads * width)

@@ -6,17 +6,20 @@
     kv      = LIF_0.5( sum_n K[n] AND V[n] )                      [T, B, D]: token popcount per channel
     out     = BN((Q AND kv) W_proj)                               real-valued, for a residual add
 
-Everything between the projections is AND gates and one counter per channel, and the cost is linear
-in the number of tokens. The product is channel-wise, so splitting heads would not change it.
+The op between the projections is :func:`sc_neurocore.models.sdsa.sdsa_attention`; here with
+SpikingJelly neurons (:mod:`sc_neurocore.models.lif`) and batch-norm.
 """
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 
+from sc_neurocore.models.lif import lif_multistep
+from sc_neurocore.models.sdsa import sdsa_attention
 from sc_neurocore.transformers._checks import last_dim, positive_float, positive_int, real_array
 from sc_neurocore.transformers.layers import BNLinear, SpikingLinear
-from sc_neurocore.transformers.neurons import lif_multistep
 from sc_neurocore.transformers.ops import OpCounts, projection_ops
 
 __all__ = ["SpikeDrivenSelfAttention"]
@@ -46,9 +49,8 @@ class SpikeDrivenSelfAttention:
         x_seq = real_array("x_seq", x_seq, (4,))
         last_dim("x_seq", x_seq, self.dim)
         q, k, v = self.q.forward(x_seq), self.k.forward(x_seq), self.v.forward(x_seq)
-        kv_count = np.einsum("tbnd,tbnd->tbd", k, v)
-        kv, _ = lif_multistep(kv_count, self.tau, self.kv_v_threshold, 0.0)
-        gated = q * kv[:, :, None, :]  # AND of binary spikes
+        neuron = partial(lif_multistep, tau=self.tau, v_threshold=self.kv_v_threshold, v_reset=0.0)
+        gated, kv, _, _ = sdsa_attention(q, k, v, neuron)
         self._last_input = x_seq
         self.last_spikes = {"q": q, "k": k, "v": v, "kv": kv, "gated": gated}
         return self.proj.forward(gated)

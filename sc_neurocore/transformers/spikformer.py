@@ -11,10 +11,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sc_neurocore.models.attention import head_product, merge_heads
+from sc_neurocore.models.integrate_and_fire import if_constant_drive
 from sc_neurocore.transformers._checks import heads_split, last_dim, positive_float, positive_int, real_array
 from sc_neurocore.transformers.cpg import CPGPositionalEncoding
-from sc_neurocore.transformers.layers import merge_heads
-from sc_neurocore.transformers.neurons import if_constant_drive
 from sc_neurocore.transformers.ops import OpCounts, is_spike_tensor, product_ops
 from sc_neurocore.transformers.ssm import SpikyStateSpace
 
@@ -36,7 +36,7 @@ class SpikeDrivenAttention:
 
     ``IF`` is integrate-and-fire with threshold ``threshold`` and reset by subtraction, fed a
     constant current for ``T`` steps; its count has the closed form
-    ``n_t = min(t, floor(t * drive / (T * threshold)))`` (see :func:`.neurons.if_constant_drive`),
+    ``n_t = min(t, floor(t * drive / (T * threshold)))`` (see :func:`sc_neurocore.models.integrate_and_fire.if_constant_drive`),
     so the steps are computed without a loop. ``acc`` is an integer, the natural register of a
     fixed-point twin; the constant ``1 / (T sqrt(d))`` is folded into the output projection.
     The simulator evaluates ``sum_j A_t[i, j] V_t[j]`` as ``Q_t (K_t^T V_t)``: the same integers,
@@ -80,7 +80,7 @@ class SpikeDrivenAttention:
         k = if_constant_drive(drive[1], self.T, self.threshold, dtype=np.float32)
         v = if_constant_drive(drive[2], self.T, self.threshold, signed=True, dtype=np.float32)
         # sum_j popcount(Q_i AND K_j) V_j = Q_i (K^T V): the same integers, linear in N
-        acc = merge_heads((q @ (k.swapaxes(-1, -2) @ v)).sum(axis=0, dtype=np.float64))
+        acc = merge_heads(head_product(q, k, v).sum(axis=0, dtype=np.float64))
         out = acc @ (self.W_out * (1.0 / (self.T * np.sqrt(self.head_dim))))
         self._last = {"x": batch, "q": q, "k": k, "v": v, "acc": acc}
         return out.reshape(x.shape)

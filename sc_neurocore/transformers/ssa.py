@@ -20,8 +20,9 @@ from __future__ import annotations
 import numpy as np
 
 from sc_neurocore.transformers._checks import heads_split, last_dim, positive_float, positive_int, real_array
-from sc_neurocore.transformers.layers import SpikingLinear, merge_heads
-from sc_neurocore.transformers.neurons import lif_multistep
+from sc_neurocore.models.attention import spiking_attention
+from sc_neurocore.models.lif import lif_multistep
+from sc_neurocore.transformers.layers import SpikingLinear
 from sc_neurocore.transformers.ops import OpCounts, is_spike_tensor, product_ops
 
 __all__ = ["SpikformerSSA"]
@@ -60,22 +61,18 @@ class SpikformerSSA:
         """``x_seq[T, B, N, D]`` (spikes or real values) -> float32 output spikes ``[T, B, N, D]``."""
         x_seq = real_array("x_seq", x_seq, (4,))
         last_dim("x_seq", x_seq, self.dim)
-        steps, batch, tokens, _ = x_seq.shape
         qkv = self.qkv.forward(x_seq)
-        heads = qkv.reshape(steps, batch, tokens, 3, self.num_heads, self.head_dim)
-        q = heads[:, :, :, 0].transpose(0, 1, 3, 2, 4)
-        k = heads[:, :, :, 1].transpose(0, 1, 3, 4, 2)
-        v = heads[:, :, :, 2].transpose(0, 1, 3, 2, 4)
+        q, k, v = np.split(qkv, 3, axis=-1)  # channels [q | k | v]
         # Q (K^T V): linear in tokens; every entry is an integer count, exact in float32
-        attn_in = merge_heads(q @ (k @ v))
-        attn, _ = lif_multistep(
-            attn_in.reshape(steps, -1), self.tau, self.attn_v_threshold / self.scale, 0.0
-        )
-        attn = attn.reshape(attn_in.shape)
+        attn, _, _ = spiking_attention(q, k, v, self.num_heads, self._attention_neuron)
         out = self.proj.forward(attn)
         self._last_input = x_seq
         self.last_spikes = {"qkv": qkv, "attn": attn, "out": out}
         return out
+
+    def _attention_neuron(self, drive: np.ndarray):
+        """``LIF(s y, v_th)`` as ``LIF(y, v_th / s)`` (hard reset to 0: the same spikes)."""
+        return lif_multistep(drive, self.tau, self.attn_v_threshold / self.scale, 0.0)
 
     @property
     def op_counts(self) -> dict[str, OpCounts]:

@@ -1,10 +1,8 @@
-"""Spiking state-space model: a diagonal S4D layer with an integrate-and-fire output gate.
+"""The seed API's spiking state-space layer: a diagonal S4D layer with an integrate-and-fire output gate.
 
-Continuous model ``h' = A h + B x``, ``y = C h`` with diagonal ``A`` from HiPPO:
-S4D-Real ``A_n = -(n + 1)`` or S4D-Lin ``A_n = -1/2 + i pi n`` (complex state, ``y = Re(C h)``).
-Zero-order hold with step ``dt`` gives ``h_t = Ab * h_{t-1} + Bb x_t`` with
-``Ab = exp(dt A)`` and ``Bb = (exp(dt A) - 1) / A * B``. The gate is integrate-and-fire with reset
-by subtraction: ``v += y_t; s_t = [v >= threshold]; v -= s_t * threshold``.
+The model (HiPPO init, zero-order hold, the gate) is defined in :mod:`sc_neurocore.models.ssm`;
+:meth:`SpikyStateSpace.step` is its step, :meth:`SpikyStateSpace.forward` the same dynamics over whole
+sequences in closed form, tile by tile.
 """
 
 from __future__ import annotations
@@ -13,112 +11,16 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from sc_neurocore.errors import InputError
+from sc_neurocore.models.integrate_and_fire import if_running_sum, if_running_sum_time_major
+from sc_neurocore.models.ssm import diagonal_scan, discretize_zoh, hippo_diagonal, scan_chunk, spiky_ssm_step
 from sc_neurocore.transformers._checks import last_dim, positive_float, positive_int, real_array
-from sc_neurocore.transformers.neurons import _if_running_sum_time_major, if_running_sum, if_step
 
-__all__ = ["SpikyStateSpace", "hippo_diagonal", "discretize_zoh", "diagonal_scan"]
+__all__ = ["SpikyStateSpace"]
 
-INITS = ("s4d-real", "s4d-lin")
 # forward works through long sequences in tiles: bounded memory, and working arrays of about a
 # megabyte that the allocator reuses (fresh multi-megabyte arrays cost page faults on every call)
 TILE = 2048
 PIECE = 128  # rows per BLAS call in forward (see _matmul_in_pieces)
-
-
-def hippo_diagonal(d_state: int, init: str = "s4d-real") -> np.ndarray:
-    """Diagonal HiPPO state matrix: ``-(n + 1)`` (S4D-Real) or ``-1/2 + i pi n`` (S4D-Lin)."""
-    n = np.arange(positive_int("d_state", d_state))
-    if init == "s4d-real":
-        return -(n + 1.0)
-    if init == "s4d-lin":
-        return -0.5 + 1j * np.pi * n
-    raise InputError(f"init must be one of {', '.join(INITS)}, got {init!r}")
-
-
-def discretize_zoh(a: np.ndarray, b: np.ndarray, dt: float) -> tuple[np.ndarray, np.ndarray]:
-    """Zero-order hold of ``h' = diag(a) h + b x``: ``(exp(dt a), (exp(dt a) - 1) / a * b)``."""
-    a_bar = np.exp(dt * a)
-    # expm1 keeps (exp(dt a) - 1) / a accurate for small dt |a|
-    return a_bar, (np.expm1(dt * a) / a)[:, None] * b
-
-
-def diagonal_scan(
-    a: np.ndarray,
-    u: np.ndarray,
-    h0: np.ndarray | None = None,
-    cumulative: bool = False,
-    readout: np.ndarray | None = None,
-    overwrite_u: bool = False,
-) -> tuple[np.ndarray, np.ndarray]:
-    """All states of ``h_t = a * h_{t-1} + u_t`` without a loop over time.
-
-    State-major layout: ``a[N]``, ``u[N, ..., L]`` (time last), ``h0[N, ...]``. Returns
-    ``(out, h_last)``: ``out[N, ..., L]`` holds ``h_t``, or with ``cumulative=True`` the running
-    sums ``h_0 + ... + h_t`` (what an integrate-and-fire gate needs); with ``readout`` (``[P, N]``)
-    ``out[P, ..., L]`` is ``readout @ out``. ``h_last[N, ...]`` is the final state.
-    ``overwrite_u`` lets the scan work inside ``u`` (it is then clobbered).
-
-    Chunked closed form over chunks of ``K`` steps (``K`` a divisor of ``L`` in 16..32 if any):
-
-    1. chunk ends from zero state: ``e_c = sum_j a^(K-1-j) u_{c,j}``;
-    2. true chunk ends ``s_c = a^K s_{c-1} + e_c``: the same recurrence, ``K`` times shorter,
-       solved by this function recursively;
-    3. inject the carried state, ``u_{c,0} += a s_{c-1}``, and expand each chunk with one Toeplitz
-       product per state: ``h_{c,k} = sum_{j<=k} a^(k-j) u_{c,j}``, or for running sums
-       ``sum_{j<=k} (1 + a + ... + a^(k-j)) u_{c,j}`` plus the sums of the earlier chunks.
-
-    Only powers ``a^k`` with ``0 <= k <= K`` appear (and ``(a^K)^k`` one level up), so for
-    ``|a| <= 1`` nothing overflows and underflow to zero is the correct limit (a
-    ``cumprod``-and-divide formula underflows after ~1e3 steps).
-    """
-    u = np.asarray(u)
-    n, *lead, length = u.shape
-    chunk = _chunk_for(length)
-    dtype = np.result_type(a, u, np.float64)
-    chunks = -(-length // chunk)
-    if overwrite_u and chunks * chunk == length and u.dtype == dtype and u.flags.c_contiguous:
-        blocks = u.reshape(n, -1, chunks, chunk)
-    else:
-        padded = np.zeros((n, *lead, chunks * chunk), dtype)
-        padded[..., :length] = u
-        blocks = padded.reshape(n, -1, chunks, chunk)  # [N, batch, C, K]
-    powers = np.ones((n, chunk + 1), dtype)  # [N, K + 1]: a^0 .. a^K
-    np.cumprod(np.broadcast_to(a[:, None], (n, chunk)), axis=1, out=powers[:, 1:])
-    first = None if h0 is None else np.asarray(h0, dtype).reshape(n, -1)
-    if chunks > 1:
-        ends = (blocks[..., :-1, :] @ np.ascontiguousarray(powers[:, None, chunk - 1 :: -1, None]))[..., 0]
-        carried, _ = diagonal_scan(powers[:, -1], ends, first, overwrite_u=True)
-        blocks[..., 1:, 0] += a[:, None, None] * carried
-    if first is not None:
-        blocks[..., 0, 0] += a[:, None] * first
-    tail = (length - 1) % chunk  # the final state sits inside the last (padded) chunk
-    h_last = (blocks[..., -1, : tail + 1] @ np.ascontiguousarray(powers[:, tail::-1, None]))[..., 0]
-    kernel = np.cumsum(powers[:, :-1], axis=1) if cumulative else powers[:, :-1]
-    lag = np.arange(chunk)[None, :] - np.arange(chunk)[:, None]  # [j, k] -> k - j
-    toeplitz_t = np.where(lag >= 0, kernel[:, np.maximum(lag, 0)], 0)  # [N, j, k], contiguous for BLAS
-    out = (blocks.reshape(n, -1, chunk) @ toeplitz_t).reshape(n, -1)
-    offsets = None
-    if cumulative:
-        # running sums of the chunk totals, added per chunk (after the readout: fewer rows)
-        offsets = np.zeros(blocks.shape[:-1], dtype)
-        offsets[..., 1:] = np.cumsum(out.reshape(blocks.shape)[..., :-1, -1], axis=-1)
-        offsets = offsets.reshape(n, -1)
-    if readout is not None:
-        out = readout @ out
-        offsets = None if offsets is None else readout @ offsets
-    rows = out.shape[0]
-    out = out.reshape(rows, -1, chunks, chunk)
-    if offsets is not None:
-        out += offsets.reshape(rows, -1, chunks, 1)
-    return out.reshape(rows, *lead, chunks * chunk)[..., :length], h_last.reshape(n, *lead)
-
-
-def _chunk_for(length: int) -> int:
-    for size in range(16, 33):
-        if length % size == 0:
-            return size
-    return 16
 
 
 @dataclass(eq=False)
@@ -163,9 +65,7 @@ class SpikyStateSpace:
         if self._h is None or self._h.shape[:-1] != x.shape[:-1]:
             self._h = np.zeros(x.shape[:-1] + (self.d_state,), np.result_type(a_bar, np.float64))
             self._v = np.zeros(x.shape, np.float64)
-        self._h = a_bar * self._h + x @ b_bar.T
-        y = (self._h @ self.C.T).real
-        spikes, self._v = if_step(y, self._v, self.threshold)
+        (spikes, y), (self._h, self._v) = spiky_ssm_step(x, (self._h, self._v), (a_bar, b_bar, self.C, self.threshold))
         return spikes, y
 
     def readout(self, x_seq: np.ndarray) -> np.ndarray:
@@ -182,7 +82,7 @@ class SpikyStateSpace:
 
         Works through the sequence in tiles of ``TILE`` steps (bounded memory): per tile the linear
         part is one chunked scan that yields the running sum of ``y`` directly, and the gate is
-        the closed form of :func:`.neurons.if_running_sum`; the state and the membrane carry over
+        the closed form of :func:`sc_neurocore.models.integrate_and_fire.if_running_sum`; the state and the membrane carry over
         between tiles. No Python loop over time steps in the common case. The final state is
         kept, so :meth:`step` continues where the sequence ended. For real ``A`` (S4D-Real) the
         scan is :class:`_TiledScan` and the gate writes the time-major spikes directly (reused
@@ -204,14 +104,14 @@ class SpikyStateSpace:
             running, h = scan.run(x_seq[..., start:stop, :], h, v)
             # spikes straight into the time-major output, in its dtype
             out = spikes[..., start:stop, :]
-            v = _if_running_sum_time_major(running, stop - start, self.threshold, out, scan.counts(running.shape))
+            v = if_running_sum_time_major(running, stop - start, self.threshold, out, scan.counts(running.shape))
         self._h = np.moveaxis(h, 0, -1)
         self._v = v
         return spikes
 
     def _forward_general(self, x_seq: np.ndarray, spikes: np.ndarray) -> np.ndarray:
         """The straightforward tiled forward (any ``A``): :func:`diagonal_scan` and
-        :func:`.neurons.if_running_sum` per tile."""
+        :func:`sc_neurocore.models.integrate_and_fire.if_running_sum` per tile."""
         h, v = None, None
         for start in range(0, x_seq.shape[-2], TILE):
             running, h = self._scan(x_seq[..., start : start + TILE, :], h, cumulative=True)
@@ -261,7 +161,7 @@ class _TiledScan:
         self.m = int(np.prod(self.lead, dtype=np.int64))
         self.a, self.b_bar, self.readout = a, b_bar, np.asarray(readout, np.float64)
         self.rows = self.readout.shape[0]
-        k = self.k = _chunk_for(TILE)
+        k = self.k = scan_chunk(TILE)
         self.powers = _powers(a, k)  # [N, K + 1]
         self.end_weights = np.ascontiguousarray(self.powers[:, None, k - 1 :: -1, None])  # [N, 1, K, 1]
         self.toeplitz = _toeplitz(np.cumsum(self.powers[:, :-1], axis=1))  # running sums in a chunk

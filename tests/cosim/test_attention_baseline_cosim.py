@@ -8,7 +8,7 @@ from sc_neurocore.backends.build.build_dir import write_files
 from sc_neurocore.backends.cores.mac_baseline.core import MacBaselineCore, cosimulate_netlist
 from sc_neurocore.backends.cores.mac_baseline.design import MAC_SOURCES, mac_cycles_per_step
 from sc_neurocore.backends.cosim import CosimResult, cosimulate, run_icarus
-from sc_neurocore.transformers.fixed_softmax_attention import mac_softmax_attention, seeded_qkv
+from sc_neurocore.sim.twins.softmax_attention import mac_softmax_attention, seeded_qkv
 from sc_neurocore.transformers.spec import AttentionSpec
 
 pytestmark = pytest.mark.cosim

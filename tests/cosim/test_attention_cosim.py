@@ -14,7 +14,7 @@ from sc_neurocore.backends.cores.settings import BlockSettings
 from sc_neurocore.backends.cosim import cosimulate
 from sc_neurocore.passes.pipeline import block_graph
 from sc_neurocore.ir import blocks as ops
-from sc_neurocore.transformers.fixed_attention import quantise_attention, seed_input
+from sc_neurocore.sim.twins.seed_attention import quantise_attention, seed_input
 from sc_neurocore.transformers.spec import AttentionSpec
 
 from tests.netbuild import perturbed_attention, single_op_file

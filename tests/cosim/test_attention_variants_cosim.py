@@ -9,7 +9,7 @@ import pytest
 
 from sc_neurocore.backends.cores import core_for_spec
 from sc_neurocore.backends.cosim import cosimulate
-from sc_neurocore.transformers.fixed_variants import VariantSpec, random_qkv, variant_stimulus
+from sc_neurocore.sim.twins.attention_variants import VariantSpec, random_qkv, variant_stimulus
 from sc_neurocore.transformers.spec import load_spec
 
 pytestmark = pytest.mark.cosim

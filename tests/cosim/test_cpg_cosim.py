@@ -36,7 +36,7 @@ def test_a_cpg_op_from_nir_is_bit_true(icarus, tmp_path):
     from sc_neurocore.passes.pipeline import block_graph
     from sc_neurocore.ir import blocks as ops
     from sc_neurocore.transformers import CPGPositionalEncoding
-    from sc_neurocore.transformers.fixed_cpg import run_fixed_cpg
+    from sc_neurocore.sim.twins.cpg import run_fixed_cpg
     from tests.netbuild import single_op_file
 
     encoder = CPGPositionalEncoding(16, 64, mode="cpg-pe")

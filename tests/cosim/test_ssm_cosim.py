@@ -9,7 +9,7 @@ from sc_neurocore.backends.cores.ssm.core import SsmCore
 from sc_neurocore.backends.cores.ssm.design import cycles_per_step
 from sc_neurocore.backends.cores.ssm.trace import expected_ssm_trace
 from sc_neurocore.backends.cosim import cosimulate
-from sc_neurocore.transformers.fixed_ssm import quantise_ssm, run_fixed_ssm
+from sc_neurocore.sim.twins.ssm import quantise_ssm, run_fixed_ssm
 from sc_neurocore.transformers.spec import SsmSpec
 
 pytestmark = pytest.mark.cosim

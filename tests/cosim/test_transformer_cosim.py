@@ -14,7 +14,7 @@ from sc_neurocore.backends.cores.transformer.design import (
 from sc_neurocore.backends.cosim import ICE40_MODELS, cosimulate, run_icarus
 from sc_neurocore.training import SpikingTransformer
 from sc_neurocore.training.config import load_config
-from sc_neurocore.training.fixed_transformer import FixedTransformer
+from sc_neurocore.sim.twins.transformer import FixedTransformer
 from sc_neurocore.training.run import build_model, load_data, run_training
 
 pytestmark = [pytest.mark.cosim, pytest.mark.slow]

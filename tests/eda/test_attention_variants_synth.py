@@ -8,7 +8,7 @@ from sc_neurocore.backends.build.build_dir import write_files
 from sc_neurocore.backends.cores import core_for_spec
 from sc_neurocore.backends.device import DEVICES
 from sc_neurocore.backends.flow.synth import synthesise as synthesise_design
-from sc_neurocore.transformers.fixed_variants import VariantSpec, random_qkv, variant_stimulus
+from sc_neurocore.sim.twins.attention_variants import VariantSpec, random_qkv, variant_stimulus
 
 pytestmark = pytest.mark.eda
 

@@ -15,8 +15,8 @@ from sc_neurocore.cli.app import main
 from sc_neurocore.ir import blocks as ops
 from sc_neurocore.report.build_record import BUILD_REPORT
 from sc_neurocore.transformers import SpikyStateSpace
-from sc_neurocore.transformers.fixed_attention import attention_spec_for, quantise_attention
-from sc_neurocore.transformers.fixed_ssm import quantise_ssm, ssm_spec_for
+from sc_neurocore.sim.twins.seed_attention import attention_spec_for, quantise_attention
+from sc_neurocore.sim.twins.ssm import quantise_ssm, ssm_spec_for
 
 from tests.netbuild import perturbed_attention, single_op_file
 

@@ -11,7 +11,7 @@ from sc_neurocore.backends.cores.transformer.fit import engine_ebr, engine_spram
 from sc_neurocore.backends.deploy import deploy_core
 from sc_neurocore.report.build_record import BUILD_REPORT
 from sc_neurocore.training import SpikingTransformer
-from sc_neurocore.training.fixed_transformer import FixedTransformer
+from sc_neurocore.sim.twins.transformer import FixedTransformer
 from tests.cosim.test_transformer_cosim import train_fpga_transformer
 
 pytestmark = pytest.mark.eda

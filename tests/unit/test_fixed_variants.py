@@ -4,11 +4,11 @@ import numpy as np
 import pytest
 
 from sc_neurocore.errors import InputError, UnsupportedError
-from sc_neurocore.transformers.fixed_variants import (
+from sc_neurocore.sim.twins.attention_variants import (
     VARIANTS, VariantSpec, build_model, float_attention, lif_tau2, model_qkv, quantisation_report, random_qkv,
     run_variant, variant_formats, variant_stimulus,
 )
-from sc_neurocore.transformers.neurons import lif_step
+from sc_neurocore.models.lif import lif_step
 
 
 def float_lif_membranes(x, threshold):

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from sc_neurocore.ir import blocks as ops
-from sc_neurocore.transformers.fixed_attention import (
+from sc_neurocore.sim.twins.seed_attention import (
     FixedAttention, attention_spec_for, input_shift, quantise_attention,
 )
 from sc_neurocore.transformers.spec import ATTENTION_BLOCK, AttentionSpec

@@ -13,7 +13,7 @@ import json
 import numpy as np
 
 from sc_neurocore import __version__
-from sc_neurocore.transformers.fixed_attention import (
+from sc_neurocore.sim.twins.seed_attention import (
     FixedAttention, attention_formats, projection_formats, quantise_attention,
 )
 from sc_neurocore.transformers.spec import AttentionSpec

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sc_neurocore.transformers.fixed_attention import attention_formats
+from sc_neurocore.sim.twins.seed_attention import attention_formats
 from sc_neurocore.transformers.spec import AttentionSpec
 
 from sc_neurocore.backends.cores.attention.design import top_level_io_bits

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sc_neurocore.transformers.fixed_attention import FixedAttention, qkv_drives, qkv_spikes, run_attention_core
+from sc_neurocore.sim.twins.seed_attention import FixedAttention, qkv_drives, qkv_spikes, run_attention_core
 
 __all__ = ["expected_attention_trace"]
 

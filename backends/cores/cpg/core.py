@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from sc_neurocore.ir import blocks as ops
-from sc_neurocore.transformers.fixed_cpg import cpg_spec_for
+from sc_neurocore.sim.twins.cpg import cpg_spec_for
 from sc_neurocore.transformers.spec import CPG_BLOCK, CpgSpec
 
 from sc_neurocore.backends.build.plan import BuildPlan

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from sc_neurocore import __version__
-from sc_neurocore.transformers.fixed_cpg import cpg_constants
+from sc_neurocore.sim.twins.cpg import cpg_constants
 from sc_neurocore.transformers.spec import CpgSpec
 
 from sc_neurocore.backends.build.plan import MANIFEST, TESTBENCH, TRACE_FILE, BuildPlan

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sc_neurocore.transformers.fixed_cpg import run_fixed_cpg
+from sc_neurocore.sim.twins.cpg import run_fixed_cpg
 from sc_neurocore.transformers.spec import CpgSpec
 
 __all__ = ["expected_cpg_trace"]

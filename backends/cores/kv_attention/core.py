@@ -4,8 +4,8 @@ and channel-wise SDSA (`hdl/sdsa_core.sv`), each behind the narrow host port `hd
 One implementation serves the three kinds; what differs is said once per class: the K^T V layer and the
 channel-wise core override the shape methods, SSA and A²OS²A differ in `ternary` (V's V- words) and K's
 bits. The stimulus of `emit`, `expected_trace` and `cosimulate` is a
-:class:`~sc_neurocore.transformers.fixed_variants.VariantStimulus`; None is the float model's own Q/K/V on
-its seeded input (see :func:`~sc_neurocore.transformers.fixed_variants.model_qkv`).
+:class:`~sc_neurocore.sim.twins.attention_variants.VariantStimulus`; None is the float model's own Q/K/V on
+its seeded input (see :func:`~sc_neurocore.sim.twins.attention_variants.model_qkv`).
 """
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ from functools import cached_property
 from typing import ClassVar
 
 from sc_neurocore.errors import InputError
-from sc_neurocore.transformers.fixed_variants import (
+from sc_neurocore.sim.twins.attention_variants import (
     VariantRun, VariantSpec, VariantStimulus, model_qkv, run_variant, variant_formats, variant_stimulus,
 )
-from sc_neurocore.transformers.layers import split_heads
+from sc_neurocore.models.attention import split_heads
 
 from sc_neurocore.backends.build.plan import BuildPlan
 from sc_neurocore.backends.cores.core import Core

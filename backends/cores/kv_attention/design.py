@@ -14,7 +14,7 @@ import json
 import numpy as np
 
 from sc_neurocore import __version__
-from sc_neurocore.transformers.fixed_variants import VariantStimulus, variant_formats
+from sc_neurocore.sim.twins.attention_variants import VariantStimulus, variant_formats
 
 from sc_neurocore.backends.build.plan import MANIFEST, TESTBENCH, TRACE_FILE, BuildPlan
 from sc_neurocore.backends.build.templates import library_files, memory_image, render_template

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sc_neurocore.transformers.fixed_variants import VariantFormats, VariantSpec
+from sc_neurocore.sim.twins.attention_variants import VariantFormats, VariantSpec
 
 from sc_neurocore.backends.device import ebr_blocks
 

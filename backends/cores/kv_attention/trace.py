@@ -4,8 +4,8 @@ gated outputs by chunk."""
 
 from __future__ import annotations
 
-from sc_neurocore.transformers.fixed_variants import VariantRun, VariantSpec
-from sc_neurocore.transformers.layers import split_heads
+from sc_neurocore.sim.twins.attention_variants import VariantRun, VariantSpec
+from sc_neurocore.models.attention import split_heads
 
 __all__ = ["kv_layer_lines", "channel_lines"]
 

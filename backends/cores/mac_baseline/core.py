@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from sc_neurocore.transformers.fixed_softmax_attention import seeded_qkv
+from sc_neurocore.sim.twins.softmax_attention import seeded_qkv
 from sc_neurocore.transformers.spec import AttentionSpec
 
 from sc_neurocore.backends.build.build_dir import write_files

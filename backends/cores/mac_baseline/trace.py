@@ -1,11 +1,11 @@
 """The baseline's co-simulation trace as its integer reference
-:func:`~sc_neurocore.transformers.fixed_softmax_attention.mac_softmax_attention` predicts it."""
+:func:`~sc_neurocore.sim.twins.softmax_attention.mac_softmax_attention` predicts it."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from sc_neurocore.transformers.fixed_softmax_attention import mac_softmax_attention
+from sc_neurocore.sim.twins.softmax_attention import mac_softmax_attention
 
 __all__ = ["expected_mac_trace"]
 

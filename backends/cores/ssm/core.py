@@ -8,7 +8,7 @@ from dataclasses import replace
 import numpy as np
 
 from sc_neurocore.ir import blocks as ops
-from sc_neurocore.transformers.fixed_ssm import FixedSsm, quantise_ssm, run_fixed_ssm, ssm_spec_for
+from sc_neurocore.sim.twins.ssm import FixedSsm, quantise_ssm, run_fixed_ssm, ssm_spec_for
 from sc_neurocore.transformers.spec import SSM_BLOCK, SsmSpec
 
 from sc_neurocore.backends.build.plan import BuildPlan

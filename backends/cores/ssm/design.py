@@ -13,7 +13,7 @@ import numpy as np
 
 from sc_neurocore import __version__
 from sc_neurocore.errors import InputError
-from sc_neurocore.transformers.fixed_ssm import DECAY_BITS, FixedSsm, quantise_ssm
+from sc_neurocore.sim.twins.ssm import DECAY_BITS, FixedSsm, quantise_ssm
 from sc_neurocore.transformers.spec import SsmSpec
 
 from sc_neurocore.backends.build.plan import MANIFEST, TESTBENCH, TRACE_FILE, BuildPlan

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from sc_neurocore.transformers.fixed_ssm import DECAY_BITS
+from sc_neurocore.sim.twins.ssm import DECAY_BITS
 from sc_neurocore.transformers.spec import SsmSpec
 
 from sc_neurocore.backends.cores.ssm.design import top_level_io_bits

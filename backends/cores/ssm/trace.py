@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sc_neurocore.transformers.fixed_ssm import SsmRun
+from sc_neurocore.sim.twins.ssm import SsmRun
 
 __all__ = ["expected_ssm_trace"]
 

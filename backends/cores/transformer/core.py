@@ -10,8 +10,9 @@ import numpy as np
 
 from sc_neurocore.errors import InputError
 from sc_neurocore.training.export import TRANSFORMER_TAG, transformer_from_graph
-from sc_neurocore.training.fixed_transformer import FixedTransformer, transformer_accuracy
-from sc_neurocore.training.quant import QuantSpec
+from sc_neurocore.sim.twins.transformer import FixedTransformer
+from sc_neurocore.training.accuracy import transformer_accuracy
+from sc_neurocore.sim.twins.quant import QuantSpec
 from sc_neurocore.training.transformer import SpikingTransformer
 
 from sc_neurocore.backends.build.plan import BuildPlan

@@ -17,7 +17,7 @@ import numpy as np
 
 from sc_neurocore import __version__
 from sc_neurocore.errors import InputError, UnsupportedError
-from sc_neurocore.training.fixed_transformer import FixedAffine, FixedLIF, FixedTransformer
+from sc_neurocore.sim.twins.transformer import FixedAffine, FixedLIF, FixedTransformer
 
 from sc_neurocore.backends.build.plan import MANIFEST, TESTBENCH, TRACE_FILE, BuildPlan
 from sc_neurocore.backends.build.templates import library_files, memory_image, render_template

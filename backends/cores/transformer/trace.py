@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sc_neurocore.training.fixed_transformer import FixedTransformer
+from sc_neurocore.sim.twins.transformer import FixedTransformer
 
 from sc_neurocore.backends.cores.transformer.design import cycles_per_inference, transformer_layout, weight_load_cycles
 

@@ -22,8 +22,8 @@ from sc_neurocore.frontend import read_nir
 from sc_neurocore.ir import Graph, Input, Output, Scale
 from sc_neurocore.ir import blocks as ops
 from sc_neurocore.transformers import CPGPositionalEncoding, SpikeDrivenAttention, SpikformerSSA, SpikyStateSpace
-from sc_neurocore.transformers.fixed_attention import attention_spec_for, input_shift, quantise_attention
-from sc_neurocore.transformers.fixed_ssm import quantise_ssm, ssm_spec_for
+from sc_neurocore.sim.twins.seed_attention import attention_spec_for, input_shift, quantise_attention
+from sc_neurocore.sim.twins.ssm import quantise_ssm, ssm_spec_for
 from sc_neurocore.transformers.spec import AttentionSpec, CpgSpec, SsmSpec
 
 from tests.netbuild import D_MODEL, D_STATE, perturbed_attention, perturbed_ssm, single_op_file
@@ -155,7 +155,7 @@ def test_the_trained_transformer_compiles_from_its_nir_file(tmp_path, capsys):
     """`train`'s model.nir -> the token-wise engine with that model's quantised weights and time steps."""
     from sc_neurocore.backends.cores.transformer.core import TRANSFORMER_BLOCK, TransformerCore
     from sc_neurocore.training.export import write_transformer_nir
-    from sc_neurocore.training.fixed_transformer import FixedTransformer
+    from sc_neurocore.sim.twins.transformer import FixedTransformer
     from sc_neurocore.training.transformer import SpikingTransformer
 
     model = SpikingTransformer(8, 8, 10, dim=16, heads=2, seed=5)

@@ -193,15 +193,14 @@ def test_read_nir_names_a_broken_block_in_a_file(tmp_path):
 
 def _trained_variant(kind, seed=0):
     """A trained-style SDSA or A²OS²A module with every parameter moved off its initial value."""
-    from sc_neurocore.training.attention_variants import AdditionOnlyAttention as TrainedA2OS2A
-    from sc_neurocore.training.attention_variants import SpikeDrivenChannelAttention
+    from sc_neurocore.training.attention_variants import TrainableA2OS2A, TrainableSDSA
 
     rng = np.random.default_rng(seed)
     if kind == "trained_sdsa":
-        op = ops.TrainedChannelAttentionOp(SpikeDrivenChannelAttention(D, rng=rng))
+        op = ops.TrainedChannelAttentionOp(TrainableSDSA(D, rng=rng))
     else:
         op = ops.TrainedAdditionAttentionOp(
-            TrainedA2OS2A(D, 4, rng=rng, scale=0.5, threshold=0.5, attn_threshold=0.25))  # low: active output
+            TrainableA2OS2A(D, 4, rng=rng, scale=0.5, threshold=0.5, attn_threshold=0.25))  # low: active output
     for p in op.op.parameters():
         p.value += rng.normal(0, 0.1, p.value.shape).astype(p.value.dtype)
     return op

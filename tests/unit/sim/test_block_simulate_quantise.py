@@ -12,15 +12,15 @@ from sc_neurocore.export import write_nir
 from sc_neurocore.frontend import read_nir
 from sc_neurocore.ir import Graph, Input, Output
 from sc_neurocore.ir import blocks as ops
-from sc_neurocore.passes.quantise_blocks import quantise_block
+from sc_neurocore.sim.block_quantisation import quantise_block
 from sc_neurocore.sim.blocks import run_block_graph
 from sc_neurocore.transformers import (
     AdditionOnlyAttention, CPGPositionalEncoding, SpikeDrivenAttention, SpikeDrivenSelfAttention, SpikformerSSA,
     SpikyStateSpace,
 )
-from sc_neurocore.transformers.fixed_attention import quantisation_report, quantise_attention
-from sc_neurocore.transformers.fixed_cpg import cpg_report
-from sc_neurocore.transformers.fixed_variants import _calibrate
+from sc_neurocore.sim.twins.seed_attention import quantisation_report, quantise_attention
+from sc_neurocore.sim.twins.cpg import cpg_report
+from sc_neurocore.sim.twins.attention_variants import _calibrate
 from sc_neurocore.transformers.spec import AttentionSpec, CpgSpec
 
 D = 16
@@ -145,7 +145,7 @@ def _calibrated(variant, x):
 def test_variant_cores_agree_with_the_float_op(variant):
     x = np.random.default_rng(5).random((8, 1, 12, D))
     block = _calibrated(variant, x)
-    # frac_bits >= T: the tau-2 integer LIF is exact (fixed_variants), up to A2OS2A's quantised K
+    # frac_bits >= T: the tau-2 integer LIF is exact (sim.twins.attention_variants), up to A2OS2A's quantised K
     exact = quantise_block(block, x[:, 0], frac_bits=8)
     assert exact["report"]["output_rate"] > 0.01
     if variant == "a2os2a":
@@ -157,10 +157,10 @@ def test_variant_cores_agree_with_the_float_op(variant):
 
 
 def test_quantise_block_refuses_what_has_no_twin():
-    from sc_neurocore.training.attention import AddPosition
-    from sc_neurocore.training.attention import CPGPositionalEncoding as TrainedCPG
+    from sc_neurocore.models.cpg import phase_chain_code
+    from sc_neurocore.training.layers import AddPosition
 
     with pytest.raises(UnsupportedError, match="'trained_position' has no integer twin"):
-        quantise_block(ops.TrainedPositionOp(AddPosition(TrainedCPG(D), 4)))
+        quantise_block(ops.TrainedPositionOp(AddPosition(phase_chain_code(D, 4))))
     with pytest.raises(InputError, match="last axis 16"):
         quantise_block(ops.SpikformerSSAOp(SpikformerSSA(D, 2)), np.zeros((4, 3, 5)))

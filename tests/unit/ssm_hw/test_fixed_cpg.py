@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from sc_neurocore.errors import InputError
-from sc_neurocore.transformers.fixed_cpg import cpg_constants, cpg_report, run_fixed_cpg
+from sc_neurocore.sim.twins.cpg import cpg_constants, cpg_report, run_fixed_cpg
 from sc_neurocore.transformers.spec import CpgSpec, spec_from_dict
 
 

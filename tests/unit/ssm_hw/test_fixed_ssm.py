@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from sc_neurocore.errors import InputError
-from sc_neurocore.transformers.fixed_ssm import quantise_ssm, run_fixed_ssm, ssm_report
+from sc_neurocore.sim.twins.ssm import quantise_ssm, run_fixed_ssm, ssm_report
 from sc_neurocore.transformers.spec import AttentionSpec, SsmSpec, spec_from_dict
 
 SMALL = SsmSpec(d_model=8, d_state=16, T=12, dt=0.1, threshold=0.25)

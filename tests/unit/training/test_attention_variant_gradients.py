@@ -8,7 +8,7 @@ from .train_gradcheck import check_module
 from sc_neurocore.errors import InputError, UnsupportedError
 from sc_neurocore.training import atan_surrogate, sigmoid_surrogate
 from sc_neurocore.training.attention_variants import (
-    AdditionOnlyAttention, SpikeDrivenChannelAttention, TernaryLIF,
+    TernaryLIF, TrainableA2OS2A, TrainableSDSA,
 )
 
 F64 = np.float64
@@ -31,13 +31,13 @@ def test_ternary_lif_fires_both_signs():
 
 
 def test_sdsa_gradients():
-    layer = SpikeDrivenChannelAttention(4, rng=np.random.default_rng(0), surrogate=atan_surrogate().relaxed(),
+    layer = TrainableSDSA(4, rng=np.random.default_rng(0), surrogate=atan_surrogate().relaxed(),
                                         dtype=F64)
     check_module(layer, currents((3, 2, 3, 4)))
 
 
 def test_a2os2a_gradients():
-    layer = AdditionOnlyAttention(4, 2, rng=np.random.default_rng(0), surrogate=atan_surrogate().relaxed(),
+    layer = TrainableA2OS2A(4, 2, rng=np.random.default_rng(0), surrogate=atan_surrogate().relaxed(),
                                   scale=0.5, dtype=F64)
     check_module(layer, currents((3, 2, 3, 4)))
 
@@ -81,8 +81,7 @@ def test_sdsa_forward_matches_inference():
     ref = InferenceSDSA(8, tau=TAU, v_threshold=1.0, kv_v_threshold=0.5)
     for block in (ref.q, ref.k, ref.v, ref.proj):
         _dyadic(block, rng)
-    layer = SpikeDrivenChannelAttention(8, rng=rng, tau=TAU, threshold=TAU * 1.0 - EPS,
-                                        kv_threshold=TAU * 0.5 - EPS, dtype=F64)
+    layer = TrainableSDSA(8, rng=rng, tau=TAU, threshold=TAU * 1.0 - EPS, kv_threshold=TAU * 0.5 - EPS, dtype=F64)
     for linear, block in zip((layer.W_q, layer.W_k, layer.W_v, layer.W_proj), (ref.q, ref.k, ref.v, ref.proj)):
         _copy(linear, block)
     x = _spikes((4, 2, 5, 8))
@@ -103,18 +102,16 @@ def test_a2os2a_forward_matches_inference():
     for block in (ref.q, ref.k, ref.proj):  # mostly positive weights: enough spikes to compare
         _dyadic(block, rng, -4, 12)
     _dyadic(ref.v, rng, -16, 16)  # V fires both signs
-    layer = AdditionOnlyAttention(8, 2, rng=rng, tau=TAU, threshold=TAU * 1.0 - EPS,
-                                  attn_threshold=TAU * 4.0 - EPS, scale=1.0, dtype=F64)
+    layer = TrainableA2OS2A(8, 2, rng=rng, tau=TAU, threshold=TAU * 1.0 - EPS, attn_threshold=TAU * 4.0 - EPS,
+                            scale=1.0, dtype=F64)
     for linear, block in zip((layer.W_q, layer.W_k, layer.W_v, layer.W_out), (ref.q, ref.k, ref.v, ref.proj)):
         _copy(linear, block)
     x = _spikes((4, 2, 5, 8))
     out = layer.forward(x.astype(F64))
     expect = ref.forward(x)
-    q_h, k_h, v_h, _, _ = layer._cache
-    from sc_neurocore.transformers.layers import merge_heads
-
-    for name, got in (("q", q_h), ("k", k_h), ("v", v_h)):
-        np.testing.assert_array_equal(merge_heads(got), ref.last_spikes[name], err_msg=name)
+    q, k, v, _ = layer._cache
+    for name, got in (("q", q), ("k", k), ("v", v)):
+        np.testing.assert_array_equal(got, ref.last_spikes[name], err_msg=name)
     assert (ref.last_spikes["v"] == 1).any() and (ref.last_spikes["v"] == -1).any()
     assert 0 < ref.last_spikes["attn"].mean() < 1 and 0 < expect.mean() < 1
     np.testing.assert_array_equal(out, expect)
@@ -123,7 +120,7 @@ def test_a2os2a_forward_matches_inference():
 @pytest.mark.parametrize("attention", ["sdsa", "a2os2a"])
 def test_engine_refuses_other_attention(attention):  # NIR export: tests/unit/training/test_transformer_export.py
     from sc_neurocore.training import SpikingTransformer
-    from sc_neurocore.training.fixed_transformer import FixedTransformer
+    from sc_neurocore.sim.twins.transformer import FixedTransformer
 
     model = SpikingTransformer(8, 8, 10, dim=8, heads=2, attention=attention)
     with pytest.raises(UnsupportedError, match=f"not '{attention}'"):

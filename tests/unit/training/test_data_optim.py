@@ -5,7 +5,7 @@ import pytest
 
 from sc_neurocore.errors import InputError
 from sc_neurocore.training import (
-    SGD, Adam, Linear, Parameter, SpikingMLP, encode, load_digits_split, load_npz, shift_images,
+    SGD, Adam, TrainableLinear, Parameter, SpikingMLPClassifier, encode, load_digits_split, load_npz, shift_images,
 )
 
 
@@ -99,7 +99,7 @@ def test_optimiser_state_round_trip():
 
 
 def test_state_dict_round_trip_and_errors():
-    a, b = SpikingMLP([4, 5, 3], learn_threshold=True, seed=0), SpikingMLP([4, 5, 3], learn_threshold=True, seed=1)
+    a, b = SpikingMLPClassifier([4, 5, 3], learn_threshold=True, seed=0), SpikingMLPClassifier([4, 5, 3], learn_threshold=True, seed=1)
     names = list(a.state_dict())
     assert "linears.0.weight" in names and "neurons.1.threshold" in names
     b.load_state_dict(a.state_dict())
@@ -109,16 +109,16 @@ def test_state_dict_round_trip_and_errors():
 
 
 def test_seeded_initialisation_is_reproducible():
-    w1 = Linear(3, 2, rng=np.random.default_rng(5)).weight.value
-    w2 = Linear(3, 2, rng=np.random.default_rng(5)).weight.value
+    w1 = TrainableLinear(3, 2, rng=np.random.default_rng(5)).weight.value
+    w2 = TrainableLinear(3, 2, rng=np.random.default_rng(5)).weight.value
     np.testing.assert_array_equal(w1, w2)
     assert w1.dtype == np.float32
 
 
 def test_leak_must_be_stable():
-    from sc_neurocore.training import LIF
+    from sc_neurocore.training import TrainableLIF
 
     with pytest.raises(InputError, match="tau must be at least dt"):
-        LIF(3, tau=2e-4, dt=1.0)
+        TrainableLIF(3, tau=2e-4, dt=1.0)
     with pytest.raises(InputError, match="learnable tau"):
-        LIF(3, tau=1.0, dt=1.0, learn_tau=True)
+        TrainableLIF(3, tau=1.0, dt=1.0, learn_tau=True)

@@ -3,13 +3,14 @@
 import numpy as np
 import pytest
 
-from sc_neurocore.training import QuantSpec, SpikingMLP, encode
+from sc_neurocore.sim.twins.quant import QuantSpec
+from sc_neurocore.training import SpikingMLPClassifier, encode
 from sc_neurocore.training.export import mlp_to_nir, write_nir
-from sc_neurocore.training.fixed import FixedMLP
+from sc_neurocore.sim.twins.mlp import FixedMLP
 
 
 def _trained_like(readout, seed=0):
-    model = SpikingMLP([12, 16, 4], readout=readout, tau=3.0, threshold=0.6, learn_threshold=True,
+    model = SpikingMLPClassifier([12, 16, 4], readout=readout, tau=3.0, threshold=0.6, learn_threshold=True,
                        learn_tau=True, seed=seed)
     rng = np.random.default_rng(seed)
     for p in model.parameters():  # perturb away from the initial values
@@ -44,7 +45,7 @@ def test_fixed_formats():
 
 
 def test_fixed_leak_floors_negative_membranes():
-    model = SpikingMLP([1, 1], tau=2.0, threshold=100.0)
+    model = SpikingMLPClassifier([1, 1], tau=2.0, threshold=100.0)
     model.linears[0].weight.value[:] = -1.0
     fixed = FixedMLP.from_model(model)
     out = fixed.run(np.ones((1, 1, 1)))
@@ -111,6 +112,6 @@ def test_nir_semantics_reproduce_the_model(readout, tmp_path):
 def test_if_layers_export_as_nir_if():
     import nir
 
-    model = SpikingMLP([3, 2], tau=float("inf"))
+    model = SpikingMLPClassifier([3, 2], tau=float("inf"))
     graph = mlp_to_nir(model)
     assert isinstance(graph.nodes["lif0"], nir.IF)

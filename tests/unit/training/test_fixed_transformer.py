@@ -5,8 +5,8 @@ import pytest
 
 from sc_neurocore.errors import UnsupportedError
 from sc_neurocore.training import SpikingTransformer, encode, load_digits_split
-from sc_neurocore.training.fixed_transformer import FixedLIF, FixedTransformer, lif_steps, scale_shift
-from sc_neurocore.training.quant import QuantSpec
+from sc_neurocore.sim.twins.transformer import FixedLIF, FixedTransformer, lif_steps, scale_shift
+from sc_neurocore.sim.twins.quant import QuantSpec
 
 
 def _model(seed=0, dim=16, heads=2):

@@ -5,7 +5,7 @@ import pytest
 from .train_gradcheck import check_module
 
 from sc_neurocore.training import (
-    IF, LI, LIF, LayerNorm, Linear, SpikingMLP, TimeMean, atan_surrogate, cross_entropy, mse,
+    TrainableIF, TrainableLI, TrainableLIF, LayerNorm, TrainableLinear, SpikingMLPClassifier, TimeMean, atan_surrogate, cross_entropy, mse,
     sigmoid_surrogate,
 )
 from sc_neurocore.training.surrogate import SURROGATES
@@ -18,7 +18,7 @@ def currents(shape, seed=1, scale=1.5):
 
 
 def test_linear():
-    layer = Linear(5, 4, rng=np.random.default_rng(0), dtype=F64)
+    layer = TrainableLinear(5, 4, rng=np.random.default_rng(0), dtype=F64)
     check_module(layer, currents((3, 2, 5)))
 
 
@@ -34,7 +34,7 @@ def test_time_mean():
 
 @pytest.mark.parametrize("name", sorted(SURROGATES))
 def test_lif_learnable_threshold_and_tau(name):
-    layer = LIF(5, tau=3.0, threshold=0.8, learn_threshold=True, learn_tau=True,
+    layer = TrainableLIF(5, tau=3.0, threshold=0.8, learn_threshold=True, learn_tau=True,
                 surrogate=SURROGATES[name]().relaxed(), dtype=F64)
     # a relaxed straight-through spike is s = u - theta: the reset v = u (1 - s) grows fast, keep it small
     scale = 0.3 if name == "straight_through" else 1.5
@@ -42,22 +42,22 @@ def test_lif_learnable_threshold_and_tau(name):
 
 
 def test_if_layer():
-    layer = IF(4, threshold=1.0, learn_threshold=True, surrogate=sigmoid_surrogate().relaxed(), dtype=F64)
+    layer = TrainableIF(4, threshold=1.0, learn_threshold=True, surrogate=sigmoid_surrogate().relaxed(), dtype=F64)
     check_module(layer, currents((5, 2, 4)))
 
 
 def test_lif_on_token_axes():
-    layer = LIF(3, learn_threshold=True, learn_tau=True, surrogate=atan_surrogate().relaxed(), dtype=F64)
+    layer = TrainableLIF(3, learn_threshold=True, learn_tau=True, surrogate=atan_surrogate().relaxed(), dtype=F64)
     check_module(layer, currents((4, 2, 5, 3)))
 
 
 def test_li_learnable_tau():
-    check_module(LI(4, tau=2.5, learn_tau=True, dtype=F64), currents((6, 3, 4)))
+    check_module(TrainableLI(4, tau=2.5, learn_tau=True, dtype=F64), currents((6, 3, 4)))
 
 
 @pytest.mark.parametrize("readout", ["spikes", "membrane"])
 def test_spiking_mlp(readout):
-    model = SpikingMLP([6, 7, 3], readout=readout, learn_threshold=True, learn_tau=True,
+    model = SpikingMLPClassifier([6, 7, 3], readout=readout, learn_threshold=True, learn_tau=True,
                        surrogate=atan_surrogate().relaxed(), dtype=F64)
     check_module(model, currents((5, 2, 6), scale=1.0))
 
@@ -65,7 +65,7 @@ def test_spiking_mlp(readout):
 def test_threshold_gradient_is_minus_surrogate():
     """One step, one neuron: dL/dtheta = -g(u - theta) dL/ds."""
     sur = atan_surrogate()
-    layer = LIF(1, threshold=0.5, learn_threshold=True, surrogate=sur, dtype=F64)
+    layer = TrainableLIF(1, threshold=0.5, learn_threshold=True, surrogate=sur, dtype=F64)
     x = np.array([[[0.7]]])
     layer.forward(x)
     layer.backward(np.ones_like(x))
@@ -94,9 +94,9 @@ def test_mse_gradient():
 
 
 def test_spike_driven_self_attention():
-    from sc_neurocore.training import SpikeDrivenSelfAttention
+    from sc_neurocore.training import TrainableSpikformerSSA
 
-    layer = SpikeDrivenSelfAttention(4, 2, rng=np.random.default_rng(0), surrogate=atan_surrogate().relaxed(),
+    layer = TrainableSpikformerSSA(4, 2, rng=np.random.default_rng(0), surrogate=atan_surrogate().relaxed(),
                                      scale=0.5, dtype=F64)
     check_module(layer, currents((3, 2, 3, 4), scale=1.0))
 
@@ -110,9 +110,9 @@ def test_spiking_transformer():
 
 
 def test_spiky_state_space():
-    from sc_neurocore.training import SpikyStateSpace
+    from sc_neurocore.training import LIFGatedStateSpace
 
-    layer = SpikyStateSpace(3, 5, d_out=4, rng=np.random.default_rng(0), surrogate=atan_surrogate().relaxed(),
+    layer = LIFGatedStateSpace(3, 5, d_out=4, rng=np.random.default_rng(0), surrogate=atan_surrogate().relaxed(),
                             dtype=F64)
     check_module(layer, currents((5, 2, 3), scale=1.0))
 

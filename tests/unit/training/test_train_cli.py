@@ -9,11 +9,11 @@ import yaml
 from typer.testing import CliRunner
 
 from sc_neurocore.errors import InputError
-from sc_neurocore.training import Adam, SpikingMLP, SpikingTransformer, cross_entropy, encode, load_digits_split
+from sc_neurocore.training import Adam, SpikingMLPClassifier, SpikingTransformer, cross_entropy, encode, load_digits_split
 from sc_neurocore.training.config import validate_config
 
 
-@pytest.mark.parametrize("make", [lambda: SpikingMLP([64, 32, 10], seed=0),
+@pytest.mark.parametrize("make", [lambda: SpikingMLPClassifier([64, 32, 10], seed=0),
                                   lambda: SpikingTransformer(8, 8, 10, dim=16, heads=2, seed=0)])
 def test_a_few_steps_lower_the_loss(make):
     data = load_digits_split()

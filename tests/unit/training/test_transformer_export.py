@@ -95,7 +95,7 @@ def test_metadata_and_ops_must_agree(tmp_path):
 def test_the_engine_and_deploy_refuse_other_attention_in_one_line(attention, capsys, tmp_path):
     from sc_neurocore.cli.app import main
     from sc_neurocore.errors import UnsupportedError
-    from sc_neurocore.training.fixed_transformer import FixedTransformer
+    from sc_neurocore.sim.twins.transformer import FixedTransformer
 
     model = _perturbed(attention)
     with pytest.raises(UnsupportedError, match=f"supports attention 'ssa' only, not '{attention}'"):

@@ -10,7 +10,7 @@ from sc_neurocore.transformers import (
     SpikformerSSA,
     SpikingTransformerBlock,
 )
-from sc_neurocore.transformers.neurons import lif_step, ternary_lif_step
+from sc_neurocore.models.lif import lif_step, ternary_lif_step
 
 T, B, N, D, H = 4, 2, 16, 8, 2
 

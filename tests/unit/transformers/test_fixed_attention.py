@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from sc_neurocore.errors import InputError
-from sc_neurocore.transformers.fixed_attention import (
+from sc_neurocore.sim.twins.seed_attention import (
     attention_formats, projection_formats, qkv_drives, qkv_spikes, quantise_attention, run_attention_core,
 )
 from sc_neurocore.transformers.spec import AttentionSpec, load_spec, spec_from_dict

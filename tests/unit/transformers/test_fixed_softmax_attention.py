@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from sc_neurocore.errors import InputError
-from sc_neurocore.transformers.fixed_softmax_attention import (
+from sc_neurocore.sim.twins.softmax_attention import (
     approximation_error, float_softmax_attention, mac_softmax_attention, power_of_two_weights, seeded_qkv,
 )
 

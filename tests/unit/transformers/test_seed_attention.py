@@ -5,7 +5,7 @@ import pytest
 
 from sc_neurocore.errors import InputError
 from sc_neurocore.transformers import SpikeDrivenAttention
-from sc_neurocore.transformers.neurons import if_step
+from sc_neurocore.models.integrate_and_fire import if_step
 
 
 def reference(block, x):

@@ -6,7 +6,7 @@ import pytest
 from sc_neurocore.errors import InputError
 from sc_neurocore.transformers import SpikyStateSpace
 from sc_neurocore.transformers import ssm as ssm_module
-from sc_neurocore.transformers.ssm import diagonal_scan, discretize_zoh, hippo_diagonal
+from sc_neurocore.models.ssm import diagonal_scan, discretize_zoh, hippo_diagonal
 
 
 def loop_states(a, u, h0):

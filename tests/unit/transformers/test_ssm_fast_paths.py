@@ -6,7 +6,7 @@ import pytest
 
 from sc_neurocore.transformers import SpikyStateSpace
 from sc_neurocore.transformers import ssm as ssm_module
-from sc_neurocore.transformers.neurons import _if_running_sum_time_major, if_running_sum
+from sc_neurocore.models.integrate_and_fire import if_running_sum, if_running_sum_time_major
 
 
 def both_paths(ssm, x):
@@ -70,7 +70,7 @@ def test_time_major_gate_equals_if_running_sum(threshold):
     drive = rng.normal(0.05, 0.2, (2, blocks * k, rows))
     total = np.cumsum(drive, axis=1) - 0.5  # starts negative: counts are floored at zero
     out = np.empty((2, length, rows), np.float32)
-    v = _if_running_sum_time_major(
+    v = if_running_sum_time_major(
         total.reshape(2, blocks, k, rows), length, threshold, out, np.empty((2, blocks, k, rows))
     )
     expected, v_expected = if_running_sum(total[:, :length], threshold, axis=1)
@@ -78,7 +78,7 @@ def test_time_major_gate_equals_if_running_sum(threshold):
     assert np.array_equal(v, v_expected)
     # an input above the threshold: the fallback gives the general result too
     total[:, 40:] += 3 * threshold
-    v = _if_running_sum_time_major(
+    v = if_running_sum_time_major(
         total.reshape(2, blocks, k, rows), length, threshold, out, np.empty((2, blocks, k, rows))
     )
     expected, v_expected = if_running_sum(total[:, :length], threshold, axis=1)

@@ -6,7 +6,7 @@ import numpy as np
 
 from sc_neurocore.backends.cores.attention.core import AttentionCore
 from sc_neurocore.backends.cores.attention.design import emit_attention, host_words, projection_cycles
-from sc_neurocore.transformers.fixed_attention import quantise_attention
+from sc_neurocore.sim.twins.seed_attention import quantise_attention
 from sc_neurocore.transformers.spec import AttentionSpec
 
 SMALL = AttentionSpec(embed_dim=16, num_heads=2, tokens=6, T=4, threshold=0.25)

@@ -1,7 +1,7 @@
 """The K^T V layer's load words (every matrix, in the stream's order) and deterministic emission."""
 
 from sc_neurocore.backends.cores import core_for_spec
-from sc_neurocore.transformers.fixed_variants import VariantSpec, random_qkv, variant_stimulus
+from sc_neurocore.sim.twins.attention_variants import VariantSpec, random_qkv, variant_stimulus
 
 
 def test_load_words_cover_every_matrix_and_emission_is_deterministic():

@@ -10,7 +10,7 @@ from sc_neurocore.backends.cores.ssm.core import SsmCore
 from sc_neurocore.backends.cores.ssm.design import STIMULUS_FILE, emit_ssm
 from sc_neurocore.backends.cores.ssm.fit import ssm_ebr_estimate
 from sc_neurocore.errors import FitError
-from sc_neurocore.transformers.fixed_ssm import quantise_ssm, run_fixed_ssm
+from sc_neurocore.sim.twins.ssm import quantise_ssm, run_fixed_ssm
 from sc_neurocore.transformers.spec import SsmSpec
 
 SMALL = SsmSpec(d_model=8, d_state=16, T=3, lanes=2)

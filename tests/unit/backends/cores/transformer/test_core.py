@@ -10,7 +10,7 @@ from sc_neurocore.backends.cores.transformer.fit import engine_ebr, engine_spram
 from sc_neurocore.backends.device import DEVICES
 from sc_neurocore.errors import FitError, InputError
 from sc_neurocore.training import SpikingTransformer
-from sc_neurocore.training.fixed_transformer import FixedTransformer
+from sc_neurocore.sim.twins.transformer import FixedTransformer
 
 
 def test_the_dim_96_transformer_fits_a_up5k_and_larger_ones_say_why():

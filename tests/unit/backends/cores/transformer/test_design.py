@@ -8,7 +8,7 @@ from sc_neurocore.backends.cores.transformer.design import (
 )
 from sc_neurocore.errors import InputError, UnsupportedError
 from sc_neurocore.training import SpikingTransformer
-from sc_neurocore.training.fixed_transformer import FixedTransformer
+from sc_neurocore.sim.twins.transformer import FixedTransformer
 
 from tests.unit.training.test_fixed_transformer import _model
 

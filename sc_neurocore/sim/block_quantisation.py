@@ -1,14 +1,14 @@
-"""What fixed point costs a block op: its integer twin against its float model, on the same input.
+"""What fixed point costs a block op: its integer twin (sim.twins) against its float model, on the same input.
 
 :func:`quantise_block` runs the integer twin of a block op (the arithmetic of its RTL) with the op's
 own arrays and returns ``output_spike_agreement`` (the fraction of output spike decisions that agree
 with the float op) plus the twin's full report:
 
 ==========================  ====================================================================
-spike_driven_attention      :mod:`.transformers.fixed_attention` (Q/K/V IF projections and core)
-spiky_state_space           :mod:`.transformers.fixed_ssm` (S4D-Real recurrence and gate)
-cpg_encoder (cpg-pe)        :mod:`.transformers.fixed_cpg` (phase accumulators and comparators)
-spikformer_ssa, sdsa,       :mod:`.transformers.fixed_variants`: the attention core between the
+spike_driven_attention      :mod:`sc_neurocore.sim.twins.seed_attention` (Q/K/V IF projections and core)
+spiky_state_space           :mod:`sc_neurocore.sim.twins.ssm` (S4D-Real recurrence and gate)
+cpg_encoder (cpg-pe)        :mod:`sc_neurocore.sim.twins.cpg` (phase accumulators and comparators)
+spikformer_ssa, sdsa,       :mod:`sc_neurocore.sim.twins.attention_variants`: the attention core between the
 a2os2a                      projections, fed the Q/K/V spikes of the float op's own forward pass
 ==========================  ====================================================================
 
@@ -21,10 +21,10 @@ import numpy as np
 
 from sc_neurocore.errors import InputError, UnsupportedError
 from sc_neurocore.ir import blocks as ops
-from sc_neurocore.transformers import fixed_attention as fa
-from sc_neurocore.transformers import fixed_variants as fv
-from sc_neurocore.transformers.fixed_cpg import cpg_report
-from sc_neurocore.transformers.fixed_ssm import quantise_ssm, ssm_report, ssm_spec_for
+from sc_neurocore.sim.twins import seed_attention as fa
+from sc_neurocore.sim.twins import attention_variants as fv
+from sc_neurocore.sim.twins.cpg import cpg_report
+from sc_neurocore.sim.twins.ssm import quantise_ssm, ssm_report, ssm_spec_for
 from sc_neurocore.transformers.spec import CpgSpec
 
 __all__ = ["quantise_block"]

@@ -1,116 +1,16 @@
-"""Spiking neurons of the transformer blocks as pure functions over arrays.
+"""Integrate-and-fire neurons with reset by subtraction, as pure functions over arrays.
 
-Every function takes the input, the state and the parameters and returns the spikes and the new
-state; nothing is stored. Arrays are vectorised over any trailing shape; multi-step functions take
-time on axis 0 and loop over it only where the dynamics are truly sequential.
-
-All neurons fire on ``h >= threshold`` (SpikingJelly's ``heaviside(v - v_th)``), so a membrane that
-lands exactly on the threshold spikes — also in the integer twin.
+``v' = v + x``; ``s = [v' >= threshold]``; ``v'' = v' - s * threshold``. Besides the step, the closed
+forms that compute whole sequences without a loop over time: from the running input sum
+(:func:`if_running_sum`) and under a constant drive (:func:`if_constant_drive`). Used by the seed
+attention (Q, K, V spikes) and the spiking state-space model's output gate.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-__all__ = [
-    "lif_step",
-    "lif_multistep",
-    "ternary_lif_step",
-    "ternary_lif_multistep",
-    "if_step",
-    "if_multistep",
-    "if_running_sum",
-    "if_constant_drive",
-]
-
-
-def lif_step(x, v, tau=2.0, v_threshold=1.0, v_reset=0.0):
-    """One step of a leaky integrate-and-fire neuron (SpikingJelly ``LIFNode``, ``decay_input=True``).
-
-    ``h = v + (x - (v - v_reset)) / tau``; ``s = [h >= v_threshold]``;
-    hard reset ``v' = v_reset if s else h``, or soft reset ``v' = h - s * v_threshold`` when
-    ``v_reset`` is None. Returns ``(s, v')`` with ``s`` in the dtype of ``h``.
-    """
-    reset_level = 0.0 if v_reset is None else v_reset
-    h = v + (x - (v - reset_level)) / tau
-    fired = h >= v_threshold
-    if v_reset is None:
-        v_next = h - fired * np.asarray(v_threshold, h.dtype)
-    else:
-        v_next = np.where(fired, np.asarray(v_reset, h.dtype), h)
-    return fired.astype(h.dtype), v_next
-
-
-def lif_multistep(x_seq, tau=2.0, v_threshold=1.0, v_reset=0.0, v=None):
-    """:func:`lif_step` over time (axis 0) of ``x_seq``; returns ``(spikes, v_final)``.
-
-    Uses the same floating-point expression as :func:`lif_step`, in place, so the spikes equal a
-    loop of :func:`lif_step` bit for bit. ``v`` defaults to zeros (then the first step is
-    ``h = x / tau`` exactly).
-    """
-    x_seq = np.asarray(x_seq)
-    dtype = x_seq.dtype if np.issubdtype(x_seq.dtype, np.floating) else np.dtype(np.float64)
-    spikes = np.empty(x_seq.shape, dtype)
-    tau, threshold = dtype.type(tau), dtype.type(v_threshold)
-    level = dtype.type(0.0 if v_reset is None else v_reset)
-    hard = v_reset is not None
-    v = np.zeros(x_seq.shape[1:], dtype) if v is None else np.array(v, dtype)
-    h = np.empty_like(v)
-    keep = np.empty_like(v)
-    start = 0
-    if level == 0 and not v.any():
-        # v = 0 makes h = x / tau exactly: the same bits with one operation instead of three
-        np.divide(x_seq[0], tau, out=v, casting="unsafe")
-        _fire(v, threshold, level, hard, keep, spikes[0])
-        start = 1
-    for t in range(start, x_seq.shape[0]):
-        if level == 0:
-            np.subtract(x_seq[t], v, out=h, casting="unsafe")  # v - 0 is v: the same bits
-        else:
-            np.subtract(v, level, out=h)
-            np.subtract(x_seq[t], h, out=h, casting="unsafe")
-        h /= tau
-        v += h
-        _fire(v, threshold, level, hard, keep, spikes[t])
-    return spikes, v
-
-
-def _fire(h, threshold, level, hard, keep, spikes_out):
-    """Threshold ``h`` in place: write the spikes and apply the reset to ``h``.
-
-    The hard reset is ``h * (1 - s) + v_reset * s`` rather than a masked store: the same values
-    (a sign of zero aside), about ten times faster than ``np.copyto(..., where=)`` on random masks.
-    """
-    np.greater_equal(h, threshold, out=spikes_out)
-    np.subtract(1, spikes_out, out=keep)
-    if hard:
-        h *= keep
-        if level != 0:
-            h += level * spikes_out
-    else:
-        h -= spikes_out * threshold
-
-
-def ternary_lif_step(x, v, tau=2.0, v_threshold=1.0):
-    """One step of the ternary spiking neuron used for V in A²OS²A.
-
-    ``h = v + (x - v) / tau``; ``s = +1 if h >= v_th, -1 if h <= -v_th, else 0``;
-    hard reset to 0 after either spike, ``v' = h`` otherwise.
-    """
-    h = v + (x - v) / tau
-    spikes = (h >= v_threshold).astype(h.dtype) - (h <= -v_threshold).astype(h.dtype)
-    return spikes, np.where(spikes != 0, np.zeros((), h.dtype), h)
-
-
-def ternary_lif_multistep(x_seq, tau=2.0, v_threshold=1.0):
-    """:func:`ternary_lif_step` over time (axis 0) from ``v = 0``; returns ``(spikes, v_final)``."""
-    x_seq = np.asarray(x_seq)
-    dtype = x_seq.dtype if np.issubdtype(x_seq.dtype, np.floating) else np.float64
-    spikes = np.empty(x_seq.shape, dtype)
-    v = np.zeros(x_seq.shape[1:], dtype)
-    for t in range(x_seq.shape[0]):
-        spikes[t], v = ternary_lif_step(x_seq[t], v, dtype.type(tau), dtype.type(v_threshold))
-    return spikes, v
+__all__ = ["if_step", "if_multistep", "if_running_sum", "if_running_sum_time_major", "if_constant_drive"]
 
 
 def if_step(x, v, threshold=1.0):
@@ -183,7 +83,7 @@ def if_running_sum(running, threshold=1.0, axis=0):
     return np.moveaxis(spikes, -1, axis), total[..., -1] - threshold * count if length else count
 
 
-def _if_running_sum_time_major(total, length, threshold, out, counts):
+def if_running_sum_time_major(total, length, threshold, out, counts):
     """:func:`if_running_sum` over time for a time-major float64 ``total[..., C, K, P]`` (time is
     ``C * K`` steps in blocks of ``K``, of which the first ``length`` count), writing the spikes
     into ``out[..., length, P]`` (any float dtype) with ``counts`` (like ``total``) as scratch.

@@ -21,9 +21,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from sc_neurocore.errors import InputError, UnsupportedError
-from sc_neurocore.transformers.fixed_point import quantise_power_of_two, signed_bits
+from sc_neurocore.models.fixed_point import quantise_power_of_two, saturate, signed_bits
+from sc_neurocore.models.ssm import discretize_zoh
 from sc_neurocore.transformers.spec import SsmSpec
-from sc_neurocore.transformers.ssm import SpikyStateSpace, discretize_zoh
+from sc_neurocore.transformers.ssm import SpikyStateSpace
 
 __all__ = [
     "DECAY_BITS", "HEADROOM", "SsmFormats", "FixedSsm", "SsmRun", "seed_input", "ssm_spec_for", "quantise_ssm",
@@ -132,10 +133,6 @@ def _round_shift(p: np.ndarray, k: int) -> np.ndarray:
     return (p + (1 << (k - 1))) >> k if k else p
 
 
-def _saturate(p: np.ndarray, bits: int) -> np.ndarray:
-    return np.clip(p, -(1 << (bits - 1)), (1 << (bits - 1)) - 1)
-
-
 def run_fixed_ssm(fixed: FixedSsm) -> SsmRun:
     """All time steps of the integer recurrence and gate (sequential in time, vectorised over units)."""
     spec, f = fixed.spec, fixed.formats
@@ -147,10 +144,10 @@ def run_fixed_ssm(fixed: FixedSsm) -> SsmRun:
     v = np.zeros(spec.d_model, np.int64)
     for t in range(steps):
         u = fixed.b_int @ fixed.x_int[t]
-        h = _saturate(_round_shift(fixed.a_int * h, _FA) + _round_shift(u, f.su), spec.state_bits)
+        h = saturate(_round_shift(fixed.a_int * h, _FA) + _round_shift(u, f.su), spec.state_bits)
         v = v + fixed.c_int @ h
         spikes[t] = v >= f.theta
-        v = _saturate(v - spikes[t].astype(np.int64) * f.theta, f.v_bits)
+        v = saturate(v - spikes[t].astype(np.int64) * f.theta, f.v_bits)
         hs[t], vs[t] = h, v
     return SsmRun(hs, vs, spikes)
 

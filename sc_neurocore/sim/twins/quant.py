@@ -13,7 +13,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["QuantSpec", "frac_bits_for", "quantise_weight", "quantise_leak", "saturate"]
+from sc_neurocore.models.fixed_point import power_of_two_shift, quantise_power_of_two
+
+__all__ = ["QuantSpec", "frac_bits_for", "quantise_weight", "quantise_leak"]
 
 
 @dataclass(frozen=True)
@@ -34,25 +36,16 @@ class QuantSpec:
 
 
 def frac_bits_for(weight: np.ndarray, spec: QuantSpec) -> int:
-    """Largest ``f`` such that ``max|w| * 2^f`` fits the signed weight range."""
-    peak = float(np.max(np.abs(weight)))
-    if peak == 0.0:
-        return spec.state_bits - 1
-    return int(np.floor(np.log2(spec.weight_max / peak)))
+    """Largest ``f`` such that ``max|w| * 2^f`` fits the signed weight range (all zeros: the finest membrane grid)."""
+    return power_of_two_shift(weight, spec.weight_bits, zero_shift=spec.state_bits - 1)
 
 
 def quantise_weight(weight: np.ndarray, frac_bits: int, spec: QuantSpec) -> np.ndarray:
     """Integer weights ``clip(round(w * 2^f), -wmax-1, wmax)`` (int64)."""
-    scaled = np.round(weight.astype(np.float64) * 2.0**frac_bits)
-    return np.clip(scaled, -spec.weight_max - 1, spec.weight_max).astype(np.int64)
+    return quantise_power_of_two(weight.astype(np.float64), spec.weight_bits, frac_bits)[0]
 
 
 def quantise_leak(k: np.ndarray, spec: QuantSpec) -> np.ndarray:
     """Integer leak factors ``round(k * 2^leak_bits)`` (int64)."""
     return np.round(np.asarray(k, dtype=np.float64) * 2.0**spec.leak_bits).astype(np.int64)
 
-
-def saturate(v: np.ndarray, spec: QuantSpec) -> np.ndarray:
-    """Clip integers (or grid values already divided by ``q``) to the state range."""
-    low, high = spec.state_range
-    return np.clip(v, low, high)

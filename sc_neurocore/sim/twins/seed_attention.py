@@ -21,8 +21,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from sc_neurocore.errors import InputError
-from sc_neurocore.transformers.fixed_point import power_of_two_shift, quantise_power_of_two, signed_bits
-from sc_neurocore.transformers.layers import merge_heads
+from sc_neurocore.models.attention import head_product, merge_heads, split_heads
+from sc_neurocore.models.fixed_point import fixed_lif_multistep, power_of_two_shift, quantise_power_of_two, signed_bits
 from sc_neurocore.transformers.spec import AttentionSpec
 from sc_neurocore.transformers.spikformer import SpikeDrivenAttention
 
@@ -143,26 +143,16 @@ def quantise_attention(spec: AttentionSpec, x: np.ndarray | None = None, model: 
     return FixedAttention(spec, model, x, x_int, w_int, theta, fx)
 
 
-def _heads(a: np.ndarray, spec: AttentionSpec) -> np.ndarray:
-    """``[..., N, D] -> [..., H, N, DH]``."""
-    *lead, n, _ = a.shape
-    return np.moveaxis(a.reshape(*lead, n, spec.num_heads, spec.head_dim), -2, -3)
-
-
 def _integrate_and_fire(drive: np.ndarray, steps: int, theta: int) -> np.ndarray:
     """Integer IF with reset by subtraction under a constant drive; int8 spikes ``[steps, ...]``."""
-    v = np.zeros(drive.shape, np.int64)
-    spikes = np.empty((steps,) + drive.shape, np.int8)
-    for t in range(steps):  # sequential dynamics: one step at a time
-        v += drive
-        spikes[t] = v >= theta
-        v -= spikes[t].astype(np.int64) * theta
-    return spikes
+    constant = np.broadcast_to(drive, (steps,) + drive.shape)
+    spikes, _ = fixed_lif_multistep(constant, 0, theta, spike_ge=True, reset_subtract=True)
+    return spikes.astype(np.int8)
 
 
 def qkv_drives(fixed: FixedAttention) -> dict[str, np.ndarray]:
     """The integer drives ``P = x_q W_q`` of q, k and v, each ``[H, N, DH]`` int64."""
-    return {name: _heads(fixed.x_int @ w, fixed.spec) for name, w in fixed.w_int.items()}
+    return {name: split_heads(fixed.x_int @ w, fixed.spec.num_heads) for name, w in fixed.w_int.items()}
 
 
 def qkv_spikes(fixed: FixedAttention) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -177,8 +167,7 @@ def qkv_spikes(fixed: FixedAttention) -> tuple[np.ndarray, np.ndarray, np.ndarra
 
 def attention_step(q: np.ndarray, k: np.ndarray, v: np.ndarray) -> np.ndarray:
     """``y[..., h, i, c] = sum_j popcount(Q[h, i] AND K[h, j]) V[h, j, c]`` in int64."""
-    counts = q.astype(np.int64) @ np.swapaxes(k.astype(np.int64), -1, -2)  # AND-popcount of 0/1 words
-    return counts @ v.astype(np.int64)
+    return head_product(q.astype(np.int64), k.astype(np.int64), v.astype(np.int64))  # exact: any order
 
 
 @dataclass(frozen=True)
@@ -195,14 +184,8 @@ class AttentionRun:
 def run_attention_core(q: np.ndarray, k: np.ndarray, v: np.ndarray, out_threshold: int) -> AttentionRun:
     """The attention core and its output IF neurons over all time steps."""
     y = attention_step(q, k, v)
-    u_all, spikes = np.empty_like(y), np.empty(y.shape, np.int8)
-    u = np.zeros(y.shape[1:], np.int64)
-    for t in range(y.shape[0]):
-        u += y[t]
-        spikes[t] = u >= out_threshold
-        u -= spikes[t].astype(np.int64) * out_threshold
-        u_all[t] = u
-    return AttentionRun(y, u_all, spikes, merge_heads(y.sum(axis=0)))
+    spikes, u_all = fixed_lif_multistep(y, 0, out_threshold, spike_ge=True, reset_subtract=True)
+    return AttentionRun(y, u_all, spikes.astype(np.int8), merge_heads(y.sum(axis=0)))
 
 
 def quantisation_report(fixed: FixedAttention) -> dict:

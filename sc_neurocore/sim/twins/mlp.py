@@ -1,4 +1,4 @@
-"""Integer simulation of a trained ``SpikingMLP`` in the hardware's arithmetic.
+"""Integer simulation of a trained ``SpikingMLPClassifier`` in the hardware's arithmetic.
 
 Per layer ``i`` with weight grid ``q_i = 2^-f_i`` (8-bit weights, 16-bit membrane on the same grid)::
 
@@ -9,7 +9,7 @@ Per layer ``i`` with weight grid ``q_i = 2^-f_i`` (8-bit weights, 16-bit membran
     s[t]  = v > theta_int;   v = 0 where s[t]   (LIF; the LI readout has no threshold)
 
 The logits are the output spike counts (``spikes`` readout) or the summed readout membrane.
-The quantisation-aware forward pass of ``SpikingMLP`` computes exactly these numbers on a float grid.
+The quantisation-aware forward pass of ``SpikingMLPClassifier`` computes exactly these numbers on a float grid.
 """
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .mlp import SpikingMLP
-from .neurons import LIF
-from .quant import QuantSpec, frac_bits_for, quantise_leak, quantise_weight, saturate
+from sc_neurocore.models.fixed_point import fixed_lif_multistep
+
+from .quant import QuantSpec, frac_bits_for, quantise_leak, quantise_weight
 
 __all__ = ["FixedLayer", "FixedMLP"]
 
@@ -38,23 +38,24 @@ class FixedLayer:
 
 @dataclass(frozen=True)
 class FixedMLP:
-    """The integer twin of a ``SpikingMLP``; ``run`` returns integer logits."""
+    """The integer twin of a ``SpikingMLPClassifier``; ``run`` returns integer logits."""
 
     layers: tuple[FixedLayer, ...]
     spec: QuantSpec
     input_frac_bits: int | None
 
     @classmethod
-    def from_model(cls, model: SpikingMLP, spec: QuantSpec = QuantSpec(),
+    def from_model(cls, model, spec: QuantSpec = QuantSpec(),
                    input_frac_bits: int | None = None) -> "FixedMLP":
-        """Quantise the model's float parameters to the hardware formats."""
+        """Quantise the float parameters of ``model`` (a :class:`sc_neurocore.training.SpikingMLPClassifier`)
+        to the hardware formats."""
         layers = []
         for linear, neuron in zip(model.linears, model.neurons):
             w = linear.weight.value
             f = frac_bits_for(w, spec)
             b = np.zeros(w.shape[0]) if linear.bias is None else linear.bias.value
             saved, neuron.quant = neuron.quant, None  # float leak and threshold, rounded here
-            k, theta = neuron.leak(), neuron.theta() if isinstance(neuron, LIF) else None
+            k, theta = neuron.leak(), neuron.theta() if hasattr(neuron, "theta") else None  # LI: no threshold
             neuron.quant = saved
             layers.append(FixedLayer(
                 weight=quantise_weight(w, f, spec),
@@ -67,7 +68,6 @@ class FixedMLP:
 
     def run(self, x: np.ndarray) -> np.ndarray:
         """``(T, B, n_in)`` encoded input -> ``(B, n_out)`` integer logits."""
-        steps = x.shape[0]
         if self.input_frac_bits is None:
             signal = x.astype(np.int64)
         else:
@@ -76,18 +76,8 @@ class FixedMLP:
             current = signal @ layer.weight.T
             if i == 0 and self.input_frac_bits is not None:
                 current >>= self.input_frac_bits  # arithmetic shift: floor
-            v = np.zeros(current.shape[1:], np.int64)
-            out = np.zeros_like(current)
-            for t in range(steps):
-                v = v - ((layer.leak * v) >> self.spec.leak_bits)
-                v = saturate(v + current[t] + layer.bias, self.spec)
-                if layer.threshold is None:
-                    out[t] = v
-                else:
-                    spikes = v > layer.threshold
-                    out[t] = spikes
-                    v = np.where(spikes, 0, v)
-            signal = out
+            signal, _ = fixed_lif_multistep(current + layer.bias, layer.leak, layer.threshold,
+                                            leak_bits=self.spec.leak_bits, state_bits=self.spec.state_bits)
         return signal.sum(axis=0)
 
     def predict(self, x: np.ndarray) -> np.ndarray:

@@ -3,16 +3,8 @@
 import numpy as np
 import pytest
 
-from sc_neurocore.transformers.neurons import (
-    if_constant_drive,
-    if_multistep,
-    if_running_sum,
-    if_step,
-    lif_multistep,
-    lif_step,
-    ternary_lif_multistep,
-    ternary_lif_step,
-)
+from sc_neurocore.models.integrate_and_fire import if_constant_drive, if_multistep, if_running_sum, if_step
+from sc_neurocore.models.lif import lif_multistep, lif_step, ternary_lif_multistep, ternary_lif_step
 
 
 def loop(step, x_seq, v, *params):

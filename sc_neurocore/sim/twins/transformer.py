@@ -23,15 +23,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sc_neurocore.errors import InputError, UnsupportedError
+from sc_neurocore.errors import UnsupportedError
+from sc_neurocore.models.attention import split_heads
+from sc_neurocore.models.fixed_point import fixed_lif_multistep
 
-from .data import encode
-from .layers import Linear
-from .neurons import LIF
-from .quant import QuantSpec, frac_bits_for, quantise_leak, quantise_weight, saturate
-from .transformer import SpikingTransformer
+from .quant import QuantSpec, frac_bits_for, quantise_leak, quantise_weight
 
-__all__ = ["transformer_accuracy", "FixedLIF", "FixedAffine", "FixedAttention", "FixedBlock", "FixedTransformer",
+__all__ = ["FixedLIF", "FixedAffine", "FixedSSA", "FixedBlock", "FixedTransformer",
            "attention_frac_bits", "scale_shift", "lif_steps"]
 
 
@@ -54,7 +52,7 @@ class FixedAffine:
 
 
 @dataclass(frozen=True)
-class FixedAttention:
+class FixedSSA:
     q: FixedAffine
     k: FixedAffine
     v: FixedAffine
@@ -66,21 +64,15 @@ class FixedAttention:
 
 @dataclass(frozen=True)
 class FixedBlock:
-    attention: FixedAttention
+    attention: FixedSSA
     fc1: FixedAffine
     fc2: FixedAffine
 
 
 def lif_steps(current: np.ndarray, lif: FixedLIF, spec: QuantSpec) -> np.ndarray:
     """Integer LIF over ``(T, ...)`` currents on the membrane grid; returns int64 spikes."""
-    v = np.zeros(current.shape[1:], np.int64)
-    spikes = np.zeros(current.shape, np.int64)
-    for t in range(current.shape[0]):
-        v = v - ((lif.leak * v) >> spec.leak_bits)
-        v = saturate(v + current[t], spec)
-        fired = v > lif.threshold
-        spikes[t] = fired
-        v = np.where(fired, 0, v)
+    spikes, _ = fixed_lif_multistep(current, lif.leak, lif.threshold, leak_bits=spec.leak_bits,
+                                    state_bits=spec.state_bits)
     return spikes
 
 
@@ -98,21 +90,22 @@ def attention_frac_bits(tokens: int, head_dim: int, shift: int, threshold: np.nd
     return max(shift, int(np.floor(np.log2(spec.state_range[1] / peak))))
 
 
-def _float_lif(neuron: LIF) -> tuple[np.ndarray, np.ndarray]:
-    """The neuron's float leak and threshold (without any quantisation-aware rounding)."""
+def _float_lif(neuron) -> tuple[np.ndarray, np.ndarray]:
+    """The float leak and threshold of a ``TrainableLIF`` (without any quantisation-aware rounding)."""
     saved, neuron.quant = neuron.quant, None
     k, theta = neuron.leak(), neuron.theta()
     neuron.quant = saved
     return k, theta
 
 
-def _lif(neuron: LIF, frac_bits: int, spec: QuantSpec) -> FixedLIF:
+def _lif(neuron, frac_bits: int, spec: QuantSpec) -> FixedLIF:
     k, theta = _float_lif(neuron)
     return FixedLIF(quantise_leak(k, spec), np.round(theta.astype(np.float64) * 2.0**frac_bits).astype(np.int64),
                     frac_bits)
 
 
-def _affine(linear: Linear, neuron: LIF, spec: QuantSpec, extra_bias: np.ndarray | None = None) -> FixedAffine:
+def _affine(linear, neuron, spec: QuantSpec, extra_bias: np.ndarray | None = None) -> FixedAffine:
+    """A ``TrainableLinear`` and its ``TrainableLIF`` as integers on the linear's power-of-two grid."""
     w = linear.weight.value
     f = frac_bits_for(w, spec)
     b = np.zeros(w.shape[0]) if linear.bias is None else linear.bias.value.astype(np.float64)
@@ -124,11 +117,6 @@ def _affine(linear: Linear, neuron: LIF, spec: QuantSpec, extra_bias: np.ndarray
 def _product(x: np.ndarray, weight: np.ndarray) -> np.ndarray:
     """``x W^T`` over any leading axes, exact in int64."""
     return (x.reshape(-1, x.shape[-1]) @ weight.T).reshape(*x.shape[:-1], weight.shape[0])
-
-
-def _heads(x: np.ndarray, heads: int) -> np.ndarray:
-    """``(..., L, D)`` -> ``(..., H, L, D/H)``."""
-    return x.reshape(*x.shape[:-1], heads, -1).swapaxes(-2, -3)
 
 
 @dataclass(frozen=True)
@@ -146,9 +134,10 @@ class FixedTransformer:
     spec: QuantSpec
 
     @classmethod
-    def from_model(cls, model: SpikingTransformer, spec: QuantSpec = QuantSpec(),
+    def from_model(cls, model, spec: QuantSpec = QuantSpec(),
                    input_frac_bits: int = 4) -> "FixedTransformer":
-        """Quantise the model's float parameters to the hardware formats."""
+        """Quantise the float parameters of ``model`` (a :class:`sc_neurocore.training.SpikingTransformer`)
+        to the hardware formats."""
         if model.attention_kind != "ssa":
             raise UnsupportedError(f"the FPGA transformer engine supports attention 'ssa' only, "
                                    f"not '{model.attention_kind}'")
@@ -160,7 +149,7 @@ class FixedTransformer:
             _, theta = _float_lif(a.attn_lif)
             f_a = attention_frac_bits(model.n_tokens, a.embed_dim // a.num_heads, shift, theta, spec)
             blocks.append(FixedBlock(
-                FixedAttention(_affine(a.W_q, a.q_lif, spec), _affine(a.W_k, a.k_lif, spec),
+                FixedSSA(_affine(a.W_q, a.q_lif, spec), _affine(a.W_k, a.k_lif, spec),
                                _affine(a.W_v, a.v_lif, spec), _lif(a.attn_lif, f_a, spec), shift,
                                _affine(a.W_out, a.out_lif, spec), a.num_heads),
                 _affine(block.fc1, block.lif1, spec), _affine(block.fc2, block.lif2, spec)))
@@ -188,8 +177,8 @@ class FixedTransformer:
         for n, block in enumerate(self.blocks):
             att = block.attention
             q, k, v = (self._layer(r, layer) for layer in (att.q, att.k, att.v))
-            score = _heads(q, att.heads) @ _heads(k, att.heads).swapaxes(-1, -2)  # (T, B, H, L, L) popcounts
-            gated = (score @ _heads(v, att.heads)).swapaxes(-2, -3).reshape(v.shape)  # V rows added under the counts
+            score = split_heads(q, att.heads) @ split_heads(k, att.heads).swapaxes(-1, -2)  # (T, B, H, L, L) popcounts
+            gated = (score @ split_heads(v, att.heads)).swapaxes(-2, -3).reshape(v.shape)  # V rows added under the counts
             z = lif_steps(gated << (att.attn.frac_bits - att.scale_shift), att.attn, self.spec)
             o = self._layer(z, att.out)
             r1 = r + o
@@ -209,17 +198,3 @@ class FixedTransformer:
     def predict(self, x: np.ndarray) -> np.ndarray:
         """Predicted classes (first maximum on ties, like the float model)."""
         return self.run(x).argmax(axis=1)
-
-
-def transformer_accuracy(model: SpikingTransformer, fixed: FixedTransformer, steps: int,
-                         test_set: tuple[np.ndarray, np.ndarray]) -> dict:
-    """Float and fixed-point (the engine's arithmetic) accuracy on ``(features, labels)``, direct encoding."""
-    features, labels = (np.asarray(a) for a in test_set)
-    if features.ndim != 2 or len(features) != len(labels) or len(labels) == 0:
-        raise InputError(f"test_set: expected features (B, n) and labels (B,), got {features.shape} and {labels.shape}")
-    x = encode(features.astype(np.float32), "direct", steps, np.random.default_rng(0))
-    float_pred = model.forward(x).argmax(axis=1)
-    fixed_pred = fixed.predict(x)
-    float_acc, fixed_acc = float((float_pred == labels).mean()), float((fixed_pred == labels).mean())
-    return {"samples": int(len(labels)), "arith": "fixed", "float": float_acc, "hardware": fixed_acc,
-            "loss": float_acc - fixed_acc, "agreement": float((float_pred == fixed_pred).mean())}

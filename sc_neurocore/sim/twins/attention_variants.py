@@ -26,14 +26,16 @@ its threshold becomes ``v_th * 2^fk`` in those units.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
 from sc_neurocore.errors import InputError, UnsupportedError
+from sc_neurocore.models.attention import spiking_attention
+from sc_neurocore.models.fixed_point import fixed_lif_multistep, quantise_power_of_two, signed_bits
+from sc_neurocore.models.lif import lif_multistep
+from sc_neurocore.models.sdsa import sdsa_attention
 from sc_neurocore.transformers.a2os2a import AdditionOnlyAttention
-from sc_neurocore.transformers.fixed_point import quantise_power_of_two, signed_bits
-from sc_neurocore.transformers.layers import merge_heads, split_heads
-from sc_neurocore.transformers.neurons import lif_multistep
 from sc_neurocore.transformers.sdsa import SpikeDrivenSelfAttention
 from sc_neurocore.transformers.spec import VARIANTS, VariantSpec
 from sc_neurocore.transformers.ssa import SpikformerSSA
@@ -90,16 +92,10 @@ def lif_tau2(x: np.ndarray, theta: int, frac_bits: int) -> tuple[np.ndarray, np.
     ``H = (U + (x << F)) >> 1`` (floor); ``s = [H >= theta]``; ``U' = 0 if s else H``. Returns
     int8 spikes and the int64 membranes ``U'`` (after the reset) of every step.
     """
-    x = np.asarray(x, np.int64)
-    spikes = np.empty(x.shape, np.int8)
-    membranes = np.empty(x.shape, np.int64)
-    u = np.zeros(x.shape[1:], np.int64)
-    for t in range(x.shape[0]):  # sequential dynamics
-        h = (u + (x[t] << frac_bits)) >> 1
-        fired = h >= theta
-        u = np.where(fired, 0, h)
-        spikes[t], membranes[t] = fired, u
-    return spikes, membranes
+    # (u + x') >> 1 = u + ((x' - u) >> 1): the decay-input form with k = 1/2
+    spikes, membranes = fixed_lif_multistep(np.asarray(x, np.int64) << frac_bits, 1, theta, leak_bits=1,
+                                            decay_input=True, spike_ge=True)
+    return spikes.astype(np.int8), membranes
 
 
 @dataclass(frozen=True)
@@ -220,14 +216,12 @@ class VariantRun:
 def run_variant(spec: VariantSpec, stimulus: VariantStimulus) -> VariantRun:
     """The core of `spec` on `stimulus`, in int64: what the RTL computes."""
     q, k, v = stimulus.q, stimulus.k, stimulus.v
+    neuron = partial(lif_tau2, theta=stimulus.theta, frac_bits=spec.frac_bits)
     if spec.variant == "sdsa":
-        count = np.einsum("tnd,tnd->td", k, v)  # popcount of K AND V over tokens
-        spikes, u = lif_tau2(count, stimulus.theta, spec.frac_bits)
-        return VariantRun(count, u, spikes, (q * spikes[:, None, :]).astype(np.int8))
-    q_h, k_h, v_h = (split_heads(a, spec.num_heads) for a in (q, k, v))
-    kv = k_h.swapaxes(-1, -2) @ v_h  # [T, H, d, d]: the linear order, independent of N afterwards
-    y = merge_heads(q_h @ kv)
-    spikes, u = lif_tau2(y, stimulus.theta, spec.frac_bits)
+        gated, spikes, u, count = sdsa_attention(q, k, v, neuron)  # count: popcount of K AND V over tokens
+        return VariantRun(count, u, spikes, gated.astype(np.int8))
+    # K^T V first: the linear order, independent of N afterwards
+    spikes, u, y = spiking_attention(q, k, v, spec.num_heads, neuron)
     return VariantRun(y, u, spikes, spikes)
 
 
@@ -235,13 +229,10 @@ def float_attention(spec: VariantSpec, model, q, k, v) -> np.ndarray:
     """The float model's attention core on given Q/K/V ``[T, N, D]``, in its own float32 expressions."""
     q, k, v = (np.asarray(a, np.float32) for a in (q, k, v))
     threshold = _model_threshold(spec, model)
+    neuron = partial(lif_multistep, tau=model.tau, v_threshold=threshold, v_reset=0.0)
     if spec.variant == "sdsa":
-        kv, _ = lif_multistep(np.einsum("tnd,tnd->td", k, v), model.tau, threshold, 0.0)
-        return q * kv[:, None, :]
-    q_h, k_h, v_h = (split_heads(a, spec.num_heads) for a in (q, k, v))
-    attn_in = merge_heads(q_h @ (k_h.swapaxes(-1, -2) @ v_h))
-    spikes, _ = lif_multistep(attn_in.reshape(spec.T, -1), model.tau, threshold, 0.0)
-    return spikes.reshape(attn_in.shape)
+        return sdsa_attention(q, k, v, neuron)[0]
+    return spiking_attention(q, k, v, spec.num_heads, neuron)[0]
 
 
 def quantisation_report(spec: VariantSpec) -> dict:

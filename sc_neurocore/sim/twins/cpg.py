@@ -19,13 +19,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from sc_neurocore.errors import UnsupportedError
+from sc_neurocore.models.cpg import CPG_PE_THRESHOLD
 from sc_neurocore.transformers.cpg import CPGPositionalEncoding
 from sc_neurocore.transformers.spec import CpgSpec
 
 __all__ = ["CpgConstants", "cpg_spec_for", "cpg_constants", "run_fixed_cpg", "cpg_report"]
-
-THRESHOLD = 0.8  # CPG-PE's spike threshold on sin and cos
-
 
 @dataclass(frozen=True)
 class CpgConstants:
@@ -48,9 +46,9 @@ def cpg_constants(spec: CpgSpec) -> CpgConstants:
     turn = 1 << spec.phase_bits
     omega = 10000.0 ** (-2.0 * np.arange(spec.d_model // 2) / spec.d_model)
     increments = np.round(omega * turn / (2 * np.pi)).astype(np.int64) % turn
-    a = math.asin(THRESHOLD) / (2 * math.pi)
+    a = math.asin(CPG_PE_THRESHOLD) / (2 * math.pi)
     return CpgConstants(increments, math.ceil(a * turn), math.floor((0.5 - a) * turn),
-                        math.floor(math.acos(THRESHOLD) / (2 * math.pi) * turn))
+                        math.floor(math.acos(CPG_PE_THRESHOLD) / (2 * math.pi) * turn))
 
 
 def run_fixed_cpg(spec: CpgSpec) -> tuple[np.ndarray, np.ndarray]:
