@@ -1,1 +1,2 @@
-"""Hand-written SystemVerilog library modules (package data)."""
+"""Hand-written, parameterised SystemVerilog library modules, grouped by core (snn/, sc/, attention/, ssm/,
+cpg/, transformer/, common/); builds copy the ones they need by file name (backends.build.templates)."""

@@ -27,10 +27,20 @@ def render_template(core_folder: str, template: str, context: dict) -> str:
     return _environment().get_template(f"{core_folder}/templates/{template}").render(**context)
 
 
+@cache
+def _library() -> dict:
+    """Every hand-written module of `hdl/` (grouped in folders by core) by its file name."""
+    modules = {}
+    for group in resources.files("sc_neurocore.hdl").iterdir():
+        if group.is_dir():
+            modules.update({module.name: module for module in group.iterdir() if module.name.endswith(".sv")})
+    return modules
+
+
 def library_files(names) -> dict[str, str]:
-    """The hand-written `hdl/` modules `names`, by file name, as they are copied into a build."""
-    hdl = resources.files("sc_neurocore.hdl")
-    return {name: hdl.joinpath(name).read_text() for name in names}
+    """The hand-written `hdl/` modules `names`, by file name, as they are copied into a build (flat)."""
+    library = _library()
+    return {name: library[name].read_text() for name in names}
 
 
 def hex_word(value: int, bits: int) -> str:

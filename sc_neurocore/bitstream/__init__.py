@@ -1,6 +1,6 @@
 """Stochastic-computing bitstreams: generators, packed arithmetic, correlation and stream allocation.
 
-Everything here is bit-true with `hdl/sc_lfsr.sv` and `hdl/sc_sng.sv`; see `docs/stochastic.md`.
+Everything here is bit-true with `hdl/sc/sc_lfsr.sv` and `hdl/sc/sc_sng.sv`; see `docs/stochastic.md`.
 """
 
 from .allocator import DEFAULT_STRIDE, MAX_VIEWS, StreamAllocation, StreamView, allocate_streams

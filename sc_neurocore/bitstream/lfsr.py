@@ -1,4 +1,4 @@
-"""Maximal-length LFSRs, specified cycle by cycle so that `hdl/sc_lfsr.sv` can match them bit for bit.
+"""Maximal-length LFSRs, specified cycle by cycle so that `hdl/sc/sc_lfsr.sv` can match them bit for bit.
 
 An n-bit register with tap mask T (bit n-1 always set; see `taps`) and a non-zero seed. With
 ``state_0 = seed``, one step ``state_{k+1} = f(state_k)`` is:

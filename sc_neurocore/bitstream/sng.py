@@ -3,7 +3,7 @@
 Unipolar coding: a value p in [0, 1] is a stream with P(bit = 1) = p. Bipolar coding: x in [-1, 1] is a
 stream with P(bit = 1) = (x + 1) / 2.
 
-Comparator SNG on an n-bit LFSR, cycle k (RTL: `hdl/sc_sng.sv`, combinational on the register output):
+Comparator SNG on an n-bit LFSR, cycle k (RTL: `hdl/sc/sc_sng.sv`, combinational on the register output):
 
     word_k = reverse?(rotl(state_k, rotation))      (rotate left within n bits, then optional bit reversal)
     bit_k  = word_k <= threshold,    threshold = rint(p * (2^n - 1))   (ties to even)

@@ -1,4 +1,4 @@
-"""Cycles per time step of `hdl/snn_core.sv` and `hdl/snn_sc_core.sv`, derived from their FSMs, and the throughput.
+"""Cycles per time step of `hdl/snn/snn_core.sv` and `hdl/snn/snn_sc_core.sv`, derived from their FSMs, and the throughput.
 
 One time step of the core, with the host streaming one input word per clock:
 
@@ -16,7 +16,7 @@ Every neuron of a population sees the same event counts, so the model is exact g
 co-simulation test checks it against Icarus cycle for cycle. Reset (S_CLEAR, one cycle per neuron) is
 paid once and left out.
 
-`hdl/snn_sc_core.sv` (`--arith sc`) runs the same schedule with two differences, read off its FSM:
+`hdl/snn/snn_sc_core.sv` (`--arith sc`) runs the same schedule with two differences, read off its FSM:
 
     event     CHUNKS + 5          S_EV, S_EV_WAIT, S_W, S_W_WAIT, S_THR, then CHUNKS cycles of S_RUN
                                   (CHUNKS = stream length / lanes) per arrived event, instead of 1
@@ -25,7 +25,7 @@ paid once and left out.
 so neuron_p = 6 + P + E * (CHUNKS + 5) + drain; input phase, S_POP, S_EOS and S_UPDATE are unchanged.
 `CoreTiming` holds the two numbers of each core.
 
-`hdl/snn_conv_core.sv` (convolutional networks) walks every neuron's whole window, so its compute phase
+`hdl/snn/snn_conv_core.sv` (convolutional networks) walks every neuron's whole window, so its compute phase
 depends only on each layer's size, taps and lanes, never on the events; its model lives with the core
 (backends/cores/conv), and a build's manifest records the compute cycles of every step.
 """

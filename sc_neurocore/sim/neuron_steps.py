@@ -1,7 +1,7 @@
 """Pure neuron step functions `(current, state, params) -> (output, state)` over [batch, neurons].
 
 Both follow the shared update of `sc_neurocore.passes.lower`; the fixed one is exactly what the RTL
-(`hdl/snn_core.sv`, neuron stage) computes: Q0.16 decay products floored by an arithmetic shift,
+(`hdl/snn/snn_core.sv`, neuron stage) computes: Q0.16 decay products floored by an arithmetic shift,
 saturation to the state width after each addition.
 """
 

@@ -1,4 +1,4 @@
-"""Stochastic-computing synapses: the `sc` executor, bit-true with `hdl/snn_sc_core.sv`.
+"""Stochastic-computing synapses: the `sc` executor, bit-true with `hdl/snn/snn_sc_core.sv`.
 
 The neurons are those of the fixed path (`fixed_step`, the same integer update); only the synaptic sum
 changes. With integer weights w (|w| <= 2^(B-1) - 1, B = weight bits), stream length N (a power of two),

@@ -1,4 +1,4 @@
-"""Co-simulation: hdl/sc_gate_array.sv, sc_mux_add.sv and sc_apc.sv under Icarus against
+"""Co-simulation: hdl/sc/sc_gate_array.sv, sc_mux_add.sv and sc_apc.sv under Icarus against
 sc_neurocore.bitstream.ops (sc_and, sc_xnor, mux_add, apc_count, parallel_count), bit for bit.
 
 The input streams come from the library's allocator; the testbench reads one input vector per cycle
@@ -27,7 +27,7 @@ from sc_neurocore.bitstream import (
 
 pytestmark = pytest.mark.cosim
 
-HDL = Path(__file__).resolve().parents[2] / "hdl"
+HDL = Path(__file__).resolve().parents[2] / "hdl" / "sc"
 
 
 def _streams(count: int, length: int, seed: int, *, bipolar: bool = False, **allocation) -> tuple:

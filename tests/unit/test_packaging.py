@@ -37,3 +37,12 @@ def test_templates_ship_inside_their_core_packages():
     for template in templates:
         package = importlib.import_module(f"sc_neurocore.backends.cores.{template.parent.parent.name}")
         assert (importlib.resources.files(package) / "templates" / template.name).is_file()
+
+
+def test_every_hdl_module_ships_and_is_found_by_name():
+    from sc_neurocore.backends.build.templates import library_files
+
+    modules = sorted((REPO / "hdl").glob("*/*.sv"))
+    assert len({module.name for module in modules}) == len(modules), "hdl file names must be unique: builds are flat"
+    found = library_files([module.name for module in modules])
+    assert all(found[module.name] == module.read_text() for module in modules)

@@ -1,4 +1,4 @@
-"""How a quantised convolutional network maps onto `hdl/snn_conv_core.sv`: one `ConvLayer` per population.
+"""How a quantised convolutional network maps onto `hdl/snn/snn_conv_core.sv`: one `ConvLayer` per population.
 
 The core computes every layer as "optional sum pooling, then a convolution": a dense matrix is a 1x1
 convolution over n_in channels of a 1x1 map, and a dense layer after pooling (Flatten + Affine) is a
@@ -36,7 +36,7 @@ __all__ = [
     "conv_cycle_bounds",
 ]
 
-# The 16-bit fields of one layer, in the order of hdl/snn_conv_core.sv's F_* indices.
+# The 16-bit fields of one layer, in the order of hdl/snn/snn_conv_core.sv's F_* indices.
 LAYER_FIELDS = (
     "size", "neuron_base", "out_bitmap", "src_bitmap", "weight_base", "channel_base", "flags",
     "out_h", "out_w", "group_in", "group_out", "k_h", "k_w", "stride_h", "stride_w", "dil_h", "dil_w",

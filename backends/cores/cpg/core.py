@@ -1,4 +1,4 @@
-"""The CPG-PE position encoder (hdl/cpg_encoder.sv) as a Core. It has no input data: its stimulus is the
+"""The CPG-PE position encoder (hdl/cpg/cpg_encoder.sv) as a Core. It has no input data: its stimulus is the
 number of positions the testbench encodes (default: the spec's `positions`)."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""SystemVerilog for the CPG-PE position encoder: a thin generated top over hdl/cpg_encoder.sv."""
+"""SystemVerilog for the CPG-PE position encoder: a thin generated top over hdl/cpg/cpg_encoder.sv."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""The attention-variant cores as cores: Spikformer SSA and A²OS²A (one K^T V layer, `hdl/attn_kv_layer.sv`)
-and channel-wise SDSA (`hdl/sdsa_core.sv`), each behind the narrow host port `hdl/attn_kv_stream.sv`.
+"""The attention-variant cores as cores: Spikformer SSA and A²OS²A (one K^T V layer, `hdl/attention/attn_kv_layer.sv`)
+and channel-wise SDSA (`hdl/attention/sdsa_core.sv`), each behind the narrow host port `hdl/attention/attn_kv_stream.sv`.
 
 One implementation serves the three kinds; what differs is said once per class: the K^T V layer and the
 channel-wise core override the shape methods, SSA and A²OS²A differ in `ternary` (V's V- words) and K's
@@ -173,7 +173,7 @@ class VariantCore(Core):
 
 
 class KvLayerCore(VariantCore):
-    """SSA and A²OS²A: attention in K^T V order per head (`hdl/attn_kv_layer.sv`). Host words are a head's
+    """SSA and A²OS²A: attention in K^T V order per head (`hdl/attention/attn_kv_layer.sv`). Host words are a head's
     d-bit spike word or one K value; output words by (head, token, chunk)."""
 
     library = ("attn_kv_stream.sv", "attn_kv_layer.sv", "attn_kv_core.sv", "attn_lif.sv")
@@ -263,7 +263,7 @@ class A2os2aCore(KvLayerCore):
 
 
 class SdsaCore(VariantCore):
-    """SDSA, channel-wise (`hdl/sdsa_core.sv`): Q, K and V as lanes-bit chunks; the "head" is every channel."""
+    """SDSA, channel-wise (`hdl/attention/sdsa_core.sv`): Q, K and V as lanes-bit chunks; the "head" is every channel."""
 
     kind = "sdsa_attention"
     variant = "sdsa"

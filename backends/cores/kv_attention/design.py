@@ -1,8 +1,8 @@
 """SystemVerilog of the attention-variant cores (SSA, SDSA, A²OS²A) behind their narrow host port.
 
 `emit_variant(core, stimulus)` returns a deterministic BuildPlan: a thin generated top with a narrow host
-port (`hdl/attn_kv_stream.sv`: one load word per clock, attention spikes out, ``5 + word bits + lanes``
-pins) over the hand-written `hdl/attn_kv_layer.sv` (SSA, A²OS²A: K^T V order) or `hdl/sdsa_core.sv`, the
+port (`hdl/attention/attn_kv_stream.sv`: one load word per clock, attention spikes out, ``5 + word bits + lanes``
+pins) over the hand-written `hdl/attention/attn_kv_layer.sv` (SSA, A²OS²A: K^T V order) or `hdl/attention/sdsa_core.sv`, the
 library modules, a testbench with its stimulus (host words) and a manifest. What differs between the
 kinds (word widths, sections, parameters, address widths) is the core's (see `core.py`).
 """

@@ -1,5 +1,5 @@
 """The cost baseline's SystemVerilog: the same attention layer as 8-bit multiply-accumulate dot products
-with a power-of-two integer softmax (`hdl/attn_mac_core.sv`) under a thin generated wrapper, and a testbench
+with a power-of-two integer softmax (`hdl/attention/attn_mac_core.sv`) under a thin generated wrapper, and a testbench
 that loads and runs input sets (q, k, v) through its write port."""
 
 from __future__ import annotations

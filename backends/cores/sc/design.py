@@ -1,4 +1,4 @@
-"""SystemVerilog emission for `--arith sc`: the network on `hdl/snn_sc_core.sv` (see `sc_neurocore.sim.sc`).
+"""SystemVerilog emission for `--arith sc`: the network on `hdl/snn/snn_sc_core.sv` (see `sc_neurocore.sim.sc`).
 
 The layout, tables and memory images are the fixed backend's (weights stay B-bit integers in block RAM; the
 core turns each into an SC threshold when its spike arrives); this module adds the stream parameters from

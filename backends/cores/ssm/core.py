@@ -1,4 +1,4 @@
-"""The spiky state-space layer (S4D-Real, hdl/ssm_layer.sv) as a Core: a YAML spec's seed layer or a NIR
+"""The spiky state-space layer (S4D-Real, hdl/ssm/ssm_layer.sv) as a Core: a YAML spec's seed layer or a NIR
 op's own A, B and C, folded onto `lanes` lanes; its stimulus is the quantised input words [T, d_model]."""
 
 from __future__ import annotations

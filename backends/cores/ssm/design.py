@@ -1,4 +1,4 @@
-"""SystemVerilog for the spiky state-space layer: a thin generated top over hdl/ssm_layer.sv.
+"""SystemVerilog for the spiky state-space layer: a thin generated top over hdl/ssm/ssm_layer.sv.
 
 `emit_ssm(spec, fixed)` returns a deterministic BuildPlan: the streaming top, the hand-written layer, the memory
 images of a, B and C (lane-packed words, read by $readmemh into block RAM), a testbench with its

@@ -1,4 +1,4 @@
-"""The trained spiking transformer's token-wise engine (hdl/tfm_engine.sv) as a Core: `train`'s model on
+"""The trained spiking transformer's token-wise engine (hdl/transformer/tfm_engine.sv) as a Core: `train`'s model on
 one folded datapath, its weights streamed into SPRAM by the host after reset. Its stimulus is features
 (B, L*P) in [0, 1], one inference per row (default: one blank image)."""
 

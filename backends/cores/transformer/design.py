@@ -1,4 +1,4 @@
-"""SystemVerilog for a trained spiking transformer: the stage table and memory images of hdl/tfm_engine.sv.
+"""SystemVerilog for a trained spiking transformer: the stage table and memory images of hdl/transformer/tfm_engine.sv.
 
 The engine is one folded datapath; what makes it this model is data: a table of loop nests (one row of
 ``FIELDS`` per stage, ``tfm_stages.mem``), the biases and thresholds (``tfm_params.mem``, block RAM
@@ -36,7 +36,7 @@ STAGES_FILE, WEIGHTS_FILE, PARAMS_FILE = "tfm_stages.mem", "tfm_weights.mem", "t
 TFM_MEMORIES = (STAGES_FILE, PARAMS_FILE)  # read by $readmemh; WEIGHTS_FILE is streamed by the host
 STIMULUS_FILE = "tfm_stimulus.mem"
 
-# one 16-bit word each, in this order (hdl/tfm_engine.sv reads them by index)
+# one 16-bit word each, in this order (hdl/transformer/tfm_engine.sv reads them by index)
 FIELDS = ("flags", "r1", "r2", "outs", "ins", "x_base", "x_r1", "x_r2", "x_o", "x_group", "x_j",
           "w_base", "w_r1", "w_r2", "w_o", "w_group", "w_j", "out_base", "res_base", "mem_base",
           "bias_base", "theta_base", "w_base_hi")

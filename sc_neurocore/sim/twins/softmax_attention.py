@@ -1,4 +1,4 @@
-"""Integer reference of the cost baseline `hdl/attn_mac_core.sv`: 8-bit dot-product attention with a
+"""Integer reference of the cost baseline `hdl/attention/attn_mac_core.sv`: 8-bit dot-product attention with a
 power-of-two softmax, exactly as the RTL computes it.
 
 Per head ``h`` and query ``i`` (q, k, v signed 8-bit, shape ``[H, N, DH]``)::
