@@ -6,7 +6,9 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 
-__all__ = ["BuildPlan", "MANIFEST", "TESTBENCH", "TRACE_FILE", "with_provenance"]
+from sc_neurocore import __version__
+
+__all__ = ["BuildPlan", "MANIFEST", "TESTBENCH", "TRACE_FILE", "assemble_plan", "with_provenance"]
 
 MANIFEST = "manifest.json"
 TESTBENCH = "tb_sc_top.sv"  # every core's co-simulation testbench
@@ -33,6 +35,16 @@ class BuildPlan:
         for path, text in sorted(self.files.items()):
             sha.update(path.encode("utf-8") + b"\0" + text.encode("utf-8") + b"\0")
         return sha.hexdigest()
+
+
+def assemble_plan(top: str, sources, files: dict[str, str], manifest: dict, memory_files=()) -> BuildPlan:
+    """A core's plan: its `files`, plus manifest.json holding what every manifest says (generator, top,
+    sources, testbench) and the core's own entries."""
+    manifest = {**manifest, "generator": f"sc-neurocore {__version__}", "top": top, "sources": list(sources),
+                "testbench": TESTBENCH}
+    files = {**files, MANIFEST: json.dumps(manifest, indent=2, sort_keys=True) + "\n"}
+    return BuildPlan(files=files, top=top, sources=tuple(sources), memory_files=tuple(memory_files),
+                     manifest=manifest)
 
 
 def with_provenance(plan: BuildPlan, provenance: dict | None) -> BuildPlan:

@@ -8,7 +8,6 @@ weights and thresholds are those of the integer twin `fixed` (default: the spec'
 
 from __future__ import annotations
 
-import json
 
 import numpy as np
 
@@ -18,7 +17,7 @@ from sc_neurocore.sim.twins.seed_attention import (
 )
 from sc_neurocore.transformers.spec import AttentionSpec
 
-from sc_neurocore.backends.build.plan import MANIFEST, TESTBENCH, TRACE_FILE, BuildPlan
+from sc_neurocore.backends.build.plan import BuildPlan, TESTBENCH, TRACE_FILE, assemble_plan
 from sc_neurocore.backends.build.templates import library_files, memory_image, render_template
 
 __all__ = [
@@ -100,13 +99,9 @@ def emit_attention(spec: AttentionSpec, inputs: list[np.ndarray] | None = None,
         "inferences": len(inputs), "stimulus_file": STIMULUS_FILE, "trace_file": TRACE_FILE,
     }
     manifest = {
-        "generator": f"sc-neurocore {__version__}",
         "block": spec.block,
         "spec": {**spec.__dict__},
-        "top": ATTN_TOP,
-        "sources": list(ATTN_SOURCES),
         "parts": PARTS,
-        "testbench": TESTBENCH,
         "top_level_io_bits": top_level_io_bits(spec),
         "formats": {"popcount_bits": formats.pb, "step_sum_bits": formats.yb, "membrane_bits": formats.ab,
                     "drive_bits": projection.db, "qkv_membrane_bits": projection.vb},
@@ -123,6 +118,5 @@ def emit_attention(spec: AttentionSpec, inputs: list[np.ndarray] | None = None,
         **library_files(LIBRARY),
         TESTBENCH: render_template("attention", "attn_testbench.sv.j2", context),
         STIMULUS_FILE: memory_image(host_words(fixed, inputs), ib),
-        MANIFEST: json.dumps(manifest, indent=2, sort_keys=True) + "\n",
     }
-    return BuildPlan(files=files, top=ATTN_TOP, sources=ATTN_SOURCES, memory_files=(), manifest=manifest)
+    return assemble_plan(ATTN_TOP, ATTN_SOURCES, files, manifest)

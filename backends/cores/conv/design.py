@@ -5,7 +5,6 @@ layer (cores/conv/layers.py); the bias table is an EBR image, and the weights ar
 streams into the core's SPRAM after reset (SPRAM has no initial contents), as the testbench does.
 """
 
-import json
 
 import numpy as np
 
@@ -13,7 +12,7 @@ from sc_neurocore import __version__
 from sc_neurocore.errors import FitError, UnsupportedError
 from sc_neurocore.passes.quantise import COEF_SHIFT, QuantisedNetwork
 
-from sc_neurocore.backends.build.plan import MANIFEST, TESTBENCH, TRACE_FILE, BuildPlan
+from sc_neurocore.backends.build.plan import BuildPlan, TESTBENCH, TRACE_FILE, assemble_plan
 from sc_neurocore.backends.build.templates import hex_word, library_files, render_template
 from sc_neurocore.backends.device import DEVICES, SPRAM_WORDS
 from sc_neurocore.backends.cores.conv.layers import LAYER_FIELDS, ConvLayer, choose_lanes, conv_compute_cycles, conv_cycle_bounds, conv_layers, layer_cycles
@@ -154,15 +153,11 @@ def _manifest(net: QuantisedNetwork, context: dict) -> dict:
     fewest, most = conv_cycle_bounds(net.input_size, cycles)
     pins = 4 + context["dw"] + 3 + context["out_w"] + (net.state_bits if context["out_value"] else 0)
     return {
-        "generator": f"sc-neurocore {__version__}",
         "core": CONV_MODULE,
         "lanes": context["lanes"],
-        "top": TOP,
-        "sources": list(CONV_SOURCES),
         "memory_files": [BIAS_FILE],
         "host_load": {"file": WEIGHTS_FILE, "words": context["w_depth"],
                       "note": "stream these words into in_index after reset, before the first time step"},
-        "testbench": TESTBENCH,
         "top_level_io_bits": pins,
         "input_size": net.input_size,
         "dt": net.dt,
@@ -205,6 +200,5 @@ def emit_conv(net: QuantisedNetwork, stimulus: np.ndarray | None = None) -> Buil
         WEIGHTS_FILE: context["weights_image"],
         TESTBENCH: render_template("conv", "conv_testbench.sv.j2", context),
         STIMULUS_FILE: "\n".join(f"{w:05x}" for w in words) + "\n",
-        MANIFEST: json.dumps(manifest, indent=2, sort_keys=True) + "\n",
     }
-    return BuildPlan(files=files, top=TOP, sources=CONV_SOURCES, memory_files=(BIAS_FILE,), manifest=manifest)
+    return assemble_plan(TOP, CONV_SOURCES, files, manifest, (BIAS_FILE,))

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 
 from sc_neurocore import __version__
 from sc_neurocore.sim.twins.cpg import cpg_constants
 from sc_neurocore.transformers.spec import CpgSpec
 
-from sc_neurocore.backends.build.plan import MANIFEST, TESTBENCH, TRACE_FILE, BuildPlan
+from sc_neurocore.backends.build.plan import BuildPlan, TESTBENCH, TRACE_FILE, assemble_plan
 from sc_neurocore.backends.build.templates import library_files, memory_image, render_template
 from sc_neurocore.backends.cores.ssm.design import lane_words
 
@@ -40,8 +39,7 @@ def emit_cpg(spec: CpgSpec) -> BuildPlan:
         "cycles_per_position": cycles_per_position(spec),
     }
     manifest = {
-        "generator": f"sc-neurocore {__version__}", "block": spec.block, "spec": {**spec.__dict__},
-        "top": CPG_TOP, "sources": list(CPG_SOURCES), "memories": list(CPG_MEMORIES), "testbench": TESTBENCH,
+        "block": spec.block, "spec": {**spec.__dict__}, "memories": list(CPG_MEMORIES),
         "top_level_io_bits": top_level_io_bits(spec), "windows": {"lo": k.lo, "hi": k.hi, "cw": k.cw},
         "cycles_per_position": cycles_per_position(spec),
     }
@@ -51,6 +49,5 @@ def emit_cpg(spec: CpgSpec) -> BuildPlan:
         **library_files(("cpg_encoder.sv",)),
         W_FILE: memory_image(words, spec.phase_bits * spec.lanes),
         TESTBENCH: render_template("cpg", "cpg_testbench.sv.j2", context),
-        MANIFEST: json.dumps(manifest, indent=2, sort_keys=True) + "\n",
     }
-    return BuildPlan(files=files, top=CPG_TOP, sources=CPG_SOURCES, memory_files=CPG_MEMORIES, manifest=manifest)
+    return assemble_plan(CPG_TOP, CPG_SOURCES, files, manifest, CPG_MEMORIES)

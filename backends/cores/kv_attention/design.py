@@ -9,14 +9,13 @@ kinds (word widths, sections, parameters, address widths) is the core's (see `co
 
 from __future__ import annotations
 
-import json
 
 import numpy as np
 
 from sc_neurocore import __version__
 from sc_neurocore.sim.twins.attention_variants import VariantStimulus, variant_formats
 
-from sc_neurocore.backends.build.plan import MANIFEST, TESTBENCH, TRACE_FILE, BuildPlan
+from sc_neurocore.backends.build.plan import BuildPlan, TESTBENCH, TRACE_FILE, assemble_plan
 from sc_neurocore.backends.build.templates import library_files, memory_image, render_template
 
 __all__ = ["STIMULUS_FILE", "address_bits", "pack_bits", "emit_variant"]
@@ -57,12 +56,8 @@ def emit_variant(core, stimulus: VariantStimulus) -> BuildPlan:
         "stimulus_file": STIMULUS_FILE, "trace_file": TRACE_FILE,
     }
     manifest = {
-        "generator": f"sc-neurocore {__version__}",
         "variant": spec.variant,
         "spec": {**spec.__dict__},
-        "top": top,
-        "sources": list(sources),
-        "testbench": TESTBENCH,
         "parameters": dict(parameters),
         "k_shift": stimulus.k_shift,
         "top_level_io_bits": core.top_level_io_bits(),
@@ -76,6 +71,5 @@ def emit_variant(core, stimulus: VariantStimulus) -> BuildPlan:
         **library_files(core.library),
         TESTBENCH: render_template("kv_attention", "attn_variant_testbench.sv.j2", context),
         STIMULUS_FILE: memory_image([data for step in steps for _, _, data in step], data_bits),
-        MANIFEST: json.dumps(manifest, indent=2, sort_keys=True) + "\n",
     }
-    return BuildPlan(files=files, top=top, sources=sources, memory_files=(), manifest=manifest)
+    return assemble_plan(top, sources, files, manifest)

@@ -4,7 +4,6 @@ that loads and runs input sets (q, k, v) through its write port."""
 
 from __future__ import annotations
 
-import json
 
 import numpy as np
 
@@ -12,7 +11,7 @@ from sc_neurocore import __version__
 from sc_neurocore.errors import InputError
 from sc_neurocore.transformers.spec import AttentionSpec
 
-from sc_neurocore.backends.build.plan import MANIFEST, TESTBENCH, TRACE_FILE, BuildPlan
+from sc_neurocore.backends.build.plan import BuildPlan, TESTBENCH, TRACE_FILE, assemble_plan
 from sc_neurocore.backends.build.templates import library_files, render_template
 
 __all__ = ["KIND", "MAC_TOP", "MAC_SOURCES", "STIMULUS_FILE", "mac_cycles_per_step", "emit_mac_baseline",
@@ -69,14 +68,10 @@ def emit_mac_testbench(spec: AttentionSpec, runs: list[tuple[np.ndarray, np.ndar
                "trace_file": TRACE_FILE, "outputs": spec.num_heads * spec.tokens * spec.head_dim}
     words = [w for qkv in runs for operands in qkv for w in _stimulus_words(spec, operands)]
     manifest = {
-        "generator": f"sc-neurocore {__version__}",
         "block": KIND,
         "spec": {**spec.__dict__},
-        "top": MAC_TOP,
-        "sources": list(MAC_SOURCES),
-        "testbench": TESTBENCH,
         "cycles_per_step": mac_cycles_per_step(spec),
     }
     files = {**emit_mac_baseline(spec), TESTBENCH: render_template("mac_baseline", "attn_mac_testbench.sv.j2", context),
-             STIMULUS_FILE: "\n".join(words) + "\n", MANIFEST: json.dumps(manifest, indent=2, sort_keys=True) + "\n"}
-    return BuildPlan(files=files, top=MAC_TOP, sources=MAC_SOURCES, memory_files=(), manifest=manifest)
+             STIMULUS_FILE: "\n".join(words) + "\n"}
+    return assemble_plan(MAC_TOP, MAC_SOURCES, files, manifest)

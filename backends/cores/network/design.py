@@ -6,13 +6,12 @@ is copied into the plan and listed in `SOURCES`. The same tables drive the gener
 co-simulation.
 """
 
-import json
 from dataclasses import dataclass
 
 import numpy as np
 
 from sc_neurocore import __version__
-from sc_neurocore.backends.build.plan import MANIFEST, TESTBENCH, TRACE_FILE, BuildPlan
+from sc_neurocore.backends.build.plan import BuildPlan, TESTBENCH, TRACE_FILE, assemble_plan
 from sc_neurocore.backends.build.templates import hex_word, library_files, render_template
 from sc_neurocore.errors import FitError
 from sc_neurocore.passes.quantise import COEF_SHIFT, QuantisedNetwork
@@ -166,11 +165,7 @@ def emit(net: QuantisedNetwork, stimulus: np.ndarray | None = None) -> BuildPlan
     context["n_words"] = len(words)
     pins = 4 + context["in_w"] + 3 + context["out_w"] + (net.state_bits if context["out_value"] else 0)
     manifest = {
-        "generator": f"sc-neurocore {__version__}",
-        "top": TOP,
-        "sources": list(SOURCES),
         "memory_files": [WEIGHTS_FILE, NEURONS_FILE],
-        "testbench": TESTBENCH,
         "top_level_io_bits": pins,
         "input_size": net.input_size,
         "dt": net.dt,
@@ -194,6 +189,5 @@ def emit(net: QuantisedNetwork, stimulus: np.ndarray | None = None) -> BuildPlan
         NEURONS_FILE: _neurons_image(net),
         TESTBENCH: render_template("network", "testbench.sv.j2", context),
         STIMULUS_FILE: "\n".join(f"{w:05x}" for w in words) + "\n",
-        MANIFEST: json.dumps(manifest, indent=2, sort_keys=True) + "\n",
     }
-    return BuildPlan(files=files, top=TOP, sources=SOURCES, memory_files=(WEIGHTS_FILE, NEURONS_FILE), manifest=manifest)
+    return assemble_plan(TOP, SOURCES, files, manifest, (WEIGHTS_FILE, NEURONS_FILE))

@@ -5,14 +5,13 @@ core turns each into an SC threshold when its spike arrives); this module adds t
 the configuration's allocation and renders the SC top level and testbench.
 """
 
-import json
 
 import numpy as np
 
 from sc_neurocore.passes.quantise import QuantisedNetwork
 from sc_neurocore.sim.sc import WIDTH, ScConfig, sc_network
 
-from sc_neurocore.backends.build.plan import MANIFEST, TESTBENCH, BuildPlan
+from sc_neurocore.backends.build.plan import BuildPlan, TESTBENCH, assemble_plan
 from sc_neurocore.backends.build.templates import library_files, render_template
 from sc_neurocore.backends.cores.network import design as fixed
 from sc_neurocore.backends.cores.network.design import (
@@ -62,7 +61,6 @@ def emit_sc(net: QuantisedNetwork, config: ScConfig, stimulus: np.ndarray | None
     }
     manifest = {
         **plan.manifest,
-        "sources": list(SC_SOURCES),
         "arith": "sc",
         "acc_bits": net.acc_bits,
         "sc": {
@@ -78,7 +76,5 @@ def emit_sc(net: QuantisedNetwork, config: ScConfig, stimulus: np.ndarray | None
         NEURONS_FILE: plan.files[NEURONS_FILE],
         TESTBENCH: render_template("sc", "sc_testbench.sv.j2", context),
         STIMULUS_FILE: plan.files[STIMULUS_FILE],
-        MANIFEST: json.dumps(manifest, indent=2, sort_keys=True) + "\n",
     }
-    return BuildPlan(files=files, top=TOP, sources=SC_SOURCES, memory_files=(WEIGHTS_FILE, NEURONS_FILE),
-                     manifest=manifest)
+    return assemble_plan(TOP, SC_SOURCES, files, manifest, (WEIGHTS_FILE, NEURONS_FILE))

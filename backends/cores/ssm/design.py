@@ -7,7 +7,6 @@ stimulus (the fixed twin's quantised input) and a manifest.
 
 from __future__ import annotations
 
-import json
 
 import numpy as np
 
@@ -16,7 +15,7 @@ from sc_neurocore.errors import InputError
 from sc_neurocore.sim.twins.ssm import DECAY_BITS, FixedSsm, quantise_ssm
 from sc_neurocore.transformers.spec import SsmSpec
 
-from sc_neurocore.backends.build.plan import MANIFEST, TESTBENCH, TRACE_FILE, BuildPlan
+from sc_neurocore.backends.build.plan import BuildPlan, TESTBENCH, TRACE_FILE, assemble_plan
 from sc_neurocore.backends.build.templates import library_files, memory_image, render_template
 
 __all__ = [
@@ -67,13 +66,9 @@ def emit_ssm(spec: SsmSpec, fixed: FixedSsm | None = None) -> BuildPlan:
         "stimulus_file": STIMULUS_FILE, "trace_file": TRACE_FILE,
     }
     manifest = {
-        "generator": f"sc-neurocore {__version__}",
         "block": spec.block,
         "spec": {**spec.__dict__},
-        "top": SSM_TOP,
-        "sources": list(SSM_SOURCES),
         "memories": list(SSM_MEMORIES),
-        "testbench": TESTBENCH,
         "top_level_io_bits": top_level_io_bits(spec),
         "formats": {**f.__dict__, "decay_bits": DECAY_BITS},
         "cycles_per_step": cycles_per_step(spec),
@@ -87,6 +82,5 @@ def emit_ssm(spec: SsmSpec, fixed: FixedSsm | None = None) -> BuildPlan:
         C_FILE: memory_image(lane_words(fixed.c_int, lanes, spec.weight_bits), width),
         TESTBENCH: render_template("ssm", "ssm_testbench.sv.j2", context),
         STIMULUS_FILE: memory_image(fixed.x_int.ravel(), spec.in_bits),
-        MANIFEST: json.dumps(manifest, indent=2, sort_keys=True) + "\n",
     }
-    return BuildPlan(files=files, top=SSM_TOP, sources=SSM_SOURCES, memory_files=SSM_MEMORIES, manifest=manifest)
+    return assemble_plan(SSM_TOP, SSM_SOURCES, files, manifest, SSM_MEMORIES)

@@ -10,7 +10,6 @@ BuildPlan with a testbench that runs one inference per given input.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,7 +18,7 @@ from sc_neurocore import __version__
 from sc_neurocore.errors import InputError, UnsupportedError
 from sc_neurocore.sim.twins.transformer import FixedAffine, FixedLIF, FixedTransformer
 
-from sc_neurocore.backends.build.plan import MANIFEST, TESTBENCH, TRACE_FILE, BuildPlan
+from sc_neurocore.backends.build.plan import BuildPlan, TESTBENCH, TRACE_FILE, assemble_plan
 from sc_neurocore.backends.build.templates import library_files, memory_image, render_template
 from sc_neurocore.backends.device import SPRAM_WORDS
 
@@ -286,8 +285,7 @@ def emit_transformer(fixed: FixedTransformer, steps: int, inputs: np.ndarray | N
         "stage_names": [st.name for st in layout.stages],
     }
     manifest = {
-        "generator": f"sc-neurocore {__version__}", "top": TFM_TOP, "sources": list(TFM_SOURCES),
-        "memories": list(TFM_MEMORIES), "testbench": TESTBENCH, "top_level_io_bits": top_level_io_bits(layout),
+        "memories": list(TFM_MEMORIES), "top_level_io_bits": top_level_io_bits(layout),
         "host_load": {"file": WEIGHTS_FILE, "words": weight_load_cycles(layout), "bits": INPUT_BITS,
                       "note": "stream these bytes into in_data (one per clock with in_valid) after reset, "
                               "before the first inference's pixels"},
@@ -310,6 +308,5 @@ def emit_transformer(fixed: FixedTransformer, steps: int, inputs: np.ndarray | N
         PARAMS_FILE: memory_image(layout.params, 16),
         TESTBENCH: render_template("transformer", "tfm_testbench.sv.j2", context),
         STIMULUS_FILE: memory_image(words.ravel().tolist(), layout.pixel_bits),
-        MANIFEST: json.dumps(manifest, indent=2, sort_keys=True) + "\n",
     }
-    return BuildPlan(files=files, top=TFM_TOP, sources=TFM_SOURCES, memory_files=TFM_MEMORIES, manifest=manifest)
+    return assemble_plan(TFM_TOP, TFM_SOURCES, files, manifest, TFM_MEMORIES)
