@@ -12,6 +12,7 @@ from sc_neurocore.errors import FitError, InputError
 
 __all__ = [
     "Ice40Device", "DEVICES", "EBR_BITS", "SPRAM_WORDS", "device", "package_pins", "check_package_pins", "ebr_blocks",
+    "pin_and_ebr_shortfalls",
 ]
 
 EBR_BITS = 4096  # one SB_RAM40_4K
@@ -68,6 +69,13 @@ def check_package_pins(n_ports_bits: int, name: str, package: str | None = None)
             f"the top level has {n_ports_bits} port bits but {name}-{package or device(name).default_package} has "
             f"{available} usable IO pins; use a narrower (streaming) port"
         )
+
+
+def pin_and_ebr_shortfalls(io_bits: int, ebr: int, part: Ice40Device, pins: int) -> list[str]:
+    """What a design of `io_bits` top-level port bits and `ebr` block RAMs lacks on `part` with `pins`
+    usable IOs, as fit messages put it ("12 EBR (has 8)"); empty if both fit."""
+    problems = [f"{io_bits} IO pins (has {pins})"] if io_bits > pins else []
+    return problems + ([f"{ebr} EBR (has {part.ebr})"] if ebr > part.ebr else [])
 
 
 def ebr_blocks(depth: int, width: int) -> int:

@@ -6,7 +6,7 @@ from sc_neurocore.sim.twins.seed_attention import attention_formats
 from sc_neurocore.transformers.spec import AttentionSpec
 
 from sc_neurocore.backends.cores.attention.design import top_level_io_bits
-from sc_neurocore.backends.device import SPRAM_WORDS, Ice40Device, ebr_blocks
+from sc_neurocore.backends.device import SPRAM_WORDS, Ice40Device, ebr_blocks, pin_and_ebr_shortfalls
 
 __all__ = ["PROJECTION_DSP", "PROJECTION_SPRAM", "ebr_estimate", "spram_estimate", "needs"]
 
@@ -35,11 +35,7 @@ def spram_estimate(spec: AttentionSpec) -> dict[str, int]:
 
 def needs(spec: AttentionSpec, part: Ice40Device, pins: int) -> list[str]:
     """What the layer of `spec` lacks on `part` with `pins` usable IOs; empty if it fits."""
-    problems = []
-    if top_level_io_bits(spec) > pins:
-        problems.append(f"{top_level_io_bits(spec)} IO pins (has {pins})")
-    if ebr_estimate(spec) > part.ebr:
-        problems.append(f"{ebr_estimate(spec)} EBR (has {part.ebr})")
+    problems = pin_and_ebr_shortfalls(top_level_io_bits(spec), ebr_estimate(spec), part, pins)
     if part.spram < PROJECTION_SPRAM:
         problems.append(f"{PROJECTION_SPRAM} SPRAM for the projection weights and input (has {part.spram})")
     if part.dsp < PROJECTION_DSP:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from sc_neurocore.transformers.spec import CpgSpec
 
 from sc_neurocore.backends.cores.cpg.design import top_level_io_bits
-from sc_neurocore.backends.device import Ice40Device, ebr_blocks
+from sc_neurocore.backends.device import Ice40Device, ebr_blocks, pin_and_ebr_shortfalls
 
 __all__ = ["cpg_ebr_estimate", "cpg_needs"]
 
@@ -18,9 +18,4 @@ def cpg_ebr_estimate(spec: CpgSpec) -> int:
 
 def cpg_needs(spec: CpgSpec, part: Ice40Device, pins: int) -> list[str]:
     """What `spec`'s encoder lacks on `part` with `pins` usable IOs; empty if it fits."""
-    problems = []
-    if top_level_io_bits(spec) > pins:
-        problems.append(f"{top_level_io_bits(spec)} IO pins (has {pins})")
-    if cpg_ebr_estimate(spec) > part.ebr:
-        problems.append(f"{cpg_ebr_estimate(spec)} EBR (has {part.ebr})")
-    return problems
+    return pin_and_ebr_shortfalls(top_level_io_bits(spec), cpg_ebr_estimate(spec), part, pins)

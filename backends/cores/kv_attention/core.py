@@ -24,7 +24,7 @@ from sc_neurocore.backends.build.plan import BuildPlan
 from sc_neurocore.backends.cores.core import Core
 from sc_neurocore.backends.cores.kv_attention import fit, trace
 from sc_neurocore.backends.cores.kv_attention.design import address_bits, emit_variant, pack_bits
-from sc_neurocore.backends.device import Ice40Device
+from sc_neurocore.backends.device import Ice40Device, pin_and_ebr_shortfalls
 
 __all__ = ["VariantCore", "KvLayerCore", "SsaCore", "A2os2aCore", "SdsaCore"]
 
@@ -160,12 +160,7 @@ class VariantCore(Core):
         return type(self)(replace(self.spec, lanes=lanes), self.default_stimulus)
 
     def needs(self, part: Ice40Device, pins: int) -> list[str]:
-        problems = []
-        if self.top_level_io_bits() > pins:
-            problems.append(f"{self.top_level_io_bits()} IO pins (has {pins})")
-        if self.ebr_estimate() > part.ebr:
-            problems.append(f"{self.ebr_estimate()} EBR (has {part.ebr})")
-        return problems
+        return pin_and_ebr_shortfalls(self.top_level_io_bits(), self.ebr_estimate(), part, pins)
 
     def throughput(self, fmax_mhz: float | None) -> dict:
         """Exact: the schedule does not depend on the spikes."""

@@ -7,7 +7,7 @@ from sc_neurocore.sim.twins.ssm import DECAY_BITS
 from sc_neurocore.transformers.spec import SsmSpec
 
 from sc_neurocore.backends.cores.ssm.design import top_level_io_bits
-from sc_neurocore.backends.device import Ice40Device, ebr_blocks
+from sc_neurocore.backends.device import Ice40Device, ebr_blocks, pin_and_ebr_shortfalls
 
 __all__ = ["ssm_ebr_estimate", "ssm_needs"]
 
@@ -24,12 +24,7 @@ def ssm_ebr_estimate(spec: SsmSpec, v_bits: int) -> int:
 
 def ssm_needs(spec: SsmSpec, v_bits: int, part: Ice40Device, pins: int) -> list[str]:
     """What `spec`'s layer lacks on `part` with `pins` usable IOs ("12 EBR (has 8)"); empty if it fits."""
-    problems = []
-    if top_level_io_bits(spec) > pins:
-        problems.append(f"{top_level_io_bits(spec)} IO pins (has {pins})")
-    ebr = ssm_ebr_estimate(spec, v_bits)
-    if ebr > part.ebr:
-        problems.append(f"{ebr} EBR (has {part.ebr})")
+    problems = pin_and_ebr_shortfalls(top_level_io_bits(spec), ssm_ebr_estimate(spec, v_bits), part, pins)
     if part.dsp and spec.lanes > part.dsp:
         problems.append(f"{spec.lanes} SB_MAC16 multipliers (has {part.dsp})")
     return problems
