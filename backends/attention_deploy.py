@@ -84,7 +84,7 @@ def synthesise_core(
     work_dir: Path, top: str, sources, device: str = "up5k", tools: str = "auto", timeout_s: float = 600,
 ) -> dict:
     """yosys alone on `top` (sources already written in `work_dir`), flattened: its cells by type."""
-    yosys = find_toolchain(tools).yosys.path
+    yosys = find_toolchain(tools, timeout_s=timeout_s).yosys.path
     (work_dir / "core.ys").write_text(yosys_script(top, sources, device), encoding="utf-8")
     run_tool("yosys", [str(yosys), "-q", "core.ys"], work_dir, work_dir / "yosys.log", timeout_s)
     stat = json.loads((work_dir / "stat.json").read_text(encoding="utf-8"))
@@ -104,7 +104,7 @@ def synthesise_parts(
 ) -> dict[str, dict]:
     """yosys on the layer with its module hierarchy kept: the cells of each part of PARTS (by hdl
     module name; submodule instances left out of the counts)."""
-    yosys = find_toolchain(tools).yosys.path
+    yosys = find_toolchain(tools, timeout_s=timeout_s).yosys.path
     (work_dir / "parts.ys").write_text(_parts_script(top, sources, device), encoding="utf-8")
     run_tool("yosys", [str(yosys), "-q", "parts.ys"], work_dir, work_dir / "yosys.log", timeout_s)
     modules = json.loads((work_dir / "parts.json").read_text(encoding="utf-8"))["modules"]

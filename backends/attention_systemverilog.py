@@ -19,6 +19,7 @@ from sc_neurocore.transformers.fixed_attention import (
     FixedAttention, attention_formats, projection_formats, quantise_attention,
 )
 from sc_neurocore.transformers.spec import AttentionSpec
+from sc_neurocore.names import jinja_finalize
 
 from .systemverilog import TESTBENCH, TRACE_FILE, BuildPlan
 
@@ -79,6 +80,7 @@ def render(template: str, context: dict) -> str:
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("sc_neurocore.backends", "templates"),
         undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
+        finalize=jinja_finalize,  # names from files are data: every interpolated string made inert
     )
     return env.get_template(template).render(**context)
 

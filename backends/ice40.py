@@ -261,7 +261,7 @@ def run_ice40_flow(
     """
     work_dir = Path(work_dir).resolve()
     _check_inputs(work_dir, top, sources, memory_files)
-    toolchain = find_toolchain(options.tools)
+    toolchain = find_toolchain(options.tools, timeout_s=options.timeout_s)
     make = shutil.which("make")
     if make is None:
         raise ToolMissingError("GNU make not found on PATH (edalize runs the flow with it); apt-get install make")

@@ -16,6 +16,7 @@ import numpy as np
 from sc_neurocore import __version__
 from sc_neurocore.errors import FitError
 from sc_neurocore.passes.quantise import COEF_SHIFT, QuantisedNetwork
+from sc_neurocore.names import jinja_finalize
 
 __all__ = [
     "BuildPlan", "CoreLayout", "layout", "emit", "stimulus_words", "template_context", "render_template",
@@ -167,6 +168,7 @@ def render_template(template: str, context: dict) -> str:
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("sc_neurocore.backends", "templates"),
         undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
+        finalize=jinja_finalize,  # names from files are data: every interpolated string made inert
     )
     return env.get_template(template).render(**context)
 

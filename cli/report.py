@@ -9,6 +9,7 @@ import typer
 from sc_neurocore.report import make_report, report_document
 
 from . import options as opt
+from .checks import check_options
 from .render import console, render_comparison, render_report
 
 
@@ -26,6 +27,7 @@ def command(
     html: Optional[Path] = typer.Option(None, "--html", help="Also write a self-contained HTML page here."),
     force: bool = opt.FORCE,
 ) -> None:
+    check_options(steps=steps, rate=rate, seed=seed)
     if html is not None:
         from sc_neurocore.report.html import check_html_target
 

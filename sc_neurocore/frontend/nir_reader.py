@@ -11,6 +11,10 @@ from sc_neurocore.errors import InputError, ModelError, UnsupportedError
 from sc_neurocore.export.nir_blocks import block_kind, decode_block
 from sc_neurocore.ir import graph as ir_graph
 from sc_neurocore.ir import nodes as ir
+from sc_neurocore.limits import check_elements
+from sc_neurocore.names import safe_text
+
+from .nir_guard import check_nir_file, nir_version
 
 __all__ = ["read_nir", "graph_from_nir", "SUPPORTED_NIR_TYPES"]
 
@@ -18,8 +22,11 @@ _SUPPORTED_MAJOR = "1"
 
 
 def _arr(value, shape=None) -> np.ndarray:
+    if np.iscomplexobj(value):
+        raise ModelError("holds complex values; NIR parameters are real numbers")
     array = np.asarray(value, dtype=np.float64)
     if shape is not None and array.shape != tuple(shape):
+        check_elements("a parameter", shape)
         array = np.broadcast_to(array, shape).copy()
     return array
 
@@ -263,6 +270,10 @@ def graph_from_nir(nir_graph) -> ir_graph.Graph:
     missing = sorted({end for edge in edges for end in edge if end not in nodes})
     if missing:
         raise ModelError(f"edges name node(s) that do not exist: {', '.join(missing)}")
+    duplicated = sorted({edge for edge in edges if edges.count(edge) > 1}) if len(set(edges)) != len(edges) else []
+    if duplicated:
+        src, dst = duplicated[0]
+        raise ModelError(f"edge {safe_text(src)} -> {safe_text(dst)} appears more than once (it would double the drive)")
     edges = _contract_joints(nodes, edges)
     _infer_shapes(nodes, edges)
     metadata = dict(getattr(nir_graph, "metadata", {}) or {})
@@ -300,12 +311,15 @@ def read_nir(path) -> ir_graph.Graph:
 
     path = Path(path)
     if not path.is_file():
-        raise InputError(f"{path}: no such file")
+        raise InputError(f"{path}: no such file" if not path.exists() else f"{path}: not a regular file")
     try:
         with h5py.File(path, "r") as handle:
-            version = handle["version"][()].decode() if "version" in handle else None
-    except OSError:
+            version = nir_version(path, handle)
+    except InputError:
+        raise
+    except Exception:  # OSError, or RuntimeError from a damaged file
         raise InputError(f"{path}: not a NIR file (not readable as HDF5)") from None
+    check_nir_file(path)
     if version is not None and version.split(".")[0] > _SUPPORTED_MAJOR:
         raise InputError(f"{path}: written by NIR {version}; this reader supports NIR 1.x")
     try:
@@ -320,3 +334,8 @@ def read_nir(path) -> ir_graph.Graph:
         return graph_from_nir(nir_graph)
     except ModelError as error:
         raise type(error)(f"{path}: {error}") from None
+    except InputError:
+        raise
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError, ArithmeticError, RecursionError) as error:
+        # values nir accepted but the model cannot use (inf or zero in block-op metadata, strings for numbers)
+        raise ModelError(f"{path}: malformed model ({type(error).__name__}: {safe_text(error, 160)})") from None
