@@ -25,6 +25,7 @@ from sc_neurocore.backends.reports import (
     parse_yosys_stat,
     resource_rows,
 )
+from sc_neurocore.backends.pcf import check_pcf
 from sc_neurocore.backends.toolrun import run_tool, tool_error
 from sc_neurocore.backends.tools import TOOL_SELECTIONS, find_toolchain
 
@@ -94,9 +95,11 @@ class Ice40Options:
             raise InputError(
                 f"package {self.package!r} does not exist for {self.device}; choose one of {', '.join(device.packages)}"
             )
-        if not self.freq_mhz > 0:
-            raise InputError(f"freq_mhz must be positive, got {self.freq_mhz}")
-        if not self.timeout_s > 0:
+        if not 0 < self.freq_mhz < float("inf"):
+            raise InputError(f"freq_mhz must be positive and finite, got {self.freq_mhz}")
+        if self.pcf is not None:
+            check_pcf(self.pcf)
+        if not 0 < self.timeout_s < float("inf"):
             raise InputError(f"timeout_s must be positive, got {self.timeout_s}")
         if self.tools not in TOOL_SELECTIONS:
             raise InputError(f"unknown tool selection {self.tools!r}; choose one of {', '.join(TOOL_SELECTIONS)}")

@@ -38,9 +38,11 @@ def identifier(value: object, prefix: str = "n") -> str:
     return text
 
 
-def terminal_text(value: object, limit: int = MAX_NAME_LENGTH) -> str:
-    """`value` safe to print through rich: one line, no escapes, markup shown literally."""
-    return safe_text(value, limit).replace("[", r"\[")
+def terminal_text(value: object, limit: int = 4000) -> str:
+    """`value` safe to print through rich: one line, no control characters, markup shown literally."""
+    from rich.markup import escape
+
+    return escape(one_line(value, limit))
 
 
 def jinja_finalize(value: object) -> object:
