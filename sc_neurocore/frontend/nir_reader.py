@@ -11,7 +11,7 @@ from sc_neurocore.errors import InputError, ModelError, UnsupportedError
 from sc_neurocore.export.nir_blocks import block_kind, decode_block
 from sc_neurocore.ir import graph as ir_graph
 from sc_neurocore.ir import nodes as ir
-from sc_neurocore.limits import check_elements
+from sc_neurocore.limits import check_elements, limit
 from sc_neurocore.names import safe_text
 
 from .nir_guard import check_nir_file, nir_version
@@ -29,6 +29,18 @@ def _arr(value, shape=None) -> np.ndarray:
         check_elements("a parameter", shape)
         array = np.broadcast_to(array, shape).copy()
     return array
+
+
+def _dims(value) -> tuple[int, ...]:
+    """An Input/Output shape: positive integers within the limits."""
+    array = np.atleast_1d(np.asarray(value))
+    if array.dtype.kind not in "iu" and not (array.dtype.kind == "f" and np.all(np.mod(array, 1) == 0)):
+        raise ModelError(f"a shape must hold integers, got {safe_text(array.tolist(), 80)}")
+    if array.ndim != 1 or np.any(array < 1) or np.any(array > limit("dim")):
+        raise ModelError(f"a shape must hold positive integers up to {limit('dim')}, got {safe_text(array.tolist(), 80)}")
+    shape = tuple(int(d) for d in array)
+    check_elements("a shape", shape)
+    return shape
 
 
 def _matrix(value) -> np.ndarray:
@@ -130,9 +142,9 @@ def _convert_node(name: str, node, in_shape):
             padding=_ints(node.padding, 2),
         )
     if isinstance(node, nir.Input):
-        return ir.Input(shape=tuple(int(d) for d in node.input_type["input"]))
+        return ir.Input(shape=_dims(node.input_type["input"]))
     if isinstance(node, nir.Output):
-        return ir.Output(shape=tuple(int(d) for d in node.output_type["output"]))
+        return ir.Output(shape=_dims(node.output_type["output"]))
     if isinstance(node, nir.Affine):
         weight = _matrix(node.weight)
         return ir.Affine(weight=weight, bias=_arr(node.bias, (weight.shape[0],)))
