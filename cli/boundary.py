@@ -18,6 +18,7 @@ import errno
 import signal
 import sys
 import threading
+import warnings
 
 from sc_neurocore.atomic import output_error, release_locks
 from sc_neurocore.errors import ScNeurocoreError, ToolError
@@ -52,6 +53,20 @@ def _signals():
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+
+def _show_warning(message, category, filename, lineno, file=None, line=None):
+    print(f"warning: {one_line(message)}", file=sys.stderr, flush=True)
+
+
+@contextlib.contextmanager
+def _warnings():
+    """Our warnings as one line each; NumPy's arithmetic warnings (overflow in a value the library then
+    refuses, say) are not shown: every result they could affect is checked explicitly."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        warnings.showwarning = _show_warning
+        yield
+
 
 def usage_error_types() -> tuple[type[BaseException], ...]:
     """ClickException of typer's bundled click and of a standalone click, whichever exist."""
@@ -110,7 +125,7 @@ def run_guarded(run, debug) -> int:
     """Call `run()` (the typer app) and turn every ending into an exit code; `debug()` says whether to re-raise."""
     usage, exits, aborts = usage_error_types(), _exit_types(), _abort_types()
     try:
-        with _signals():
+        with _signals(), _warnings():
             try:
                 result = run()
                 return result if isinstance(result, int) and not isinstance(result, bool) else 0

@@ -30,11 +30,11 @@ LIMITS = {
     "batch": 65_536,             # samples of one simulation
     "tokens": 65_536,            # tokens of one sequence
     "dim": 1 << 20,              # one dimension of a layer, embedding or array axis
-    "elements": 1 << 27,         # elements of one array the toolchain allocates or loads (1 GiB of float64)
+    "elements": 1 << 25,         # elements of one array the toolchain allocates or loads (256 MiB of float64)
     "nesting": 64,               # depth of nested graphs in a NIR file, of YAML collections
     "nodes": 100_000,            # nodes of a NIR graph; values of a YAML document after alias expansion
     "yaml_bytes": 1 << 20,       # size of a YAML document
-    "member_bytes": 1 << 30,     # uncompressed size of one .npy (or .npz member)
+    "member_bytes": 1 << 28,     # uncompressed size of one .npy (or .npz member)
     "fold_choices": 4096,        # candidate folds a fit search may try
 }
 
@@ -159,8 +159,9 @@ def read_yaml(path) -> object:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         raise InputError(f"{path}: not UTF-8 text (byte {error.start})") from None
-    loader = _yaml_loader()(text)
+    loader = None
     try:
+        loader = _yaml_loader()(text)
         node = loader.get_single_node()
         if node is None:
             return None
@@ -179,7 +180,8 @@ def read_yaml(path) -> object:
     except (ValueError, TypeError, OverflowError, RecursionError) as error:
         raise InputError(f"{path}: not valid YAML: {safe_text(error)}") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 # --- .npy / .npz ---------------------------------------------------------------------------------------------

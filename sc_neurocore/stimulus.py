@@ -37,6 +37,8 @@ def load_input(path, size: int, steps: int | None = None) -> np.ndarray:
         array = array[:, None, :]
     if array.ndim != 3 or array.shape[-1] != size:
         raise InputError(f"{path}: input must be shaped [T, {size}] or [T, B, {size}], got {list(array.shape)}")
+    if array.shape[0] == 0 or array.shape[1] == 0:
+        raise InputError(f"{path}: input holds no time steps or no samples (shape {list(array.shape)})")
     if steps is not None:
         if steps > array.shape[0]:
             raise InputError(f"{path}: --steps {steps} exceeds the {array.shape[0]} steps in the file")

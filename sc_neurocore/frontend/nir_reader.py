@@ -34,7 +34,8 @@ def _arr(value, shape=None) -> np.ndarray:
 def _dims(value) -> tuple[int, ...]:
     """An Input/Output shape: positive integers within the limits."""
     array = np.atleast_1d(np.asarray(value))
-    if array.dtype.kind not in "iu" and not (array.dtype.kind == "f" and np.all(np.mod(array, 1) == 0)):
+    if array.dtype.kind not in "iu" and not (
+            array.dtype.kind == "f" and np.all(np.isfinite(array)) and np.all(np.mod(array, 1) == 0)):
         raise ModelError(f"a shape must hold integers, got {safe_text(array.tolist(), 80)}")
     if array.ndim != 1 or np.any(array < 1) or np.any(array > limit("dim")):
         raise ModelError(f"a shape must hold positive integers up to {limit('dim')}, got {safe_text(array.tolist(), 80)}")

@@ -317,7 +317,8 @@ def yaml_cases(c: Corpus) -> None:
     }
     for name, text in bombs.items():
         spec(name, text)
-        config(name, text)
+        if name not in ("empty", "two-docs"):  # an empty training config is the (valid, slow) default run
+            config(name, text)
     # every numeric key of the spec at hostile values
     for key in ("embed_dim", "num_heads", "tokens", "T", "lanes", "in_bits", "weight_bits", "threshold", "seed",
                 "out_threshold"):
@@ -351,8 +352,8 @@ def yaml_cases(c: Corpus) -> None:
 NO_TOOLS = {"YOSYS": "/nonexistent/yosys", "NEXTPNR_ICE40": "/nonexistent/nextpnr-ice40",
             "ICEPACK": "/nonexistent/icepack"}
 VALID_AT_TOOLS = "valid-at-tools"  # accepted; stops (exit 1) at the corpus's missing tools
-SPEC_VALID = {("seed", "zero"), ("seed", "huge"), ("out_threshold", "zero"), ("threshold", "float"),
-              ("seed", "negative"), ("threshold", "huge")}
+# spec values that are valid on purpose (a seed of 0, a default output threshold, a large float threshold)
+SPEC_VALID = {("seed", "zero"), ("out_threshold", "zero"), ("threshold", "float"), ("threshold", "huge")}
 
 
 # --- npy / npz ---------------------------------------------------------------------------------------------------
@@ -403,12 +404,12 @@ def npy_cases(c: Corpus) -> None:
     c.file("bad-header.npy").write_bytes(b"\x93NUMPY\x01\x00" + struct.pack("<H", 40) + b"{'descr': __import__('os')}" + b" " * 13)
     case("bad-header", c.file("bad-header.npy"))
     # npz: bombs, lies, damage
-    header = _npy_header((8192, 4096))
+    header = _npy_header((8192, 8192))
     with zipfile.ZipFile(c.file("bomb.npz"), "w", zipfile.ZIP_DEFLATED) as archive:
         with archive.open("input.npy", "w", force_zip64=True) as member:
             member.write(header)
             chunk = bytes(1 << 20)
-            for _ in range(256):
+            for _ in range(512):
                 member.write(chunk)
     case("zip-bomb", c.file("bomb.npz"))
     _npz(c.file("lying-header.npz"), {"input.npy": _npy_header((1 << 20, 1 << 20)) + bytes(1024)})
@@ -432,7 +433,7 @@ def npy_cases(c: Corpus) -> None:
     flipped = bytearray(zipped)
     flipped[len(zipped) // 3] ^= 0xFF
     c.file("zflip.npz").write_bytes(bytes(flipped))
-    case("npz-bitflip", c.file("zflip.npz"))
+    case("npz-bitflip", c.file("zflip.npz"), expect="either")  # the flipped byte may lie in an unused field
     np.savez(c.file("objects.npz"), input=np.array([object()], dtype=object))
     case("npz-objects", c.file("objects.npz"))
     case("npz-is-directory", c.file("adir.nir").parent)
@@ -449,7 +450,7 @@ def npy_cases(c: Corpus) -> None:
 BAD_VALUES = {"zero": "0", "negative": "-1", "nan": "nan", "inf": "inf", "-inf": "-inf", "huge": "1e308",
               "bigint": "1000000000000", "word": "ten", "empty": ""}
 # (option, value label) pairs that are valid on purpose
-OPTION_VALID = {("simulate", "--seed", "zero"), ("simulate", "--rate", "zero"), ("compile", "--lanes", "zero")}
+OPTION_VALID = {("simulate", "--seed", "zero"), ("simulate", "--rate", "zero")}
 
 
 def option_cases(c: Corpus) -> None:
