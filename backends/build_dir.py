@@ -3,7 +3,7 @@
 A compile or deploy writes into `<out>.partial/`; on success it replaces `<out>/` in two renames, so a
 failed build (bad input, a tool failure, a timeout) leaves the previous good outputs untouched and
 its own logs in `<out>.partial/` for inspection. `check_writable` takes the directory's lock
-(`<out>.lock`, held until the run ends), so the `.partial` directory belongs to the one run writing it
+(`sc_neurocore.atomic.lock_directory`, held until the run ends), so the `.partial` directory belongs to the one run writing it
 and a second run into the same directory stops at once, naming the holder.
 """
 

@@ -24,8 +24,6 @@ def check_options(**values) -> None:
             check_count(flag, value, name)
         elif name == "lanes":
             check_count(flag, value, "dim")
-        elif name == "stream_length":
-            check_count(flag, value, "elements")
         elif name == "seed":
             if value < 0 or value >= 2 ** 32:
                 raise InputError(f"{flag} must be an integer from 0 to 2**32 - 1, got {value}")

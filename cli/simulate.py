@@ -50,7 +50,7 @@ def command(
     if batch <= 0:
         raise InputError(f"--batch must be positive, got {batch}")
     check_options(steps=steps, batch=batch, rate=rate, seed=seed, dt=dt, weight_bits=weight_bits,
-                  state_bits=state_bits, stream_length=stream_length)
+                  state_bits=state_bits)
     sc = opt.arith_config(arith, stream_length)
     if sc is not None and mode is not None:
         raise InputError("--arith sc runs the sc executor (the SC hardware's arithmetic): leave out --mode")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import errno
 import fcntl
+import hashlib
 import os
 import stat
 import tempfile
@@ -22,7 +23,8 @@ from .errors import InputError, OutputError, ScNeurocoreError
 from .names import safe_text
 
 __all__ = [
-    "atomic_write", "atomic_write_text", "check_target", "output_error", "BusyError", "lock_directory", "release_locks",
+    "atomic_write", "atomic_write_text", "check_target", "output_error", "BusyError", "lock_directory", "lock_path_of",
+    "release_locks",
 ]
 
 
@@ -96,21 +98,29 @@ class BusyError(ScNeurocoreError):
 _HELD: dict[str, int] = {}
 
 
+def lock_path_of(directory: Path) -> Path:
+    """Where the lock of `directory` lives: a file named by the hash of its real path, in the system's
+    temporary directory (nothing is added beside the user's outputs)."""
+    real = os.path.realpath(directory)
+    digest = hashlib.sha256(real.encode("utf-8", errors="surrogateescape")).hexdigest()[:32]
+    return Path(tempfile.gettempdir()) / f"sc-neurocore-{os.getuid()}-locks" / f"{digest}.lock"
+
+
 def lock_directory(directory: Path) -> None:
-    """Take the lock `<directory>.lock` for the rest of this process (or until `release_locks`).
+    """Take the lock of `directory` for the rest of this process (or until `release_locks`).
 
     One run at a time writes a directory and its `.partial` work area: a second run exits at once
     with a BusyError naming the holder. The lock is an advisory `flock`, released by the kernel when
     its process ends, however it ends; taking it again in the same process is a no-op.
     """
     directory = Path(directory)
-    lock_path = directory.with_name(directory.name + ".lock")
-    key = os.path.abspath(lock_path)
+    lock_path = lock_path_of(directory)
+    key = str(lock_path)
     if key in _HELD:
         return
     try:
-        lock_path.parent.mkdir(parents=True, exist_ok=True)
-        handle = os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
+        lock_path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        handle = os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
     except OSError as error:
         raise output_error(lock_path, error) from None
     try:

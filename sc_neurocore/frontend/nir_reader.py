@@ -37,8 +37,8 @@ def _dims(value) -> tuple[int, ...]:
     if array.dtype.kind not in "iu" and not (
             array.dtype.kind == "f" and np.all(np.isfinite(array)) and np.all(np.mod(array, 1) == 0)):
         raise ModelError(f"a shape must hold integers, got {safe_text(array.tolist(), 80)}")
-    if array.ndim != 1 or np.any(array < 1) or np.any(array > limit("dim")):
-        raise ModelError(f"a shape must hold positive integers up to {limit('dim')}, got {safe_text(array.tolist(), 80)}")
+    if array.ndim != 1 or np.any(array < 0) or np.any(array > limit("dim")):  # zero: refused by the graph check
+        raise ModelError(f"a shape must hold non-negative integers up to {limit('dim')}, got {safe_text(array.tolist(), 80)}")
     shape = tuple(int(d) for d in array)
     check_elements("a shape", shape)
     return shape

@@ -251,7 +251,7 @@ def spec_from_dict(raw: object, source: str = "spec") -> AttentionSpec | SsmSpec
         raise InputError(f"{source}: unknown option(s) {', '.join(map(str, unknown))}; known: {', '.join(sorted(known))}")
     seed = options.get("seed", 0)
     if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2 ** 32:
-        raise InputError(f"{source}: seed must be an integer from 0 to 2**32 - 1, got {seed!r}")
+        raise InputError(f"{source}: seed must be a non-negative integer below 2**32, got {seed!r}")
     try:
         return cls(**options)
     except InputError as error:
