@@ -23,6 +23,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from sc_neurocore.errors import ToolError
+from sc_neurocore.backends.orphans import stop_group_with_parent
 from sc_neurocore.backends.toolrun import run_tool
 
 __all__ = [
@@ -102,6 +103,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.write(f"sc-neurocore launcher: no mapping for {argv[:1]}; expected one of {expected}\n")
         return 2
     tool, args = argv[0], argv[1:]
+    stop_group_with_parent()
     executable = os.environ.get(TOOL_VARIABLES[tool])
     if not executable:
         sys.stderr.write(f"sc-neurocore launcher: {TOOL_VARIABLES[tool]} is not set\n")

@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from sc_neurocore.errors import InputError, ToolError, ToolMissingError, ToolTimeoutError
+from sc_neurocore.backends.orphans import die_with_parent
 
 __all__ = ["LOG_TAIL_LINES", "run_tool", "capture_tool_output", "log_tail", "tool_error"]
 
@@ -104,6 +105,7 @@ def run_tool(
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=own_process_group,
+                preexec_fn=die_with_parent(os.getpid()) if own_process_group else None,
             )
         except FileNotFoundError as exc:
             raise ToolMissingError(f"{name}: executable not found: {argv[0]}") from exc

@@ -154,3 +154,12 @@ def test_a_full_disk_is_called_a_full_disk_and_keeps_the_old_output(tmp_path):
     assert f"cannot write {out}" in lines[0] and "file size limit" in lines[0]
     assert out.read_bytes() == b"old result"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["sim.npz"]
+
+
+def test_a_deploy_killed_outright_takes_its_tools_with_it(tmp_path):
+    env = fake_tools(tmp_path / "tools", "hang")
+    deploy = cli("deploy", MODEL, "-o", tmp_path / "b", "--tools", "native", env=env)
+    assert wait_for(lambda: len(_tool_pids(tmp_path / "tools")) >= 2, 60), "the fake yosys never started"
+    deploy.kill()
+    deploy.communicate(timeout=30)
+    assert wait_for(lambda: not any(alive(pid) for pid in _tool_pids(tmp_path / "tools")), 10), "orphaned tools"
