@@ -6,6 +6,7 @@ from typing import Optional
 
 import typer
 
+from sc_neurocore.atomic import check_target
 from sc_neurocore.report import make_report, report_document
 
 from . import options as opt
@@ -29,6 +30,7 @@ def command(
 ) -> None:
     check_options(steps=steps, rate=rate, seed=seed)
     if html is not None:
+        check_target(html, force, reading=(model, input, build_dir / "build_report.json"))
         from sc_neurocore.report.html import check_html_target
 
         check_html_target(html, force)  # before any work: an existing page is never half-replaced

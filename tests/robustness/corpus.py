@@ -204,6 +204,12 @@ def nir_cases(c: Corpus) -> None:
         os.mkfifo(fifo)
     c.add("nir-fifo", "simulate", fifo)
     c.add("nir-missing-file", "simulate", c.file("does-not-exist.nir"))
+    # hostile file names: shown literally on the terminal, never as markup or escapes
+    for k, name in enumerate(("[bold]m[/bold].nir", "[link=x]m.nir", "m\x1b[31m.nir", "m\nerror: fake.nir")):
+        path = c.file(name)
+        shutil.copyfile(base, path)
+        c.add(f"nir-hostile-file-name-{k}", "simulate", path, "--steps", "5", expect=VALID)
+        c.add(f"nir-hostile-file-name-{k}-compile", "compile", path, "-o", c.out(f"fname{k}"), expect=VALID)
 
 
 HOSTILE_NAMES = [
@@ -515,6 +521,7 @@ def output_cases(c: Corpus) -> None:
     c.add("compile-emit-nir-is-model", "compile", model, "-o", c.out("emit1"), "--emit-nir", model, "--force")
     c.add("compile-emit-nir-dev-full", "compile", model, "-o", c.out("emit2"), "--emit-nir", "/dev/full", "--force")
     c.add("report-html-dir", "report", c.out("foreign"), "--html", c.file("adir.nir").parent, "--force")
+    c.add("report-html-is-model", "report", c.out("foreign"), "--model", model, "--html", model, "--force")
 
     # damaged build directories for `report`
     for name, text in {"not-json": "{", "list": "[1, 2]", "nested": "[" * 100000 + "]" * 100000,
