@@ -5,7 +5,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import InputError
-from .limits import check_count, check_elements, check_finite, load_array
+from .limits import check_count, check_elements, load_array
 
 __all__ = ["load_input", "poisson_spikes"]
 
