@@ -7,7 +7,6 @@ disagree), so yosys and nextpnr-ice40 always come from the same flavour. Environ
 
 from __future__ import annotations
 
-import functools
 import os
 import re
 import shutil
@@ -155,8 +154,17 @@ def _first_version_line(text: str) -> str:
     return next((line.strip() for line in text.splitlines() if line.strip()), "")
 
 
-@functools.lru_cache(maxsize=None)
+_VERSIONS: dict[tuple[str, Path], str] = {}
+
+
 def _version(tool: str, path: Path, timeout_s: float = _VERSION_TIMEOUT_S) -> str:
+    """The tool's version, asked once per executable; the query obeys `timeout_s` (the run's own limit)."""
+    if (tool, path) not in _VERSIONS:
+        _VERSIONS[(tool, path)] = _query_version(tool, path, timeout_s)
+    return _VERSIONS[(tool, path)]
+
+
+def _query_version(tool: str, path: Path, timeout_s: float) -> str:
     flag = _TOOLS[tool][3]
     if flag is None:
         # icepack has no version flag; the YoWASP package version identifies it.
