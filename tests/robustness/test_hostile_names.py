@@ -90,3 +90,20 @@ def test_the_one_sanitiser_makes_names_inert(name):
     assert identifier(name).isidentifier() and identifier(name).isascii()
     shown = terminal_text(name)
     assert "\n" not in shown and "\x1b" not in shown
+
+
+@pytest.mark.eda
+def test_a_define_injecting_name_leaves_the_synthesised_netlist_unchanged(tmp_path, capsys):
+    """yosys on the design compiled from a name holding a newline and a `define: the same cells as the
+    design from a plain name (no extra cells, wires or defines reach the netlist)."""
+    from sc_neurocore.backends.attention_deploy import synthesise_core
+    from sc_neurocore.backends.systemverilog import SOURCES, TOP
+
+    cells = {}
+    for tag, name in (("plain", "lif"), ("hostile", NAMES[0])):
+        model = _network(tmp_path / f"{tag}.nir", name)
+        out = tmp_path / f"build-{tag}"
+        assert main(["compile", str(model), "-o", str(out)]) == 0
+        cells[tag] = synthesise_core(out, TOP, list(SOURCES), timeout_s=600)
+    capsys.readouterr()
+    assert cells["hostile"] == cells["plain"] and cells["plain"]
