@@ -3,7 +3,9 @@
 `generate(root)` writes the files under `root` and returns the cases. Each case is a command line
 for `sc_neurocore.cli.app.main` and what must happen: `ERROR` (exit 1 or 2 with one clean line on
 stderr) or `VALID` (accepted on purpose, exit 0: the list of valid-on-purpose cases is exactly the
-cases generated with `VALID`). Run as a script to print a summary: `python -m tests.robustness.corpus DIR`.
+cases generated with `VALID`). Bit flips in an HDF5 or zip file (no checksum over the data) may land
+in unused bytes or a weight's low bits and leave a valid model: those cases are `EITHER` (exit 0, or
+one clean error line). Run as a script to print a summary: `python -m tests.robustness.corpus DIR`.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 SEED = 13
-ERROR, VALID = "error", "valid"
+ERROR, VALID, EITHER = "error", "valid", "either"
 REPO = Path(__file__).resolve().parents[2]
 DEMO = REPO / "examples" / "demo_lif.nir"
 
@@ -135,7 +137,7 @@ def nir_cases(c: Corpus) -> None:
             flipped[int(offset)] ^= 1 << int(c.rng.integers(0, 8))
         c.file(f"flip{k}.nir").write_bytes(bytes(flipped))
         # a flip in padding or in a weight's low bits leaves a valid model: either ending is clean
-        c.add(f"nir-bitflip-{k}", "simulate", c.file(f"flip{k}.nir"), "--steps", "5", expect="either")
+        c.add(f"nir-bitflip-{k}", "simulate", c.file(f"flip{k}.nir"), "--steps", "5", expect=EITHER)
 
     # every dataset of the base file replaced by a hostile value
     hostile = {
@@ -170,7 +172,7 @@ def nir_cases(c: Corpus) -> None:
     for depth in (2, 40, 100, 300, 1200):
         path = c.file(f"nested{depth}.nir")
         _nested_nir(path, depth)
-        c.add(f"nir-nested-{depth}", "simulate", path, "--steps", "5", expect="either" if depth <= 40 else ERROR)
+        c.add(f"nir-nested-{depth}", "simulate", path, "--steps", "5", expect=VALID if depth <= 40 else ERROR)
     graph = _nir_graph(edges=[("input", "fc"), ("input", "fc"), ("fc", "lif"), ("lif", "output")])
     c.add("nir-duplicate-edge", "simulate", _write_nir(c.file("dup_edge.nir"), graph), "--steps", "5")
     graph = _nir_graph(edges=[("input", "fc"), ("fc", "lif"), ("lif", "output"), ("lif", "ghost")])
@@ -272,7 +274,9 @@ def block_cases(c: Corpus) -> None:
                 path = c.file(f"block_{kind}_{name.replace('/', '_')}_{label}.nir")
                 shutil.copyfile(base, path)
                 _replace_dataset(path, name, value)
-                c.add(f"block-{kind}-{name}-{label}", "simulate", path, "--steps", "2", expect="either")
+                # only a zero seed of the attention op is a valid model (the CPG's stored table fixes its seed)
+                valid = kind == "attention" and name.endswith("/seed") and label == "zero"
+                c.add(f"block-{kind}-{name}-{label}", "simulate", path, "--steps", "2", expect=VALID if valid else ERROR)
     for label, value in (("tokens0", 0), ("tokens-huge", 10 ** 12), ("tokens-str", "x")):
         c.add(f"block-option-{label}", "compile", c.file("block_attention.nir"), "--tokens", value,
               "-o", c.out(f"blk-{label}"))
@@ -439,7 +443,7 @@ def npy_cases(c: Corpus) -> None:
     flipped = bytearray(zipped)
     flipped[len(zipped) // 3] ^= 0xFF
     c.file("zflip.npz").write_bytes(bytes(flipped))
-    case("npz-bitflip", c.file("zflip.npz"), expect="either")  # the flipped byte may lie in an unused field
+    case("npz-bitflip", c.file("zflip.npz"), expect=EITHER)
     np.savez(c.file("objects.npz"), input=np.array([object()], dtype=object))
     case("npz-objects", c.file("objects.npz"))
     case("npz-is-directory", c.file("adir.nir").parent)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from sc_neurocore.cli.app import main
 
-from .corpus import ERROR, VALID, Case
+from .corpus import EITHER, ERROR, VALID, Case
 
 TIME_LIMIT_S = 10.0
 MEMORY_LIMIT_KB = 1 << 20  # 1 GiB of resident memory (ru_maxrss is in KiB on Linux)
@@ -74,6 +74,6 @@ def problems(case: Case, outcome: Outcome) -> list[str]:
     if case.expect == "valid-at-tools" and not (outcome.code == 1 and clean_error and "YOSYS" in outcome.stderr):
         found.append(f"expected to pass every check and stop at the missing tools, got exit {outcome.code}: "
                      f"{outcome.stderr.strip()[:300]!r}")
-    if case.expect == "either" and not (outcome.code == 0 or (failed and clean_error)):
+    if case.expect == EITHER and not (outcome.code == 0 or (failed and clean_error)):
         found.append(f"expected exit 0 or one clean error line, got exit {outcome.code}: {outcome.stderr.strip()[:300]!r}")
     return found
