@@ -6,9 +6,8 @@ from typing import Optional
 import typer
 
 from sc_neurocore import __version__
-from sc_neurocore.errors import ScNeurocoreError
-
 from . import commands
+from .boundary import run_guarded
 
 app = typer.Typer(
     name="sc-neurocore",
@@ -41,29 +40,11 @@ commands.register(app)
 
 
 def main(argv: Optional[list[str]] = None) -> int:
-    """Run the CLI; known errors become one line on stderr and exit code 2 (bad input) or 1."""
-    try:
-        app(args=argv, standalone_mode=False)
-    except ScNeurocoreError as error:
-        if _state["debug"]:
-            raise
-        print(f"error: {error}", file=sys.stderr)
-        return error.exit_code
-    except typer.Exit as done:
-        return done.exit_code
-    except (typer.Abort, KeyboardInterrupt):
-        print("error: interrupted", file=sys.stderr)
-        return 130
-    except _click_usage_errors() as error:
-        error.show()
-        return 2
-    return 0
-
-
-def _click_usage_errors():
-    import click
-
-    return click.exceptions.ClickException
+    """Run the CLI: every ending is an exit code (0, 1, 2, 130, 143) and at most one clean error line."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    _state["debug"] = "--debug" in args[: args.index("--")] if "--" in args else "--debug" in args
+    return run_guarded(lambda: app(args=args, standalone_mode=False, prog_name="sc-neurocore"),
+                       lambda: _state["debug"])
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ from sc_neurocore.backends.build.provenance import provenance
 from sc_neurocore.backends.compile import compile_core
 from sc_neurocore.backends.cores import core_for_graph, core_for_network
 from sc_neurocore.backends.cores.settings import BlockSettings
+from sc_neurocore.atomic import check_target
 from sc_neurocore.errors import InputError
 from sc_neurocore.export import write_nir
 from sc_neurocore.frontend import read_nir
@@ -18,6 +19,7 @@ from sc_neurocore.passes.pipeline import block_graph, load_quantised
 from sc_neurocore.presets import get_preset
 
 from . import options as opt
+from .checks import check_options
 from .render import console, render_block_compile, render_compile
 
 LANES = typer.Option(1, "--lanes", help="Fold of a block op from a NIR file (SSM states, CPG phases or attention "
@@ -67,6 +69,9 @@ def command(
     force: bool = opt.FORCE,
     json_out: bool = opt.JSON,
 ) -> None:
+    check_options(dt=dt, weight_bits=weight_bits, state_bits=state_bits, lanes=lanes, tokens=tokens)
+    if emit_nir is not None:
+        check_target(emit_nir, force, reading=(model,))
     out_dir = out or Path("build") / model.stem
     graph = block_graph(model)
     if graph is not None:  # attention, SSM or CPG ops: built from the op's own parameters

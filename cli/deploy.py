@@ -16,6 +16,7 @@ from sc_neurocore.passes.pipeline import block_graph, load_quantised
 from sc_neurocore.transformers.spec import load_spec
 
 from . import options as opt
+from .checks import check_options
 from .compile import INPUT_PEAK, LANES, TOKENS, block_settings, check_network_only
 from .render import console, render_deploy
 
@@ -51,6 +52,8 @@ def command(
     force: bool = opt.FORCE,
     json_out: bool = opt.JSON,
 ) -> None:
+    check_options(freq=freq, timeout=timeout, seed=seed, dt=dt, weight_bits=weight_bits, state_bits=state_bits,
+                  lanes=lanes, tokens=tokens)
     if target not in TARGETS:
         raise InputError(f"unknown target {target!r}; supported: {', '.join(TARGETS)}")
     hardware = Ice40Options(device=device, package=package, freq_mhz=freq, seed=seed, pcf=pcf,

@@ -17,6 +17,7 @@ from sc_neurocore.backends.flow.tools import ToolchainStatus
 from sc_neurocore.report import Report, compare, throughput_gap
 from sc_neurocore.report.numbers import quantity, seconds, si, signed_percent
 from sc_neurocore.sim.summary import SimulationSummary
+from sc_neurocore.names import terminal_text as _t
 
 __all__ = [
     "console", "render_build_report", "render_deploy", "render_simulation", "render_compile", "render_block_compile",
@@ -26,7 +27,7 @@ __all__ = [
 
 def _resource_table(report: BuildReport) -> Table:
     table = Table(
-        title=f"{report.top} on iCE40 {report.device.upper()}-{report.package}",
+        title=f"{_t(report.top)} on iCE40 {report.device.upper()}-{report.package}",
         box=box.SIMPLE_HEAD,
         title_justify="left",
     )
@@ -40,7 +41,7 @@ def _resource_table(report: BuildReport) -> Table:
         if percent is not None and percent > 80:
             shown = f"[bold yellow]{shown}[/]"
         available = "-" if row.available is None else str(row.available)
-        table.add_row(row.name, str(row.used), available, shown)
+        table.add_row(_t(row.name), str(row.used), available, shown)
     return table
 
 
@@ -72,12 +73,12 @@ def render_build_report(report: BuildReport, console: Console) -> None:
             highlight=False,
         )
     tools = ", ".join(f"{name} {version}" for name, version, _ in report.tools)
-    console.print(f"tools: {tools}", highlight=False)
+    console.print(f"tools: {_t(tools)}", highlight=False)
     if report.stage_seconds:
         stages = ", ".join(f"{stage} {seconds:.1f} s" for stage, seconds in report.stage_seconds.items())
         console.print(f"stages: {stages}", highlight=False)
     if report.bitstream is not None:
-        console.print(f"bitstream: {report.bitstream}", highlight=False, soft_wrap=True)
+        console.print(f"bitstream: {_t(report.bitstream)}", highlight=False, soft_wrap=True)
 
 
 _CONSOLE: Console | None = None
@@ -94,7 +95,7 @@ def console() -> Console:
 def render_simulation(console: Console, model, summary: SimulationSummary, out) -> None:
     """Spike counts and rates per population, and the cost of fixed point against float."""
     table = Table(
-        title=f"{model}: {summary.steps} steps x {summary.batch} batch, {summary.mode} mode",
+        title=f"{_t(model)}: {summary.steps} steps x {summary.batch} batch, {summary.mode} mode",
         box=box.SIMPLE_HEAD, title_justify="left",
     )
     for column, justify in (("population", "left"), ("model", "left"), ("neurons", "right"),
@@ -102,7 +103,7 @@ def render_simulation(console: Console, model, summary: SimulationSummary, out) 
         table.add_column(column, justify=justify)
     for row in summary.activity:
         rate = f"{row.rate:.4f}" if row.kind not in ("LI", "I", "CubaLI", "Readout") else "(membrane)"
-        table.add_row(row.name, row.kind, str(row.size), str(row.spikes), rate)
+        table.add_row(_t(row.name), _t(row.kind), str(row.size), str(row.spikes), rate)
     console.print(table)
     if summary.quantisation is not None:
         cost = summary.quantisation
@@ -111,13 +112,13 @@ def render_simulation(console: Console, model, summary: SimulationSummary, out) 
             f"max membrane error {cost.max_membrane_error:.3g}"
         )
     if out is not None:
-        console.print(f"saved: {out}", soft_wrap=True)
+        console.print(f"saved: {_t(out)}", soft_wrap=True)
 
 
 def _written_files(console: Console, out_dir, plan: BuildPlan) -> None:
-    console.print(f"wrote {len(plan.files)} files to {out_dir}", soft_wrap=True)
+    console.print(f"wrote {len(plan.files)} files to {_t(out_dir)}", soft_wrap=True)
     for name in sorted(plan.files):
-        console.print(f"  {name}")
+        console.print(f"  {_t(name)}")
 
 
 def render_compile(console: Console, out_dir, plan: BuildPlan) -> None:
@@ -133,7 +134,7 @@ def render_compile(console: Console, out_dir, plan: BuildPlan) -> None:
 def render_block_compile(console: Console, out_dir, plan: BuildPlan, kind: str, node: str) -> None:
     """The files of a block op's design and what it is: its kind, node, fold and IO."""
     _written_files(console, out_dir, plan)
-    console.print(f"top {plan.top}: {plan.manifest['top_level_io_bits']} IO bits, block {kind} (node {node!r}) "
+    console.print(f"top {plan.top}: {plan.manifest['top_level_io_bits']} IO bits, block {kind} (node {_t(repr(node))}) "
                   f"with its own parameters, lanes={plan.manifest['spec'].get('lanes', 1)}", soft_wrap=True)
 
 
@@ -157,7 +158,7 @@ def render_doctor(status: ToolchainStatus, console: Console) -> None:
     picked = status.selected_flavour or f"none ({status.selection_problem})"
     console.print(f"flow tools (auto): {picked}")
     warm = "warm" if status.yowasp_cache_warm else "cold (first run compiles for 40-80 s; make warm-tools)"
-    console.print(f"YoWASP cache: {status.yowasp_cache_dir}: {warm}", soft_wrap=True)
+    console.print(f"YoWASP cache: {_t(status.yowasp_cache_dir)}: {warm}", soft_wrap=True)
     console.print(f"make: {status.make_path or 'not found (needed by the edalize flow)'}")
 
 
@@ -191,9 +192,9 @@ def _activity_table(report: Report) -> Table:
     top = max((layer.rate for layer in activity.layers if layer.spiking), default=0.0) or 1.0
     for layer in activity.layers:
         if not layer.spiking:
-            table.add_row(layer.name, layer.kind, str(layer.size), "-", "(membrane)", "-", "")
+            table.add_row(_t(layer.name), _t(layer.kind), str(layer.size), "-", "(membrane)", "-", "")
             continue
-        table.add_row(layer.name, layer.kind, str(layer.size), str(layer.spikes), f"{layer.rate:.4f}",
+        table.add_row(_t(layer.name), _t(layer.kind), str(layer.size), str(layer.spikes), f"{layer.rate:.4f}",
                       si(layer.rate_hz, "Hz"), Bar(top, 0, layer.rate, width=12))
     return table
 
@@ -228,7 +229,7 @@ def render_report(report: Report, console: Console) -> None:
     render_deploy(report.build.report, console, report.build.parts)
     provenance = report.build.provenance
     if provenance:
-        console.print(f"model: {provenance.get('model')}", soft_wrap=True)  # paths stay whole for copying
+        console.print(f"model: {_t(provenance.get('model'))}", soft_wrap=True)  # paths stay whole for copying
         console.print(f"model sha256 {provenance.get('model_sha256', '?')[:16]}, "
                       f"sc-neurocore commit {(provenance.get('commit') or 'unknown')[:10]}")
     if report.throughput is not None:
@@ -236,7 +237,7 @@ def render_report(report: Report, console: Console) -> None:
     else:
         console.print(f"throughput: {throughput_gap(report)}")
     if report.source is not None:
-        console.print(f"input: {report.source}")
+        console.print(f"input: {_t(report.source)}")
     if report.activity is not None:
         console.print(_activity_table(report))
         console.print(_energy_table(report))
@@ -256,10 +257,10 @@ def render_report(report: Report, console: Console) -> None:
 def render_comparison(a: Report, b: Report, console: Console) -> None:
     """What changed from build A to build B: resources, Fmax, throughput and, with a model, accuracy and
     activity, each build simulated with its own arithmetic (fixed point or SC streams)."""
-    console.print(f"A: {a.build.path}", soft_wrap=True)
-    console.print(f"B: {b.build.path}", soft_wrap=True)
+    console.print(f"A: {_t(a.build.path)}", soft_wrap=True)
+    console.print(f"B: {_t(b.build.path)}", soft_wrap=True)
     if a.source is not None:
-        console.print(f"input: {a.source}")
+        console.print(f"input: {_t(a.source)}")
     table = _plain_table(f"B ({b.arith_label}) against A ({a.arith_label})", "", "A", "B", "B - A", "change")
     for row in compare(a, b):
         table.add_row(row.metric, quantity(row.a, row.unit), quantity(row.b, row.unit),

@@ -6,9 +6,11 @@ from typing import Optional
 
 import typer
 
+from sc_neurocore.atomic import check_target
 from sc_neurocore.report import make_report, report_document
 
 from . import options as opt
+from .checks import check_options
 from .render import console, render_comparison, render_report
 
 
@@ -26,7 +28,9 @@ def command(
     html: Optional[Path] = typer.Option(None, "--html", help="Also write a self-contained HTML page here."),
     force: bool = opt.FORCE,
 ) -> None:
+    check_options(steps=steps, rate=rate, seed=seed)
     if html is not None:
+        check_target(html, force, reading=(model, input, build_dir / "build_report.json"))
         from sc_neurocore.report.html import check_html_target
 
         check_html_target(html, force)  # before any work: an existing page is never half-replaced

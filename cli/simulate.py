@@ -6,6 +6,7 @@ from typing import Optional
 
 import typer
 
+from sc_neurocore.atomic import check_target
 from sc_neurocore.errors import InputError, UnsupportedError
 from sc_neurocore.passes.pipeline import block_graph, load_network, load_quantised
 from sc_neurocore.sim import PRECISIONS
@@ -17,6 +18,7 @@ from sc_neurocore.training.simulation import simulate_trained_transformer
 
 from . import options as opt
 from .output_files import save_npz
+from .checks import check_options
 from .render import console, render_simulation
 
 
@@ -44,10 +46,12 @@ def command(
     force: bool = opt.FORCE,
     json_out: bool = opt.JSON,
 ) -> None:
-    if out is not None and out.exists() and not force:
-        raise InputError(f"{out} exists; pass --force to replace it")
+    if out is not None:
+        check_target(out, force, reading=(model, input))
     if batch <= 0:
         raise InputError(f"--batch must be positive, got {batch}")
+    check_options(steps=steps, batch=batch, rate=rate, seed=seed, dt=dt, weight_bits=weight_bits,
+                  state_bits=state_bits)
     sc = opt.arith_config(arith, stream_length)
     if sc is not None and mode is not None:
         raise InputError("--arith sc runs the sc executor (the SC hardware's arithmetic): leave out --mode")

@@ -12,6 +12,8 @@ __all__ = [
     "ToolError",
     "ToolMissingError",
     "ToolTimeoutError",
+    "OutputError",
+    "LimitError",
     "ScNeurocoreWarning",
 ]
 
@@ -38,6 +40,14 @@ class UnsupportedError(InputError):
 
 class FitError(InputError):
     """A design that does not fit the chosen device or package."""
+
+
+class LimitError(InputError):
+    """Input past a safety limit (steps, sizes, nesting): the message names the limit and how to raise it."""
+
+
+class OutputError(ScNeurocoreError):
+    """An output could not be written (full disk, read-only, permissions): the message names the path."""
 
 
 class ToolError(ScNeurocoreError):

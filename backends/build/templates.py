@@ -11,6 +11,8 @@ from importlib import resources
 
 import jinja2
 
+from sc_neurocore.names import jinja_finalize
+
 __all__ = ["render_template", "library_files", "hex_word", "memory_image"]
 
 
@@ -19,6 +21,7 @@ def _environment() -> jinja2.Environment:
     return jinja2.Environment(
         loader=jinja2.PackageLoader("sc_neurocore.backends", "cores"),
         undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
+        finalize=jinja_finalize,  # names from files are data: every interpolated string made inert
     )
 
 

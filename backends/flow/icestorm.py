@@ -29,6 +29,7 @@ from sc_neurocore.backends.flow.reports import (
 from sc_neurocore.backends.flow.toolrun import run_tool, tool_error
 from sc_neurocore.backends.flow.tools import TOOL_SELECTIONS, find_toolchain
 from sc_neurocore.report.build_record import BuildReport
+from sc_neurocore.backends.flow.pcf import check_pcf
 
 __all__ = [
     "Ice40Options",
@@ -65,9 +66,11 @@ class Ice40Options:
             raise InputError(
                 f"package {self.package!r} does not exist for {self.device}; choose one of {', '.join(device.packages)}"
             )
-        if not self.freq_mhz > 0:
-            raise InputError(f"freq_mhz must be positive, got {self.freq_mhz}")
-        if not self.timeout_s > 0:
+        if not 0 < self.freq_mhz < float("inf"):
+            raise InputError(f"freq_mhz must be positive and finite, got {self.freq_mhz}")
+        if self.pcf is not None:
+            check_pcf(self.pcf)
+        if not 0 < self.timeout_s < float("inf"):
             raise InputError(f"timeout_s must be positive, got {self.timeout_s}")
         if self.tools not in TOOL_SELECTIONS:
             raise InputError(f"unknown tool selection {self.tools!r}; choose one of {', '.join(TOOL_SELECTIONS)}")
@@ -223,7 +226,7 @@ def run_ice40_flow(
     """
     work_dir = Path(work_dir).resolve()
     _check_inputs(work_dir, top, sources, memory_files)
-    toolchain = find_toolchain(options.tools)
+    toolchain = find_toolchain(options.tools, timeout_s=options.timeout_s)
     make = shutil.which("make")
     if make is None:
         raise ToolMissingError("GNU make not found on PATH (edalize runs the flow with it); apt-get install make")

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from sc_neurocore.errors import ToolError
 from sc_neurocore.backends.flow.toolrun import run_tool
+from sc_neurocore.backends.flow.orphans import stop_group_with_parent
 
 __all__ = [
     "STAGE_LOGS",
@@ -102,6 +103,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.write(f"sc-neurocore launcher: no mapping for {argv[:1]}; expected one of {expected}\n")
         return 2
     tool, args = argv[0], argv[1:]
+    stop_group_with_parent()
     executable = os.environ.get(TOOL_VARIABLES[tool])
     if not executable:
         sys.stderr.write(f"sc-neurocore launcher: {TOOL_VARIABLES[tool]} is not set\n")

@@ -15,7 +15,7 @@ _MODULES_JSON = "modules.json"
 
 
 def _run_yosys(work_dir: Path, script_name: str, script: str, tools: str, timeout_s: float) -> None:
-    yosys = find_toolchain(tools).yosys.path
+    yosys = find_toolchain(tools, timeout_s=timeout_s).yosys.path
     (work_dir / script_name).write_text(script, encoding="utf-8")
     run_tool("yosys", [str(yosys), "-q", script_name], work_dir, work_dir / "yosys.log", timeout_s)
 

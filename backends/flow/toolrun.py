@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from sc_neurocore.errors import InputError, ToolError, ToolMissingError, ToolTimeoutError
+from sc_neurocore.backends.flow.orphans import die_with_parent
 
 __all__ = ["LOG_TAIL_LINES", "run_tool", "capture_tool_output", "log_tail", "tool_error"]
 
@@ -104,6 +105,7 @@ def run_tool(
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=own_process_group,
+                preexec_fn=die_with_parent(os.getpid()) if own_process_group else None,
             )
         except FileNotFoundError as exc:
             raise ToolMissingError(f"{name}: executable not found: {argv[0]}") from exc
@@ -127,5 +129,13 @@ def capture_tool_output(name: str, argv: Sequence[str], timeout_s: float) -> str
     """Run a short query (such as `--version`) through `run_tool` and return what it printed."""
     with tempfile.TemporaryDirectory(prefix="sc_neurocore_") as scratch:
         log_path = Path(scratch) / "output.log"
-        run_tool(name, argv, cwd=Path(scratch), log_path=log_path, timeout_s=timeout_s)
+        try:
+            run_tool(name, argv, cwd=Path(scratch), log_path=log_path, timeout_s=timeout_s)
+        except ToolError as error:
+            # the scratch log is about to be deleted: name the command instead, keep the last lines
+            summary, _, rest = str(error).partition("\n  log: ")
+            tail = rest.partition("\n")[2]
+            failure = type(error)(f"{summary} (command: {' '.join(map(str, argv))})" + (f"\n{tail}" if tail else ""))
+            failure.tool_name, failure.log_path, failure.log_tail = name, None, getattr(error, "log_tail", ())
+            raise failure from None
         return log_path.read_text(encoding="utf-8", errors="replace")

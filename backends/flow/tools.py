@@ -7,7 +7,6 @@ disagree), so yosys and nextpnr-ice40 always come from the same flavour. Environ
 
 from __future__ import annotations
 
-import functools
 import os
 import re
 import shutil
@@ -155,8 +154,17 @@ def _first_version_line(text: str) -> str:
     return next((line.strip() for line in text.splitlines() if line.strip()), "")
 
 
-@functools.lru_cache(maxsize=None)
-def _version(tool: str, path: Path) -> str:
+_VERSIONS: dict[tuple[str, Path], str] = {}
+
+
+def _version(tool: str, path: Path, timeout_s: float = _VERSION_TIMEOUT_S) -> str:
+    """The tool's version, asked once per executable; the query obeys `timeout_s` (the run's own limit)."""
+    if (tool, path) not in _VERSIONS:
+        _VERSIONS[(tool, path)] = _query_version(tool, path, timeout_s)
+    return _VERSIONS[(tool, path)]
+
+
+def _query_version(tool: str, path: Path, timeout_s: float) -> str:
     flag = _TOOLS[tool][3]
     if flag is None:
         # icepack has no version flag; the YoWASP package version identifies it.
@@ -168,7 +176,7 @@ def _version(tool: str, path: Path) -> str:
             except PackageNotFoundError:
                 return "unknown"
         return "unknown"
-    line = _first_version_line(capture_tool_output(tool, [str(path), flag], timeout_s=_VERSION_TIMEOUT_S))
+    line = _first_version_line(capture_tool_output(tool, [str(path), flag], timeout_s=timeout_s))
     match = re.search(r"(?:Yosys |nextpnr-)(\d+(?:\.\d+)+\S*?)(?:[\s)]|$)", line)
     return match.group(1) if match else line
 
@@ -204,12 +212,14 @@ def _auto_flavour() -> str:
     )
 
 
-def find_toolchain(tools: str = "auto") -> Toolchain:
+def find_toolchain(tools: str = "auto", timeout_s: float | None = None) -> Toolchain:
     """The tools to run: `tools` is "auto" (YoWASP first, then native), "yowasp" or "native".
 
     Raises InputError for an unknown selection or a yosys/nextpnr flavour mix, ToolMissingError
     when a tool cannot be found (saying how to install it), ToolError when a tool will not start.
+    Version queries obey `timeout_s` (the run's own limit) when it is shorter than their default.
     """
+    query_s = _VERSION_TIMEOUT_S if timeout_s is None else min(timeout_s, _VERSION_TIMEOUT_S)
     if tools not in TOOL_SELECTIONS:
         raise InputError(f"unknown tool selection {tools!r}; choose one of {', '.join(TOOL_SELECTIONS)}")
     flavour = _auto_flavour() if tools == "auto" else tools
@@ -221,7 +231,7 @@ def find_toolchain(tools: str = "auto") -> Toolchain:
             f"{pnr_flavour}) are of different flavours and may not agree on the netlist format; "
             "set YOSYS and NEXTPNR_ICE40 to tools of the same flavour"
         )
-    infos = {tool: ToolInfo(tool, path, _version(tool, path), _flavour_of(path)) for tool, path in paths.items()}
+    infos = {tool: ToolInfo(tool, path, _version(tool, path, query_s), _flavour_of(path)) for tool, path in paths.items()}
     return Toolchain(yosys=infos["yosys"], nextpnr=infos["nextpnr-ice40"], icepack=infos["icepack"])
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from sc_neurocore.errors import InputError, ModelError, UnsupportedError
+from sc_neurocore.limits import limit
 from sc_neurocore.ir import blocks as ops
 
 __all__ = ["OP_KEY", "FORMAT_VERSION", "encode_block", "decode_block", "block_kind"]
@@ -543,6 +544,7 @@ def decode_block(nir_graph, name: str = "block") -> ops.BlockOp:
     if version != FORMAT_VERSION:
         raise UnsupportedError(f"node {name!r} ({kind}) uses encoding version {version}; "
                                f"this reader reads {FORMAT_VERSION}")
+    _check_scalars(name, kind, meta)
     try:
         return _CODECS[kind][1](nir_graph.nodes, meta)
     except KeyError as error:
@@ -550,5 +552,21 @@ def decode_block(nir_graph, name: str = "block") -> ops.BlockOp:
     except InputError as error:  # the ops' own checks of their hyper-parameters: a malformed model
         cls = type(error) if isinstance(error, (ModelError, UnsupportedError)) else ModelError
         raise cls(f"node {name!r} ({kind}): {error}") from None
-    except (ValueError, TypeError, AttributeError, IndexError) as error:
+    except (ValueError, TypeError, AttributeError, IndexError, ArithmeticError) as error:
         raise ModelError(f"node {name!r} ({kind}): malformed parameters ({error})") from None
+
+
+def _check_scalars(name: str, kind: str, meta: dict) -> None:
+    """Every numeric hyper-parameter finite and within the size limit, before any op is built from it
+    (a `burn_in` or `T` of 1e300 would loop or allocate without bound)."""
+    bound = limit("dim")
+    for key, value in meta.items():
+        if isinstance(value, (bool, str, bytes, dict)) or np.ndim(value) != 0:
+            continue
+        try:
+            number = complex(value)
+        except (TypeError, ValueError):
+            continue
+        if not (np.isfinite(number.real) and np.isfinite(number.imag)) or abs(number) > bound:
+            raise ModelError(f"node {name!r} ({kind}): metadata {key!r} = {value!r} is not a finite number of "
+                             f"magnitude up to {bound} (SC_NEUROCORE_MAX_DIM)")

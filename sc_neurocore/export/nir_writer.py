@@ -6,14 +6,13 @@ become tagged subgraphs of standard nodes (`sc_neurocore.export.nir_blocks`). NI
 conventions; they go into the graph metadata under "sc_neurocore" (see `sc_neurocore.presets`).
 """
 
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
 from sc_neurocore import __version__
-from sc_neurocore.errors import InputError, UnsupportedError
+from sc_neurocore.atomic import atomic_write, check_target
+from sc_neurocore.errors import UnsupportedError
 from sc_neurocore.ir import Graph
 from sc_neurocore.ir import nodes as ir
 from sc_neurocore.ir.blocks import BlockOp
@@ -104,15 +103,6 @@ def write_nir(graph: Graph, path, preset: Preset | None = None, dt: float | None
     import nir  # lazy: nir and h5py take 0.1 s to import, kept out of CLI start-up
 
     path = Path(path)
-    if path.exists() and not force:
-        raise InputError(f"{path} exists; pass force=True (--force) to replace it")
+    check_target(path, force)
     nir_graph = to_nir(graph, preset, dt)
-    handle, temporary = tempfile.mkstemp(suffix=".nir.partial", dir=path.parent or ".")
-    os.close(handle)
-    try:
-        nir.write(temporary, nir_graph)
-        os.replace(temporary, path)
-    finally:
-        if os.path.exists(temporary):
-            os.remove(temporary)
-    return path
+    return atomic_write(path, lambda temporary: nir.write(temporary, nir_graph))

@@ -11,6 +11,10 @@ from sc_neurocore.errors import InputError, ModelError, UnsupportedError
 from sc_neurocore.export.nir_blocks import block_kind, decode_block
 from sc_neurocore.ir import graph as ir_graph
 from sc_neurocore.ir import nodes as ir
+from sc_neurocore.limits import check_elements, limit
+from sc_neurocore.names import safe_text
+
+from .nir_guard import check_nir_file, nir_version
 
 __all__ = ["read_nir", "graph_from_nir", "SUPPORTED_NIR_TYPES"]
 
@@ -18,10 +22,26 @@ _SUPPORTED_MAJOR = "1"
 
 
 def _arr(value, shape=None) -> np.ndarray:
+    if np.iscomplexobj(value):
+        raise ModelError("holds complex values; NIR parameters are real numbers")
     array = np.asarray(value, dtype=np.float64)
     if shape is not None and array.shape != tuple(shape):
+        check_elements("a parameter", shape)
         array = np.broadcast_to(array, shape).copy()
     return array
+
+
+def _dims(value) -> tuple[int, ...]:
+    """An Input/Output shape: positive integers within the limits."""
+    array = np.atleast_1d(np.asarray(value))
+    if array.dtype.kind not in "iu" and not (
+            array.dtype.kind == "f" and np.all(np.isfinite(array)) and np.all(np.mod(array, 1) == 0)):
+        raise ModelError(f"a shape must hold integers, got {safe_text(array.tolist(), 80)}")
+    if array.ndim != 1 or np.any(array < 0) or np.any(array > limit("dim")):  # zero: refused by the graph check
+        raise ModelError(f"a shape must hold non-negative integers up to {limit('dim')}, got {safe_text(array.tolist(), 80)}")
+    shape = tuple(int(d) for d in array)
+    check_elements("a shape", shape)
+    return shape
 
 
 def _matrix(value) -> np.ndarray:
@@ -123,9 +143,9 @@ def _convert_node(name: str, node, in_shape):
             padding=_ints(node.padding, 2),
         )
     if isinstance(node, nir.Input):
-        return ir.Input(shape=tuple(int(d) for d in node.input_type["input"]))
+        return ir.Input(shape=_dims(node.input_type["input"]))
     if isinstance(node, nir.Output):
-        return ir.Output(shape=tuple(int(d) for d in node.output_type["output"]))
+        return ir.Output(shape=_dims(node.output_type["output"]))
     if isinstance(node, nir.Affine):
         weight = _matrix(node.weight)
         return ir.Affine(weight=weight, bias=_arr(node.bias, (weight.shape[0],)))
@@ -263,6 +283,10 @@ def graph_from_nir(nir_graph) -> ir_graph.Graph:
     missing = sorted({end for edge in edges for end in edge if end not in nodes})
     if missing:
         raise ModelError(f"edges name node(s) that do not exist: {', '.join(missing)}")
+    duplicated = sorted({edge for edge in edges if edges.count(edge) > 1}) if len(set(edges)) != len(edges) else []
+    if duplicated:
+        src, dst = duplicated[0]
+        raise ModelError(f"edge {safe_text(src)} -> {safe_text(dst)} appears more than once (it would double the drive)")
     edges = _contract_joints(nodes, edges)
     _infer_shapes(nodes, edges)
     metadata = dict(getattr(nir_graph, "metadata", {}) or {})
@@ -300,12 +324,15 @@ def read_nir(path) -> ir_graph.Graph:
 
     path = Path(path)
     if not path.is_file():
-        raise InputError(f"{path}: no such file")
+        raise InputError(f"{path}: no such file" if not path.exists() else f"{path}: not a regular file")
     try:
         with h5py.File(path, "r") as handle:
-            version = handle["version"][()].decode() if "version" in handle else None
-    except OSError:
+            version = nir_version(path, handle)
+    except InputError:
+        raise
+    except Exception:  # OSError, or RuntimeError from a damaged file
         raise InputError(f"{path}: not a NIR file (not readable as HDF5)") from None
+    check_nir_file(path)
     if version is not None and version.split(".")[0] > _SUPPORTED_MAJOR:
         raise InputError(f"{path}: written by NIR {version}; this reader supports NIR 1.x")
     try:
@@ -320,3 +347,8 @@ def read_nir(path) -> ir_graph.Graph:
         return graph_from_nir(nir_graph)
     except ModelError as error:
         raise type(error)(f"{path}: {error}") from None
+    except InputError:
+        raise
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError, ArithmeticError, RecursionError) as error:
+        # values nir accepted but the model cannot use (inf or zero in block-op metadata, strings for numbers)
+        raise ModelError(f"{path}: malformed model ({type(error).__name__}: {safe_text(error, 160)})") from None

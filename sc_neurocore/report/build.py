@@ -8,6 +8,8 @@ from pathlib import Path
 from sc_neurocore.report.build_record import BUILD_REPORT, BuildReport
 from sc_neurocore.errors import InputError
 from sc_neurocore.passes.pipeline import ModelOptions
+from sc_neurocore.limits import limit
+from sc_neurocore.names import safe_text
 
 from .throughput import CoreShape
 
@@ -53,13 +55,20 @@ def load_build(build_dir) -> Build:
     if not path.is_file():
         raise InputError(f"{path} not found: is {build_dir} a directory written by `sc-neurocore deploy`?")
     try:
+        if path.stat().st_size > limit("yaml_bytes") * 16:
+            raise InputError(f"{path} is larger than any build report; deploy again to rewrite it")
         record = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(f"{path} is not readable JSON ({exc}); deploy again to rewrite it") from None
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise InputError(f"{path} is not readable JSON ({type(exc).__name__}); deploy again to rewrite it") from None
+    if not isinstance(record, dict):
+        raise InputError(f"{path} does not hold a build report (a JSON object); deploy again to rewrite it")
     try:
         report = BuildReport.from_dict(record)
     except InputError as exc:
         raise InputError(f"{path}: {exc}") from None
+    except (TypeError, ValueError, KeyError, AttributeError, IndexError, ArithmeticError) as exc:
+        raise InputError(f"{path}: damaged build report ({type(exc).__name__}: {safe_text(exc, 120)}); "
+                         "deploy again to rewrite it") from None
     manifest = record.get("manifest")
     if not isinstance(manifest, dict):
         raise InputError(f"{path} holds no manifest; deploy again with this version of sc-neurocore")
@@ -67,6 +76,9 @@ def load_build(build_dir) -> Build:
         shape = None if "block" in manifest else CoreShape.from_manifest(manifest)
     except InputError as exc:
         raise InputError(f"{path}: {exc}") from None
+    except (TypeError, ValueError, KeyError, AttributeError, IndexError, ArithmeticError) as exc:
+        raise InputError(f"{path}: damaged manifest ({type(exc).__name__}: {safe_text(exc, 120)}); "
+                         "deploy again to rewrite it") from None
     if report.bitstream is not None and not report.bitstream.is_absolute():
         report = replace(report, bitstream=build_dir / report.bitstream)  # stored relative to the build
     return Build(build_dir, report, manifest, shape, dict(record.get("attention_parts") or {}))

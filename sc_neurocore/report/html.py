@@ -1,10 +1,9 @@
 """The report as one self-contained HTML page: tables and inline SVG plots, no scripts, no links out."""
 
 import html
-import os
-import tempfile
 from pathlib import Path
 
+from sc_neurocore.atomic import atomic_write_text, check_target
 from sc_neurocore.errors import InputError
 
 from .document import Report, compare, throughput_gap
@@ -144,23 +143,11 @@ def check_html_target(path, force: bool) -> None:
     path = Path(path)
     if path.is_dir():
         raise InputError(f"{path} is a directory; name the HTML file to write")
-    if path.exists() and not force:
-        raise InputError(f"{path} exists; pass --force to replace it")
+    check_target(path, force)
 
 
 def save_html(path, text: str, force: bool) -> None:
     """Write whole or not at all: a temporary file beside the target, then a rename."""
     path = Path(path)
     check_html_target(path, force)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)  # mkstemp makes it private; a page is an ordinary file
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    atomic_write_text(path, text)

@@ -13,6 +13,7 @@ from sc_neurocore.ir.blocks import BlockOp
 from sc_neurocore.sim.executor import SimulationResult
 from sc_neurocore.sim.summary import PopulationActivity, SimulationSummary
 from sc_neurocore.transformers.ops import is_spike_tensor
+from sc_neurocore.limits import check_count, check_elements, load_array
 
 __all__ = ["run_block_graph", "block_input", "load_block_input", "simulate_block_graph", "is_trained_transformer"]
 
@@ -89,9 +90,17 @@ def block_input(graph, steps: int | None, batch: int, rate: float, seed: int) ->
     """Bernoulli spikes for the graph's layout: TBND ``(steps, batch, N, D)``, BND ``(batch, N, D)``,
     BTD ``(batch, steps, D)``; ``steps`` defaults to 8, ``N`` to 16 (a trained transformer's own)."""
     width = int(np.prod(graph.nodes[graph.of_type(ir.Input)[0]].shape))
-    tokens = int(graph.metadata.get("tokens", BLOCK_TOKENS))
+    tokens = check_count("the graph's tokens", graph.metadata.get("tokens", BLOCK_TOKENS), "tokens")
+    check_count("--batch", batch, "batch")
+    if steps is not None:
+        check_count("--steps", steps, "steps")
+    if not 0.0 <= rate <= 1.0:
+        raise InputError(f"--rate is a spike probability per step and must lie in [0, 1], got {rate}")
+    if seed < 0:
+        raise InputError(f"--seed must be a non-negative integer, got {seed}")
     shape = {"TBND": (steps or 8, batch, tokens, width), "BND": (batch, tokens, width),
              "BTD": (batch, steps or 8, width)}[_layout(graph)]
+    check_elements("the generated input", shape)
     return (np.random.default_rng(seed).random(shape) < rate).astype(np.float64)
 
 
@@ -104,11 +113,9 @@ def load_block_input(path, graph) -> np.ndarray:
     """A .npy array (or the .npz array named 'input') in the layout of the graph's first op."""
     path = Path(path)
     layout = _layout(graph)
-    try:
-        loaded = np.load(path, allow_pickle=False)
-        array = loaded["input"] if isinstance(loaded, np.lib.npyio.NpzFile) else loaded
-    except (ValueError, OSError, KeyError) as error:
-        raise InputError(f"{path}: not a .npy file or a .npz with an 'input' array ({error})") from None
+    array = load_array(path, "input")
+    if not np.all(np.isfinite(array)):
+        raise InputError(f"{path}: holds NaN or infinite values")
     width = int(np.prod(graph.nodes[graph.of_type(ir.Input)[0]].shape))
     if is_trained_transformer(graph) and array.ndim == 2 and array.shape[-1] == width * graph.metadata["tokens"]:
         # train's test_set.npz: [B, tokens * width] features, direct-encoded as in training (the same

@@ -8,10 +8,13 @@ before any training starts, e.g. ``config key 'optimiser.lr': expected a positiv
 from __future__ import annotations
 
 import copy
+import math
 from pathlib import Path
 
 from sc_neurocore.errors import InputError
 from sc_neurocore.passes.lower import DEFAULT_DT
+from sc_neurocore.limits import limit, read_yaml
+from sc_neurocore.names import safe_text
 
 from .data import ENCODINGS
 from .mlp import READOUTS
@@ -45,12 +48,13 @@ _CHOICES = {
     "encoding.kind": ENCODINGS, "optimiser.name": ("adam", "sgd"), "optimiser.schedule": ("cosine", "constant"),
 }
 _POSITIVE = {"model.tau", "model.dt", "model.threshold", "data.test_fraction", "optimiser.lr", "quantisation.lr"}
+_BITS = {"quantisation.weight_bits": (2, 16), "quantisation.state_bits": (8, 24)}
 _POSITIVE_INT = {"model.dim", "model.heads", "model.depth", "model.mlp_ratio", "model.d_model", "model.d_state",
                  "encoding.steps", "epochs", "batch_size", "quantisation.weight_bits", "quantisation.state_bits"}
 
 
 def _fail(path: str, message: str) -> None:
-    raise InputError(f"config key '{path}': {message}")
+    raise InputError(f"config key '{safe_text(path)}': {safe_text(message, 300)}")
 
 
 def _merge(defaults: dict, given: dict, prefix: str) -> dict:
@@ -78,6 +82,12 @@ def _check(path: str, default, value):
             _fail(path, f"expected a number, got {value!r}")
         if isinstance(default, int) and not isinstance(value, int):
             _fail(path, f"expected an integer, got {value!r}")
+        if not math.isfinite(value):
+            _fail(path, f"expected a finite number, got {value!r}")
+        if path in _BITS and not _BITS[path][0] <= value <= _BITS[path][1]:
+            _fail(path, f"expected an integer from {_BITS[path][0]} to {_BITS[path][1]}, got {value!r}")
+        if isinstance(value, int) and value > limit("dim"):
+            _fail(path, f"{value} is past the limit of {limit('dim')}; set SC_NEUROCORE_MAX_DIM to raise it")
         if path in _POSITIVE and not value > 0 or path in _POSITIVE_INT and not value >= 1:
             _fail(path, f"expected a positive number, got {value!r}")
         if value < 0:
@@ -86,8 +96,8 @@ def _check(path: str, default, value):
     if isinstance(default, list) or path == "data.image_shape":
         if value is None and path == "data.image_shape":
             return None
-        if not isinstance(value, list) or not all(isinstance(v, int) and not isinstance(v, bool) and v > 0
-                                                  for v in value):
+        if not isinstance(value, list) or len(value) > limit("nesting") or not all(
+                isinstance(v, int) and not isinstance(v, bool) and 0 < v <= limit("dim") for v in value):
             _fail(path, f"expected a list of positive integers, got {value!r}")
         return value
     if not isinstance(value, str):
@@ -133,13 +143,7 @@ def validate_config(raw: dict, base_dir: Path = Path(".")) -> dict:
 
 def load_config(path: Path) -> dict:
     """Read and validate a YAML file; relative paths in it are relative to the file."""
-    import yaml
-
     path = Path(path)
-    if not path.is_file():
+    if not path.exists():
         raise InputError(f"config file {path} does not exist")
-    try:
-        raw = yaml.safe_load(path.read_text())
-    except yaml.YAMLError as error:
-        raise InputError(f"{path}: not valid YAML: {error}") from error
-    return validate_config(raw, path.parent)
+    return validate_config(read_yaml(path), path.parent)

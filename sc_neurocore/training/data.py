@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from sc_neurocore.errors import InputError
+from sc_neurocore.limits import load_arrays
 
 __all__ = ["Dataset", "load_digits_split", "load_npz", "encode", "ENCODINGS", "batches", "shift_images"]
 
@@ -70,11 +71,17 @@ def load_npz(path: Path, image_shape: tuple[int, int] | None = None) -> Dataset:
     path = Path(path)
     if not path.is_file():
         raise InputError(f"data file {path} does not exist")
-    with np.load(path) as archive:
-        missing = [k for k in ("x_train", "y_train", "x_test", "y_test") if k not in archive]
-        if missing:
-            raise InputError(f"{path}: missing arrays {missing} (need x_train, y_train, x_test, y_test)")
-        arrays = {k: archive[k] for k in ("x_train", "y_train", "x_test", "y_test")}
+    wanted = ("x_train", "y_train", "x_test", "y_test")
+    arrays = load_arrays(path, names=wanted)
+    missing = [k for k in wanted if k not in arrays]
+    if missing:
+        raise InputError(f"{path}: missing arrays {missing} (need x_train, y_train, x_test, y_test)")
+    for key in ("x_train", "x_test"):
+        if arrays[key].ndim < 2 or len(arrays[key]) == 0 or not np.all(np.isfinite(arrays[key])):
+            raise InputError(f"{path}: {key} must be a non-empty [samples, features...] array of finite numbers")
+    for key in ("y_train", "y_test"):
+        if arrays[key].ndim != 1 or arrays[key].dtype.kind not in "biu" or (arrays[key].size and arrays[key].min() < 0):
+            raise InputError(f"{path}: {key} must be a 1-d array of non-negative integer labels")
     x_tr = arrays["x_train"].reshape(len(arrays["x_train"]), -1).astype(np.float32)
     x_te = arrays["x_test"].reshape(len(arrays["x_test"]), -1).astype(np.float32)
     if x_tr.shape[1] != x_te.shape[1]:

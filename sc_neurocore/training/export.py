@@ -10,12 +10,11 @@ leaks are the rounded values the hardware uses.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
+from sc_neurocore.atomic import atomic_write
 from sc_neurocore.errors import InputError, ModelError, UnsupportedError
 from sc_neurocore.export import nir_writer
 from sc_neurocore.export.nir_blocks import restore_thresholds, trained_lif_arrays, trained_tau
@@ -76,16 +75,8 @@ def write_nir(model: SpikingMLPClassifier, path: Path, metadata: dict | None = N
     """Write the NIR file atomically (temporary file in the same folder, then rename)."""
     import nir
 
-    path = Path(path)
-    handle, tmp = tempfile.mkstemp(suffix=".nir", dir=path.parent)
-    os.close(handle)
-    try:
-        nir.write(tmp, mlp_to_nir(model, metadata))
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return path
+    graph = mlp_to_nir(model, metadata)
+    return atomic_write(Path(path), lambda temporary: nir.write(temporary, graph))
 
 
 def _lif_node(lif) -> ir.LIF:

@@ -14,8 +14,6 @@ Everything is written atomically.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,12 +21,14 @@ from typing import Callable
 
 import numpy as np
 
+from sc_neurocore.atomic import atomic_write, lock_directory, output_error
 from sc_neurocore.errors import InputError
 from sc_neurocore.sim.twins.mlp import FixedMLP
 from sc_neurocore.sim.twins.quant import QuantSpec
 from sc_neurocore.sim.twins.transformer import FixedTransformer
 
 from .accuracy import transformer_accuracy
+from .checkpoint import load_checkpoint_state, read_checkpoint_meta
 from .data import Dataset, encode, load_digits_split, load_npz
 from .mlp import SpikingMLPClassifier
 from .module import Module
@@ -91,17 +91,6 @@ def _optimiser(cfg: dict, model: Module, lr: float | None = None):
     return Adam(model.parameters(), lr=lr or o["lr"], weight_decay=o["weight_decay"])
 
 
-def _atomic_write(path: Path, write: Callable[[str], None]) -> None:
-    handle, tmp = tempfile.mkstemp(dir=path.parent, suffix=path.suffix)
-    os.close(handle)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-
-
 def _save_checkpoint(path: Path, model: Module, opt, rng: np.random.Generator, history: list, phase: str) -> None:
     arrays = {f"param/{k}": v for k, v in model.state_dict().items()}
     arrays.update({f"optim/{k}": np.asarray(v) for k, v in opt.state().items()})
@@ -111,20 +100,17 @@ def _save_checkpoint(path: Path, model: Module, opt, rng: np.random.Generator, h
         with open(tmp, "wb") as handle:
             np.savez(handle, **arrays)
 
-    _atomic_write(path, write)
+    atomic_write(path, write)
 
 
 def _read_meta(path: Path) -> dict:
     if not path.is_file():
         raise InputError(f"--resume: no checkpoint at {path}")
-    with np.load(path) as archive:
-        return json.loads(str(archive["meta"]))
+    return read_checkpoint_meta(path)
 
 
 def _load_checkpoint(path: Path, model: Module, opt) -> None:
-    with np.load(path) as archive:
-        model.load_state_dict({k[6:]: archive[k] for k in archive.files if k.startswith("param/")})
-        opt.load_state({k[6:]: archive[k] for k in archive.files if k.startswith("optim/")})
+    load_checkpoint_state(path, model, opt)
 
 
 def _write_curve(out: Path, history: list) -> Path:
@@ -136,7 +122,7 @@ def _write_curve(out: Path, history: list) -> Path:
         path = out / "curve.csv"
         lines = ["epoch,loss,train_accuracy,test_accuracy"] + [
             f"{r['epoch']},{r['loss']:.6f},{r['train_accuracy']:.6f},{r['test_accuracy']:.6f}" for r in history]
-        _atomic_write(path, lambda tmp: Path(tmp).write_text("\n".join(lines) + "\n"))
+        atomic_write(path, lambda tmp: Path(tmp).write_text("\n".join(lines) + "\n"))
         return path
     path = out / "curve.png"
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9, 3.5))
@@ -148,7 +134,7 @@ def _write_curve(out: Path, history: list) -> Path:
     ax2.set(xlabel="epoch", ylabel="accuracy")
     ax2.legend()
     fig.tight_layout()
-    _atomic_write(path, lambda tmp: fig.savefig(tmp, format="png", dpi=100))
+    atomic_write(path, lambda tmp: fig.savefig(tmp, format="png", dpi=100))
     plt.close(fig)
     return path
 
@@ -158,7 +144,11 @@ def run_training(cfg: dict, *, resume: bool = False,
                  on_batch: Callable[[int, int], None] | None = None) -> TrainResult:
     """Train as configured; ``on_epoch(epoch, total, record)`` after each epoch (all phases)."""
     out = Path(cfg["output"])
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise output_error(out, error) from None
+    lock_directory(out)  # one training run per output folder
     data = load_data(cfg)
     model = build_model(cfg, data)
     q = cfg["quantisation"]
@@ -221,7 +211,7 @@ def run_training(cfg: dict, *, resume: bool = False,
             files["test_set"] = str(write_features(out / TEST_SET, data))
     metrics["history"] = history
     metrics_path = out / "metrics.json"
-    _atomic_write(metrics_path, lambda tmp: Path(tmp).write_text(json.dumps(metrics, indent=2) + "\n"))
+    atomic_write(metrics_path, lambda tmp: Path(tmp).write_text(json.dumps(metrics, indent=2) + "\n"))
     files["metrics"] = str(metrics_path)
     return TrainResult(metrics, files)
 
@@ -239,7 +229,7 @@ def write_test_set(path: Path, data: Dataset, encoding: str, steps: int, seed: i
         with open(tmp, "wb") as handle:
             np.savez_compressed(handle, input=spikes, labels=data.y_test.astype(np.int64))
 
-    _atomic_write(path, write)
+    atomic_write(path, write)
     return path
 
 
@@ -251,7 +241,7 @@ def write_features(path: Path, data: Dataset) -> Path:
         with open(tmp, "wb") as handle:
             np.savez_compressed(handle, input=data.x_test.astype(np.float32), labels=data.y_test.astype(np.int64))
 
-    _atomic_write(path, write)
+    atomic_write(path, write)
     return path
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 
 from sc_neurocore.errors import InputError
+from sc_neurocore.limits import check_count, read_yaml
 from sc_neurocore.transformers._checks import heads_split
 
 __all__ = [
@@ -53,7 +54,7 @@ class AttentionSpec:
                 raise InputError(f"{name} must be an integer from 2 to 16, got {value!r}")
         if not isinstance(self.out_threshold, int) or self.out_threshold < 0:
             raise InputError(f"out_threshold must be a non-negative integer, got {self.out_threshold!r}")
-        if not isinstance(self.threshold, (int, float)) or not self.threshold > 0:
+        if isinstance(self.threshold, bool) or not isinstance(self.threshold, (int, float)) or not 0 < self.threshold < float("inf"):
             raise InputError(f"threshold must be a positive number, got {self.threshold!r}")
         if self.embed_dim % self.num_heads:
             raise InputError(
@@ -222,10 +223,12 @@ _SPECS = {ATTENTION_BLOCK: AttentionSpec, SSM_BLOCK: SsmSpec, CPG_BLOCK: CpgSpec
 def _positive(name: str, value) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise InputError(f"{name} must be a positive integer, got {value!r}")
+    check_count(name, value, "dim")  # every later fold search is bounded by this
 
 
 def _divisors(n: int) -> list[int]:
-    return [k for k in range(1, n + 1) if n % k == 0]
+    small = [k for k in range(1, int(n ** 0.5) + 1) if n % k == 0]
+    return sorted(set(small + [n // k for k in small]))
 
 
 def spec_from_dict(raw: object, source: str = "spec") -> AttentionSpec | SsmSpec | CpgSpec | VariantSpec:
@@ -246,6 +249,9 @@ def spec_from_dict(raw: object, source: str = "spec") -> AttentionSpec | SsmSpec
     unknown = sorted(set(raw) - known, key=str)
     if unknown:
         raise InputError(f"{source}: unknown option(s) {', '.join(map(str, unknown))}; known: {', '.join(sorted(known))}")
+    seed = options.get("seed", 0)
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2 ** 32:
+        raise InputError(f"{source}: seed must be a non-negative integer below 2**32, got {seed!r}")
     try:
         return cls(**options)
     except InputError as error:
@@ -254,13 +260,7 @@ def spec_from_dict(raw: object, source: str = "spec") -> AttentionSpec | SsmSpec
 
 def load_spec(path: Path) -> AttentionSpec | SsmSpec | CpgSpec | VariantSpec:
     """Read a YAML block spec."""
-    import yaml
-
     path = Path(path)
-    if not path.is_file():
+    if not path.exists():
         raise InputError(f"spec file {path} does not exist")
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as error:
-        raise InputError(f"{path}: not valid YAML: {error}") from None
-    return spec_from_dict(raw, str(path))
+    return spec_from_dict(read_yaml(path), str(path))
