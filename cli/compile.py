@@ -1,7 +1,7 @@
-"""Compile a NIR model to SystemVerilog: top level, library modules, memory images, testbench, manifest."""
+"""Compile a NIR model or a block .yaml spec to SystemVerilog: top level, library modules, memory images, testbench,
+manifest (no tools run)."""
 
 import json
-from dataclasses import asdict
 from pathlib import Path
 from typing import Optional
 
@@ -9,50 +9,19 @@ import typer
 
 from sc_neurocore.backends.build.provenance import provenance
 from sc_neurocore.backends.compile import compile_core
-from sc_neurocore.backends.cores import core_for_graph, core_for_network
-from sc_neurocore.backends.cores.settings import BlockSettings
 from sc_neurocore.atomic import check_target
 from sc_neurocore.errors import InputError
 from sc_neurocore.export import write_nir
 from sc_neurocore.frontend import read_nir
-from sc_neurocore.passes.pipeline import block_graph, load_quantised
 from sc_neurocore.presets import get_preset
 
 from . import options as opt
 from .checks import check_options
+from .model_core import INPUT_PEAK, LANES, MODEL_OR_SPEC, TOKENS, model_core
 from .render import console, render_block_compile, render_compile
 
-LANES = typer.Option(1, "--lanes", help="Fold of a block op from a NIR file (SSM states, CPG phases or attention "
-                                        "head dimensions per clock).")
-TOKENS = typer.Option(None, "--tokens", help="Tokens per inference of an attention op from a NIR file (default 32).")
-INPUT_PEAK = typer.Option(
-    None, "--input-peak",
-    help="Largest |input| of an attention op from a NIR file (default 1.0: rates); sets its input scale and "
-         "thresholds.",
-)
-
-
-def block_settings(lanes: int, weight_bits: int, state_bits: int, dt, spike_condition, reset, arith: str,
-                   tokens: int | None = None, input_peak: float | None = None) -> BlockSettings:
-    """The settings of a block op's hardware; options that only shape neuron networks are refused."""
-    given = [flag for flag, value in (("--dt", dt), ("--spike-condition", spike_condition), ("--reset", reset))
-             if value is not None] + (["--arith"] if arith != "fixed" else [])
-    if given:
-        raise InputError(f"{', '.join(given)} apply to neuron networks; a block op carries its own dynamics")
-    return BlockSettings(lanes=lanes, weight_bits=weight_bits, state_bits=state_bits, tokens=tokens,
-                         input_peak=input_peak)
-
-
-def check_network_only(lanes: int, tokens: int | None, input_peak: float | None, model_is: str) -> None:
-    """--lanes, --tokens and --input-peak only shape a block op from a NIR file."""
-    given = [flag for flag, value in (("--lanes", lanes != 1), ("--tokens", tokens is not None),
-                                      ("--input-peak", input_peak is not None)) if value]
-    if given:
-        raise InputError(f"{', '.join(given)} shape a block op (attention, SSM, CPG) from a NIR file; {model_is}")
-
-
 def command(
-    model: Path = opt.MODEL,
+    model: Path = MODEL_OR_SPEC,
     out: Optional[Path] = typer.Option(None, "-o", "--out", help="Build directory (default: build/<model name>)."),
     emit_nir: Optional[Path] = typer.Option(None, "--emit-nir", help="Also write the model as read, as a NIR file."),
     preset: Optional[str] = opt.PRESET,
@@ -73,29 +42,22 @@ def command(
     if emit_nir is not None:
         check_target(emit_nir, force, reading=(model,))
     out_dir = out or Path("build") / model.stem
-    graph = block_graph(model)
-    if graph is not None:  # attention, SSM or CPG ops: built from the op's own parameters
-        settings = block_settings(lanes, weight_bits, state_bits, dt, spike_condition, reset, arith, tokens,
-                                  input_peak)
-        name, core = core_for_graph(graph, settings)
-        record = {"block": core.kind, **asdict(settings)}
-        result = compile_core(core, out_dir, force, provenance(model, record))
-        if emit_nir is not None:
-            write_nir(graph, emit_nir, preset=get_preset(preset or "sc-neurocore"), force=force)
-    else:
-        check_network_only(lanes, tokens, input_peak, "this model is a neuron network")
-        options = opt.model_options(preset, dt, spike_condition, reset, weight_bits, state_bits)
-        sc = opt.arith_config(arith, stream_length)
-        _, qnet = load_quantised(model, options)
-        record = opt.options_record(options, **opt.arith_record(sc))
-        result = compile_core(core_for_network(qnet, sc), out_dir, force, provenance(model, record))
-        if emit_nir is not None:
-            write_nir(read_nir(model), emit_nir, preset=get_preset(preset or "sc-neurocore"), dt=options.dt,
-                      force=force)
+    built = model_core(model, preset=preset, dt=dt, spike_condition=spike_condition, reset=reset,
+                       weight_bits=weight_bits, state_bits=state_bits, arith=arith, stream_length=stream_length,
+                       lanes=lanes, tokens=tokens, input_peak=input_peak)
+    if emit_nir is not None and built.graph is None and built.options is None:
+        raise InputError("--emit-nir writes a NIR model; a .yaml spec is not one")
+    result = compile_core(built.core, out_dir, force, provenance(model, built.record))
+    if emit_nir is not None:
+        preset_conventions = get_preset(preset or "sc-neurocore")
+        if built.graph is not None:
+            write_nir(built.graph, emit_nir, preset=preset_conventions, force=force)
+        else:
+            write_nir(read_nir(model), emit_nir, preset=preset_conventions, dt=built.options.dt, force=force)
     if json_out:
         typer.echo(json.dumps({"out_dir": str(out_dir), "files": sorted(result.plan.files),
                                "manifest": result.plan.manifest}, indent=2))
-    elif graph is not None:
-        render_block_compile(console(), out_dir, result.plan, core.kind, name)
+    elif built.options is None:
+        render_block_compile(console(), out_dir, result.plan, built.core.kind, built.name)
     else:
         render_compile(console(), out_dir, result.plan)

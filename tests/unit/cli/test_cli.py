@@ -9,7 +9,9 @@ import nir
 import numpy as np
 import pytest
 
+from sc_neurocore.backends.cores import core_for_spec
 from sc_neurocore.cli.app import main
+from sc_neurocore.transformers.spec import load_spec
 
 from tests.conftest import REPO
 from tests.netbuild import two_layer
@@ -167,3 +169,23 @@ def test_attention_spec_errors_are_one_line(capsys, tmp_path):
     assert code == 2
     _assert_one_line_error(err, "num_heads")
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("spec", ["ssm_seed", "cpg_seed", "ssa_seed", "sdsa_seed", "a2os2a_seed", "attention_seed"])
+def test_compile_takes_every_block_spec_that_deploy_takes(capsys, tmp_path, spec):
+    path = REPO / "examples" / f"{spec}.yaml"
+    code, out, _ = _run(capsys, "compile", str(path), "-o", str(tmp_path / "out"), "--json")
+    assert code == 0
+    core = core_for_spec(load_spec(path))
+    plan = core.emit()
+    written = {name: (tmp_path / "out" / name).read_text() for name in plan.files if name != "manifest.json"}
+    assert written == {name: text for name, text in plan.files.items() if name != "manifest.json"}
+    assert json.loads(out)["manifest"]["provenance"]["options"] == {"block": core.kind}
+
+
+def test_compile_refuses_emit_nir_for_a_spec(capsys, tmp_path):
+    code, _, err = _run(capsys, "compile", str(REPO / "examples" / "cpg_seed.yaml"), "-o", str(tmp_path / "out"),
+                        "--emit-nir", str(tmp_path / "spec.nir"))
+    assert code == 2
+    _assert_one_line_error(err, "--emit-nir")
+    assert not (tmp_path / "out").exists() and not (tmp_path / "spec.nir").exists()
