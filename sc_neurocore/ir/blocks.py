@@ -1,8 +1,9 @@
 """IR ops for what NIR has no node for: attention variants, the spiking SSM, CPG position codes.
 
-Each op wraps the model object that defines its float semantics (the seed API classes of
-:mod:`sc_neurocore.transformers`, or the trained modules of :mod:`sc_neurocore.training`), so the IR
-runs exactly the code the user built. ``shape_in``/``shape_out`` are the feature width of one token
+The seed API's ops wrap the model object that defines their float semantics (the classes of
+:mod:`sc_neurocore.transformers`), so the IR runs exactly the code the user built. The trained
+transformer's ops are plain data (arrays and hyper-parameters); :mod:`sc_neurocore.training` turns
+them into its modules and back. ``shape_in``/``shape_out`` are the feature width of one token
 (the last axis); the other axes of ``forward``'s input follow the op's ``LAYOUT``:
 
 ======  =============================================================================
@@ -22,7 +23,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from sc_neurocore.errors import InputError
+from sc_neurocore.errors import InputError, UnsupportedError
 
 from .nodes import Node
 
@@ -35,6 +36,7 @@ __all__ = [
     "AdditionOnlyAttentionOp",
     "SpikyStateSpaceOp",
     "CPGEncoderOp",
+    "TrainedAttention",
     "TrainedAttentionOp",
     "TrainedChannelAttentionOp",
     "TrainedAdditionAttentionOp",
@@ -144,57 +146,72 @@ class CPGEncoderOp(ModelOp):
 
 
 @dataclass(eq=False)
-class TrainedAttentionOp(ModelOp):
-    """The trained :class:`sc_neurocore.training.attention.TrainableSpikformerSSA`: LIFs with
-    ``u = (1 - k) v + I``, strict ``u > theta``, learnt per-neuron thresholds, V spiked, biased output
-    projection. Not the SSA of :mod:`sc_neurocore.transformers` (that one divides the input by tau,
-    fires on ``>=`` and has batch-norm), hence its own kind."""
+class TrainedAttention(BlockOp):
+    """A trained transformer's attention as its arrays, keyed by NIR node name: ``weights`` ``(out, in)``
+    of every projection, ``biases`` of the biased ones, and per neuron its ``taus`` (in steps, ``1 / k``
+    of ``u = (1 - k) v + I``) and learnt ``thresholds`` (spike on ``u > theta``, reset to 0). Its forward
+    pass is the training module :mod:`sc_neurocore.training.block_ops` builds from these arrays."""
+
+    LAYOUT: ClassVar[str] = "TBND"
+    weights: dict[str, np.ndarray]
+    biases: dict[str, np.ndarray]
+    taus: dict[str, np.ndarray]
+    thresholds: dict[str, np.ndarray]
+
+    @property
+    def shape_in(self):
+        return (self.weights["q"].shape[1],)
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        raise UnsupportedError(f"a {self.KIND} op runs as part of its trained spiking transformer "
+                               f"(sc_neurocore.training.block_ops builds its module)")
+
+
+@dataclass(eq=False)
+class TrainedAttentionOp(TrainedAttention):
+    """The trained Spikformer SSA (:class:`sc_neurocore.training.attention.TrainableSpikformerSSA`):
+    projections ``q, k, v`` (no bias) and ``out``; neurons ``q_lif, k_lif, v_lif, attn_lif, out_lif``;
+    V spiked, ``scale`` before the attention neuron. Not the SSA of :mod:`sc_neurocore.transformers`
+    (that one divides the input by tau, fires on ``>=`` and has batch-norm), hence its own kind."""
 
     KIND: ClassVar[str] = "trained_ssa"
-    LAYOUT: ClassVar[str] = "TBND"
-
-    @property
-    def width(self):
-        return self.op.embed_dim
+    num_heads: int
+    scale: float
 
 
 @dataclass(eq=False)
-class TrainedChannelAttentionOp(ModelOp):
-    """The trained :class:`sc_neurocore.training.attention_variants.TrainableSDSA` (SDSA):
-    training LIFs as in ``trained_ssa``, biased Q/K/V and output projections, real-valued output."""
+class TrainedChannelAttentionOp(TrainedAttention):
+    """The trained SDSA (:class:`sc_neurocore.training.attention_variants.TrainableSDSA`): biased
+    projections ``q, k, v, proj``; neurons ``q_lif, k_lif, v_lif, kv_lif``; real-valued output."""
 
     KIND: ClassVar[str] = "trained_sdsa"
-    LAYOUT: ClassVar[str] = "TBND"
-
-    @property
-    def width(self):
-        return self.op.W_q.weight.value.shape[1]
 
 
 @dataclass(eq=False)
-class TrainedAdditionAttentionOp(ModelOp):
-    """The trained :class:`sc_neurocore.training.attention_variants.TrainableA2OS2A` (A²OS²A):
-    K through ReLU, V through a ternary training LIF, spiking output."""
+class TrainedAdditionAttentionOp(TrainedAttention):
+    """The trained A²OS²A (:class:`sc_neurocore.training.attention_variants.TrainableA2OS2A`): biased
+    projections ``q, k, v, out``; K through ReLU; neurons ``q_lif``, ternary ``v_lif``, ``attn_lif``,
+    ``out_lif``; ``scale`` before the attention neuron; spiking output."""
 
     KIND: ClassVar[str] = "trained_a2os2a"
-    LAYOUT: ClassVar[str] = "TBND"
-
-    @property
-    def width(self):
-        return self.op.W_q.weight.value.shape[1]
+    num_heads: int
+    scale: float
 
 
 @dataclass(eq=False)
-class TrainedPositionOp(ModelOp):
-    """The trained model's fixed position currents: ``y[..., n, :] = x[..., n, :] + code[n]``;
-    ``op`` is the :class:`sc_neurocore.training.layers.AddPosition` holding ``code (L, D)``."""
+class TrainedPositionOp(BlockOp):
+    """The trained model's fixed position currents: ``y[..., n, :] = x[..., n, :] + code[n]``, ``code (L, D)``."""
 
     KIND: ClassVar[str] = "trained_position"
     LAYOUT: ClassVar[str] = "*ND"
+    code: np.ndarray
 
     @property
-    def width(self):
-        return self.op.code.shape[1]
+    def shape_in(self):
+        return (self.code.shape[1],)
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        return x + self.code
 
 
 @dataclass(eq=False)

@@ -158,9 +158,8 @@ def test_variant_cores_agree_with_the_float_op(variant):
 
 def test_quantise_block_refuses_what_has_no_twin():
     from sc_neurocore.models.cpg import phase_chain_code
-    from sc_neurocore.training.layers import AddPosition
 
     with pytest.raises(UnsupportedError, match="'trained_position' has no integer twin"):
-        quantise_block(ops.TrainedPositionOp(AddPosition(phase_chain_code(D, 4))))
+        quantise_block(ops.TrainedPositionOp(phase_chain_code(D, 4)))
     with pytest.raises(InputError, match="last axis 16"):
         quantise_block(ops.SpikformerSSAOp(SpikformerSSA(D, 2)), np.zeros((4, 3, 5)))
