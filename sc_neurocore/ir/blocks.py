@@ -163,8 +163,8 @@ class TrainedAttention(BlockOp):
         return (self.weights["q"].shape[1],)
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        raise UnsupportedError(f"a {self.KIND} op runs as part of its trained spiking transformer "
-                               f"(sc_neurocore.training.block_ops builds its module)")
+        raise UnsupportedError(f"a {self.KIND} op is data: it runs as the training module rebuilt from it "
+                               f"(sc_neurocore.training.simulation.simulate_trained_ops)")
 
 
 @dataclass(eq=False)
