@@ -20,7 +20,7 @@ from sc_neurocore.ir import blocks as ops
 
 from .nir_parts import chain, ends, single_value
 
-__all__ = ["TRAINED_CODECS"]
+__all__ = ["TrainedLayout", "LAYOUTS", "TRAINED_CODECS"]
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,8 @@ a module from its op gives the same float32 parameters, hence the same outputs b
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 from sc_neurocore.errors import ModelError, UnsupportedError
@@ -20,16 +22,25 @@ from .module import Module
 __all__ = ["lif_arrays", "shared_tau", "restore_thresholds", "attention_op", "attention_module",
            "position_op", "position_module"]
 
-# op class -> (module class, op's projection name -> module attribute, neuron names, hyper-parameters)
-_ATTENTIONS = {
-    ops.TrainedAttentionOp: (TrainableSpikformerSSA, {"q": "W_q", "k": "W_k", "v": "W_v", "out": "W_out"},
-                             ("q_lif", "k_lif", "v_lif", "attn_lif", "out_lif"), ("num_heads", "scale")),
-    ops.TrainedChannelAttentionOp: (TrainableSDSA, {"q": "W_q", "k": "W_k", "v": "W_v", "proj": "W_proj"},
-                                    ("q_lif", "k_lif", "v_lif", "kv_lif"), ()),
-    ops.TrainedAdditionAttentionOp: (TrainableA2OS2A, {"q": "W_q", "k": "W_k", "v": "W_v", "out": "W_out"},
-                                     ("q_lif", "v_lif", "attn_lif", "out_lif"), ("num_heads", "scale")),
-}
+class _Attention(NamedTuple):
+    """How a trained attention module maps onto its op: the op's projection names -> the module's
+    attributes, its neuron attributes (the same names in the op) and the hyper-parameters both share."""
 
+    module: type
+    projections: dict[str, str]
+    neurons: tuple[str, ...]
+    hyper: tuple[str, ...]
+
+
+_ATTENTIONS = {
+    ops.TrainedAttentionOp: _Attention(TrainableSpikformerSSA, {"q": "W_q", "k": "W_k", "v": "W_v", "out": "W_out"},
+                                       ("q_lif", "k_lif", "v_lif", "attn_lif", "out_lif"), ("num_heads", "scale")),
+    ops.TrainedChannelAttentionOp: _Attention(TrainableSDSA, {"q": "W_q", "k": "W_k", "v": "W_v", "proj": "W_proj"},
+                                              ("q_lif", "k_lif", "v_lif", "kv_lif"), ()),
+    ops.TrainedAdditionAttentionOp: _Attention(TrainableA2OS2A, {"q": "W_q", "k": "W_k", "v": "W_v", "out": "W_out"},
+                                               ("q_lif", "v_lif", "attn_lif", "out_lif"), ("num_heads", "scale")),
+}
+_OP_OF_MODULE = {entry.module: op for op, entry in _ATTENTIONS.items()}
 
 def lif_arrays(lif) -> dict[str, np.ndarray]:
     """A :class:`~sc_neurocore.training.neurons.TrainableLIF` (``u = (1 - k) v + I``, dt = 1) as NIR LIF
@@ -67,7 +78,10 @@ def restore_thresholds(lif, theta: np.ndarray, what: str) -> None:
 
 def attention_op(module: Module) -> ops.TrainedAttention:
     """The block op of a trained attention module (its learnt thresholds are part of it)."""
-    op_class = next(op for op, (cls, *_) in _ATTENTIONS.items() if type(module) is cls)
+    op_class = _OP_OF_MODULE.get(type(module))
+    if op_class is None:
+        raise UnsupportedError(f"{type(module).__name__} has no block op; trained attention modules that do: "
+                               f"{', '.join(cls.__name__ for cls in _OP_OF_MODULE)}")
     _, projections, neurons, hyper = _ATTENTIONS[op_class]
     if any(getattr(module, name).threshold is None for name in neurons):
         raise UnsupportedError(f"export of the trained {op_class.KIND} attention needs learn_threshold=True")
