@@ -21,7 +21,7 @@ import numpy as np
 from sc_neurocore.errors import InputError, ModelError, UnsupportedError
 from sc_neurocore.ir import blocks as ops
 from sc_neurocore.transformers.a2os2a import AdditionOnlyAttention
-from sc_neurocore.transformers.cpg import CPGPositionalEncoding
+from sc_neurocore.transformers.cpg import CPGPositionalEncoding, cpg_encoder_op
 from sc_neurocore.transformers.layers import BatchNorm
 from sc_neurocore.transformers.sdsa import SpikeDrivenSelfAttention
 from sc_neurocore.transformers.spikformer import SpikeDrivenAttention
@@ -253,24 +253,23 @@ def _add_code_nodes(width: int) -> tuple[dict, list]:
     return nodes, chain("input", "add_code", "output")
 
 
-def _encode_cpg(block: ops.CPGEncoderOp):
-    op = block.op
+def _encode_cpg(op: ops.CPGEncoderOp):
     nodes, edges = _add_code_nodes(op.d_model)
     meta = {name: getattr(op, name) for name in _CPG_FIELDS}
-    meta["table"] = op.encode(op.max_len)  # what the op adds, for readers without our code
+    meta["table"] = op.code  # what the op adds, for readers without our code
     return nodes, edges, meta
 
 
 def _decode_cpg(nodes, meta):
     width = np.asarray(nodes["add_code"].weight).shape[0]
-    op = CPGPositionalEncoding(
+    encoder = CPGPositionalEncoding(
         width, int(meta["max_len"]), str(meta["mode"]), int(meta["oscillators"]), float(meta["coupling"]),
         int(meta["burn_in"]), int(meta["seed"]),
     )
-    if not np.array_equal(op.encode(op.max_len), np.asarray(meta["table"])):
+    if not np.array_equal(encoder.encode(encoder.max_len), np.asarray(meta["table"])):
         raise ModelError("the stored position table differs from the one its parameters give "
                          "(written by a different CPG implementation)")
-    return ops.CPGEncoderOp(op)
+    return cpg_encoder_op(encoder)
 
 
 # --- the trained transformer's readout -----------------------------------------------------------

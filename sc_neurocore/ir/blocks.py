@@ -1,9 +1,10 @@
 """IR ops for what NIR has no node for: attention variants, the spiking SSM, CPG position codes.
 
-The seed API's ops wrap the model object that defines their float semantics (the classes of
-:mod:`sc_neurocore.transformers`), so the IR runs exactly the code the user built. The trained
-transformer's ops are plain data (arrays and hyper-parameters); :mod:`sc_neurocore.training` turns
-them into its modules and back. ``shape_in``/``shape_out`` are the feature width of one token
+The seed API's attention and SSM ops wrap the model object that defines their float semantics (the
+classes of :mod:`sc_neurocore.transformers`), so the IR runs exactly the code the user built. The CPG
+encoder and the trained transformer's ops are plain data (arrays and hyper-parameters):
+:func:`sc_neurocore.transformers.cpg.cpg_encoder_op` makes the encoder's, :mod:`sc_neurocore.training`
+turns its modules into ops and back. ``shape_in``/``shape_out`` are the feature width of one token
 (the last axis); the other axes of ``forward``'s input follow the op's ``LAYOUT``:
 
 ======  =============================================================================
@@ -127,22 +128,41 @@ class SpikyStateSpaceOp(ModelOp):
 
 
 @dataclass(eq=False)
-class CPGEncoderOp(ModelOp):
-    """:class:`~sc_neurocore.transformers.cpg.CPGPositionalEncoding` added to the tokens:
-    ``y[..., n, :] = x[..., n, :] + encode(N)[n]`` (the continuous code, float64)."""
+class CPGEncoderOp(BlockOp):
+    """A CPG position code added to the tokens: ``y[..., n, :] = x[..., n, :] + code[n]``. ``code``
+    ``(max_len, d_model)`` (float64) is what :class:`~sc_neurocore.transformers.cpg.CPGPositionalEncoding`
+    with the hyper-parameters ``mode, oscillators, coupling, burn_in, seed`` gives
+    (:func:`sc_neurocore.transformers.cpg.cpg_encoder_op`)."""
 
     KIND: ClassVar[str] = "cpg_encoder"
     LAYOUT: ClassVar[str] = "*ND"
+    code: np.ndarray
+    mode: str
+    oscillators: int
+    coupling: float
+    burn_in: int
+    seed: int
 
     @property
-    def width(self):
-        return self.op.d_model
+    def d_model(self) -> int:
+        return self.code.shape[1]
+
+    @property
+    def max_len(self) -> int:
+        return self.code.shape[0]
+
+    @property
+    def shape_in(self):
+        return (self.d_model,)
 
     def forward(self, x):
         x = np.asarray(x)
-        if x.ndim < 2 or x.shape[-1] != self.width:
-            raise InputError(f"the CPG encoder needs (..., tokens, {self.width}) input, got shape {x.shape}")
-        return x + self.op.encode(x.shape[-2])
+        if x.ndim < 2 or x.shape[-1] != self.d_model:
+            raise InputError(f"the CPG encoder needs (..., tokens, {self.d_model}) input, got shape {x.shape}")
+        if x.shape[-2] > self.max_len:
+            raise InputError(f"seq_len={x.shape[-2]} exceeds max_len={self.max_len}: build the encoder with a "
+                             f"larger max_len")
+        return x + self.code[: x.shape[-2]]
 
 
 @dataclass(eq=False)
