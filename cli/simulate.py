@@ -8,13 +8,14 @@ import typer
 
 from sc_neurocore.atomic import check_target
 from sc_neurocore.errors import InputError, UnsupportedError
+from sc_neurocore.ir.blocks import TrainedAttention
 from sc_neurocore.passes.pipeline import block_graph, load_network, load_quantised
 from sc_neurocore.sim import PRECISIONS
 from sc_neurocore.sim.blocks import block_input, is_trained_transformer, load_block_input, simulate_block_graph
 from sc_neurocore.sim.sc import simulate_sc
 from sc_neurocore.sim.stimulus import load_input, poisson_spikes
 from sc_neurocore.sim.summary import simulate
-from sc_neurocore.training.simulation import simulate_trained_transformer
+from sc_neurocore.training.simulation import simulate_trained_ops, simulate_trained_transformer
 
 from . import options as opt
 from .output_files import save_npz
@@ -71,7 +72,12 @@ def command(
                 "fixed-point cost is reported by sc_neurocore.sim.block_quantisation"
             )
         inputs = load_block_input(input, graph) if input is not None else block_input(graph, steps, batch, rate, seed)
-        simulate_graph = simulate_trained_transformer if is_trained_transformer(graph) else simulate_block_graph
+        if is_trained_transformer(graph):
+            simulate_graph = simulate_trained_transformer
+        elif graph.of_type(TrainedAttention):
+            simulate_graph = simulate_trained_ops
+        else:
+            simulate_graph = simulate_block_graph
         result, summary = simulate_graph(graph, inputs)
         _finish(model, result, summary, out, False, json_out)
         return

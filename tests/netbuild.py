@@ -120,7 +120,6 @@ def perturbed_attention(seed: int = 2) -> SpikeDrivenAttention:
 
 
 def single_op_file(tmp_path, block, name="block.nir"):
-    width = block.width
-    graph = Graph({"input": Input((width,)), "op": block, "output": Output((width,))},
+    graph = Graph({"input": Input(block.shape_in), "op": block, "output": Output(block.shape_out)},
                   [("input", "op"), ("op", "output")]).validate()
     return write_nir(graph, tmp_path / name)

@@ -15,11 +15,22 @@ whose fold gives the same ``a`` and ``b`` bit for bit, hence the same forward pa
 
 from __future__ import annotations
 
+import nir
 import numpy as np
 
 from sc_neurocore.errors import InputError, ModelError, UnsupportedError
 from sc_neurocore.limits import limit
 from sc_neurocore.ir import blocks as ops
+from sc_neurocore.transformers.a2os2a import AdditionOnlyAttention
+from sc_neurocore.transformers.cpg import CPGPositionalEncoding, cpg_encoder_op
+from sc_neurocore.transformers.layers import BatchNorm
+from sc_neurocore.transformers.sdsa import SpikeDrivenSelfAttention
+from sc_neurocore.transformers.spikformer import SpikeDrivenAttention
+from sc_neurocore.transformers.ssa import SpikformerSSA
+from sc_neurocore.transformers.ssm import SpikyStateSpace
+
+from .nir_parts import chain, ends, single_value
+from .nir_trained_ops import TRAINED_CODECS
 
 __all__ = ["OP_KEY", "FORMAT_VERSION", "encode_block", "decode_block", "block_kind"]
 
@@ -29,32 +40,19 @@ FORMAT_VERSION = 1
 
 # --- standard-node helpers ---------------------------------------------------------------------
 
-def _ends(width_in: int, width_out: int) -> dict:
-    import nir
-
-    return {"input": nir.Input({"input": np.array([width_in])}),
-            "output": nir.Output({"output": np.array([width_out])})}
-
-
 def _linear(weight_in_out: np.ndarray):
     """``y = x @ W`` (``W (in, out)``, the transformers' convention) as NIR's ``Linear (out, in)``."""
-    import nir
-
     return nir.Linear(weight=np.ascontiguousarray(np.asarray(weight_in_out).T))
 
 
 def _bn_linear_nodes(prefix: str, layer) -> dict:
     """A :class:`BNLinear`: its weight, then its folded batch-norm as ``Affine(diag(a), b)``."""
-    import nir
-
     scale, shift = layer.bn.fold()
     return {prefix: _linear(layer.weight), f"{prefix}_bn": nir.Affine(weight=np.diag(scale), bias=shift)}
 
 
 def _lif(size: int, tau: float, v_threshold: float):
     """SpikingJelly's ``h = v + (x - v) / tau`` is NIR's LIF Euler step at dt = 1 with r = 1."""
-    import nir
-
     return nir.LIF(tau=np.full(size, tau), r=np.ones(size), v_leak=np.zeros(size),
                    v_threshold=np.full(size, v_threshold), v_reset=np.zeros(size))
 
@@ -63,25 +61,12 @@ def _spiking_linear_nodes(prefix: str, layer) -> dict:
     return {**_bn_linear_nodes(prefix, layer), f"{prefix}_lif": _lif(layer.out_dim, layer.tau, layer.v_threshold)}
 
 
-def _chain(*names: str) -> list[tuple[str, str]]:
-    return list(zip(names[:-1], names[1:]))
-
-
-def _scalar(array, what: str) -> float:
-    values = np.asarray(array, dtype=np.float64).ravel()
-    if values.size == 0 or np.any(values != values[0]):
-        raise ModelError(f"{what} must be one value repeated (the op has a single {what})")
-    return float(values[0])
-
-
 def _weight(node) -> np.ndarray:
     return np.ascontiguousarray(np.asarray(node.weight).T)
 
 
 def _set_bn_linear(layer, weight: np.ndarray, diag: np.ndarray, bias: np.ndarray, what: str) -> None:
     """Give a :class:`BNLinear` its weight ``(in, out)`` and the folded batch-norm ``diag(a), b``."""
-    from sc_neurocore.transformers.layers import BatchNorm
-
     scale = np.diag(diag).copy()
     if weight.shape != (layer.in_dim, layer.out_dim):
         raise ModelError(f"{what} has weight {weight.T.shape}, expected {(layer.out_dim, layer.in_dim)}")
@@ -99,32 +84,28 @@ def _restore_bn_linear(layer, nodes: dict, prefix: str) -> None:
 def _restore_spiking_linear(layer, nodes: dict, prefix: str) -> None:
     _restore_bn_linear(layer, nodes, prefix)
     lif = nodes[f"{prefix}_lif"]
-    layer.tau = _scalar(lif.tau, f"{prefix}_lif tau")
-    layer.v_threshold = _scalar(lif.v_threshold, f"{prefix}_lif v_threshold")
+    layer.tau = single_value(lif.tau, f"{prefix}_lif tau")
+    layer.v_threshold = single_value(lif.v_threshold, f"{prefix}_lif v_threshold")
 
 
 # --- the seed ops ----------------------------------------------------------------------------------
 
 def _encode_seed_attention(block: ops.SpikeDrivenAttentionOp):
-    import nir
-
     op, d = block.op, block.op.embed_dim
-    nodes = _ends(d, d)
+    nodes = ends(d, d)
     for name, weight in (("q", op.W_q), ("k", op.W_k), ("v", op.W_v)):
         nodes[name] = _linear(weight)
         # IF fed drive / T for T steps, reset by subtraction
         nodes[f"{name}_if"] = nir.IF(r=np.full(d, 1.0 / op.T), v_threshold=np.full(d, op.threshold),
                                      v_reset=np.zeros(d))
     nodes["out"] = _linear(op.W_out)
-    edges = [e for name in "qkv" for e in _chain("input", name, f"{name}_if", "out")] + [("out", "output")]
+    edges = [e for name in "qkv" for e in chain("input", name, f"{name}_if", "out")] + [("out", "output")]
     return nodes, edges, {"num_heads": op.num_heads, "T": op.T, "seed": op.seed, "reset": "subtract"}
 
 
 def _decode_seed_attention(nodes, meta):
-    from sc_neurocore.transformers.spikformer import SpikeDrivenAttention
-
     weights = {name: _weight(nodes[name]) for name in ("q", "k", "v", "out")}
-    threshold = _scalar(nodes["q_if"].v_threshold, "q_if v_threshold")
+    threshold = single_value(nodes["q_if"].v_threshold, "q_if v_threshold")
     op = SpikeDrivenAttention(weights["q"].shape[0], int(meta["num_heads"]), int(meta["T"]), threshold,
                               int(meta["seed"]))
     op.W_q, op.W_k, op.W_v, op.W_out = (weights[name] for name in ("q", "k", "v", "out"))
@@ -132,10 +113,8 @@ def _decode_seed_attention(nodes, meta):
 
 
 def _encode_ssa(block: ops.SpikformerSSAOp):
-    import nir
-
     op, d = block.op, block.op.dim
-    nodes = _ends(d, d)
+    nodes = ends(d, d)
     qkv_scale, qkv_shift = op.qkv.bn.fold()
     for i, name in enumerate("qkv"):  # the qkv layer's output channels are [q | k | v]
         part = slice(i * d, (i + 1) * d)
@@ -145,20 +124,18 @@ def _encode_ssa(block: ops.SpikformerSSAOp):
     nodes["attn_scale"] = nir.Scale(scale=np.full(d, op.scale))
     nodes["attn_lif"] = _lif(d, op.tau, op.attn_v_threshold)
     nodes.update(_spiking_linear_nodes("proj", op.proj))
-    edges = [e for name in "qkv" for e in _chain("input", name, f"{name}_bn", f"{name}_lif", "attn_scale")]
-    edges += _chain("attn_scale", "attn_lif", "proj", "proj_bn", "proj_lif", "output")
+    edges = [e for name in "qkv" for e in chain("input", name, f"{name}_bn", f"{name}_lif", "attn_scale")]
+    edges += chain("attn_scale", "attn_lif", "proj", "proj_bn", "proj_lif", "output")
     return nodes, edges, {"num_heads": op.num_heads}
 
 
 def _decode_ssa(nodes, meta):
-    from sc_neurocore.transformers.ssa import SpikformerSSA
-
     d = _weight(nodes["q"]).shape[0]
     q_lif = nodes["q_lif"]
     op = SpikformerSSA(
-        d, int(meta["num_heads"]), scale=_scalar(nodes["attn_scale"].scale, "attn_scale"),
-        tau=_scalar(nodes["attn_lif"].tau, "attn_lif tau"), v_threshold=_scalar(q_lif.v_threshold, "q_lif v_threshold"),
-        attn_v_threshold=_scalar(nodes["attn_lif"].v_threshold, "attn_lif v_threshold"),
+        d, int(meta["num_heads"]), scale=single_value(nodes["attn_scale"].scale, "attn_scale"),
+        tau=single_value(nodes["attn_lif"].tau, "attn_lif tau"), v_threshold=single_value(q_lif.v_threshold, "q_lif v_threshold"),
+        attn_v_threshold=single_value(nodes["attn_lif"].v_threshold, "attn_lif v_threshold"),
     )
     # one qkv layer: its weight columns and batch-norm channels are the [q | k | v] blocks
     _set_bn_linear(
@@ -166,8 +143,8 @@ def _decode_ssa(nodes, meta):
         _block_diag([np.asarray(nodes[f"{n}_bn"].weight, np.float64) for n in "qkv"]),
         np.concatenate([np.asarray(nodes[f"{n}_bn"].bias) for n in "qkv"]), "qkv",
     )
-    taus = {_scalar(nodes[f"{n}_lif"].tau, f"{n}_lif tau") for n in "qkv"}
-    thresholds = {_scalar(nodes[f"{n}_lif"].v_threshold, f"{n}_lif v_threshold") for n in "qkv"}
+    taus = {single_value(nodes[f"{n}_lif"].tau, f"{n}_lif tau") for n in "qkv"}
+    thresholds = {single_value(nodes[f"{n}_lif"].v_threshold, f"{n}_lif v_threshold") for n in "qkv"}
     if len(taus) != 1 or len(thresholds) != 1:
         raise ModelError("q_lif, k_lif and v_lif must share tau and v_threshold (one qkv layer)")
     op.qkv.tau, op.qkv.v_threshold = taus.pop(), thresholds.pop()
@@ -187,24 +164,22 @@ def _block_diag(diagonals: list[np.ndarray]) -> np.ndarray:
 
 def _encode_sdsa(block: ops.SpikeDrivenSelfAttentionOp):
     op, d = block.op, block.op.dim
-    nodes = _ends(d, d)
+    nodes = ends(d, d)
     for name in "qkv":
         nodes.update(_spiking_linear_nodes(name, getattr(op, name)))
     nodes["kv_lif"] = _lif(d, op.tau, op.kv_v_threshold)
     nodes.update(_bn_linear_nodes("proj", op.proj))
-    edges = [e for name in "qkv" for e in _chain("input", name, f"{name}_bn", f"{name}_lif", "kv_lif")]
-    edges += _chain("kv_lif", "proj", "proj_bn", "output")
+    edges = [e for name in "qkv" for e in chain("input", name, f"{name}_bn", f"{name}_lif", "kv_lif")]
+    edges += chain("kv_lif", "proj", "proj_bn", "output")
     return nodes, edges, {}
 
 
 def _decode_sdsa(nodes, meta):
-    from sc_neurocore.transformers.sdsa import SpikeDrivenSelfAttention
-
     d = _weight(nodes["q"]).shape[0]
     kv = nodes["kv_lif"]
     op = SpikeDrivenSelfAttention(
-        d, tau=_scalar(kv.tau, "kv_lif tau"), v_threshold=_scalar(nodes["q_lif"].v_threshold, "q_lif v_threshold"),
-        kv_v_threshold=_scalar(kv.v_threshold, "kv_lif v_threshold"),
+        d, tau=single_value(kv.tau, "kv_lif tau"), v_threshold=single_value(nodes["q_lif"].v_threshold, "q_lif v_threshold"),
+        kv_v_threshold=single_value(kv.v_threshold, "kv_lif v_threshold"),
     )
     for name in "qkv":
         _restore_spiking_linear(getattr(op, name), nodes, name)
@@ -214,30 +189,28 @@ def _decode_sdsa(nodes, meta):
 
 def _encode_a2os2a(block: ops.AdditionOnlyAttentionOp):
     op, d = block.op, block.op.dim
-    nodes = _ends(d, d)
+    nodes = ends(d, d)
     nodes.update(_spiking_linear_nodes("q", op.q))
     nodes.update(_bn_linear_nodes("k", op.k))  # K = ReLU(BN(x W_k)): NIR has no ReLU, the kind implies it
     nodes.update(_bn_linear_nodes("v", op.v))
     nodes["v_lif"] = _lif(d, op.tau, op.v_threshold)  # ternary: fires -1 at h <= -v_th too
     nodes["attn_lif"] = _lif(d, op.tau, op.attn_v_threshold)
     nodes.update(_spiking_linear_nodes("proj", op.proj))
-    edges = _chain("input", "q", "q_bn", "q_lif", "attn_lif") + _chain("input", "k", "k_bn", "attn_lif")
-    edges += _chain("input", "v", "v_bn", "v_lif", "attn_lif")
-    edges += _chain("attn_lif", "proj", "proj_bn", "proj_lif", "output")
+    edges = chain("input", "q", "q_bn", "q_lif", "attn_lif") + chain("input", "k", "k_bn", "attn_lif")
+    edges += chain("input", "v", "v_bn", "v_lif", "attn_lif")
+    edges += chain("attn_lif", "proj", "proj_bn", "proj_lif", "output")
     return nodes, edges, {"num_heads": op.num_heads, "k_activation": "relu", "v_neuron": "ternary"}
 
 
 def _decode_a2os2a(nodes, meta):
-    from sc_neurocore.transformers.a2os2a import AdditionOnlyAttention
-
     d = _weight(nodes["q"]).shape[0]
     v_lif, attn = nodes["v_lif"], nodes["attn_lif"]
     op = AdditionOnlyAttention(
-        d, int(meta["num_heads"]), tau=_scalar(v_lif.tau, "v_lif tau"),
-        v_threshold=_scalar(v_lif.v_threshold, "v_lif v_threshold"),
-        attn_v_threshold=_scalar(attn.v_threshold, "attn_lif v_threshold"),
+        d, int(meta["num_heads"]), tau=single_value(v_lif.tau, "v_lif tau"),
+        v_threshold=single_value(v_lif.v_threshold, "v_lif v_threshold"),
+        attn_v_threshold=single_value(attn.v_threshold, "attn_lif v_threshold"),
     )
-    if _scalar(attn.tau, "attn_lif tau") != op.tau:
+    if single_value(attn.tau, "attn_lif tau") != op.tau:
         raise ModelError("attn_lif and v_lif must share tau (the op has one)")
     _restore_spiking_linear(op.q, nodes, "q")
     _restore_bn_linear(op.k, nodes, "k")
@@ -247,28 +220,24 @@ def _decode_a2os2a(nodes, meta):
 
 
 def _encode_ssm(block: ops.SpikyStateSpaceOp):
-    import nir
-
     op = block.op
-    nodes = _ends(op.d_model, op.d_model)
+    nodes = ends(op.d_model, op.d_model)
     nodes["B"] = nir.Linear(weight=np.asarray(op.B))  # (d_state, d_model): already NIR's (out, in)
     nodes["A"] = nir.Scale(scale=np.asarray(op.A))  # continuous diagonal h' = A h + B x (complex for S4D-Lin)
     nodes["C"] = nir.Linear(weight=np.asarray(op.C))
     nodes["gate"] = nir.IF(r=np.ones(op.d_model), v_threshold=np.full(op.d_model, op.threshold),
                            v_reset=np.zeros(op.d_model))
-    edges = _chain("input", "B", "A", "C", "gate", "output")
+    edges = chain("input", "B", "A", "C", "gate", "output")
     return nodes, edges, {"dt": float(op.dt), "init": op.init, "seed": int(op.seed), "discretisation": "zoh",
                           "reset": "subtract"}
 
 
 def _decode_ssm(nodes, meta):
-    from sc_neurocore.transformers.ssm import SpikyStateSpace
-
     a, b, c = np.asarray(nodes["A"].scale), np.asarray(nodes["B"].weight), np.asarray(nodes["C"].weight)
     if b.ndim != 2 or c.shape != (b.shape[1], b.shape[0]) or a.shape != (b.shape[0],):
         raise ModelError(f"A {a.shape}, B {b.shape} and C {c.shape} do not fit (d_state,), (d_state, d_model) "
                          f"and (d_model, d_state)")
-    threshold = _scalar(nodes["gate"].v_threshold, "gate v_threshold")
+    threshold = single_value(nodes["gate"].v_threshold, "gate v_threshold")
     op = SpikyStateSpace(b.shape[1], b.shape[0], threshold, float(meta["dt"]), str(meta["init"]), int(meta["seed"]))
     op.A, op.B, op.C = a.copy(), b.copy(), c.copy()
     return ops.SpikyStateSpaceOp(op)
@@ -280,216 +249,42 @@ _CPG_FIELDS = ("max_len", "mode", "oscillators", "coupling", "burn_in", "seed")
 def _add_code_nodes(width: int) -> tuple[dict, list]:
     """``y = x + code[token]``: an identity Affine stands for the addition (the code is per token,
     which no standard node can index; it travels in the metadata)."""
-    import nir
-
-    nodes = _ends(width, width)
+    nodes = ends(width, width)
     nodes["add_code"] = nir.Affine(weight=np.eye(width), bias=np.zeros(width))
-    return nodes, _chain("input", "add_code", "output")
+    return nodes, chain("input", "add_code", "output")
 
 
-def _encode_cpg(block: ops.CPGEncoderOp):
-    op = block.op
+def _encode_cpg(op: ops.CPGEncoderOp):
     nodes, edges = _add_code_nodes(op.d_model)
     meta = {name: getattr(op, name) for name in _CPG_FIELDS}
-    meta["table"] = op.encode(op.max_len)  # what the op adds, for readers without our code
+    meta["table"] = op.code  # what the op adds, for readers without our code
     return nodes, edges, meta
 
 
 def _decode_cpg(nodes, meta):
-    from sc_neurocore.transformers.cpg import CPGPositionalEncoding
-
     width = np.asarray(nodes["add_code"].weight).shape[0]
-    op = CPGPositionalEncoding(
+    encoder = CPGPositionalEncoding(
         width, int(meta["max_len"]), str(meta["mode"]), int(meta["oscillators"]), float(meta["coupling"]),
         int(meta["burn_in"]), int(meta["seed"]),
     )
-    if not np.array_equal(op.encode(op.max_len), np.asarray(meta["table"])):
+    if not np.array_equal(encoder.encode(encoder.max_len), np.asarray(meta["table"])):
         raise ModelError("the stored position table differs from the one its parameters give "
                          "(written by a different CPG implementation)")
-    return ops.CPGEncoderOp(op)
+    return cpg_encoder_op(encoder)
 
 
-# --- the trained transformer's ops -----------------------------------------------------------------
-
-def trained_lif_arrays(lif) -> dict[str, np.ndarray]:
-    """A :class:`sc_neurocore.training.neurons.TrainableLIF` (``u = (1 - k) v + I``, dt = 1) as NIR LIF arrays:
-    ``tau = 1 / k``, ``r = tau`` (NIR's Euler step then adds exactly ``I``), per-neuron thresholds."""
-    k = lif.leak().astype(np.float64)
-    if lif.dt != 1.0 or np.any(k <= 0):
-        raise UnsupportedError("only leaky trained neurons with dt = 1 have a NIR form here")
-    tau = 1.0 / k
-    zeros = np.zeros_like(k)
-    return {"tau": tau, "r": tau.copy(), "v_leak": zeros, "v_threshold": lif.theta().astype(np.float64),
-            "v_reset": zeros.copy()}
-
-
-def trained_tau(nodes: dict, names) -> float:
-    """The one time constant (in steps) of the trained LIF nodes ``names``: the trained models build
-    every neuron with the same tau, and ``1 / (1 / k)`` rounds back to the same float32 ``k``."""
-    taus = {_scalar(nodes[name].tau, f"{name} tau") for name in names}
-    if len(taus) != 1:
-        raise ModelError(f"{', '.join(names)} must share one tau")
-    return taus.pop()
-
-
-def restore_thresholds(lif, node, what: str) -> None:
-    """Set a trained LIF's learnt per-neuron thresholds from its NIR node."""
-    theta = np.asarray(node.v_threshold)
-    if lif.threshold is None or theta.shape != lif.threshold.value.shape:
-        raise ModelError(f"{what}: {theta.shape} thresholds do not fit the model's neurons")
-    lif.threshold.value[...] = theta
-
-
-def _trained_lif_node(lif):
-    import nir
-
-    return nir.LIF(**trained_lif_arrays(lif))
-
-
-def _encode_trained_attention(block: ops.TrainedAttentionOp):
-    import nir
-
-    op, d = block.op, block.op.embed_dim
-    if any(lif.threshold is None for lif in (op.q_lif, op.k_lif, op.v_lif, op.attn_lif, op.out_lif)):
-        raise UnsupportedError("export of the trained attention needs learn_threshold=True")
-    nodes = _ends(d, d)
-    for name in "qkv":
-        nodes[name] = nir.Linear(weight=getattr(op, f"W_{name}").effective()[0])
-        nodes[f"{name}_lif"] = _trained_lif_node(getattr(op, f"{name}_lif"))
-    nodes["attn_scale"] = nir.Scale(scale=np.full(d, op.scale))
-    nodes["attn_lif"] = _trained_lif_node(op.attn_lif)
-    weight, bias = op.W_out.effective()
-    nodes["out"] = nir.Affine(weight=weight, bias=bias)
-    nodes["out_lif"] = _trained_lif_node(op.out_lif)
-    edges = [e for name in "qkv" for e in _chain("input", name, f"{name}_lif", "attn_scale")]
-    edges += _chain("attn_scale", "attn_lif", "out", "out_lif", "output")
-    return nodes, edges, {"num_heads": op.num_heads, "dt": 1.0}
-
-
-def _decode_trained_attention(nodes, meta):
-    from sc_neurocore.training.attention import TrainableSpikformerSSA
-
-    weight_q = np.asarray(nodes["q"].weight)
-    lifs = ("q_lif", "k_lif", "v_lif", "attn_lif", "out_lif")
-    op = TrainableSpikformerSSA(weight_q.shape[0], int(meta["num_heads"]), rng=np.random.default_rng(0),
-                                tau=trained_tau(nodes, lifs), scale=_scalar(nodes["attn_scale"].scale, "attn_scale"),
-                                learn_threshold=True, dtype=weight_q.dtype)
-    for name in "qkv":
-        getattr(op, f"W_{name}").load_state_dict({"weight": np.asarray(nodes[name].weight)})
-    op.W_out.load_state_dict({"weight": np.asarray(nodes["out"].weight), "bias": np.asarray(nodes["out"].bias)})
-    for name in lifs:
-        restore_thresholds(getattr(op, name), nodes[name], name)
-    return ops.TrainedAttentionOp(op)
-
-
-def _trained_affine_node(linear):
-    import nir
-
-    weight, bias = linear.effective()
-    return nir.Affine(weight=weight, bias=bias)
-
-
-def _restore_trained_affine(linear, node) -> None:
-    linear.load_state_dict({"weight": np.asarray(node.weight), "bias": np.asarray(node.bias)})
-
-
-def _need_learnt_thresholds(lifs, kind: str) -> None:
-    if any(lif.threshold is None for lif in lifs):
-        raise UnsupportedError(f"export of the trained {kind} attention needs learn_threshold=True")
-
-
-def _restore_trained(op, nodes, affines, lifs) -> None:
-    for name, linear in affines.items():
-        _restore_trained_affine(getattr(op, linear), nodes[name])
-    for name in lifs:
-        restore_thresholds(getattr(op, name), nodes[name], name)
-
-
-_SDSA_AFFINES = {"q": "W_q", "k": "W_k", "v": "W_v", "proj": "W_proj"}
-_SDSA_LIFS = ("q_lif", "k_lif", "v_lif", "kv_lif")
-
-
-def _encode_trained_sdsa(block: ops.TrainedChannelAttentionOp):
-    op = block.op
-    _need_learnt_thresholds([getattr(op, name) for name in _SDSA_LIFS], "SDSA")
-    nodes = _ends(block.width, block.width)
-    nodes.update({name: _trained_affine_node(getattr(op, linear)) for name, linear in _SDSA_AFFINES.items()})
-    nodes.update({name: _trained_lif_node(getattr(op, name)) for name in _SDSA_LIFS})
-    # kv_lif integrates sum over tokens of K * V; proj sees Q * kv (products the kind implies)
-    edges = [e for name in "qkv" for e in _chain("input", name, f"{name}_lif", "kv_lif")]
-    edges += _chain("kv_lif", "proj", "output")
-    return nodes, edges, {"dt": 1.0, "kv_input": "sum over tokens of k * v", "proj_input": "q * kv"}
-
-
-def _decode_trained_sdsa(nodes, meta):
-    from sc_neurocore.training.attention_variants import TrainableSDSA
-
-    weight_q = np.asarray(nodes["q"].weight)
-    op = TrainableSDSA(weight_q.shape[1], rng=np.random.default_rng(0), tau=trained_tau(nodes, _SDSA_LIFS),
-                       learn_threshold=True, dtype=weight_q.dtype)
-    _restore_trained(op, nodes, _SDSA_AFFINES, _SDSA_LIFS)
-    return ops.TrainedChannelAttentionOp(op)
-
-
-_A2OS2A_AFFINES = {"q": "W_q", "k": "W_k", "v": "W_v", "out": "W_out"}
-_A2OS2A_LIFS = ("q_lif", "v_lif", "attn_lif", "out_lif")
-
-
-def _encode_trained_a2os2a(block: ops.TrainedAdditionAttentionOp):
-    import nir
-
-    op = block.op
-    _need_learnt_thresholds([getattr(op, name) for name in _A2OS2A_LIFS], "A2OS2A")
-    nodes = _ends(block.width, block.width)
-    nodes.update({name: _trained_affine_node(getattr(op, linear)) for name, linear in _A2OS2A_AFFINES.items()})
-    nodes.update({name: _trained_lif_node(getattr(op, name)) for name in _A2OS2A_LIFS})
-    nodes["attn_scale"] = nir.Scale(scale=np.full(block.width, op.scale))
-    # K = ReLU(k) (NIR has no ReLU) and v_lif's ternary spikes are in the metadata; attn_scale takes Q (K^T V)
-    edges = _chain("input", "q", "q_lif", "attn_scale") + _chain("input", "k", "attn_scale")
-    edges += _chain("input", "v", "v_lif", "attn_scale")
-    edges += _chain("attn_scale", "attn_lif", "out", "out_lif", "output")
-    return nodes, edges, {"num_heads": op.num_heads, "dt": 1.0, "k_activation": "relu", "v_neuron": "ternary"}
-
-
-def _decode_trained_a2os2a(nodes, meta):
-    from sc_neurocore.training.attention_variants import TrainableA2OS2A
-
-    if meta.get("k_activation") != "relu" or meta.get("v_neuron") != "ternary":
-        raise ModelError("trained_a2os2a needs k_activation 'relu' and v_neuron 'ternary' in its metadata")
-    weight_q = np.asarray(nodes["q"].weight)
-    op = TrainableA2OS2A(weight_q.shape[1], int(meta["num_heads"]), rng=np.random.default_rng(0),
-                         tau=trained_tau(nodes, _A2OS2A_LIFS), scale=_scalar(nodes["attn_scale"].scale, "attn_scale"),
-                         learn_threshold=True, dtype=weight_q.dtype)
-    _restore_trained(op, nodes, _A2OS2A_AFFINES, _A2OS2A_LIFS)
-    return ops.TrainedAdditionAttentionOp(op)
-
-
-def _encode_trained_position(block: ops.TrainedPositionOp):
-    nodes, edges = _add_code_nodes(block.width)
-    return nodes, edges, {"code": np.asarray(block.op.code)}
-
-
-def _decode_trained_position(nodes, meta):
-    from sc_neurocore.training.layers import AddPosition
-
-    code = np.asarray(meta["code"])
-    if code.ndim != 2:
-        raise ModelError(f"the position code must be (tokens, width), got shape {code.shape}")
-    return ops.TrainedPositionOp(AddPosition(code, dtype=code.dtype))
-
+# --- the trained transformer's readout -----------------------------------------------------------
 
 def _encode_readout(block: ops.TokenReadoutOp):
-    import nir
-
     classes, tokens = block.weight.shape[0], block.tokens
     width = block.weight.shape[1] // tokens
     # rows l*classes .. (l+1)*classes - 1 are token l's share of the head: input stays one token wide
     per_token = block.weight.reshape(classes, tokens, width).transpose(1, 0, 2).reshape(tokens * classes, width)
-    nodes = _ends(width, classes)
+    nodes = ends(width, classes)
     nodes["head"] = nir.Linear(weight=np.ascontiguousarray(per_token))
     nodes["sum_tokens"] = nir.Affine(weight=np.tile(np.eye(classes, dtype=block.weight.dtype), tokens),
                                      bias=np.asarray(block.bias))
-    return nodes, _chain("input", "head", "sum_tokens", "output"), {"tokens": tokens, "readout": "mean over time steps"}
+    return nodes, chain("input", "head", "sum_tokens", "output"), {"tokens": tokens, "readout": "mean over time steps"}
 
 
 def _decode_readout(nodes, meta):
@@ -510,18 +305,13 @@ _CODECS = {
     ops.AdditionOnlyAttentionOp.KIND: (_encode_a2os2a, _decode_a2os2a),
     ops.SpikyStateSpaceOp.KIND: (_encode_ssm, _decode_ssm),
     ops.CPGEncoderOp.KIND: (_encode_cpg, _decode_cpg),
-    ops.TrainedAttentionOp.KIND: (_encode_trained_attention, _decode_trained_attention),
-    ops.TrainedChannelAttentionOp.KIND: (_encode_trained_sdsa, _decode_trained_sdsa),
-    ops.TrainedAdditionAttentionOp.KIND: (_encode_trained_a2os2a, _decode_trained_a2os2a),
-    ops.TrainedPositionOp.KIND: (_encode_trained_position, _decode_trained_position),
     ops.TokenReadoutOp.KIND: (_encode_readout, _decode_readout),
+    **TRAINED_CODECS,
 }
 
 
 def encode_block(block: ops.BlockOp):
     """The tagged ``nir.NIRGraph`` of a block op."""
-    import nir
-
     nodes, edges, hyper = _CODECS[block.KIND][0](block)
     metadata = {OP_KEY: block.KIND, "version": FORMAT_VERSION, **hyper}
     return nir.NIRGraph(nodes=nodes, edges=edges, metadata=metadata, type_check=False)

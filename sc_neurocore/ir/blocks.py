@@ -1,8 +1,10 @@
 """IR ops for what NIR has no node for: attention variants, the spiking SSM, CPG position codes.
 
-Each op wraps the model object that defines its float semantics (the seed API classes of
-:mod:`sc_neurocore.transformers`, or the trained modules of :mod:`sc_neurocore.training`), so the IR
-runs exactly the code the user built. ``shape_in``/``shape_out`` are the feature width of one token
+The seed API's attention and SSM ops wrap the model object that defines their float semantics (the
+classes of :mod:`sc_neurocore.transformers`), so the IR runs exactly the code the user built. The CPG
+encoder and the trained transformer's ops are plain data (arrays and hyper-parameters):
+:func:`sc_neurocore.transformers.cpg.cpg_encoder_op` makes the encoder's, :mod:`sc_neurocore.training`
+turns its modules into ops and back. ``shape_in``/``shape_out`` are the feature width of one token
 (the last axis); the other axes of ``forward``'s input follow the op's ``LAYOUT``:
 
 ======  =============================================================================
@@ -22,7 +24,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from sc_neurocore.errors import InputError
+from sc_neurocore.errors import InputError, UnsupportedError
 
 from .nodes import Node
 
@@ -35,6 +37,7 @@ __all__ = [
     "AdditionOnlyAttentionOp",
     "SpikyStateSpaceOp",
     "CPGEncoderOp",
+    "TrainedAttention",
     "TrainedAttentionOp",
     "TrainedChannelAttentionOp",
     "TrainedAdditionAttentionOp",
@@ -125,76 +128,110 @@ class SpikyStateSpaceOp(ModelOp):
 
 
 @dataclass(eq=False)
-class CPGEncoderOp(ModelOp):
-    """:class:`~sc_neurocore.transformers.cpg.CPGPositionalEncoding` added to the tokens:
-    ``y[..., n, :] = x[..., n, :] + encode(N)[n]`` (the continuous code, float64)."""
+class CPGEncoderOp(BlockOp):
+    """A CPG position code added to the tokens: ``y[..., n, :] = x[..., n, :] + code[n]``. ``code``
+    ``(max_len, d_model)`` (float64) is what :class:`~sc_neurocore.transformers.cpg.CPGPositionalEncoding`
+    with the hyper-parameters ``mode, oscillators, coupling, burn_in, seed`` gives
+    (:func:`sc_neurocore.transformers.cpg.cpg_encoder_op`)."""
 
     KIND: ClassVar[str] = "cpg_encoder"
     LAYOUT: ClassVar[str] = "*ND"
+    code: np.ndarray
+    mode: str
+    oscillators: int
+    coupling: float
+    burn_in: int
+    seed: int
 
     @property
-    def width(self):
-        return self.op.d_model
+    def d_model(self) -> int:
+        return self.code.shape[1]
+
+    @property
+    def max_len(self) -> int:
+        return self.code.shape[0]
+
+    @property
+    def shape_in(self):
+        return (self.d_model,)
 
     def forward(self, x):
         x = np.asarray(x)
-        if x.ndim < 2 or x.shape[-1] != self.width:
-            raise InputError(f"the CPG encoder needs (..., tokens, {self.width}) input, got shape {x.shape}")
-        return x + self.op.encode(x.shape[-2])
+        if x.ndim < 2 or x.shape[-1] != self.d_model:
+            raise InputError(f"the CPG encoder needs (..., tokens, {self.d_model}) input, got shape {x.shape}")
+        if x.shape[-2] > self.max_len:
+            raise InputError(f"seq_len={x.shape[-2]} exceeds max_len={self.max_len}: build the encoder with a "
+                             f"larger max_len")
+        return x + self.code[: x.shape[-2]]
 
 
 @dataclass(eq=False)
-class TrainedAttentionOp(ModelOp):
-    """The trained :class:`sc_neurocore.training.attention.TrainableSpikformerSSA`: LIFs with
-    ``u = (1 - k) v + I``, strict ``u > theta``, learnt per-neuron thresholds, V spiked, biased output
-    projection. Not the SSA of :mod:`sc_neurocore.transformers` (that one divides the input by tau,
-    fires on ``>=`` and has batch-norm), hence its own kind."""
+class TrainedAttention(BlockOp):
+    """A trained transformer's attention as its arrays, keyed by NIR node name: ``weights`` ``(out, in)``
+    of every projection, ``biases`` of the biased ones, and per neuron its ``taus`` (in steps, ``1 / k``
+    of ``u = (1 - k) v + I``) and learnt ``thresholds`` (spike on ``u > theta``, reset to 0). Its forward
+    pass is the training module :mod:`sc_neurocore.training.block_ops` builds from these arrays."""
+
+    LAYOUT: ClassVar[str] = "TBND"
+    weights: dict[str, np.ndarray]
+    biases: dict[str, np.ndarray]
+    taus: dict[str, np.ndarray]
+    thresholds: dict[str, np.ndarray]
+
+    @property
+    def shape_in(self):
+        return (self.weights["q"].shape[1],)
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        raise UnsupportedError(f"a {self.KIND} op is data: it runs as the training module rebuilt from it "
+                               f"(sc_neurocore.training.simulation.simulate_trained_ops)")
+
+
+@dataclass(eq=False)
+class TrainedAttentionOp(TrainedAttention):
+    """The trained Spikformer SSA (:class:`sc_neurocore.training.attention.TrainableSpikformerSSA`):
+    projections ``q, k, v`` (no bias) and ``out``; neurons ``q_lif, k_lif, v_lif, attn_lif, out_lif``;
+    V spiked, ``scale`` before the attention neuron. Not the SSA of :mod:`sc_neurocore.transformers`
+    (that one divides the input by tau, fires on ``>=`` and has batch-norm), hence its own kind."""
 
     KIND: ClassVar[str] = "trained_ssa"
-    LAYOUT: ClassVar[str] = "TBND"
-
-    @property
-    def width(self):
-        return self.op.embed_dim
+    num_heads: int
+    scale: float
 
 
 @dataclass(eq=False)
-class TrainedChannelAttentionOp(ModelOp):
-    """The trained :class:`sc_neurocore.training.attention_variants.TrainableSDSA` (SDSA):
-    training LIFs as in ``trained_ssa``, biased Q/K/V and output projections, real-valued output."""
+class TrainedChannelAttentionOp(TrainedAttention):
+    """The trained SDSA (:class:`sc_neurocore.training.attention_variants.TrainableSDSA`): biased
+    projections ``q, k, v, proj``; neurons ``q_lif, k_lif, v_lif, kv_lif``; real-valued output."""
 
     KIND: ClassVar[str] = "trained_sdsa"
-    LAYOUT: ClassVar[str] = "TBND"
-
-    @property
-    def width(self):
-        return self.op.W_q.weight.value.shape[1]
 
 
 @dataclass(eq=False)
-class TrainedAdditionAttentionOp(ModelOp):
-    """The trained :class:`sc_neurocore.training.attention_variants.TrainableA2OS2A` (A²OS²A):
-    K through ReLU, V through a ternary training LIF, spiking output."""
+class TrainedAdditionAttentionOp(TrainedAttention):
+    """The trained A²OS²A (:class:`sc_neurocore.training.attention_variants.TrainableA2OS2A`): biased
+    projections ``q, k, v, out``; K through ReLU; neurons ``q_lif``, ternary ``v_lif``, ``attn_lif``,
+    ``out_lif``; ``scale`` before the attention neuron; spiking output."""
 
     KIND: ClassVar[str] = "trained_a2os2a"
-    LAYOUT: ClassVar[str] = "TBND"
-
-    @property
-    def width(self):
-        return self.op.W_q.weight.value.shape[1]
+    num_heads: int
+    scale: float
 
 
 @dataclass(eq=False)
-class TrainedPositionOp(ModelOp):
-    """The trained model's fixed position currents: ``y[..., n, :] = x[..., n, :] + code[n]``;
-    ``op`` is the :class:`sc_neurocore.training.layers.AddPosition` holding ``code (L, D)``."""
+class TrainedPositionOp(BlockOp):
+    """The trained model's fixed position currents: ``y[..., n, :] = x[..., n, :] + code[n]``, ``code (L, D)``."""
 
     KIND: ClassVar[str] = "trained_position"
     LAYOUT: ClassVar[str] = "*ND"
+    code: np.ndarray
 
     @property
-    def width(self):
-        return self.op.code.shape[1]
+    def shape_in(self):
+        return (self.code.shape[1],)
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        return x + self.code
 
 
 @dataclass(eq=False)

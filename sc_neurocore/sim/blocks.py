@@ -1,8 +1,11 @@
 """Graphs that hold block ops (attention, SSM, CPG; :mod:`sc_neurocore.ir.blocks`).
 
-They do not lower to the neuron network: they run node by node, each op through its own float forward.
+They do not lower to the neuron network: they run node by node, each op through its own float forward,
+or through the forward its caller gives for it (a trained op runs as the training module rebuilt from it:
+:func:`sc_neurocore.training.simulation.simulate_trained_ops`).
 """
 
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import numpy as np
@@ -55,9 +58,11 @@ def _apply(name: str, node, x: np.ndarray) -> np.ndarray:
     )
 
 
-def run_block_graph(graph, x: np.ndarray) -> dict[str, np.ndarray]:
+def run_block_graph(graph, x: np.ndarray, forwards: Mapping[str, Callable] | None = None) -> dict[str, np.ndarray]:
     """Every node's output for input ``x`` (in the layout of the graph's ops, see
-    :mod:`sc_neurocore.ir.blocks`); fan-in is summed, standard nodes act on the last axis."""
+    :mod:`sc_neurocore.ir.blocks`); fan-in is summed, standard nodes act on the last axis. ``forwards``
+    maps a node name to the float forward it runs instead of its op's own."""
+    forwards = forwards or {}
     outputs: dict[str, np.ndarray] = {}
     for name in _execution_order(graph):
         node = graph.nodes[name]
@@ -68,7 +73,7 @@ def run_block_graph(graph, x: np.ndarray) -> dict[str, np.ndarray]:
             raise UnsupportedError(f"node {name!r} has no input")
         else:
             value = sum(outputs[s] for s in sources)
-        outputs[name] = _apply(name, node, value)
+        outputs[name] = forwards[name](value) if name in forwards else _apply(name, node, value)
     return outputs
 
 
@@ -128,14 +133,16 @@ def load_block_input(path, graph) -> np.ndarray:
     return np.asarray(array, dtype=np.float64)
 
 
-def simulate_block_graph(graph, inputs: np.ndarray) -> tuple[SimulationResult, SimulationSummary]:
-    """Float run of a graph of block ops; the summary's mode names the ops it ran. A trained spiking
+def simulate_block_graph(graph, inputs: np.ndarray, forwards: Mapping[str, Callable] | None = None
+                         ) -> tuple[SimulationResult, SimulationSummary]:
+    """Float run of a graph of block ops (``forwards`` as in :func:`run_block_graph`); the summary's mode
+    names the ops it ran. A trained spiking
     transformer (``sc-neurocore train``'s model.nir) runs as the rebuilt training model instead:
     :func:`sc_neurocore.training.simulation.simulate_trained_transformer`."""
     if is_trained_transformer(graph):
         raise UnsupportedError("a trained spiking transformer runs as its rebuilt training model: "
                                "sc_neurocore.training.simulation.simulate_trained_transformer")
-    outputs = run_block_graph(graph, inputs)
+    outputs = run_block_graph(graph, inputs, forwards)
     order = _execution_order(graph)
     chain = " -> ".join(f"{n} ({graph.nodes[n].KIND})" for n in order if isinstance(graph.nodes[n], BlockOp))
     rows = []

@@ -17,11 +17,13 @@ import numpy as np
 from sc_neurocore.atomic import atomic_write
 from sc_neurocore.errors import InputError, ModelError, UnsupportedError
 from sc_neurocore.export import nir_writer
-from sc_neurocore.export.nir_blocks import restore_thresholds, trained_lif_arrays, trained_tau
+from sc_neurocore.frontend import read_nir
 from sc_neurocore.ir import Graph
 from sc_neurocore.ir import blocks
 from sc_neurocore.ir import nodes as ir
 
+from .block_ops import (attention_module, attention_op, lif_arrays, position_module, position_op, restore_thresholds,
+                        shared_tau)
 from .mlp import SpikingMLPClassifier
 from .neurons import TrainableLIF
 from .transformer import SpikingTransformer
@@ -80,7 +82,7 @@ def write_nir(model: SpikingMLPClassifier, path: Path, metadata: dict | None = N
 
 
 def _lif_node(lif) -> ir.LIF:
-    return ir.LIF(**trained_lif_arrays(lif))
+    return ir.LIF(**lif_arrays(lif))
 
 
 def _affine_node(linear) -> ir.Affine:
@@ -102,10 +104,9 @@ def transformer_graph(model: SpikingTransformer, metadata: dict | None = None) -
     Arrays are the float32 parameters, stored exactly. The attention op follows the model's kind
     (``trained_ssa``, ``trained_sdsa`` or ``trained_a2os2a``), recorded as metadata ``"attention"``.
     """
-    attention_op = ATTENTION_OPS[model.attention_kind]
     dim = model.embed.weight.value.shape[0]
     nodes = {"input": ir.Input((model.token_dim,)), "embed": _affine_node(model.embed),
-             "position": blocks.TrainedPositionOp(model.position), "embed_lif": _lif_node(model.embed_lif)}
+             "position": position_op(model.position), "embed_lif": _lif_node(model.embed_lif)}
     edges = _chain("input", "embed", "position", "embed_lif")
     previous = "embed_lif"
     for i, block in enumerate(model.blocks):
@@ -153,25 +154,25 @@ def transformer_from_graph(graph: Graph) -> SpikingTransformer:
     n = graph.nodes
     try:
         depth = sum(1 for name in n if name.endswith("_attention"))
-        kind = _attention_kind(graph, depth)  # before .op: every block's attention is the recorded op
-        readout, embed, first = n["readout"], n["embed"], n["block0_attention"].op
-        tau = trained_tau({name: node for name, node in n.items() if isinstance(node, ir.LIF)},
-                          [name for name, node in n.items() if isinstance(node, ir.LIF)])
+        kind = _attention_kind(graph, depth)
+        readout, embed, first = n["readout"], n["embed"], n["block0_attention"]
+        lifs = {name: node for name, node in n.items() if isinstance(node, ir.LIF)}
+        tau = shared_tau({name: node.tau for name, node in lifs.items()})
         dim, hidden = embed.weight.shape[0], n["block0_fc1"].weight.shape[0]
         model = SpikingTransformer(readout.tokens, embed.weight.shape[1], readout.weight.shape[0], dim=dim,
                                    heads=getattr(first, "num_heads", 1), depth=depth, mlp_ratio=hidden // dim,
                                    tau=tau, attn_scale=getattr(first, "scale", 0.125), learn_threshold=True,
                                    attention=kind)
         _set_linear(model.embed, embed)
-        model.position = n["position"].op
-        restore_thresholds(model.embed_lif, n["embed_lif"], "embed_lif")
+        model.position = position_module(n["position"])
+        restore_thresholds(model.embed_lif, n["embed_lif"].v_threshold, "embed_lif")
         for i, block in enumerate(model.blocks):
             b = f"block{i}_"
-            block.attention = n[f"{b}attention"].op
+            block.attention = attention_module(n[f"{b}attention"], f"{b}attention")
             _set_linear(block.fc1, n[f"{b}fc1"])
             _set_linear(block.fc2, n[f"{b}fc2"])
-            restore_thresholds(block.lif1, n[f"{b}lif1"], f"{b}lif1")
-            restore_thresholds(block.lif2, n[f"{b}lif2"], f"{b}lif2")
+            restore_thresholds(block.lif1, n[f"{b}lif1"].v_threshold, f"{b}lif1")
+            restore_thresholds(block.lif2, n[f"{b}lif2"].v_threshold, f"{b}lif2")
         model.head.load_state_dict({"weight": readout.weight, "bias": readout.bias})
     except KeyError as error:
         raise ModelError(f"spiking transformer graph: missing node {error}") from None
@@ -195,8 +196,6 @@ def _attention_kind(graph: Graph, depth: int) -> str:
 
 def read_transformer(path) -> SpikingTransformer:
     """Load a trained spiking transformer from the NIR file ``sc-neurocore train`` wrote."""
-    from sc_neurocore.frontend import read_nir
-
     graph = read_nir(path)
     try:
         return transformer_from_graph(graph)

@@ -15,10 +15,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from sc_neurocore.errors import InputError
+from sc_neurocore.ir.blocks import CPGEncoderOp
 from sc_neurocore.models.cpg import CPG_PE_THRESHOLD, cpg_pe_table, kuramoto_phases
 from sc_neurocore.transformers._checks import positive_int
 
-__all__ = ["CPGPositionalEncoding"]
+__all__ = ["CPGPositionalEncoding", "cpg_encoder_op"]
 
 MODES = ("kuramoto", "cpg-pe")
 
@@ -92,3 +93,9 @@ class CPGPositionalEncoding:
         if not hasattr(rng, "random"):
             raise InputError("rng must be a numpy Generator or RandomState")
         return (rng.random(rates.shape) < rates).astype(np.int8)
+
+
+def cpg_encoder_op(encoder: CPGPositionalEncoding) -> CPGEncoderOp:
+    """The IR op of ``encoder``: its code for all ``max_len`` positions and its hyper-parameters."""
+    return CPGEncoderOp(encoder.encode(encoder.max_len), encoder.mode, encoder.oscillators, encoder.coupling,
+                        encoder.burn_in, encoder.seed)

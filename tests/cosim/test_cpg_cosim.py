@@ -34,13 +34,13 @@ def test_a_cpg_op_from_nir_is_bit_true(icarus, tmp_path):
     from sc_neurocore.backends.cores import core_for_graph
     from sc_neurocore.backends.cores.settings import BlockSettings
     from sc_neurocore.passes.pipeline import block_graph
-    from sc_neurocore.ir import blocks as ops
     from sc_neurocore.transformers import CPGPositionalEncoding
+    from sc_neurocore.transformers.cpg import cpg_encoder_op
     from sc_neurocore.sim.twins.cpg import run_fixed_cpg
     from tests.netbuild import single_op_file
 
     encoder = CPGPositionalEncoding(16, 64, mode="cpg-pe")
-    _, core = core_for_graph(block_graph(single_op_file(tmp_path, ops.CPGEncoderOp(encoder))), BlockSettings(lanes=2))
+    _, core = core_for_graph(block_graph(single_op_file(tmp_path, cpg_encoder_op(encoder))), BlockSettings(lanes=2))
     result = cosimulate(core, tmp_path / "cosim")
     assert result.mismatches == 0, result.first_mismatch()
     assert len(result.expected_lines) == 64 * 8

@@ -39,7 +39,7 @@ class CpgCore(Core):
     def from_op(cls, name: str, op: ops.CPGEncoderOp, settings: BlockSettings) -> CpgCore:
         """The op's own code over all its ``max_len`` positions, folded onto ``settings.lanes``."""
         refuse_attention_settings(name, op.KIND, settings)
-        return cls(cpg_spec_for(op.op, lanes=settings.lanes))
+        return cls(cpg_spec_for(op, lanes=settings.lanes))
 
     @classmethod
     def example(cls) -> CpgCore:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sc_neurocore.errors import UnsupportedError
+from sc_neurocore.ir.blocks import CPGEncoderOp
 from sc_neurocore.models.cpg import CPG_PE_THRESHOLD
 from sc_neurocore.transformers.cpg import CPGPositionalEncoding
 from sc_neurocore.transformers.spec import CpgSpec
@@ -33,7 +34,7 @@ class CpgConstants:
     cw: int
 
 
-def cpg_spec_for(encoder: CPGPositionalEncoding, **hardware) -> CpgSpec:
+def cpg_spec_for(encoder: CPGEncoderOp, **hardware) -> CpgSpec:
     """The spec of `encoder`'s own code: its width and all ``max_len`` positions; `hardware` sets the
     rest (phase_bits, lanes). CPG-PE has no free arrays (its frequencies follow from ``d_model``), so
     this spec is the whole encoder. UnsupportedError for the Kuramoto rings (no hardware)."""

@@ -22,6 +22,7 @@ from sc_neurocore.frontend import read_nir
 from sc_neurocore.ir import Graph, Input, Output, Scale
 from sc_neurocore.ir import blocks as ops
 from sc_neurocore.transformers import CPGPositionalEncoding, SpikeDrivenAttention, SpikformerSSA, SpikyStateSpace
+from sc_neurocore.transformers.cpg import cpg_encoder_op
 from sc_neurocore.sim.twins.seed_attention import attention_spec_for, input_shift, quantise_attention
 from sc_neurocore.sim.twins.ssm import quantise_ssm, ssm_spec_for
 from sc_neurocore.transformers.spec import AttentionSpec, CpgSpec, SsmSpec
@@ -67,7 +68,7 @@ def test_ssm_settings_reach_the_spec(tmp_path):
 
 
 def test_cpg_compile_builds_the_ops_code(tmp_path, capsys):
-    path = single_op_file(tmp_path, ops.CPGEncoderOp(CPGPositionalEncoding(16, 40, mode="cpg-pe")))
+    path = single_op_file(tmp_path, cpg_encoder_op(CPGPositionalEncoding(16, 40, mode="cpg-pe")))
     code, out, err = run(capsys, "compile", path, "-o", tmp_path / "build", "--lanes", "2")
     assert code == 0, err
     assert "cpg_encoder" in out
@@ -175,7 +176,7 @@ def test_the_trained_transformer_compiles_from_its_nir_file(tmp_path, capsys):
 
 
 def test_several_ops_are_named(tmp_path, capsys):
-    nodes = {"input": Input((D_MODEL,)), "cpg": ops.CPGEncoderOp(CPGPositionalEncoding(D_MODEL, 32, mode="cpg-pe")),
+    nodes = {"input": Input((D_MODEL,)), "cpg": cpg_encoder_op(CPGPositionalEncoding(D_MODEL, 32, mode="cpg-pe")),
              "ssm": ops.SpikyStateSpaceOp(perturbed_ssm()), "output": Output((D_MODEL,))}
     graph = Graph(nodes, [("input", "cpg"), ("cpg", "ssm"), ("ssm", "output")]).validate()
     path = write_nir(graph, tmp_path / "chain.nir")
@@ -194,7 +195,7 @@ def test_nodes_outside_the_op_are_named():
 
 @pytest.mark.parametrize("block, message", [
     (lambda: ops.SpikyStateSpaceOp(SpikyStateSpace(D_MODEL, D_STATE, 0.25, 0.1, "s4d-lin", 0)), "A is complex"),
-    (lambda: ops.CPGEncoderOp(CPGPositionalEncoding(D_MODEL, 32)), "this encoder runs 'kuramoto'"),
+    (lambda: cpg_encoder_op(CPGPositionalEncoding(D_MODEL, 32)), "this encoder runs 'kuramoto'"),
 ])
 def test_ops_without_hardware_semantics_are_refused(tmp_path, capsys, block, message):
     code, _, err = run(capsys, "compile", single_op_file(tmp_path, block()), "-o", tmp_path / "build")

@@ -13,10 +13,13 @@ from sc_neurocore.frontend import read_nir
 from sc_neurocore.ir import Affine, Graph, Input, Linear, Output
 from sc_neurocore.ir import blocks as ops
 from sc_neurocore.sim.blocks import run_block_graph
+from sc_neurocore.training.attention_variants import TrainableA2OS2A, TrainableSDSA
+from sc_neurocore.training.block_ops import attention_module, attention_op
 from sc_neurocore.transformers import (
     AdditionOnlyAttention, CPGPositionalEncoding, SpikeDrivenAttention, SpikeDrivenSelfAttention, SpikformerSSA,
     SpikyStateSpace,
 )
+from sc_neurocore.transformers.cpg import cpg_encoder_op
 from sc_neurocore.transformers.layers import BatchNorm, BNLinear, SpikingLinear
 
 D = 16
@@ -60,8 +63,8 @@ CASES = {
     "a2os2a": (lambda: ops.AdditionOnlyAttentionOp(_a2os2a()), SEQ),
     "ssm_real": (lambda: ops.SpikyStateSpaceOp(SpikyStateSpace(D, 8, 0.5, 0.05, "s4d-real", 4)), SSM_IN),
     "ssm_lin": (lambda: ops.SpikyStateSpaceOp(SpikyStateSpace(D, 8, 0.5, 0.05, "s4d-lin", 4)), SSM_IN),
-    "cpg_kuramoto": (lambda: ops.CPGEncoderOp(CPGPositionalEncoding(D, 64, coupling=0.3, seed=2)), TOKENS),
-    "cpg_pe": (lambda: ops.CPGEncoderOp(CPGPositionalEncoding(D, 64, mode="cpg-pe")), TOKENS),
+    "cpg_kuramoto": (lambda: cpg_encoder_op(CPGPositionalEncoding(D, 64, coupling=0.3, seed=2)), TOKENS),
+    "cpg_pe": (lambda: cpg_encoder_op(CPGPositionalEncoding(D, 64, mode="cpg-pe")), TOKENS),
 }
 
 
@@ -96,6 +99,11 @@ def _assert_same_state(a, b):
             assert value == sb[key], key
 
 
+def _content(block):
+    """What defines an op: the model a ModelOp wraps, or a plain-data op's own fields."""
+    return block.op if isinstance(block, ops.ModelOp) else block
+
+
 def _single(block):
     width = block.shape_in
     return Graph({"input": Input(width), "op": block, "output": Output(block.shape_out)},
@@ -111,7 +119,7 @@ def test_round_trip_rebuilds_the_exact_op(case, tmp_path):
     assert plain.nodes["op"].metadata[OP_KEY] == block.KIND
     back = read_nir(path).nodes["op"]
     assert type(back) is type(block)
-    _assert_same_state(block.op, back.op)
+    _assert_same_state(_content(block), _content(back))
     want, got = block.forward(x), back.forward(x)
     assert want.dtype == got.dtype and np.array_equal(want, got)
     assert np.count_nonzero(want) > 0.05 * want.size  # the comparison sees activity
@@ -121,7 +129,7 @@ def test_block_subgraphs_mix_with_standard_nodes(tmp_path):
     rng = np.random.default_rng(1)
     nodes = {
         "input": Input((D,)), "scale_in": Affine(rng.normal(0, 1, (D, D)), rng.normal(1, 0.1, D)),
-        "position": ops.CPGEncoderOp(CPGPositionalEncoding(D, 32)), "attention": ops.SpikformerSSAOp(_ssa()),
+        "position": cpg_encoder_op(CPGPositionalEncoding(D, 32)), "attention": ops.SpikformerSSAOp(_ssa()),
         "readout": Linear(rng.normal(0, 1, (4, D))), "output": Output((4,)),
     }
     edges = [("input", "scale_in"), ("scale_in", "position"), ("position", "attention"), ("attention", "readout"),
@@ -192,53 +200,63 @@ def test_read_nir_names_a_broken_block_in_a_file(tmp_path):
 
 
 def _trained_variant(kind, seed=0):
-    """A trained-style SDSA or A²OS²A module with every parameter moved off its initial value."""
-    from sc_neurocore.training.attention_variants import TrainableA2OS2A, TrainableSDSA
-
+    """A trained-style SDSA or A²OS²A module with every parameter moved off its initial value, and its op."""
     rng = np.random.default_rng(seed)
     if kind == "trained_sdsa":
-        op = ops.TrainedChannelAttentionOp(TrainableSDSA(D, rng=rng))
+        module = TrainableSDSA(D, rng=rng)
     else:
-        op = ops.TrainedAdditionAttentionOp(
-            TrainableA2OS2A(D, 4, rng=rng, scale=0.5, threshold=0.5, attn_threshold=0.25))  # low: active output
-    for p in op.op.parameters():
+        module = TrainableA2OS2A(D, 4, rng=rng, scale=0.5, threshold=0.5, attn_threshold=0.25)  # low: active output
+    for p in module.parameters():
         p.value += rng.normal(0, 0.1, p.value.shape).astype(p.value.dtype)
-    return op
+    return module, attention_op(module)
 
 
 TRAINED_SEQ = (RNG.random((4, 3, 8, D)) < 0.3).astype(np.float32)  # [T, B, N, D] spikes
 
 
+def _assert_same_arrays(want: dict, got: dict):
+    assert want.keys() == got.keys()
+    for key, value in want.items():
+        assert value.dtype == got[key].dtype and np.array_equal(value, got[key]), key
+
+
 @pytest.mark.parametrize("kind", ["trained_sdsa", "trained_a2os2a"])
 def test_trained_variants_round_trip_exactly(kind, tmp_path):
-    block = _trained_variant(kind)
+    module, block = _trained_variant(kind)
     path = write_nir(_single(block), tmp_path / f"{kind}.nir")
     plain = nir.read(str(path))  # a plain reader loads it, types checked
     assert plain.nodes["op"].metadata[OP_KEY] == kind
     assert {type(n).__name__ for n in plain.nodes["op"].nodes.values()} >= {"Affine", "LIF"}
     back = read_nir(path).nodes["op"]
-    assert type(back) is type(block) and type(back.op) is type(block.op)
-    want_state, got_state = block.op.state_dict(), back.op.state_dict()
-    assert want_state.keys() == got_state.keys()
-    for key, value in want_state.items():
-        assert value.dtype == got_state[key].dtype and np.array_equal(value, got_state[key]), key
-    assert getattr(back.op, "num_heads", None) == getattr(block.op, "num_heads", None)
-    assert getattr(back.op, "scale", None) == getattr(block.op, "scale", None)
-    want, got = block.forward(TRAINED_SEQ), back.forward(TRAINED_SEQ)
+    assert type(back) is type(block)
+    for field in ("weights", "biases", "taus", "thresholds"):
+        _assert_same_arrays(getattr(block, field), getattr(back, field))
+    assert getattr(back, "num_heads", None) == getattr(block, "num_heads", None)
+    assert getattr(back, "scale", None) == getattr(block, "scale", None)
+    rebuilt = attention_module(back, "op")
+    assert type(rebuilt) is type(module)
+    _assert_same_arrays(module.state_dict(), rebuilt.state_dict())
+    want, got = module.forward(TRAINED_SEQ), rebuilt.forward(TRAINED_SEQ)
     assert want.dtype == got.dtype == np.float32 and np.array_equal(want, got)
     assert np.count_nonzero(want) > 0.05 * want.size  # the comparison sees activity
 
 
+def test_trained_ops_are_data_that_run_in_their_model():
+    _, block = _trained_variant("trained_sdsa")
+    with pytest.raises(UnsupportedError, match="trained_sdsa op is data: .*simulate_trained_ops"):
+        run_block_graph(_single(block), TRAINED_SEQ)
+
+
 def test_malformed_trained_variants_name_the_node():
-    graph = encode_block(_trained_variant("trained_a2os2a"))
+    graph = encode_block(_trained_variant("trained_a2os2a")[1])
     del graph.metadata["v_neuron"]
     with pytest.raises(ModelError, match=r"node 'attn' \(trained_a2os2a\): .*v_neuron 'ternary'"):
         decode_block(graph, "attn")
-    graph = encode_block(_trained_variant("trained_sdsa"))
+    graph = encode_block(_trained_variant("trained_sdsa")[1])
     graph.nodes["kv_lif"].tau = graph.nodes["kv_lif"].tau * 2
-    with pytest.raises(ModelError, match=r"node 'attn' \(trained_sdsa\): .*must share one tau"):
-        decode_block(graph, "attn")
-    graph = encode_block(_trained_variant("trained_sdsa"))
+    with pytest.raises(ModelError, match=r"attn: .*must share one tau"):
+        attention_module(decode_block(graph, "attn"), "attn")
+    graph = encode_block(_trained_variant("trained_sdsa")[1])
     del graph.nodes["proj"]
     with pytest.raises(ModelError, match=r"node 'attn' \(trained_sdsa\): missing node .*proj"):
         decode_block(graph, "attn")

@@ -21,13 +21,14 @@ from sc_neurocore.transformers import (
 from sc_neurocore.sim.twins.seed_attention import quantisation_report, quantise_attention
 from sc_neurocore.sim.twins.cpg import cpg_report
 from sc_neurocore.sim.twins.attention_variants import _calibrate
+from sc_neurocore.transformers.cpg import cpg_encoder_op
 from sc_neurocore.transformers.spec import AttentionSpec, CpgSpec
 
 D = 16
 
 
 def _chain_graph(attention: ops.BlockOp) -> Graph:
-    nodes = {"input": Input((D,)), "cpg": ops.CPGEncoderOp(CPGPositionalEncoding(D, 64)), "attention": attention,
+    nodes = {"input": Input((D,)), "cpg": cpg_encoder_op(CPGPositionalEncoding(D, 64)), "attention": attention,
              "output": Output((D,))}
     return Graph(nodes, [("input", "cpg"), ("cpg", "attention"), ("attention", "output")]).validate()
 
@@ -110,10 +111,10 @@ def test_seed_attention_report_uses_the_ops_own_weights():
 
 
 def test_cpg_report_equals_the_existing_twin():
-    got = quantise_block(ops.CPGEncoderOp(CPGPositionalEncoding(D, 48, mode="cpg-pe")), phase_bits=10)
+    got = quantise_block(cpg_encoder_op(CPGPositionalEncoding(D, 48, mode="cpg-pe")), phase_bits=10)
     assert got["report"] == cpg_report(CpgSpec(d_model=D, positions=48, phase_bits=10))
     with pytest.raises(UnsupportedError, match="'cpg-pe'"):
-        quantise_block(ops.CPGEncoderOp(CPGPositionalEncoding(D, 48)))
+        quantise_block(cpg_encoder_op(CPGPositionalEncoding(D, 48)))
 
 
 def test_ssm_report_costs_something_and_follows_state_bits():
@@ -158,9 +159,8 @@ def test_variant_cores_agree_with_the_float_op(variant):
 
 def test_quantise_block_refuses_what_has_no_twin():
     from sc_neurocore.models.cpg import phase_chain_code
-    from sc_neurocore.training.layers import AddPosition
 
     with pytest.raises(UnsupportedError, match="'trained_position' has no integer twin"):
-        quantise_block(ops.TrainedPositionOp(AddPosition(phase_chain_code(D, 4))))
+        quantise_block(ops.TrainedPositionOp(phase_chain_code(D, 4)))
     with pytest.raises(InputError, match="last axis 16"):
         quantise_block(ops.SpikformerSSAOp(SpikformerSSA(D, 2)), np.zeros((4, 3, 5)))

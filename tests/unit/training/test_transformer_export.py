@@ -113,8 +113,8 @@ def test_learnt_thresholds_travel_in_the_lif_nodes():
     model = SpikingTransformer(8, 8, 10, dim=16, heads=2, seed=2)
     model.blocks[0].attention.attn_lif.threshold.value[:] = np.linspace(0.5, 1.5, 16, dtype=np.float32)
     graph = transformer_graph(model)
-    attention = graph.nodes["block0_attention"].op
-    assert np.array_equal(attention.attn_lif.threshold.value, np.linspace(0.5, 1.5, 16, dtype=np.float32))
+    attention = graph.nodes["block0_attention"]
+    assert np.array_equal(attention.thresholds["attn_lif"], np.linspace(0.5, 1.5, 16, dtype=np.float32))
 
 
 @pytest.mark.parametrize("attention", sorted(ATTENTION_OPS))
