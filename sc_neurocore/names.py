@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import re
 
+from rich.markup import escape
+
 __all__ = ["safe_text", "identifier", "terminal_text", "one_line", "jinja_finalize", "MAX_NAME_LENGTH"]
 
 MAX_NAME_LENGTH = 200
@@ -40,8 +42,6 @@ def identifier(value: object, prefix: str = "n") -> str:
 
 def terminal_text(value: object, limit: int = 4000) -> str:
     """`value` safe to print through rich: one line, no control characters, markup shown literally."""
-    from rich.markup import escape
-
     return escape(one_line(value, limit))
 
 

@@ -12,6 +12,11 @@ from pathlib import Path
 import numpy as np
 
 from sc_neurocore.errors import InputError
+from sc_neurocore.frontend import read_nir
+from sc_neurocore.sim.twins.quant import QuantSpec
+from sc_neurocore.sim.twins.transformer import FixedTransformer
+from sc_neurocore.training.accuracy import transformer_accuracy
+from sc_neurocore.training.export import transformer_from_graph
 
 from .accuracy import Accuracy
 from .build import Build, check_model
@@ -60,12 +65,6 @@ def _holds_weights_of(build: Build, fixed) -> bool:
 
 def transformer_build_accuracy(build: Build, model: Path, input_path: Path | None) -> tuple[Accuracy, str]:
     """Float and engine (fixed-point twin) accuracy of `model` on the labelled features of `input_path`."""
-    from sc_neurocore.frontend import read_nir
-    from sc_neurocore.sim.twins.quant import QuantSpec
-    from sc_neurocore.sim.twins.transformer import FixedTransformer
-    from sc_neurocore.training.accuracy import transformer_accuracy
-    from sc_neurocore.training.export import transformer_from_graph
-
     if input_path is None:
         raise InputError(f"{build.path} is a trained transformer: its accuracy needs --input with labelled "
                          "features (train writes test_set.npz)")

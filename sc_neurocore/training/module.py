@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from sc_neurocore.errors import InputError
+
 __all__ = ["Parameter", "Module", "Sequential"]
 
 
@@ -61,8 +63,6 @@ class Module:
 
     def load_state_dict(self, state: dict[str, np.ndarray]) -> None:
         """Set parameter values; the keys and shapes must match exactly."""
-        from sc_neurocore.errors import InputError
-
         params = self.named_parameters()
         if set(params) != set(state):
             missing, extra = sorted(set(params) - set(state)), sorted(set(state) - set(params))

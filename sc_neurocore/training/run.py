@@ -35,6 +35,7 @@ from .module import Module
 from .optim import SGD, Adam
 from .ssm import SSMClassifier
 from .surrogate import SURROGATES
+from .export import write_nir, write_transformer_nir
 from .trainer import evaluate, fit
 from .transformer import SpikingTransformer
 
@@ -196,15 +197,11 @@ def run_training(cfg: dict, *, resume: bool = False,
     metrics["seconds"] = time.perf_counter() - started
     files = {"checkpoint": str(ckpt), "curve": str(_write_curve(out, history))}
     if isinstance(model, SpikingMLPClassifier):
-        from .export import write_nir
-
         files["nir"] = str(write_nir(model, out / "model.nir", {
             "test_accuracy": metrics["test_accuracy"], "encoding": enc, "steps": steps}))
         if enc in SPIKE_ENCODINGS:
             files["test_set"] = str(write_test_set(out / TEST_SET, data, enc, steps, cfg["seed"]))
     elif isinstance(model, SpikingTransformer):
-        from .export import write_transformer_nir
-
         files["nir"] = str(write_transformer_nir(model, out / "model.nir", {
             "test_accuracy": metrics["test_accuracy"], "encoding": enc, "steps": steps}))
         if enc == "direct":  # the engine takes pixels: the test split as features
