@@ -189,7 +189,7 @@ class TrainedAttention(BlockOp):
 
 @dataclass(eq=False)
 class TrainedAttentionOp(TrainedAttention):
-    """The trained Spikformer SSA (:class:`sc_neurocore.training.attention.TrainableSpikformerSSA`):
+    """The trained Spikformer SSA (:class:`sc_neurocore.training.modules.attention.TrainableSpikformerSSA`):
     projections ``q, k, v`` (no bias) and ``out``; neurons ``q_lif, k_lif, v_lif, attn_lif, out_lif``;
     V spiked, ``scale`` before the attention neuron. Not the SSA of :mod:`sc_neurocore.transformers`
     (that one divides the input by tau, fires on ``>=`` and has batch-norm), hence its own kind."""
@@ -201,7 +201,7 @@ class TrainedAttentionOp(TrainedAttention):
 
 @dataclass(eq=False)
 class TrainedChannelAttentionOp(TrainedAttention):
-    """The trained SDSA (:class:`sc_neurocore.training.attention_variants.TrainableSDSA`): biased
+    """The trained SDSA (:class:`sc_neurocore.training.modules.attention_variants.TrainableSDSA`): biased
     projections ``q, k, v, proj``; neurons ``q_lif, k_lif, v_lif, kv_lif``; real-valued output."""
 
     KIND: ClassVar[str] = "trained_sdsa"
@@ -209,7 +209,7 @@ class TrainedChannelAttentionOp(TrainedAttention):
 
 @dataclass(eq=False)
 class TrainedAdditionAttentionOp(TrainedAttention):
-    """The trained A²OS²A (:class:`sc_neurocore.training.attention_variants.TrainableA2OS2A`): biased
+    """The trained A²OS²A (:class:`sc_neurocore.training.modules.attention_variants.TrainableA2OS2A`): biased
     projections ``q, k, v, out``; K through ReLU; neurons ``q_lif``, ternary ``v_lif``, ``attn_lif``,
     ``out_lif``; ``scale`` before the attention neuron; spiking output."""
 

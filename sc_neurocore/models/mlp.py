@@ -6,7 +6,7 @@ Over time-major input ``x [T, ..., D]``::
 
 :func:`spiking_mlp` is that chain for any affine maps and neurons: the inference block
 (:class:`sc_neurocore.transformers.SpikingMLP`, batch-norm folded into the weights and SpikingJelly
-neurons) and the trainable transformer block (:mod:`sc_neurocore.training.transformer`, biased
+neurons) and the trainable transformer block (:mod:`sc_neurocore.training.modules.transformer`, biased
 affine maps and training LIFs) call it.
 """
 

@@ -7,7 +7,7 @@
 Everything between the projections is AND gates and one counter per channel, linear in the number of
 tokens; the product is channel-wise, so heads would not change it. :func:`sdsa_attention` is that
 part, for any neuron ``LIF_kv``: the inference block (:class:`sc_neurocore.transformers.sdsa.SpikeDrivenSelfAttention`),
-the trainable layer (:class:`sc_neurocore.training.attention_variants.TrainableSDSA`) and the integer
+the trainable layer (:class:`sc_neurocore.training.modules.attention_variants.TrainableSDSA`) and the integer
 twin of the RTL core call it.
 """
 

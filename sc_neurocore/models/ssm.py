@@ -8,7 +8,7 @@ by subtraction: ``v += y_t; s_t = [v >= threshold]; v -= s_t * threshold``.
 
 :func:`spiky_ssm_step` is one step; :func:`diagonal_scan` the closed form of the recurrence over a
 whole sequence. The recurrence :func:`state_step` is also the trainable LIF-gated SSM's
-(:class:`sc_neurocore.training.ssm.LIFGatedStateSpace`).
+(:class:`sc_neurocore.training.modules.ssm.LIFGatedStateSpace`).
 """
 
 from __future__ import annotations

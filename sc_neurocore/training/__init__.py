@@ -4,21 +4,21 @@ Every layer has a hand-written backward pass over whole time sequences ``(T, B, 
 ``module.py`` for the contract and ``neurons.py`` for the LIF equations and their gradients.
 """
 
-from .attention import TrainableSpikformerSSA
-from .attention_variants import TernaryLIF, TrainableA2OS2A, TrainableSDSA
+from .modules.attention import TrainableSpikformerSSA
+from .modules.attention_variants import TernaryLIF, TrainableA2OS2A, TrainableSDSA
 from .data import ENCODINGS, Dataset, batches, encode, load_digits_split, load_npz, shift_images
-from .layers import AddPosition, LayerNorm, TrainableLinear, TimeLast, TimeMean
+from .modules.layers import AddPosition, LayerNorm, TrainableLinear, TimeLast, TimeMean
 from .losses import cross_entropy, mse
-from .mlp import READOUTS, SpikingMLPClassifier
-from .module import Module, Parameter, Sequential
-from .neurons import TrainableIF, TrainableLI, TrainableLIF
+from .modules.mlp import READOUTS, SpikingMLPClassifier
+from .modules.module import Module, Parameter, Sequential
+from .modules.neurons import TrainableIF, TrainableLI, TrainableLIF
 from .optim import SGD, Adam
-from .surrogate import (
+from .modules.surrogate import (
     SURROGATES, Surrogate, atan_surrogate, fast_sigmoid_surrogate, sigmoid_surrogate,
     straight_through_surrogate, triangle_surrogate,
 )
-from .ssm import LIFGatedStateSpace, SSMClassifier
-from .transformer import SpikingTransformer
+from .modules.ssm import LIFGatedStateSpace, SSMClassifier
+from .modules.transformer import SpikingTransformer
 from .trainer import EpochResult, cosine_lr, evaluate, fit, predict, train_epoch
 
 __all__ = [

@@ -8,7 +8,7 @@ from sc_neurocore.errors import InputError
 from sc_neurocore.sim.twins.transformer import FixedTransformer
 
 from .data import encode
-from .transformer import SpikingTransformer
+from .modules.transformer import SpikingTransformer
 
 __all__ = ["transformer_accuracy"]
 

@@ -14,10 +14,10 @@ import numpy as np
 from sc_neurocore.errors import ModelError, UnsupportedError
 from sc_neurocore.ir import blocks as ops
 
-from .attention import TrainableSpikformerSSA
-from .attention_variants import TrainableA2OS2A, TrainableSDSA
-from .layers import AddPosition
-from .module import Module
+from .modules.attention import TrainableSpikformerSSA
+from .modules.attention_variants import TrainableA2OS2A, TrainableSDSA
+from .modules.layers import AddPosition
+from .modules.module import Module
 
 __all__ = ["lif_arrays", "shared_tau", "restore_thresholds", "attention_op", "attention_module",
            "position_op", "position_module"]
@@ -43,7 +43,7 @@ _ATTENTIONS = {
 _OP_OF_MODULE = {entry.module: op for op, entry in _ATTENTIONS.items()}
 
 def lif_arrays(lif) -> dict[str, np.ndarray]:
-    """A :class:`~sc_neurocore.training.neurons.TrainableLIF` (``u = (1 - k) v + I``, dt = 1) as NIR LIF
+    """A :class:`~sc_neurocore.training.modules.neurons.TrainableLIF` (``u = (1 - k) v + I``, dt = 1) as NIR LIF
     arrays: ``tau = 1 / k``, ``r = tau`` (NIR's Euler step then adds exactly ``I``), per-neuron thresholds."""
     k = lif.leak().astype(np.float64)
     if lif.dt != 1.0 or np.any(k <= 0):

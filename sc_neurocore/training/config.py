@@ -17,9 +17,9 @@ from sc_neurocore.limits import limit, read_yaml
 from sc_neurocore.names import safe_text
 
 from .data import ENCODINGS
-from .mlp import READOUTS
-from .surrogate import SURROGATES
-from .transformer import ATTENTIONS
+from .modules.mlp import READOUTS
+from .modules.surrogate import SURROGATES
+from .modules.transformer import ATTENTIONS
 
 __all__ = ["DEFAULTS", "MODEL_TYPES", "load_config", "validate_config"]
 

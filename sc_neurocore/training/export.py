@@ -24,9 +24,9 @@ from sc_neurocore.ir import nodes as ir
 
 from .block_ops import (attention_module, attention_op, lif_arrays, position_module, position_op, restore_thresholds,
                         shared_tau)
-from .mlp import SpikingMLPClassifier
-from .neurons import TrainableLIF
-from .transformer import SpikingTransformer
+from .modules.mlp import SpikingMLPClassifier
+from .modules.neurons import TrainableLIF
+from .modules.transformer import SpikingTransformer
 
 __all__ = ["mlp_to_nir", "write_nir", "TRANSFORMER_TAG", "transformer_graph", "write_transformer_nir",
            "transformer_from_graph", "read_transformer"]

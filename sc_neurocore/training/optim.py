@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .module import Parameter
+from .modules.module import Parameter
 
 __all__ = ["SGD", "Adam"]
 

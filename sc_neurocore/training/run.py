@@ -30,14 +30,14 @@ from sc_neurocore.sim.twins.transformer import FixedTransformer
 from .accuracy import transformer_accuracy
 from .checkpoint import load_checkpoint_state, read_checkpoint_meta
 from .data import Dataset, encode, load_digits_split, load_npz
-from .mlp import SpikingMLPClassifier
-from .module import Module
+from .modules.mlp import SpikingMLPClassifier
+from .modules.module import Module
 from .optim import SGD, Adam
-from .ssm import SSMClassifier
-from .surrogate import SURROGATES
+from .modules.ssm import SSMClassifier
+from .modules.surrogate import SURROGATES
 from .export import write_nir, write_transformer_nir
 from .trainer import evaluate, fit
-from .transformer import SpikingTransformer
+from .modules.transformer import SpikingTransformer
 
 __all__ = ["TEST_SET", "SPIKE_ENCODINGS", "TrainResult", "build_model", "load_data", "run_training",
            "write_test_set", "write_features"]

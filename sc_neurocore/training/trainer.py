@@ -13,7 +13,7 @@ import numpy as np
 
 from .data import Dataset, batches, encode, shift_images
 from .losses import cross_entropy
-from .module import Module
+from .modules.module import Module
 
 __all__ = ["EpochResult", "train_epoch", "evaluate", "predict", "cosine_lr", "fit"]
 

@@ -13,7 +13,7 @@ from sc_neurocore.training.export import TRANSFORMER_TAG, transformer_from_graph
 from sc_neurocore.sim.twins.transformer import FixedTransformer
 from sc_neurocore.training.accuracy import transformer_accuracy
 from sc_neurocore.sim.twins.quant import QuantSpec
-from sc_neurocore.training.transformer import SpikingTransformer
+from sc_neurocore.training.modules.transformer import SpikingTransformer
 
 from sc_neurocore.backends.build.plan import BuildPlan
 from sc_neurocore.backends.cores.core import Core

@@ -157,7 +157,7 @@ def test_the_trained_transformer_compiles_from_its_nir_file(tmp_path, capsys):
     from sc_neurocore.backends.cores.transformer.core import TRANSFORMER_BLOCK, TransformerCore
     from sc_neurocore.training.export import write_transformer_nir
     from sc_neurocore.sim.twins.transformer import FixedTransformer
-    from sc_neurocore.training.transformer import SpikingTransformer
+    from sc_neurocore.training.modules.transformer import SpikingTransformer
 
     model = SpikingTransformer(8, 8, 10, dim=16, heads=2, seed=5)
     path = write_transformer_nir(model, tmp_path / "model.nir", {"steps": 3})

@@ -13,7 +13,7 @@ from sc_neurocore.frontend import read_nir
 from sc_neurocore.ir import Affine, Graph, Input, Linear, Output
 from sc_neurocore.ir import blocks as ops
 from sc_neurocore.sim.blocks import run_block_graph
-from sc_neurocore.training.attention_variants import TrainableA2OS2A, TrainableSDSA
+from sc_neurocore.training.modules.attention_variants import TrainableA2OS2A, TrainableSDSA
 from sc_neurocore.training.block_ops import attention_module, attention_op
 from sc_neurocore.transformers import (
     AdditionOnlyAttention, CPGPositionalEncoding, SpikeDrivenAttention, SpikeDrivenSelfAttention, SpikformerSSA,

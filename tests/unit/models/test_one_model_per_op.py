@@ -15,7 +15,7 @@ import numpy as np
 import sc_neurocore
 from sc_neurocore.models.attention import spiking_attention
 from sc_neurocore.models.sdsa import sdsa_attention
-from sc_neurocore.training.attention import TrainableSpikformerSSA
+from sc_neurocore.training.modules.attention import TrainableSpikformerSSA
 from sc_neurocore.transformers import SpikformerSSA
 
 TAU, EPS, D, HEADS = 2.0, 1e-6, 8, 2

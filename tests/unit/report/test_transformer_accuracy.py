@@ -10,7 +10,7 @@ from sc_neurocore.errors import InputError
 from sc_neurocore.report.build import Build
 from sc_neurocore.report.transformer import transformer_build_accuracy
 from sc_neurocore.training.export import write_transformer_nir
-from sc_neurocore.training.transformer import SpikingTransformer
+from sc_neurocore.training.modules.transformer import SpikingTransformer
 
 
 def _model(seed: int) -> SpikingTransformer:

@@ -7,7 +7,7 @@ from .train_gradcheck import check_module
 
 from sc_neurocore.errors import InputError, UnsupportedError
 from sc_neurocore.training import atan_surrogate, sigmoid_surrogate
-from sc_neurocore.training.attention_variants import (
+from sc_neurocore.training.modules.attention_variants import (
     TernaryLIF, TrainableA2OS2A, TrainableSDSA,
 )
 

@@ -8,7 +8,7 @@ from sc_neurocore.training import (
     TrainableIF, TrainableLI, TrainableLIF, LayerNorm, TrainableLinear, SpikingMLPClassifier, TimeMean, atan_surrogate, cross_entropy, mse,
     sigmoid_surrogate,
 )
-from sc_neurocore.training.surrogate import SURROGATES
+from sc_neurocore.training.modules.surrogate import SURROGATES
 
 F64 = np.float64
 

@@ -35,7 +35,7 @@ def test_a_file_of_one_trained_attention_op_runs_as_its_module(capsys, tmp_path)
     from sc_neurocore.cli.app import main
     from sc_neurocore.export import write_nir
     from sc_neurocore.ir import Graph, Input, Output
-    from sc_neurocore.training.attention_variants import TrainableA2OS2A
+    from sc_neurocore.training.modules.attention_variants import TrainableA2OS2A
     from sc_neurocore.training.block_ops import attention_op
 
     module = TrainableA2OS2A(8, 2, rng=np.random.default_rng(1), threshold=0.5, attn_threshold=0.25)

@@ -72,7 +72,7 @@ def test_the_attention_output_matters_to_the_logits(tmp_path):
 
 
 def test_a2os2a_keeps_its_ternary_v_neuron_and_relu_tag(tmp_path):
-    from sc_neurocore.training.attention_variants import TernaryLIF
+    from sc_neurocore.training.modules.attention_variants import TernaryLIF
 
     path = write_transformer_nir(_perturbed("a2os2a"), tmp_path / "model.nir")
     meta = nir.read(str(path)).nodes["block0_attention"].metadata

@@ -10,7 +10,7 @@ from sc_neurocore.errors import InputError, UnsupportedError
 from sc_neurocore.training import SpikingTransformer
 from sc_neurocore.sim.twins.transformer import FixedTransformer
 
-from tests.unit.training.test_fixed_transformer import _model
+from tests.unit.sim.twins.test_transformer import _model
 
 
 def test_engine_layout_and_cycle_model():

@@ -2,7 +2,6 @@
 validation with one-line errors, before any tool runs (the cores' ports and fit checks:
 tests/unit/backends/cores/kv_attention/)."""
 
-from pathlib import Path
 
 import pytest
 
@@ -10,7 +9,9 @@ from sc_neurocore.cli.app import main
 from sc_neurocore.errors import InputError
 from sc_neurocore.transformers.spec import BLOCKS, VariantSpec, load_spec, spec_from_dict
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+from tests.conftest import REPO
+
+EXAMPLES = REPO / "examples"
 SEEDS = {"ssa": "ssa_seed.yaml", "sdsa": "sdsa_seed.yaml", "a2os2a": "a2os2a_seed.yaml"}
 
 
