@@ -17,7 +17,7 @@ from sc_neurocore.backends.build.templates import hex_word, library_files, rende
 from sc_neurocore.backends.device import DEVICES, SPRAM_WORDS
 from sc_neurocore.backends.cores.conv.layers import LAYER_FIELDS, ConvLayer, choose_lanes, conv_compute_cycles, conv_cycle_bounds, conv_layers, layer_cycles
 from sc_neurocore.backends.cores.network.design import (
-    STIMULUS_FILE, TOP, WEIGHTS_FILE, default_spikes, layout, stimulus_words,
+    STIMULUS_FILE, TOP, WEIGHTS_FILE, default_spikes, layout, network_fields, stimulus_words,
 )
 
 __all__ = ["CONV_SOURCES", "CONV_MODULE", "BIAS_FILE", "emit_conv", "conv_context"]
@@ -159,11 +159,7 @@ def _manifest(net: QuantisedNetwork, context: dict) -> dict:
         "host_load": {"file": WEIGHTS_FILE, "words": context["w_depth"],
                       "note": "stream these words into in_index after reset, before the first time step"},
         "top_level_io_bits": pins,
-        "input_size": net.input_size,
-        "dt": net.dt,
-        "spike_condition": net.spike_condition,
-        "weight_bits": net.weight_bits,
-        "state_bits": net.state_bits,
+        **network_fields(net),
         "acc_bits": context["ab"],
         "populations": [
             {"name": p.name, "kind": p.kind, "size": p.size, "frac_bits": p.frac_bits, "spiking": p.spiking,
@@ -171,7 +167,6 @@ def _manifest(net: QuantisedNetwork, context: dict) -> dict:
              "cycles_per_step": cycles_per_layer, "out_shape": list(layer.out_shape)}
             for p, entry, layer, cycles_per_layer in zip(net.populations, context["pops"], layers, cycles)
         ],
-        "output": net.output,
         # weight_words counts weights, as for snn_core; with two lanes two share one SPRAM word
         "memories": {"weight_words": sum(layer.weights.size for layer in layers), "spram_weight_words": context["w_depth"],
                      "neurons": context["n_neurons"], "bitmap_bits": context["bm_depth"], "bias_words": context["n_chan"]},

@@ -176,6 +176,7 @@ class KvLayerCore(VariantCore):
     template_kind = "kv"
     description = "Linear-order (K^T V) attention"
     out_order = "by (head, token, chunk)"
+    example_shape = dict(embed_dim=16, num_heads=2, tokens=8, T=4, lanes=2)
     ternary: ClassVar[bool]  # V is ternary: V- words beside V+ words
 
     @property
@@ -240,7 +241,6 @@ class SsaCore(KvLayerCore):
     variant = "ssa"
     title = "SSA attention core"
     ternary = False
-    example_shape = dict(embed_dim=16, num_heads=2, tokens=8, T=4, lanes=2)
 
 
 class A2os2aCore(KvLayerCore):
@@ -250,7 +250,6 @@ class A2os2aCore(KvLayerCore):
     variant = "a2os2a"
     title = "A²OS²A attention core"
     ternary = True
-    example_shape = dict(embed_dim=16, num_heads=2, tokens=8, T=4, lanes=2)
 
     @property
     def key_bits(self) -> int:

@@ -16,7 +16,7 @@ from sc_neurocore.backends.build.templates import hex_word, library_files, rende
 from sc_neurocore.errors import FitError
 from sc_neurocore.passes.quantise import COEF_SHIFT, QuantisedNetwork
 
-__all__ = ["CoreLayout", "layout", "emit", "default_spikes", "stimulus_words", "template_context", "SOURCES", "TOP"]
+__all__ = ["CoreLayout", "layout", "emit", "network_fields", "default_spikes", "stimulus_words", "template_context", "SOURCES", "TOP"]
 
 TOP = "sc_top"
 SOURCES = ("sc_top.sv", "snn_core.sv", "snn_event_lists.sv", "snn_neuron_update.sv")
@@ -141,6 +141,12 @@ def template_context(net: QuantisedNetwork, lay: CoreLayout) -> dict:
     }
 
 
+def network_fields(net: QuantisedNetwork) -> dict:
+    """What every network core's manifest records of the network: its input, time step, spike rule and widths."""
+    return {"input_size": net.input_size, "dt": net.dt, "spike_condition": net.spike_condition,
+            "weight_bits": net.weight_bits, "state_bits": net.state_bits, "output": net.output}
+
+
 def default_spikes(net: QuantisedNetwork, steps: int = 16, rate: float = 0.2) -> np.ndarray:
     """A testbench's default stimulus: seeded input spikes [steps, n_in]."""
     return np.random.default_rng(0).random((steps, net.input_size)) < rate
@@ -167,11 +173,7 @@ def emit(net: QuantisedNetwork, stimulus: np.ndarray | None = None) -> BuildPlan
     manifest = {
         "memory_files": [WEIGHTS_FILE, NEURONS_FILE],
         "top_level_io_bits": pins,
-        "input_size": net.input_size,
-        "dt": net.dt,
-        "spike_condition": net.spike_condition,
-        "weight_bits": net.weight_bits,
-        "state_bits": net.state_bits,
+        **network_fields(net),
         "acc_bits": net.acc_bits,
         "populations": [
             {"name": p.name, "kind": p.kind, "size": p.size, "frac_bits": p.frac_bits, "spiking": p.spiking,
@@ -179,7 +181,6 @@ def emit(net: QuantisedNetwork, stimulus: np.ndarray | None = None) -> BuildPlan
              "recurrent": [proj.recurrent for proj in p.projections]}
             for p, base in zip(net.populations, lay.neuron_base)
         ],
-        "output": net.output,
         "memories": {"weight_words": lay.w_depth, "neurons": lay.n_neurons, "event_slots": 2 * lay.ev_depth},
     }
     files = {
