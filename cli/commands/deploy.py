@@ -11,10 +11,10 @@ from sc_neurocore.backends.deploy import deploy_core
 from sc_neurocore.backends.flow.icestorm import Ice40Options
 from sc_neurocore.errors import InputError
 
-from . import options as opt
-from .checks import check_options
-from .model_core import INPUT_PEAK, LANES, MODEL_OR_SPEC, TOKENS, model_core
-from .render import console, render_deploy
+from .. import options as opt
+from ..checks import check_options
+from ..model_core import INPUT_PEAK, LANES, MODEL_OR_SPEC, TOKENS, model_core
+from ..render import console, render_deploy
 
 TARGETS = ("ice40",)
 

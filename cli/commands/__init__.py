@@ -1,4 +1,4 @@
-"""Registers one command module per subcommand on the typer app."""
+"""The subcommands, one module each; `register` adds them to the typer app."""
 
 import importlib
 
@@ -8,5 +8,5 @@ _COMMAND_MODULES = ["simulate", "train", "compile", "deploy", "report", "doctor"
 
 def register(app) -> None:
     for name in _COMMAND_MODULES:
-        module = importlib.import_module(f"sc_neurocore.cli.{name}")
+        module = importlib.import_module(f"sc_neurocore.cli.commands.{name}")
         app.command(name=name, help=module.__doc__)(module.command)

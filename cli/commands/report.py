@@ -9,9 +9,9 @@ import typer
 from sc_neurocore.atomic import check_target
 from sc_neurocore.report import make_report, report_document
 
-from . import options as opt
-from .checks import check_options
-from .render import console, render_comparison, render_report
+from .. import options as opt
+from ..checks import check_options
+from ..render import console, render_comparison, render_report
 
 
 def command(

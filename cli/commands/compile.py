@@ -15,10 +15,10 @@ from sc_neurocore.export import write_nir
 from sc_neurocore.frontend import read_nir
 from sc_neurocore.presets import get_preset
 
-from . import options as opt
-from .checks import check_options
-from .model_core import INPUT_PEAK, LANES, MODEL_OR_SPEC, TOKENS, model_core
-from .render import console, render_block_compile, render_compile
+from .. import options as opt
+from ..checks import check_options
+from ..model_core import INPUT_PEAK, LANES, MODEL_OR_SPEC, TOKENS, model_core
+from ..render import console, render_block_compile, render_compile
 
 def command(
     model: Path = MODEL_OR_SPEC,

@@ -17,10 +17,10 @@ from sc_neurocore.sim.stimulus import load_input, poisson_spikes
 from sc_neurocore.sim.summary import simulate
 from sc_neurocore.training.simulation import simulate_trained_ops, simulate_trained_transformer
 
-from . import options as opt
-from .output_files import save_npz
-from .checks import check_options
-from .render import console, render_simulation
+from .. import options as opt
+from ..output_files import save_npz
+from ..checks import check_options
+from ..render import console, render_simulation
 
 
 def command(

@@ -7,8 +7,8 @@ import typer
 from sc_neurocore.backends.cosim import icarus_version
 from sc_neurocore.backends.flow.tools import describe_toolchain, warm_yowasp
 
-from . import options as opt
-from .render import console, render_doctor
+from .. import options as opt
+from ..render import console, render_doctor
 
 
 def command(
