@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 from sc_neurocore.errors import InputError
 from sc_neurocore.training import Adam, SpikingMLPClassifier, SpikingTransformer, cross_entropy, encode, load_digits_split
 from sc_neurocore.training.config import validate_config
+from sc_neurocore.cli.commands import train
 
 
 @pytest.mark.parametrize("make", [lambda: SpikingMLPClassifier([64, 32, 10], seed=0),
@@ -53,8 +54,6 @@ def test_config_defaults():
 
 
 def _app():
-    from sc_neurocore.cli import train
-
     app = typer.Typer()
     app.command(name="train")(train.command)
     app.command(name="other")(lambda: None)  # keeps "train" a subcommand
