@@ -25,7 +25,7 @@ from sc_neurocore.transformers.a2os2a import AdditionOnlyAttention
 from sc_neurocore.transformers.cpg import CPGPositionalEncoding, cpg_encoder_op
 from sc_neurocore.transformers.layers import BatchNorm
 from sc_neurocore.transformers.sdsa import SpikeDrivenSelfAttention
-from sc_neurocore.transformers.spikformer import SpikeDrivenAttention
+from sc_neurocore.transformers.spikformer import spike_driven_attention
 from sc_neurocore.transformers.ssa import SpikformerSSA
 from sc_neurocore.transformers.ssm import SpikyStateSpace
 
@@ -90,8 +90,8 @@ def _restore_spiking_linear(layer, nodes: dict, prefix: str) -> None:
 
 # --- the seed ops ----------------------------------------------------------------------------------
 
-def _encode_seed_attention(block: ops.SpikeDrivenAttentionOp):
-    op, d = block.op, block.op.embed_dim
+def _encode_seed_attention(op: ops.SpikeDrivenAttentionOp):
+    d = op.shape_in[0]
     nodes = ends(d, d)
     for name, weight in (("q", op.W_q), ("k", op.W_k), ("v", op.W_v)):
         nodes[name] = _linear(weight)
@@ -104,12 +104,11 @@ def _encode_seed_attention(block: ops.SpikeDrivenAttentionOp):
 
 
 def _decode_seed_attention(nodes, meta):
-    weights = {name: _weight(nodes[name]) for name in ("q", "k", "v", "out")}
+    weights = [_weight(nodes[name]) for name in ("q", "k", "v", "out")]
     threshold = single_value(nodes["q_if"].v_threshold, "q_if v_threshold")
-    op = SpikeDrivenAttention(weights["q"].shape[0], int(meta["num_heads"]), int(meta["T"]), threshold,
-                              int(meta["seed"]))
-    op.W_q, op.W_k, op.W_v, op.W_out = (weights[name] for name in ("q", "k", "v", "out"))
-    return ops.SpikeDrivenAttentionOp(op)
+    op = ops.SpikeDrivenAttentionOp(*weights, int(meta["num_heads"]), int(meta["T"]), threshold, int(meta["seed"]))
+    spike_driven_attention(op)  # the layer's own checks of shapes and hyper-parameters
+    return op
 
 
 def _encode_ssa(block: ops.SpikformerSSAOp):

@@ -1,10 +1,11 @@
 """IR ops for what NIR has no node for: attention variants, the spiking SSM, CPG position codes.
 
-The seed API's attention and SSM ops wrap the model object that defines their float semantics (the
-classes of :mod:`sc_neurocore.transformers`), so the IR runs exactly the code the user built. The CPG
-encoder and the trained transformer's ops are plain data (arrays and hyper-parameters):
-:func:`sc_neurocore.transformers.cpg.cpg_encoder_op` makes the encoder's, :mod:`sc_neurocore.training`
-turns its modules into ops and back. ``shape_in``/``shape_out`` are the feature width of one token
+The SSA, SDSA, A²OS²A and SSM ops wrap the model object that defines their float semantics (the
+classes of :mod:`sc_neurocore.transformers`). The seed attention, the CPG encoder and the trained
+transformer's ops are plain data (arrays and hyper-parameters): the seed API's ``*_op`` functions make
+them from its layers and :mod:`sc_neurocore.sim.block_forward` runs them as those layers rebuilt;
+:mod:`sc_neurocore.training` turns its modules into ops and back. ``shape_in``/``shape_out`` are the
+feature width of one token
 (the last axis); the other axes of ``forward``'s input follow the op's ``LAYOUT``:
 
 ======  =============================================================================
@@ -55,7 +56,10 @@ class BlockOp(Node):
     LAYOUT: ClassVar[str]
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        raise NotImplementedError
+        """The float forward pass of an op that computes it from its own fields; an op whose semantics
+        live in a model runs as that model rebuilt from it (:mod:`sc_neurocore.sim.block_forward`)."""
+        raise UnsupportedError(f"a {self.KIND} op is data: its float forward is "
+                               f"sc_neurocore.sim.block_forward.block_forward(op)")
 
 
 @dataclass(eq=False)
@@ -78,15 +82,27 @@ class ModelOp(BlockOp):
 
 
 @dataclass(eq=False)
-class SpikeDrivenAttentionOp(ModelOp):
-    """:class:`~sc_neurocore.transformers.spikformer.SpikeDrivenAttention` (the seed's attention)."""
+class SpikeDrivenAttentionOp(BlockOp):
+    """The seed's spike-driven attention (:class:`~sc_neurocore.transformers.spikformer.SpikeDrivenAttention`)
+    as data: ``W_q, W_k, W_v, W_out`` ``(D, D)`` (``y = x @ W``), ``num_heads``, ``T`` steps, the IF
+    ``threshold`` and the ``seed`` the weights were drawn from
+    (:func:`sc_neurocore.transformers.spikformer.spike_driven_attention_op` makes it from the layer).
+    Its float forward is the layer rebuilt from these fields (:mod:`sc_neurocore.sim.block_forward`)."""
 
     KIND: ClassVar[str] = "spike_driven_attention"
     LAYOUT: ClassVar[str] = "BND"
+    W_q: np.ndarray
+    W_k: np.ndarray
+    W_v: np.ndarray
+    W_out: np.ndarray
+    num_heads: int
+    T: int
+    threshold: float
+    seed: int
 
     @property
-    def width(self):
-        return self.op.embed_dim
+    def shape_in(self):
+        return (self.W_q.shape[0],)
 
 
 @dataclass(eq=False)

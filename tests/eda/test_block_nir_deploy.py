@@ -15,6 +15,7 @@ from sc_neurocore.cli.app import main
 from sc_neurocore.ir import blocks as ops
 from sc_neurocore.report.build_record import BUILD_REPORT
 from sc_neurocore.transformers import SpikyStateSpace
+from sc_neurocore.transformers.spikformer import spike_driven_attention_op
 from sc_neurocore.sim.twins.seed_attention import attention_spec_for, quantise_attention
 from sc_neurocore.sim.twins.ssm import quantise_ssm, ssm_spec_for
 
@@ -52,7 +53,7 @@ def test_an_ssm_nir_file_routes_on_a_up5k(tmp_path):
 
 def test_an_attention_nir_file_routes_on_a_up5k(tmp_path, capsys):
     model = perturbed_attention()
-    path = single_op_file(tmp_path, ops.SpikeDrivenAttentionOp(model), "attention.nir")
+    path = single_op_file(tmp_path, spike_driven_attention_op(model), "attention.nir")
     out = tmp_path / "attention"
     assert main(["deploy", str(path), "--target", "ice40", "--device", "up5k", "--tokens", "8", "--lanes", "2",
                  "-o", str(out)]) == 0

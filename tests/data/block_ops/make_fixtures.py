@@ -98,12 +98,14 @@ def write(name: str, op, x: np.ndarray, forward) -> None:
 
 if __name__ == "__main__":
     from sc_neurocore.ir import blocks as ops
+    from sc_neurocore.sim.block_forward import block_forward
     from sc_neurocore.transformers.cpg import CPGPositionalEncoding, cpg_encoder_op
+    from sc_neurocore.transformers.spikformer import spike_driven_attention_op
 
     for name, parameters in CPG.items():
         write(name, cpg_encoder_op(CPGPositionalEncoding(**parameters)), fixture_input(), lambda op: op.forward)
-    wrappers = {"seed_attention": ops.SpikeDrivenAttentionOp, "ssa": ops.SpikformerSSAOp,
+    wrappers = {"seed_attention": spike_driven_attention_op, "ssa": ops.SpikformerSSAOp,
                 "sdsa": ops.SpikeDrivenSelfAttentionOp, "a2os2a": ops.AdditionOnlyAttentionOp,
                 "ssm_real": ops.SpikyStateSpaceOp, "ssm_lin": ops.SpikyStateSpaceOp}
     for name, (model, x) in MODELS.items():
-        write(name, wrappers[name](model()), x(), lambda op: op.forward)
+        write(name, wrappers[name](model()), x(), block_forward)

@@ -23,6 +23,7 @@ from sc_neurocore.ir import Graph, Input, Output, Scale
 from sc_neurocore.ir import blocks as ops
 from sc_neurocore.transformers import CPGPositionalEncoding, SpikeDrivenAttention, SpikformerSSA, SpikyStateSpace
 from sc_neurocore.transformers.cpg import cpg_encoder_op
+from sc_neurocore.transformers.spikformer import spike_driven_attention_op
 from sc_neurocore.sim.twins.seed_attention import attention_spec_for, input_shift, quantise_attention
 from sc_neurocore.sim.twins.ssm import quantise_ssm, ssm_spec_for
 from sc_neurocore.transformers.spec import AttentionSpec, CpgSpec, SsmSpec
@@ -95,7 +96,7 @@ def test_emit_nir_writes_the_block_back(tmp_path, capsys):
 
 def test_attention_compile_writes_the_ops_own_weights(tmp_path, capsys):
     model = perturbed_attention()
-    path = single_op_file(tmp_path, ops.SpikeDrivenAttentionOp(model))
+    path = single_op_file(tmp_path, spike_driven_attention_op(model))
     code, out, err = run(capsys, "compile", path, "-o", tmp_path / "build", "--tokens", "6", "--lanes", "2", "--json")
     assert code == 0, err
     manifest = json.loads(out)["manifest"]
@@ -113,7 +114,7 @@ def test_attention_compile_writes_the_ops_own_weights(tmp_path, capsys):
 
 def test_attention_settings_reach_the_spec_and_the_scale(tmp_path):
     model = perturbed_attention()
-    graph = block_graph(single_op_file(tmp_path, ops.SpikeDrivenAttentionOp(model)))
+    graph = block_graph(single_op_file(tmp_path, spike_driven_attention_op(model)))
     _, core = core_for_graph(graph, BlockSettings(lanes=4, weight_bits=6, tokens=5, input_peak=3.0))
     assert core.spec == attention_spec_for(model, tokens=5, lanes=4, weight_bits=6)
     assert core.fixed.x_shift == input_shift(core.spec, 3.0) == 5  # 127 / 3 -> 2^5
@@ -132,7 +133,7 @@ def test_attention_options_are_refused_for_other_blocks(tmp_path, capsys):
 
 
 def test_a_bad_input_peak_is_refused(tmp_path, capsys):
-    path = single_op_file(tmp_path, ops.SpikeDrivenAttentionOp(perturbed_attention()))
+    path = single_op_file(tmp_path, spike_driven_attention_op(perturbed_attention()))
     code, _, err = run(capsys, "compile", path, "-o", tmp_path / "build", "--input-peak", "0")
     assert code == 2 and "input peak must be a positive finite number, got 0.0" in err
 
@@ -229,7 +230,7 @@ def test_lanes_are_refused_for_a_network(capsys, tmp_path):
 
 def test_an_attention_op_too_big_for_the_device_fails_before_any_tool(tmp_path, capsys):
     big = SpikeDrivenAttention(256, 4, 4, 0.25, 0)  # one weight matrix fills 4 SPRAMs
-    code, _, err = run(capsys, "deploy", single_op_file(tmp_path, ops.SpikeDrivenAttentionOp(big)), "-o", tmp_path / "b")
+    code, _, err = run(capsys, "deploy", single_op_file(tmp_path, spike_driven_attention_op(big)), "-o", tmp_path / "b")
     assert code == 2 and "attention layer with lanes=1 does not fit up5k" in err and "65536 SPRAM words" in err
     assert not (tmp_path / "b").exists()
 

@@ -13,6 +13,7 @@ from sc_neurocore.frontend import read_nir
 from sc_neurocore.ir import Graph, Input, Output
 from sc_neurocore.ir import blocks as ops
 from sc_neurocore.sim.block_quantisation import quantise_block
+from sc_neurocore.sim.block_forward import block_forward
 from sc_neurocore.sim.blocks import run_block_graph
 from sc_neurocore.transformers import (
     AdditionOnlyAttention, CPGPositionalEncoding, SpikeDrivenAttention, SpikeDrivenSelfAttention, SpikformerSSA,
@@ -22,6 +23,7 @@ from sc_neurocore.sim.twins.seed_attention import quantisation_report, quantise_
 from sc_neurocore.sim.twins.cpg import cpg_report
 from sc_neurocore.sim.twins.attention_variants import _calibrate
 from sc_neurocore.transformers.cpg import cpg_encoder_op
+from sc_neurocore.transformers.spikformer import spike_driven_attention_op
 from sc_neurocore.transformers.spec import AttentionSpec, CpgSpec
 
 D = 16
@@ -62,7 +64,7 @@ def test_simulate_runs_a_cpg_to_attention_chain(capsys, chain_file, tmp_path):
     # what the CLI ran is the ops' own forward passes on the same seeded input
     x = (np.random.default_rng(0).random((6, 2, 16, D)) < 0.5).astype(np.float64)
     graph = read_nir(chain_file)
-    want = graph.nodes["attention"].forward(graph.nodes["cpg"].forward(x))
+    want = block_forward(graph.nodes["attention"])(graph.nodes["cpg"].forward(x))
     assert np.array_equal(saved["output"], want)
     rows = {row["name"]: row for row in summary["populations"]}
     assert rows["attention"]["spikes"] == int(want.sum()) > 0
@@ -95,7 +97,7 @@ def test_seed_attention_report_equals_the_existing_twin():
     spec = AttentionSpec(embed_dim=32, num_heads=4, tokens=12, T=8, seed=3)
     fixed = quantise_attention(spec)
     want = quantisation_report(fixed)
-    got = quantise_block(ops.SpikeDrivenAttentionOp(fixed.model), fixed.x)
+    got = quantise_block(spike_driven_attention_op(fixed.model), fixed.x)
     assert got["report"]["theta"] == want["theta"]
     assert got["output_spike_agreement"] == want["output_spike_agreement"]
     assert got["report"]["q_spike_agreement"] == want["q_spike_agreement"]
@@ -104,7 +106,7 @@ def test_seed_attention_report_equals_the_existing_twin():
 def test_seed_attention_report_uses_the_ops_own_weights():
     op = SpikeDrivenAttention(32, 4, 8, seed=3)
     op.W_q = op.W_q * 4.0  # not the seed's weights any more: the twin must follow
-    report = quantise_block(ops.SpikeDrivenAttentionOp(op), seed=1)["report"]
+    report = quantise_block(spike_driven_attention_op(op), seed=1)["report"]
     reference = quantisation_report(quantise_attention(AttentionSpec(embed_dim=32, num_heads=4, tokens=16, T=8, seed=3),
                                                        np.random.default_rng(1).random((16, 32))))
     assert report["q_rate"] != reference["q_rate"]
