@@ -27,7 +27,7 @@ from sc_neurocore.transformers.layers import BatchNorm
 from sc_neurocore.transformers.sdsa import SpikeDrivenSelfAttention
 from sc_neurocore.transformers.spikformer import spike_driven_attention
 from sc_neurocore.transformers.ssa import SpikformerSSA
-from sc_neurocore.transformers.ssm import SpikyStateSpace
+from sc_neurocore.transformers.ssm import spiky_state_space
 
 from .nir_parts import chain, ends, single_value
 from .nir_trained_ops import TRAINED_CODECS
@@ -218,28 +218,25 @@ def _decode_a2os2a(nodes, meta):
     return ops.AdditionOnlyAttentionOp(op)
 
 
-def _encode_ssm(block: ops.SpikyStateSpaceOp):
-    op = block.op
-    nodes = ends(op.d_model, op.d_model)
+def _encode_ssm(op: ops.SpikyStateSpaceOp):
+    d_model = op.shape_in[0]
+    nodes = ends(d_model, d_model)
     nodes["B"] = nir.Linear(weight=np.asarray(op.B))  # (d_state, d_model): already NIR's (out, in)
     nodes["A"] = nir.Scale(scale=np.asarray(op.A))  # continuous diagonal h' = A h + B x (complex for S4D-Lin)
     nodes["C"] = nir.Linear(weight=np.asarray(op.C))
-    nodes["gate"] = nir.IF(r=np.ones(op.d_model), v_threshold=np.full(op.d_model, op.threshold),
-                           v_reset=np.zeros(op.d_model))
+    nodes["gate"] = nir.IF(r=np.ones(d_model), v_threshold=np.full(d_model, op.threshold),
+                           v_reset=np.zeros(d_model))
     edges = chain("input", "B", "A", "C", "gate", "output")
     return nodes, edges, {"dt": float(op.dt), "init": op.init, "seed": int(op.seed), "discretisation": "zoh",
                           "reset": "subtract"}
 
 
 def _decode_ssm(nodes, meta):
-    a, b, c = np.asarray(nodes["A"].scale), np.asarray(nodes["B"].weight), np.asarray(nodes["C"].weight)
-    if b.ndim != 2 or c.shape != (b.shape[1], b.shape[0]) or a.shape != (b.shape[0],):
-        raise ModelError(f"A {a.shape}, B {b.shape} and C {c.shape} do not fit (d_state,), (d_state, d_model) "
-                         f"and (d_model, d_state)")
+    a, b, c = (np.asarray(nodes[name].scale if name == "A" else nodes[name].weight).copy() for name in "ABC")
     threshold = single_value(nodes["gate"].v_threshold, "gate v_threshold")
-    op = SpikyStateSpace(b.shape[1], b.shape[0], threshold, float(meta["dt"]), str(meta["init"]), int(meta["seed"]))
-    op.A, op.B, op.C = a.copy(), b.copy(), c.copy()
-    return ops.SpikyStateSpaceOp(op)
+    op = ops.SpikyStateSpaceOp(a, b, c, threshold, float(meta["dt"]), str(meta["init"]), int(meta["seed"]))
+    spiky_state_space(op)  # the layer's own checks of shapes and hyper-parameters
+    return op
 
 
 _CPG_FIELDS = ("max_len", "mode", "oscillators", "coupling", "burn_in", "seed")

@@ -1,12 +1,11 @@
 """IR ops for what NIR has no node for: attention variants, the spiking SSM, CPG position codes.
 
-The SSA, SDSA, A²OS²A and SSM ops wrap the model object that defines their float semantics (the
-classes of :mod:`sc_neurocore.transformers`). The seed attention, the CPG encoder and the trained
+The SSA, SDSA and A²OS²A ops wrap the model object that defines their float semantics (the classes
+of :mod:`sc_neurocore.transformers`). The seed attention, the SSM, the CPG encoder and the trained
 transformer's ops are plain data (arrays and hyper-parameters): the seed API's ``*_op`` functions make
 them from its layers and :mod:`sc_neurocore.sim.block_forward` runs them as those layers rebuilt;
 :mod:`sc_neurocore.training` turns its modules into ops and back. ``shape_in``/``shape_out`` are the
-feature width of one token
-(the last axis); the other axes of ``forward``'s input follow the op's ``LAYOUT``:
+feature width of one token (the last axis); the other axes of ``forward``'s input follow the op's ``LAYOUT``:
 
 ======  =============================================================================
 BND     rates ``(N, D)`` or ``(B, N, D)`` (seed spike-driven attention)
@@ -132,15 +131,27 @@ class AdditionOnlyAttentionOp(SpikformerSSAOp):
 
 
 @dataclass(eq=False)
-class SpikyStateSpaceOp(ModelOp):
-    """:class:`~sc_neurocore.transformers.ssm.SpikyStateSpace`; ``forward`` resets the state first."""
+class SpikyStateSpaceOp(BlockOp):
+    """The seed's spiking S4D layer (:class:`~sc_neurocore.transformers.ssm.SpikyStateSpace`) as data:
+    continuous diagonal ``A`` ``(d_state,)`` (complex for S4D-Lin), ``B`` ``(d_state, d_model)``, ``C``
+    ``(d_model, d_state)``, the gate ``threshold``, ``dt`` and the ``init`` and ``seed`` the arrays
+    were drawn from (:func:`sc_neurocore.transformers.ssm.spiky_state_space_op` makes it from the layer).
+    Its float forward is the layer rebuilt from these fields, state reset
+    (:mod:`sc_neurocore.sim.block_forward`)."""
 
     KIND: ClassVar[str] = "spiky_state_space"
     LAYOUT: ClassVar[str] = "BTD"
+    A: np.ndarray
+    B: np.ndarray
+    C: np.ndarray
+    threshold: float
+    dt: float
+    init: str
+    seed: int
 
     @property
-    def width(self):
-        return self.op.d_model
+    def shape_in(self):
+        return (self.B.shape[1],)
 
 
 @dataclass(eq=False)

@@ -42,7 +42,7 @@ def quantise_block(block: ops.BlockOp, x: np.ndarray | None = None, *, in_bits: 
     ``(T, D)`` for the SSM; unused by the CPG). Without `x`, seeded rates in [0, 1) from `seed`."""
     handlers = {
         ops.SpikeDrivenAttentionOp: lambda: _seed_attention(block_model(block), x, in_bits, weight_bits, seed),
-        ops.SpikyStateSpaceOp: lambda: _ssm(block.op, x, in_bits, weight_bits, state_bits, seed),
+        ops.SpikyStateSpaceOp: lambda: _ssm(block_model(block), x, in_bits, weight_bits, state_bits, seed),
         ops.CPGEncoderOp: lambda: _cpg(block, phase_bits),
         ops.SpikformerSSAOp: lambda: _variant("ssa", block.op, x, frac_bits, k_bits, seed),
         ops.SpikeDrivenSelfAttentionOp: lambda: _variant("sdsa", block.op, x, frac_bits, k_bits, seed),

@@ -101,11 +101,12 @@ if __name__ == "__main__":
     from sc_neurocore.sim.block_forward import block_forward
     from sc_neurocore.transformers.cpg import CPGPositionalEncoding, cpg_encoder_op
     from sc_neurocore.transformers.spikformer import spike_driven_attention_op
+    from sc_neurocore.transformers.ssm import spiky_state_space_op
 
     for name, parameters in CPG.items():
         write(name, cpg_encoder_op(CPGPositionalEncoding(**parameters)), fixture_input(), lambda op: op.forward)
     wrappers = {"seed_attention": spike_driven_attention_op, "ssa": ops.SpikformerSSAOp,
                 "sdsa": ops.SpikeDrivenSelfAttentionOp, "a2os2a": ops.AdditionOnlyAttentionOp,
-                "ssm_real": ops.SpikyStateSpaceOp, "ssm_lin": ops.SpikyStateSpaceOp}
+                "ssm_real": spiky_state_space_op, "ssm_lin": spiky_state_space_op}
     for name, (model, x) in MODELS.items():
         write(name, wrappers[name](model()), x(), block_forward)

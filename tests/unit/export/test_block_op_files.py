@@ -14,6 +14,7 @@ from sc_neurocore.ir import blocks as ops
 from sc_neurocore.sim.block_forward import block_forward
 from sc_neurocore.transformers.cpg import CPGPositionalEncoding, cpg_encoder_op
 from sc_neurocore.transformers.spikformer import spike_driven_attention_op
+from sc_neurocore.transformers.ssm import spiky_state_space_op
 
 DATA = Path(__file__).parents[2] / "data" / "block_ops"
 _spec = importlib.util.spec_from_file_location("make_block_op_fixtures", DATA / "make_fixtures.py")
@@ -43,8 +44,8 @@ MODEL_OPS = {
     "ssa": ops.SpikformerSSAOp,
     "sdsa": ops.SpikeDrivenSelfAttentionOp,
     "a2os2a": ops.AdditionOnlyAttentionOp,
-    "ssm_real": ops.SpikyStateSpaceOp,
-    "ssm_lin": ops.SpikyStateSpaceOp,
+    "ssm_real": spiky_state_space_op,
+    "ssm_lin": spiky_state_space_op,
 }
 
 

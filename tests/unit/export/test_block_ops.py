@@ -23,6 +23,7 @@ from sc_neurocore.transformers import (
 from sc_neurocore.transformers.cpg import cpg_encoder_op
 from sc_neurocore.transformers.spikformer import spike_driven_attention_op
 from sc_neurocore.transformers.layers import BatchNorm, BNLinear, SpikingLinear
+from sc_neurocore.transformers.ssm import spiky_state_space_op
 
 D = 16
 
@@ -63,8 +64,8 @@ CASES = {
     "ssa": (lambda: ops.SpikformerSSAOp(_ssa()), SEQ),
     "sdsa": (lambda: ops.SpikeDrivenSelfAttentionOp(_sdsa()), SEQ),
     "a2os2a": (lambda: ops.AdditionOnlyAttentionOp(_a2os2a()), SEQ),
-    "ssm_real": (lambda: ops.SpikyStateSpaceOp(SpikyStateSpace(D, 8, 0.5, 0.05, "s4d-real", 4)), SSM_IN),
-    "ssm_lin": (lambda: ops.SpikyStateSpaceOp(SpikyStateSpace(D, 8, 0.5, 0.05, "s4d-lin", 4)), SSM_IN),
+    "ssm_real": (lambda: spiky_state_space_op(SpikyStateSpace(D, 8, 0.5, 0.05, "s4d-real", 4)), SSM_IN),
+    "ssm_lin": (lambda: spiky_state_space_op(SpikyStateSpace(D, 8, 0.5, 0.05, "s4d-lin", 4)), SSM_IN),
     "cpg_kuramoto": (lambda: cpg_encoder_op(CPGPositionalEncoding(D, 64, coupling=0.3, seed=2)), TOKENS),
     "cpg_pe": (lambda: cpg_encoder_op(CPGPositionalEncoding(D, 64, mode="cpg-pe")), TOKENS),
 }

@@ -25,6 +25,7 @@ from sc_neurocore.sim.twins.attention_variants import _calibrate
 from sc_neurocore.transformers.cpg import cpg_encoder_op
 from sc_neurocore.transformers.spikformer import spike_driven_attention_op
 from sc_neurocore.transformers.spec import AttentionSpec, CpgSpec
+from sc_neurocore.transformers.ssm import spiky_state_space_op
 
 D = 16
 
@@ -120,14 +121,14 @@ def test_cpg_report_equals_the_existing_twin():
 
 
 def test_ssm_report_costs_something_and_follows_state_bits():
-    op = ops.SpikyStateSpaceOp(SpikyStateSpace(D, 32, 0.5, 0.1, seed=2))
+    op = spiky_state_space_op(SpikyStateSpace(D, 32, 0.5, 0.1, seed=2))
     wide = quantise_block(op, state_bits=16)
     narrow = quantise_block(op, weight_bits=3, in_bits=3, state_bits=6)
     assert 0.8 < wide["output_spike_agreement"] <= 1.0
     assert narrow["output_spike_agreement"] < wide["output_spike_agreement"]
     assert wide["report"]["float_spike_rate"] > 0.02
     with pytest.raises(UnsupportedError, match="S4D-Real"):
-        quantise_block(ops.SpikyStateSpaceOp(SpikyStateSpace(D, 8, init="s4d-lin")))
+        quantise_block(spiky_state_space_op(SpikyStateSpace(D, 8, init="s4d-lin")))
 
 
 def _calibrated(variant, x):
