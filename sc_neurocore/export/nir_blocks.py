@@ -21,13 +21,10 @@ import numpy as np
 from sc_neurocore.errors import InputError, ModelError, UnsupportedError
 from sc_neurocore.limits import limit
 from sc_neurocore.ir import blocks as ops
-from sc_neurocore.transformers.a2os2a import AdditionOnlyAttention
 from sc_neurocore.transformers.cpg import CPGPositionalEncoding, cpg_encoder_op
-from sc_neurocore.transformers.layers import BatchNorm
-from sc_neurocore.transformers.sdsa import SpikeDrivenSelfAttention
 from sc_neurocore.transformers.spikformer import spike_driven_attention
-from sc_neurocore.transformers.ssa import SpikformerSSA
 from sc_neurocore.transformers.ssm import spiky_state_space
+from sc_neurocore.transformers.variant_ops import attention_variant
 
 from .nir_parts import chain, ends, single_value
 from .nir_trained_ops import TRAINED_CODECS
@@ -45,10 +42,11 @@ def _linear(weight_in_out: np.ndarray):
     return nir.Linear(weight=np.ascontiguousarray(np.asarray(weight_in_out).T))
 
 
-def _bn_linear_nodes(prefix: str, layer) -> dict:
-    """A :class:`BNLinear`: its weight, then its folded batch-norm as ``Affine(diag(a), b)``."""
-    scale, shift = layer.bn.fold()
-    return {prefix: _linear(layer.weight), f"{prefix}_bn": nir.Affine(weight=np.diag(scale), bias=shift)}
+def _bn_linear_nodes(op: ops.SeedAttention, prefix: str, part: slice = slice(None)) -> dict:
+    """Projection ``prefix`` (its output channels ``part``): its weight, then its folded batch-norm as
+    ``Affine(diag(a), b)``."""
+    return {prefix: _linear(op.weights[prefix][:, part]),
+            f"{prefix}_bn": nir.Affine(weight=np.diag(op.bn_scales[prefix][part]), bias=op.bn_shifts[prefix][part])}
 
 
 def _lif(size: int, tau: float, v_threshold: float):
@@ -57,35 +55,44 @@ def _lif(size: int, tau: float, v_threshold: float):
                    v_threshold=np.full(size, v_threshold), v_reset=np.zeros(size))
 
 
-def _spiking_linear_nodes(prefix: str, layer) -> dict:
-    return {**_bn_linear_nodes(prefix, layer), f"{prefix}_lif": _lif(layer.out_dim, layer.tau, layer.v_threshold)}
+def _neuron_node(op: ops.SeedAttention, neuron: str):
+    return _lif(op.shape_in[0], op.taus[neuron], op.thresholds[neuron])
+
+
+def _spiking_linear_nodes(op: ops.SeedAttention, prefix: str) -> dict:
+    return {**_bn_linear_nodes(op, prefix), f"{prefix}_lif": _neuron_node(op, prefix)}
 
 
 def _weight(node) -> np.ndarray:
     return np.ascontiguousarray(np.asarray(node.weight).T)
 
 
-def _set_bn_linear(layer, weight: np.ndarray, diag: np.ndarray, bias: np.ndarray, what: str) -> None:
-    """Give a :class:`BNLinear` its weight ``(in, out)`` and the folded batch-norm ``diag(a), b``."""
-    scale = np.diag(diag).copy()
-    if weight.shape != (layer.in_dim, layer.out_dim):
-        raise ModelError(f"{what} has weight {weight.T.shape}, expected {(layer.out_dim, layer.in_dim)}")
-    if diag.shape != (layer.out_dim,) * 2 or np.any(diag - np.diag(scale) != 0):
-        raise ModelError(f"{what}_bn must be a diagonal Affine of size {layer.out_dim}")
-    layer.weight = weight
-    layer.bn = BatchNorm(layer.out_dim, eps=0.0, gamma=scale, beta=np.asarray(bias, np.float64))
+def _diagonal(node, what: str) -> np.ndarray:
+    """The diagonal ``a`` of a diagonal Affine (a folded batch-norm)."""
+    matrix = np.asarray(node.weight, np.float64)
+    scale = np.diag(matrix).copy() if matrix.ndim == 2 else np.empty(0)
+    if matrix.shape != (scale.size,) * 2 or np.any(matrix - np.diag(scale) != 0):
+        raise ModelError(f"{what}_bn must be a diagonal Affine")
+    return scale
 
 
-def _restore_bn_linear(layer, nodes: dict, prefix: str) -> None:
-    bn = nodes[f"{prefix}_bn"]
-    _set_bn_linear(layer, _weight(nodes[prefix]), np.asarray(bn.weight, np.float64), bn.bias, prefix)
+def _projections(nodes: dict, names) -> tuple[dict, dict, dict]:
+    """``(weights, bn_scales, bn_shifts)`` of the projections ``names`` (node ``name`` and ``name_bn``)."""
+    weights = {name: _weight(nodes[name]) for name in names}
+    scales = {name: _diagonal(nodes[f"{name}_bn"], name) for name in names}
+    shifts = {name: np.asarray(nodes[f"{name}_bn"].bias, np.float64) for name in names}
+    return weights, scales, shifts
 
 
-def _restore_spiking_linear(layer, nodes: dict, prefix: str) -> None:
-    _restore_bn_linear(layer, nodes, prefix)
-    lif = nodes[f"{prefix}_lif"]
-    layer.tau = single_value(lif.tau, f"{prefix}_lif tau")
-    layer.v_threshold = single_value(lif.v_threshold, f"{prefix}_lif v_threshold")
+def _neurons(nodes: dict, names) -> tuple[dict, dict]:
+    """``(taus, thresholds)`` of the LIF nodes ``name_lif``, one value each."""
+    return ({name: single_value(nodes[f"{name}_lif"].tau, f"{name}_lif tau") for name in names},
+            {name: single_value(nodes[f"{name}_lif"].v_threshold, f"{name}_lif v_threshold") for name in names})
+
+
+def _checked(op: ops.SeedAttention) -> ops.SeedAttention:
+    attention_variant(op)  # the layer's own checks of shapes and hyper-parameters
+    return op
 
 
 # --- the seed ops ----------------------------------------------------------------------------------
@@ -111,90 +118,62 @@ def _decode_seed_attention(nodes, meta):
     return op
 
 
-def _encode_ssa(block: ops.SpikformerSSAOp):
-    op, d = block.op, block.op.dim
+def _encode_ssa(op: ops.SpikformerSSAOp):
+    d = op.shape_in[0]
     nodes = ends(d, d)
-    qkv_scale, qkv_shift = op.qkv.bn.fold()
-    for i, name in enumerate("qkv"):  # the qkv layer's output channels are [q | k | v]
-        part = slice(i * d, (i + 1) * d)
-        nodes[name] = _linear(op.qkv.weight[:, part])
-        nodes[f"{name}_bn"] = nir.Affine(weight=np.diag(qkv_scale[part]), bias=qkv_shift[part])
-        nodes[f"{name}_lif"] = _lif(d, op.qkv.tau, op.qkv.v_threshold)
+    for i, name in enumerate("qkv"):  # the qkv projection's output channels are [q | k | v]
+        part = _bn_linear_nodes(op, "qkv", slice(i * d, (i + 1) * d))
+        nodes[name], nodes[f"{name}_bn"] = part["qkv"], part["qkv_bn"]
+        nodes[f"{name}_lif"] = _neuron_node(op, "qkv")
     nodes["attn_scale"] = nir.Scale(scale=np.full(d, op.scale))
-    nodes["attn_lif"] = _lif(d, op.tau, op.attn_v_threshold)
-    nodes.update(_spiking_linear_nodes("proj", op.proj))
+    nodes["attn_lif"] = _neuron_node(op, "attn")
+    nodes.update(_spiking_linear_nodes(op, "proj"))
     edges = [e for name in "qkv" for e in chain("input", name, f"{name}_bn", f"{name}_lif", "attn_scale")]
     edges += chain("attn_scale", "attn_lif", "proj", "proj_bn", "proj_lif", "output")
     return nodes, edges, {"num_heads": op.num_heads}
 
 
 def _decode_ssa(nodes, meta):
-    d = _weight(nodes["q"]).shape[0]
-    q_lif = nodes["q_lif"]
-    op = SpikformerSSA(
-        d, int(meta["num_heads"]), scale=single_value(nodes["attn_scale"].scale, "attn_scale"),
-        tau=single_value(nodes["attn_lif"].tau, "attn_lif tau"), v_threshold=single_value(q_lif.v_threshold, "q_lif v_threshold"),
-        attn_v_threshold=single_value(nodes["attn_lif"].v_threshold, "attn_lif v_threshold"),
-    )
-    # one qkv layer: its weight columns and batch-norm channels are the [q | k | v] blocks
-    _set_bn_linear(
-        op.qkv, np.concatenate([_weight(nodes[n]) for n in "qkv"], axis=1),
-        _block_diag([np.asarray(nodes[f"{n}_bn"].weight, np.float64) for n in "qkv"]),
-        np.concatenate([np.asarray(nodes[f"{n}_bn"].bias) for n in "qkv"]), "qkv",
-    )
-    taus = {single_value(nodes[f"{n}_lif"].tau, f"{n}_lif tau") for n in "qkv"}
-    thresholds = {single_value(nodes[f"{n}_lif"].v_threshold, f"{n}_lif v_threshold") for n in "qkv"}
-    if len(taus) != 1 or len(thresholds) != 1:
+    # one qkv projection: its weight columns and batch-norm channels are the [q | k | v] blocks
+    parts = _projections(nodes, ("q", "k", "v", "proj"))
+    weights, scales, shifts = ({"qkv": np.concatenate([got[n] for n in "qkv"], axis=-1), "proj": got["proj"]}
+                               for got in parts)
+    taus, thresholds = _neurons(nodes, ("q", "k", "v", "attn", "proj"))
+    if len({taus[n] for n in "qkv"}) != 1 or len({thresholds[n] for n in "qkv"}) != 1:
         raise ModelError("q_lif, k_lif and v_lif must share tau and v_threshold (one qkv layer)")
-    op.qkv.tau, op.qkv.v_threshold = taus.pop(), thresholds.pop()
-    _restore_spiking_linear(op.proj, nodes, "proj")
-    return ops.SpikformerSSAOp(op)
+    for table in (taus, thresholds):
+        table["qkv"] = table.pop("q")
+        del table["k"], table["v"]
+    scale = single_value(nodes["attn_scale"].scale, "attn_scale")
+    return _checked(ops.SpikformerSSAOp(weights, scales, shifts, taus, thresholds, int(meta["num_heads"]), scale))
 
 
-def _block_diag(diagonals: list[np.ndarray]) -> np.ndarray:
-    size = sum(d.shape[0] for d in diagonals)
-    out = np.zeros((size, size))
-    start = 0
-    for d in diagonals:
-        out[start : start + d.shape[0], start : start + d.shape[0]] = d
-        start += d.shape[0]
-    return out
-
-
-def _encode_sdsa(block: ops.SpikeDrivenSelfAttentionOp):
-    op, d = block.op, block.op.dim
+def _encode_sdsa(op: ops.SpikeDrivenSelfAttentionOp):
+    d = op.shape_in[0]
     nodes = ends(d, d)
     for name in "qkv":
-        nodes.update(_spiking_linear_nodes(name, getattr(op, name)))
-    nodes["kv_lif"] = _lif(d, op.tau, op.kv_v_threshold)
-    nodes.update(_bn_linear_nodes("proj", op.proj))
+        nodes.update(_spiking_linear_nodes(op, name))
+    nodes["kv_lif"] = _neuron_node(op, "kv")
+    nodes.update(_bn_linear_nodes(op, "proj"))
     edges = [e for name in "qkv" for e in chain("input", name, f"{name}_bn", f"{name}_lif", "kv_lif")]
     edges += chain("kv_lif", "proj", "proj_bn", "output")
     return nodes, edges, {}
 
 
 def _decode_sdsa(nodes, meta):
-    d = _weight(nodes["q"]).shape[0]
-    kv = nodes["kv_lif"]
-    op = SpikeDrivenSelfAttention(
-        d, tau=single_value(kv.tau, "kv_lif tau"), v_threshold=single_value(nodes["q_lif"].v_threshold, "q_lif v_threshold"),
-        kv_v_threshold=single_value(kv.v_threshold, "kv_lif v_threshold"),
-    )
-    for name in "qkv":
-        _restore_spiking_linear(getattr(op, name), nodes, name)
-    _restore_bn_linear(op.proj, nodes, "proj")
-    return ops.SpikeDrivenSelfAttentionOp(op)
+    parts = _projections(nodes, ("q", "k", "v", "proj"))
+    return _checked(ops.SpikeDrivenSelfAttentionOp(*parts, *_neurons(nodes, ("q", "k", "v", "kv"))))
 
 
-def _encode_a2os2a(block: ops.AdditionOnlyAttentionOp):
-    op, d = block.op, block.op.dim
+def _encode_a2os2a(op: ops.AdditionOnlyAttentionOp):
+    d = op.shape_in[0]
     nodes = ends(d, d)
-    nodes.update(_spiking_linear_nodes("q", op.q))
-    nodes.update(_bn_linear_nodes("k", op.k))  # K = ReLU(BN(x W_k)): NIR has no ReLU, the kind implies it
-    nodes.update(_bn_linear_nodes("v", op.v))
-    nodes["v_lif"] = _lif(d, op.tau, op.v_threshold)  # ternary: fires -1 at h <= -v_th too
-    nodes["attn_lif"] = _lif(d, op.tau, op.attn_v_threshold)
-    nodes.update(_spiking_linear_nodes("proj", op.proj))
+    nodes.update(_spiking_linear_nodes(op, "q"))
+    nodes.update(_bn_linear_nodes(op, "k"))  # K = ReLU(BN(x W_k)): NIR has no ReLU, the kind implies it
+    nodes.update(_bn_linear_nodes(op, "v"))
+    nodes["v_lif"] = _neuron_node(op, "v")  # ternary: fires -1 at h <= -v_th too
+    nodes["attn_lif"] = _neuron_node(op, "attn")
+    nodes.update(_spiking_linear_nodes(op, "proj"))
     edges = chain("input", "q", "q_bn", "q_lif", "attn_lif") + chain("input", "k", "k_bn", "attn_lif")
     edges += chain("input", "v", "v_bn", "v_lif", "attn_lif")
     edges += chain("attn_lif", "proj", "proj_bn", "proj_lif", "output")
@@ -202,20 +181,9 @@ def _encode_a2os2a(block: ops.AdditionOnlyAttentionOp):
 
 
 def _decode_a2os2a(nodes, meta):
-    d = _weight(nodes["q"]).shape[0]
-    v_lif, attn = nodes["v_lif"], nodes["attn_lif"]
-    op = AdditionOnlyAttention(
-        d, int(meta["num_heads"]), tau=single_value(v_lif.tau, "v_lif tau"),
-        v_threshold=single_value(v_lif.v_threshold, "v_lif v_threshold"),
-        attn_v_threshold=single_value(attn.v_threshold, "attn_lif v_threshold"),
-    )
-    if single_value(attn.tau, "attn_lif tau") != op.tau:
-        raise ModelError("attn_lif and v_lif must share tau (the op has one)")
-    _restore_spiking_linear(op.q, nodes, "q")
-    _restore_bn_linear(op.k, nodes, "k")
-    _restore_bn_linear(op.v, nodes, "v")
-    _restore_spiking_linear(op.proj, nodes, "proj")
-    return ops.AdditionOnlyAttentionOp(op)
+    parts = _projections(nodes, ("q", "k", "v", "proj"))
+    neurons = _neurons(nodes, ("q", "v", "attn", "proj"))
+    return _checked(ops.AdditionOnlyAttentionOp(*parts, *neurons, int(meta["num_heads"])))
 
 
 def _encode_ssm(op: ops.SpikyStateSpaceOp):

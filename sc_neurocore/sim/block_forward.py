@@ -14,12 +14,16 @@ import numpy as np
 from sc_neurocore.ir import blocks as ops
 from sc_neurocore.transformers.spikformer import spike_driven_attention
 from sc_neurocore.transformers.ssm import spiky_state_space
+from sc_neurocore.transformers.variant_ops import attention_variant
 
 __all__ = ["MODELS", "block_model", "block_forward"]
 
 MODELS: dict[type, Callable] = {
     ops.SpikeDrivenAttentionOp: spike_driven_attention,
     ops.SpikyStateSpaceOp: spiky_state_space,
+    ops.SpikformerSSAOp: attention_variant,
+    ops.SpikeDrivenSelfAttentionOp: attention_variant,
+    ops.AdditionOnlyAttentionOp: attention_variant,
 }
 """op class -> the function that rebuilds the op's seed-API model from the op."""
 

@@ -44,9 +44,9 @@ def quantise_block(block: ops.BlockOp, x: np.ndarray | None = None, *, in_bits: 
         ops.SpikeDrivenAttentionOp: lambda: _seed_attention(block_model(block), x, in_bits, weight_bits, seed),
         ops.SpikyStateSpaceOp: lambda: _ssm(block_model(block), x, in_bits, weight_bits, state_bits, seed),
         ops.CPGEncoderOp: lambda: _cpg(block, phase_bits),
-        ops.SpikformerSSAOp: lambda: _variant("ssa", block.op, x, frac_bits, k_bits, seed),
-        ops.SpikeDrivenSelfAttentionOp: lambda: _variant("sdsa", block.op, x, frac_bits, k_bits, seed),
-        ops.AdditionOnlyAttentionOp: lambda: _variant("a2os2a", block.op, x, frac_bits, k_bits, seed),
+        ops.SpikformerSSAOp: lambda: _variant("ssa", block_model(block), x, frac_bits, k_bits, seed),
+        ops.SpikeDrivenSelfAttentionOp: lambda: _variant("sdsa", block_model(block), x, frac_bits, k_bits, seed),
+        ops.AdditionOnlyAttentionOp: lambda: _variant("a2os2a", block_model(block), x, frac_bits, k_bits, seed),
     }
     handler = handlers.get(type(block))
     if handler is None:

@@ -97,16 +97,16 @@ def write(name: str, op, x: np.ndarray, forward) -> None:
 
 
 if __name__ == "__main__":
-    from sc_neurocore.ir import blocks as ops
     from sc_neurocore.sim.block_forward import block_forward
     from sc_neurocore.transformers.cpg import CPGPositionalEncoding, cpg_encoder_op
     from sc_neurocore.transformers.spikformer import spike_driven_attention_op
     from sc_neurocore.transformers.ssm import spiky_state_space_op
+    from sc_neurocore.transformers.variant_ops import attention_variant_op
 
     for name, parameters in CPG.items():
         write(name, cpg_encoder_op(CPGPositionalEncoding(**parameters)), fixture_input(), lambda op: op.forward)
-    wrappers = {"seed_attention": spike_driven_attention_op, "ssa": ops.SpikformerSSAOp,
-                "sdsa": ops.SpikeDrivenSelfAttentionOp, "a2os2a": ops.AdditionOnlyAttentionOp,
+    wrappers = {"seed_attention": spike_driven_attention_op, "ssa": attention_variant_op,
+                "sdsa": attention_variant_op, "a2os2a": attention_variant_op,
                 "ssm_real": spiky_state_space_op, "ssm_lin": spiky_state_space_op}
     for name, (model, x) in MODELS.items():
         write(name, wrappers[name](model()), x(), block_forward)

@@ -28,6 +28,7 @@ from sc_neurocore.sim.twins.seed_attention import attention_spec_for, input_shif
 from sc_neurocore.sim.twins.ssm import quantise_ssm, ssm_spec_for
 from sc_neurocore.transformers.spec import AttentionSpec, CpgSpec, SsmSpec
 from sc_neurocore.transformers.ssm import spiky_state_space, spiky_state_space_op
+from sc_neurocore.transformers.variant_ops import attention_variant_op
 
 from tests.netbuild import D_MODEL, D_STATE, perturbed_attention, perturbed_ssm, single_op_file
 
@@ -146,7 +147,7 @@ def test_an_attention_model_of_another_shape_is_refused():
 
 @pytest.mark.parametrize("command", ["compile", "deploy"])
 def test_kinds_not_wired_yet_fail_with_one_line(tmp_path, capsys, command):
-    path = single_op_file(tmp_path, ops.SpikformerSSAOp(SpikformerSSA(16, 4, seed=1)))
+    path = single_op_file(tmp_path, attention_variant_op(SpikformerSSA(16, 4, seed=1)))
     code, _, err = run(capsys, command, path, "-o", tmp_path / "build")
     assert code == 2
     assert err.strip() == ("error: node 'op': hardware for spikformer_ssa from a NIR file is not wired yet; "

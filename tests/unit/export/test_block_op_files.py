@@ -10,11 +10,11 @@ import pytest
 
 from sc_neurocore.export import write_nir
 from sc_neurocore.frontend import read_nir
-from sc_neurocore.ir import blocks as ops
 from sc_neurocore.sim.block_forward import block_forward
 from sc_neurocore.transformers.cpg import CPGPositionalEncoding, cpg_encoder_op
 from sc_neurocore.transformers.spikformer import spike_driven_attention_op
 from sc_neurocore.transformers.ssm import spiky_state_space_op
+from sc_neurocore.transformers.variant_ops import attention_variant_op
 
 DATA = Path(__file__).parents[2] / "data" / "block_ops"
 _spec = importlib.util.spec_from_file_location("make_block_op_fixtures", DATA / "make_fixtures.py")
@@ -41,9 +41,9 @@ def test_writing_the_same_cpg_encoder_gives_the_same_bytes(name, tmp_path):
 # how today's API turns each fixture's seed-API model into its op
 MODEL_OPS = {
     "seed_attention": spike_driven_attention_op,
-    "ssa": ops.SpikformerSSAOp,
-    "sdsa": ops.SpikeDrivenSelfAttentionOp,
-    "a2os2a": ops.AdditionOnlyAttentionOp,
+    "ssa": attention_variant_op,
+    "sdsa": attention_variant_op,
+    "a2os2a": attention_variant_op,
     "ssm_real": spiky_state_space_op,
     "ssm_lin": spiky_state_space_op,
 }

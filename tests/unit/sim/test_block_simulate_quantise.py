@@ -26,6 +26,7 @@ from sc_neurocore.transformers.cpg import cpg_encoder_op
 from sc_neurocore.transformers.spikformer import spike_driven_attention_op
 from sc_neurocore.transformers.spec import AttentionSpec, CpgSpec
 from sc_neurocore.transformers.ssm import spiky_state_space_op
+from sc_neurocore.transformers.variant_ops import attention_variant_op
 
 D = 16
 
@@ -44,7 +45,7 @@ def chain_file(tmp_path):
     _calibrate([(ssa.qkv, 1.0, 1.0)], x)
     ssa.forward(x)
     _calibrate([(ssa.proj, 1.0, 1.0)], ssa.last_spikes["attn"])
-    return write_nir(_chain_graph(ops.SpikformerSSAOp(ssa)), tmp_path / "cpg_ssa.nir")
+    return write_nir(_chain_graph(attention_variant_op(ssa)), tmp_path / "cpg_ssa.nir")
 
 
 def _run(capsys, *argv):
@@ -87,7 +88,7 @@ def test_simulate_reads_an_input_file_and_refuses_fixed_mode(capsys, chain_file,
 def test_a_graph_with_a_neuron_beside_block_ops_is_refused():
     from sc_neurocore.ir import IF
 
-    graph = _chain_graph(ops.SpikformerSSAOp(SpikformerSSA(D, 4)))
+    graph = _chain_graph(attention_variant_op(SpikformerSSA(D, 4)))
     graph.nodes["gate"] = IF(np.ones(D), np.ones(D), np.zeros(D))
     graph.edges = [("input", "cpg"), ("cpg", "attention"), ("attention", "gate"), ("gate", "output")]
     with pytest.raises(UnsupportedError, match="'gate' \\(IF\\) cannot run in a graph of block ops"):
@@ -135,14 +136,14 @@ def _calibrated(variant, x):
     if variant == "ssa":
         op = SpikformerSSA(D, 2)
         _calibrate([(op.qkv, 1.0, 1.0)], x)
-        return ops.SpikformerSSAOp(op)
+        return attention_variant_op(op)
     if variant == "sdsa":
         op = SpikeDrivenSelfAttention(D)
         _calibrate([(layer, 1.0, 1.0) for layer in (op.q, op.k, op.v)], x)
-        return ops.SpikeDrivenSelfAttentionOp(op)
+        return attention_variant_op(op)
     op = AdditionOnlyAttention(D, 2)
     _calibrate([(op.q, 1.0, 1.0), (op.k, 1.0, 0.0), (op.v, 2.0, 0.0)], x)
-    return ops.AdditionOnlyAttentionOp(op)
+    return attention_variant_op(op)
 
 
 @pytest.mark.parametrize("variant", ["ssa", "sdsa", "a2os2a"])
@@ -166,4 +167,4 @@ def test_quantise_block_refuses_what_has_no_twin():
     with pytest.raises(UnsupportedError, match="'trained_position' has no integer twin"):
         quantise_block(ops.TrainedPositionOp(phase_chain_code(D, 4)))
     with pytest.raises(InputError, match="last axis 16"):
-        quantise_block(ops.SpikformerSSAOp(SpikformerSSA(D, 2)), np.zeros((4, 3, 5)))
+        quantise_block(attention_variant_op(SpikformerSSA(D, 2)), np.zeros((4, 3, 5)))
