@@ -8,9 +8,9 @@ standard nodes can (Q, K and V feed the attention neuron, which feeds the output
 plain ``nir.read`` type-checks and loads the file; only :func:`decode_block` knows the op's
 semantics. Neurons of the transformer ops count time in steps (``dt = 1``, recorded as ``"dt"``).
 
-Batch-norm is stored folded, as the op computes it (``a = gamma / sqrt(var + eps)``,
-``b = beta - mean a``): the decoder restores ``BatchNorm(gamma=a, beta=b, mean=0, var=1, eps=0)``,
-whose fold gives the same ``a`` and ``b`` bit for bit, hence the same forward pass.
+The ops made of projections and neurons (the seed API's attention variants, the trained transformer's
+ops) have one table-driven codec, :mod:`.nir_layer_ops`; the seed attention, the SSM, the CPG encoder
+and the token readout have their own encoders here.
 """
 
 from __future__ import annotations
@@ -24,10 +24,9 @@ from sc_neurocore.ir import blocks as ops
 from sc_neurocore.transformers.cpg import CPGPositionalEncoding, cpg_encoder_op
 from sc_neurocore.transformers.spikformer import spike_driven_attention
 from sc_neurocore.transformers.ssm import spiky_state_space
-from sc_neurocore.transformers.variant_ops import attention_variant
 
 from .nir_parts import chain, ends, single_value
-from .nir_trained_ops import TRAINED_CODECS
+from .nir_layer_ops import TABLE_CODECS
 
 __all__ = ["OP_KEY", "FORMAT_VERSION", "encode_block", "decode_block", "block_kind"]
 
@@ -42,57 +41,8 @@ def _linear(weight_in_out: np.ndarray):
     return nir.Linear(weight=np.ascontiguousarray(np.asarray(weight_in_out).T))
 
 
-def _bn_linear_nodes(op: ops.SeedAttention, prefix: str, part: slice = slice(None)) -> dict:
-    """Projection ``prefix`` (its output channels ``part``): its weight, then its folded batch-norm as
-    ``Affine(diag(a), b)``."""
-    return {prefix: _linear(op.weights[prefix][:, part]),
-            f"{prefix}_bn": nir.Affine(weight=np.diag(op.bn_scales[prefix][part]), bias=op.bn_shifts[prefix][part])}
-
-
-def _lif(size: int, tau: float, v_threshold: float):
-    """SpikingJelly's ``h = v + (x - v) / tau`` is NIR's LIF Euler step at dt = 1 with r = 1."""
-    return nir.LIF(tau=np.full(size, tau), r=np.ones(size), v_leak=np.zeros(size),
-                   v_threshold=np.full(size, v_threshold), v_reset=np.zeros(size))
-
-
-def _neuron_node(op: ops.SeedAttention, neuron: str):
-    return _lif(op.shape_in[0], op.taus[neuron], op.thresholds[neuron])
-
-
-def _spiking_linear_nodes(op: ops.SeedAttention, prefix: str) -> dict:
-    return {**_bn_linear_nodes(op, prefix), f"{prefix}_lif": _neuron_node(op, prefix)}
-
-
 def _weight(node) -> np.ndarray:
     return np.ascontiguousarray(np.asarray(node.weight).T)
-
-
-def _diagonal(node, what: str) -> np.ndarray:
-    """The diagonal ``a`` of a diagonal Affine (a folded batch-norm)."""
-    matrix = np.asarray(node.weight, np.float64)
-    scale = np.diag(matrix).copy() if matrix.ndim == 2 else np.empty(0)
-    if matrix.shape != (scale.size,) * 2 or np.any(matrix - np.diag(scale) != 0):
-        raise ModelError(f"{what}_bn must be a diagonal Affine")
-    return scale
-
-
-def _projections(nodes: dict, names) -> tuple[dict, dict, dict]:
-    """``(weights, bn_scales, bn_shifts)`` of the projections ``names`` (node ``name`` and ``name_bn``)."""
-    weights = {name: _weight(nodes[name]) for name in names}
-    scales = {name: _diagonal(nodes[f"{name}_bn"], name) for name in names}
-    shifts = {name: np.asarray(nodes[f"{name}_bn"].bias, np.float64) for name in names}
-    return weights, scales, shifts
-
-
-def _neurons(nodes: dict, names) -> tuple[dict, dict]:
-    """``(taus, thresholds)`` of the LIF nodes ``name_lif``, one value each."""
-    return ({name: single_value(nodes[f"{name}_lif"].tau, f"{name}_lif tau") for name in names},
-            {name: single_value(nodes[f"{name}_lif"].v_threshold, f"{name}_lif v_threshold") for name in names})
-
-
-def _checked(op: ops.SeedAttention) -> ops.SeedAttention:
-    attention_variant(op)  # the layer's own checks of shapes and hyper-parameters
-    return op
 
 
 # --- the seed ops ----------------------------------------------------------------------------------
@@ -116,74 +66,6 @@ def _decode_seed_attention(nodes, meta):
     op = ops.SpikeDrivenAttentionOp(*weights, int(meta["num_heads"]), int(meta["T"]), threshold, int(meta["seed"]))
     spike_driven_attention(op)  # the layer's own checks of shapes and hyper-parameters
     return op
-
-
-def _encode_ssa(op: ops.SpikformerSSAOp):
-    d = op.shape_in[0]
-    nodes = ends(d, d)
-    for i, name in enumerate("qkv"):  # the qkv projection's output channels are [q | k | v]
-        part = _bn_linear_nodes(op, "qkv", slice(i * d, (i + 1) * d))
-        nodes[name], nodes[f"{name}_bn"] = part["qkv"], part["qkv_bn"]
-        nodes[f"{name}_lif"] = _neuron_node(op, "qkv")
-    nodes["attn_scale"] = nir.Scale(scale=np.full(d, op.scale))
-    nodes["attn_lif"] = _neuron_node(op, "attn")
-    nodes.update(_spiking_linear_nodes(op, "proj"))
-    edges = [e for name in "qkv" for e in chain("input", name, f"{name}_bn", f"{name}_lif", "attn_scale")]
-    edges += chain("attn_scale", "attn_lif", "proj", "proj_bn", "proj_lif", "output")
-    return nodes, edges, {"num_heads": op.num_heads}
-
-
-def _decode_ssa(nodes, meta):
-    # one qkv projection: its weight columns and batch-norm channels are the [q | k | v] blocks
-    parts = _projections(nodes, ("q", "k", "v", "proj"))
-    weights, scales, shifts = ({"qkv": np.concatenate([got[n] for n in "qkv"], axis=-1), "proj": got["proj"]}
-                               for got in parts)
-    taus, thresholds = _neurons(nodes, ("q", "k", "v", "attn", "proj"))
-    if len({taus[n] for n in "qkv"}) != 1 or len({thresholds[n] for n in "qkv"}) != 1:
-        raise ModelError("q_lif, k_lif and v_lif must share tau and v_threshold (one qkv layer)")
-    for table in (taus, thresholds):
-        table["qkv"] = table.pop("q")
-        del table["k"], table["v"]
-    scale = single_value(nodes["attn_scale"].scale, "attn_scale")
-    return _checked(ops.SpikformerSSAOp(weights, scales, shifts, taus, thresholds, int(meta["num_heads"]), scale))
-
-
-def _encode_sdsa(op: ops.SpikeDrivenSelfAttentionOp):
-    d = op.shape_in[0]
-    nodes = ends(d, d)
-    for name in "qkv":
-        nodes.update(_spiking_linear_nodes(op, name))
-    nodes["kv_lif"] = _neuron_node(op, "kv")
-    nodes.update(_bn_linear_nodes(op, "proj"))
-    edges = [e for name in "qkv" for e in chain("input", name, f"{name}_bn", f"{name}_lif", "kv_lif")]
-    edges += chain("kv_lif", "proj", "proj_bn", "output")
-    return nodes, edges, {}
-
-
-def _decode_sdsa(nodes, meta):
-    parts = _projections(nodes, ("q", "k", "v", "proj"))
-    return _checked(ops.SpikeDrivenSelfAttentionOp(*parts, *_neurons(nodes, ("q", "k", "v", "kv"))))
-
-
-def _encode_a2os2a(op: ops.AdditionOnlyAttentionOp):
-    d = op.shape_in[0]
-    nodes = ends(d, d)
-    nodes.update(_spiking_linear_nodes(op, "q"))
-    nodes.update(_bn_linear_nodes(op, "k"))  # K = ReLU(BN(x W_k)): NIR has no ReLU, the kind implies it
-    nodes.update(_bn_linear_nodes(op, "v"))
-    nodes["v_lif"] = _neuron_node(op, "v")  # ternary: fires -1 at h <= -v_th too
-    nodes["attn_lif"] = _neuron_node(op, "attn")
-    nodes.update(_spiking_linear_nodes(op, "proj"))
-    edges = chain("input", "q", "q_bn", "q_lif", "attn_lif") + chain("input", "k", "k_bn", "attn_lif")
-    edges += chain("input", "v", "v_bn", "v_lif", "attn_lif")
-    edges += chain("attn_lif", "proj", "proj_bn", "proj_lif", "output")
-    return nodes, edges, {"num_heads": op.num_heads, "k_activation": "relu", "v_neuron": "ternary"}
-
-
-def _decode_a2os2a(nodes, meta):
-    parts = _projections(nodes, ("q", "k", "v", "proj"))
-    neurons = _neurons(nodes, ("q", "v", "attn", "proj"))
-    return _checked(ops.AdditionOnlyAttentionOp(*parts, *neurons, int(meta["num_heads"])))
 
 
 def _encode_ssm(op: ops.SpikyStateSpaceOp):
@@ -264,13 +146,10 @@ def _decode_readout(nodes, meta):
 
 _CODECS = {
     ops.SpikeDrivenAttentionOp.KIND: (_encode_seed_attention, _decode_seed_attention),
-    ops.SpikformerSSAOp.KIND: (_encode_ssa, _decode_ssa),
-    ops.SpikeDrivenSelfAttentionOp.KIND: (_encode_sdsa, _decode_sdsa),
-    ops.AdditionOnlyAttentionOp.KIND: (_encode_a2os2a, _decode_a2os2a),
     ops.SpikyStateSpaceOp.KIND: (_encode_ssm, _decode_ssm),
     ops.CPGEncoderOp.KIND: (_encode_cpg, _decode_cpg),
     ops.TokenReadoutOp.KIND: (_encode_readout, _decode_readout),
-    **TRAINED_CODECS,
+    **TABLE_CODECS,
 }
 
 

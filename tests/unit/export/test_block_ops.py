@@ -177,6 +177,18 @@ def test_malformed_block_subgraphs_name_the_node():
     graph.metadata["num_heads"] = 5
     with pytest.raises(ModelError, match="not divisible by num_heads=5"):
         decode_block(graph, "attn")
+    graph = _encoded()
+    graph.nodes["k_lif"].tau = graph.nodes["k_lif"].tau + 1  # q, k and v are one qkv neuron
+    with pytest.raises(ModelError, match="nodes of qkv must share tau and v_threshold"):
+        decode_block(graph, "layer1")
+    graph = _encoded("a2os2a")
+    del graph.metadata["k_activation"]
+    with pytest.raises(ModelError, match="a2os2a needs k_activation 'relu'"):
+        decode_block(graph, "layer1")
+    graph = _encoded("a2os2a")
+    graph.nodes["attn_lif"].tau = graph.nodes["attn_lif"].tau * 2
+    with pytest.raises(ModelError, match="attn and v neurons must share tau"):
+        decode_block(graph, "layer1")
 
 
 def test_read_nir_names_a_broken_block_in_a_file(tmp_path):
