@@ -8,9 +8,9 @@ standard nodes can (Q, K and V feed the attention neuron, which feeds the output
 plain ``nir.read`` type-checks and loads the file; only :func:`decode_block` knows the op's
 semantics. Neurons of the transformer ops count time in steps (``dt = 1``, recorded as ``"dt"``).
 
-Batch-norm is stored folded, as the op computes it (``a = gamma / sqrt(var + eps)``,
-``b = beta - mean a``): the decoder restores ``BatchNorm(gamma=a, beta=b, mean=0, var=1, eps=0)``,
-whose fold gives the same ``a`` and ``b`` bit for bit, hence the same forward pass.
+The ops made of projections and neurons (the seed API's attention variants, the trained transformer's
+ops) have one table-driven codec, :mod:`.nir_layer_ops`; the seed attention, the SSM, the CPG encoder
+and the token readout have their own encoders here.
 """
 
 from __future__ import annotations
@@ -21,16 +21,12 @@ import numpy as np
 from sc_neurocore.errors import InputError, ModelError, UnsupportedError
 from sc_neurocore.limits import limit
 from sc_neurocore.ir import blocks as ops
-from sc_neurocore.transformers.a2os2a import AdditionOnlyAttention
 from sc_neurocore.transformers.cpg import CPGPositionalEncoding, cpg_encoder_op
-from sc_neurocore.transformers.layers import BatchNorm
-from sc_neurocore.transformers.sdsa import SpikeDrivenSelfAttention
-from sc_neurocore.transformers.spikformer import SpikeDrivenAttention
-from sc_neurocore.transformers.ssa import SpikformerSSA
-from sc_neurocore.transformers.ssm import SpikyStateSpace
+from sc_neurocore.transformers.spikformer import spike_driven_attention
+from sc_neurocore.transformers.ssm import spiky_state_space
 
 from .nir_parts import chain, ends, single_value
-from .nir_trained_ops import TRAINED_CODECS
+from .nir_layer_ops import TABLE_CODECS
 
 __all__ = ["OP_KEY", "FORMAT_VERSION", "encode_block", "decode_block", "block_kind"]
 
@@ -45,53 +41,14 @@ def _linear(weight_in_out: np.ndarray):
     return nir.Linear(weight=np.ascontiguousarray(np.asarray(weight_in_out).T))
 
 
-def _bn_linear_nodes(prefix: str, layer) -> dict:
-    """A :class:`BNLinear`: its weight, then its folded batch-norm as ``Affine(diag(a), b)``."""
-    scale, shift = layer.bn.fold()
-    return {prefix: _linear(layer.weight), f"{prefix}_bn": nir.Affine(weight=np.diag(scale), bias=shift)}
-
-
-def _lif(size: int, tau: float, v_threshold: float):
-    """SpikingJelly's ``h = v + (x - v) / tau`` is NIR's LIF Euler step at dt = 1 with r = 1."""
-    return nir.LIF(tau=np.full(size, tau), r=np.ones(size), v_leak=np.zeros(size),
-                   v_threshold=np.full(size, v_threshold), v_reset=np.zeros(size))
-
-
-def _spiking_linear_nodes(prefix: str, layer) -> dict:
-    return {**_bn_linear_nodes(prefix, layer), f"{prefix}_lif": _lif(layer.out_dim, layer.tau, layer.v_threshold)}
-
-
 def _weight(node) -> np.ndarray:
     return np.ascontiguousarray(np.asarray(node.weight).T)
 
 
-def _set_bn_linear(layer, weight: np.ndarray, diag: np.ndarray, bias: np.ndarray, what: str) -> None:
-    """Give a :class:`BNLinear` its weight ``(in, out)`` and the folded batch-norm ``diag(a), b``."""
-    scale = np.diag(diag).copy()
-    if weight.shape != (layer.in_dim, layer.out_dim):
-        raise ModelError(f"{what} has weight {weight.T.shape}, expected {(layer.out_dim, layer.in_dim)}")
-    if diag.shape != (layer.out_dim,) * 2 or np.any(diag - np.diag(scale) != 0):
-        raise ModelError(f"{what}_bn must be a diagonal Affine of size {layer.out_dim}")
-    layer.weight = weight
-    layer.bn = BatchNorm(layer.out_dim, eps=0.0, gamma=scale, beta=np.asarray(bias, np.float64))
-
-
-def _restore_bn_linear(layer, nodes: dict, prefix: str) -> None:
-    bn = nodes[f"{prefix}_bn"]
-    _set_bn_linear(layer, _weight(nodes[prefix]), np.asarray(bn.weight, np.float64), bn.bias, prefix)
-
-
-def _restore_spiking_linear(layer, nodes: dict, prefix: str) -> None:
-    _restore_bn_linear(layer, nodes, prefix)
-    lif = nodes[f"{prefix}_lif"]
-    layer.tau = single_value(lif.tau, f"{prefix}_lif tau")
-    layer.v_threshold = single_value(lif.v_threshold, f"{prefix}_lif v_threshold")
-
-
 # --- the seed ops ----------------------------------------------------------------------------------
 
-def _encode_seed_attention(block: ops.SpikeDrivenAttentionOp):
-    op, d = block.op, block.op.embed_dim
+def _encode_seed_attention(op: ops.SpikeDrivenAttentionOp):
+    d = op.shape_in[0]
     nodes = ends(d, d)
     for name, weight in (("q", op.W_q), ("k", op.W_k), ("v", op.W_v)):
         nodes[name] = _linear(weight)
@@ -104,143 +61,32 @@ def _encode_seed_attention(block: ops.SpikeDrivenAttentionOp):
 
 
 def _decode_seed_attention(nodes, meta):
-    weights = {name: _weight(nodes[name]) for name in ("q", "k", "v", "out")}
+    weights = [_weight(nodes[name]) for name in ("q", "k", "v", "out")]
     threshold = single_value(nodes["q_if"].v_threshold, "q_if v_threshold")
-    op = SpikeDrivenAttention(weights["q"].shape[0], int(meta["num_heads"]), int(meta["T"]), threshold,
-                              int(meta["seed"]))
-    op.W_q, op.W_k, op.W_v, op.W_out = (weights[name] for name in ("q", "k", "v", "out"))
-    return ops.SpikeDrivenAttentionOp(op)
+    op = ops.SpikeDrivenAttentionOp(*weights, int(meta["num_heads"]), int(meta["T"]), threshold, int(meta["seed"]))
+    spike_driven_attention(op)  # the layer's own checks of shapes and hyper-parameters
+    return op
 
 
-def _encode_ssa(block: ops.SpikformerSSAOp):
-    op, d = block.op, block.op.dim
-    nodes = ends(d, d)
-    qkv_scale, qkv_shift = op.qkv.bn.fold()
-    for i, name in enumerate("qkv"):  # the qkv layer's output channels are [q | k | v]
-        part = slice(i * d, (i + 1) * d)
-        nodes[name] = _linear(op.qkv.weight[:, part])
-        nodes[f"{name}_bn"] = nir.Affine(weight=np.diag(qkv_scale[part]), bias=qkv_shift[part])
-        nodes[f"{name}_lif"] = _lif(d, op.qkv.tau, op.qkv.v_threshold)
-    nodes["attn_scale"] = nir.Scale(scale=np.full(d, op.scale))
-    nodes["attn_lif"] = _lif(d, op.tau, op.attn_v_threshold)
-    nodes.update(_spiking_linear_nodes("proj", op.proj))
-    edges = [e for name in "qkv" for e in chain("input", name, f"{name}_bn", f"{name}_lif", "attn_scale")]
-    edges += chain("attn_scale", "attn_lif", "proj", "proj_bn", "proj_lif", "output")
-    return nodes, edges, {"num_heads": op.num_heads}
-
-
-def _decode_ssa(nodes, meta):
-    d = _weight(nodes["q"]).shape[0]
-    q_lif = nodes["q_lif"]
-    op = SpikformerSSA(
-        d, int(meta["num_heads"]), scale=single_value(nodes["attn_scale"].scale, "attn_scale"),
-        tau=single_value(nodes["attn_lif"].tau, "attn_lif tau"), v_threshold=single_value(q_lif.v_threshold, "q_lif v_threshold"),
-        attn_v_threshold=single_value(nodes["attn_lif"].v_threshold, "attn_lif v_threshold"),
-    )
-    # one qkv layer: its weight columns and batch-norm channels are the [q | k | v] blocks
-    _set_bn_linear(
-        op.qkv, np.concatenate([_weight(nodes[n]) for n in "qkv"], axis=1),
-        _block_diag([np.asarray(nodes[f"{n}_bn"].weight, np.float64) for n in "qkv"]),
-        np.concatenate([np.asarray(nodes[f"{n}_bn"].bias) for n in "qkv"]), "qkv",
-    )
-    taus = {single_value(nodes[f"{n}_lif"].tau, f"{n}_lif tau") for n in "qkv"}
-    thresholds = {single_value(nodes[f"{n}_lif"].v_threshold, f"{n}_lif v_threshold") for n in "qkv"}
-    if len(taus) != 1 or len(thresholds) != 1:
-        raise ModelError("q_lif, k_lif and v_lif must share tau and v_threshold (one qkv layer)")
-    op.qkv.tau, op.qkv.v_threshold = taus.pop(), thresholds.pop()
-    _restore_spiking_linear(op.proj, nodes, "proj")
-    return ops.SpikformerSSAOp(op)
-
-
-def _block_diag(diagonals: list[np.ndarray]) -> np.ndarray:
-    size = sum(d.shape[0] for d in diagonals)
-    out = np.zeros((size, size))
-    start = 0
-    for d in diagonals:
-        out[start : start + d.shape[0], start : start + d.shape[0]] = d
-        start += d.shape[0]
-    return out
-
-
-def _encode_sdsa(block: ops.SpikeDrivenSelfAttentionOp):
-    op, d = block.op, block.op.dim
-    nodes = ends(d, d)
-    for name in "qkv":
-        nodes.update(_spiking_linear_nodes(name, getattr(op, name)))
-    nodes["kv_lif"] = _lif(d, op.tau, op.kv_v_threshold)
-    nodes.update(_bn_linear_nodes("proj", op.proj))
-    edges = [e for name in "qkv" for e in chain("input", name, f"{name}_bn", f"{name}_lif", "kv_lif")]
-    edges += chain("kv_lif", "proj", "proj_bn", "output")
-    return nodes, edges, {}
-
-
-def _decode_sdsa(nodes, meta):
-    d = _weight(nodes["q"]).shape[0]
-    kv = nodes["kv_lif"]
-    op = SpikeDrivenSelfAttention(
-        d, tau=single_value(kv.tau, "kv_lif tau"), v_threshold=single_value(nodes["q_lif"].v_threshold, "q_lif v_threshold"),
-        kv_v_threshold=single_value(kv.v_threshold, "kv_lif v_threshold"),
-    )
-    for name in "qkv":
-        _restore_spiking_linear(getattr(op, name), nodes, name)
-    _restore_bn_linear(op.proj, nodes, "proj")
-    return ops.SpikeDrivenSelfAttentionOp(op)
-
-
-def _encode_a2os2a(block: ops.AdditionOnlyAttentionOp):
-    op, d = block.op, block.op.dim
-    nodes = ends(d, d)
-    nodes.update(_spiking_linear_nodes("q", op.q))
-    nodes.update(_bn_linear_nodes("k", op.k))  # K = ReLU(BN(x W_k)): NIR has no ReLU, the kind implies it
-    nodes.update(_bn_linear_nodes("v", op.v))
-    nodes["v_lif"] = _lif(d, op.tau, op.v_threshold)  # ternary: fires -1 at h <= -v_th too
-    nodes["attn_lif"] = _lif(d, op.tau, op.attn_v_threshold)
-    nodes.update(_spiking_linear_nodes("proj", op.proj))
-    edges = chain("input", "q", "q_bn", "q_lif", "attn_lif") + chain("input", "k", "k_bn", "attn_lif")
-    edges += chain("input", "v", "v_bn", "v_lif", "attn_lif")
-    edges += chain("attn_lif", "proj", "proj_bn", "proj_lif", "output")
-    return nodes, edges, {"num_heads": op.num_heads, "k_activation": "relu", "v_neuron": "ternary"}
-
-
-def _decode_a2os2a(nodes, meta):
-    d = _weight(nodes["q"]).shape[0]
-    v_lif, attn = nodes["v_lif"], nodes["attn_lif"]
-    op = AdditionOnlyAttention(
-        d, int(meta["num_heads"]), tau=single_value(v_lif.tau, "v_lif tau"),
-        v_threshold=single_value(v_lif.v_threshold, "v_lif v_threshold"),
-        attn_v_threshold=single_value(attn.v_threshold, "attn_lif v_threshold"),
-    )
-    if single_value(attn.tau, "attn_lif tau") != op.tau:
-        raise ModelError("attn_lif and v_lif must share tau (the op has one)")
-    _restore_spiking_linear(op.q, nodes, "q")
-    _restore_bn_linear(op.k, nodes, "k")
-    _restore_bn_linear(op.v, nodes, "v")
-    _restore_spiking_linear(op.proj, nodes, "proj")
-    return ops.AdditionOnlyAttentionOp(op)
-
-
-def _encode_ssm(block: ops.SpikyStateSpaceOp):
-    op = block.op
-    nodes = ends(op.d_model, op.d_model)
+def _encode_ssm(op: ops.SpikyStateSpaceOp):
+    d_model = op.shape_in[0]
+    nodes = ends(d_model, d_model)
     nodes["B"] = nir.Linear(weight=np.asarray(op.B))  # (d_state, d_model): already NIR's (out, in)
     nodes["A"] = nir.Scale(scale=np.asarray(op.A))  # continuous diagonal h' = A h + B x (complex for S4D-Lin)
     nodes["C"] = nir.Linear(weight=np.asarray(op.C))
-    nodes["gate"] = nir.IF(r=np.ones(op.d_model), v_threshold=np.full(op.d_model, op.threshold),
-                           v_reset=np.zeros(op.d_model))
+    nodes["gate"] = nir.IF(r=np.ones(d_model), v_threshold=np.full(d_model, op.threshold),
+                           v_reset=np.zeros(d_model))
     edges = chain("input", "B", "A", "C", "gate", "output")
     return nodes, edges, {"dt": float(op.dt), "init": op.init, "seed": int(op.seed), "discretisation": "zoh",
                           "reset": "subtract"}
 
 
 def _decode_ssm(nodes, meta):
-    a, b, c = np.asarray(nodes["A"].scale), np.asarray(nodes["B"].weight), np.asarray(nodes["C"].weight)
-    if b.ndim != 2 or c.shape != (b.shape[1], b.shape[0]) or a.shape != (b.shape[0],):
-        raise ModelError(f"A {a.shape}, B {b.shape} and C {c.shape} do not fit (d_state,), (d_state, d_model) "
-                         f"and (d_model, d_state)")
+    a, b, c = (np.asarray(nodes[name].scale if name == "A" else nodes[name].weight).copy() for name in "ABC")
     threshold = single_value(nodes["gate"].v_threshold, "gate v_threshold")
-    op = SpikyStateSpace(b.shape[1], b.shape[0], threshold, float(meta["dt"]), str(meta["init"]), int(meta["seed"]))
-    op.A, op.B, op.C = a.copy(), b.copy(), c.copy()
-    return ops.SpikyStateSpaceOp(op)
+    op = ops.SpikyStateSpaceOp(a, b, c, threshold, float(meta["dt"]), str(meta["init"]), int(meta["seed"]))
+    spiky_state_space(op)  # the layer's own checks of shapes and hyper-parameters
+    return op
 
 
 _CPG_FIELDS = ("max_len", "mode", "oscillators", "coupling", "burn_in", "seed")
@@ -300,13 +146,10 @@ def _decode_readout(nodes, meta):
 
 _CODECS = {
     ops.SpikeDrivenAttentionOp.KIND: (_encode_seed_attention, _decode_seed_attention),
-    ops.SpikformerSSAOp.KIND: (_encode_ssa, _decode_ssa),
-    ops.SpikeDrivenSelfAttentionOp.KIND: (_encode_sdsa, _decode_sdsa),
-    ops.AdditionOnlyAttentionOp.KIND: (_encode_a2os2a, _decode_a2os2a),
     ops.SpikyStateSpaceOp.KIND: (_encode_ssm, _decode_ssm),
     ops.CPGEncoderOp.KIND: (_encode_cpg, _decode_cpg),
     ops.TokenReadoutOp.KIND: (_encode_readout, _decode_readout),
-    **TRAINED_CODECS,
+    **TABLE_CODECS,
 }
 
 

@@ -1,11 +1,10 @@
 """IR ops for what NIR has no node for: attention variants, the spiking SSM, CPG position codes.
 
-The seed API's attention and SSM ops wrap the model object that defines their float semantics (the
-classes of :mod:`sc_neurocore.transformers`), so the IR runs exactly the code the user built. The CPG
-encoder and the trained transformer's ops are plain data (arrays and hyper-parameters):
-:func:`sc_neurocore.transformers.cpg.cpg_encoder_op` makes the encoder's, :mod:`sc_neurocore.training`
-turns its modules into ops and back. ``shape_in``/``shape_out`` are the feature width of one token
-(the last axis); the other axes of ``forward``'s input follow the op's ``LAYOUT``:
+Every op is plain data (arrays and hyper-parameters). The seed API makes its ops from its layers
+(``spike_driven_attention_op``, ``spiky_state_space_op``, ``attention_variant_op``, ``cpg_encoder_op``)
+and :mod:`sc_neurocore.sim.block_forward` runs the attention and SSM ops as those layers rebuilt;
+:mod:`sc_neurocore.training` turns its modules into ops and back. ``shape_in``/``shape_out`` are the
+feature width of one token (the last axis); the other axes of ``forward``'s input follow the op's ``LAYOUT``:
 
 ======  =============================================================================
 BND     rates ``(N, D)`` or ``(B, N, D)`` (seed spike-driven attention)
@@ -30,7 +29,7 @@ from .nodes import Node
 
 __all__ = [
     "BlockOp",
-    "ModelOp",
+    "SeedAttention",
     "SpikeDrivenAttentionOp",
     "SpikformerSSAOp",
     "SpikeDrivenSelfAttentionOp",
@@ -55,76 +54,105 @@ class BlockOp(Node):
     LAYOUT: ClassVar[str]
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        raise NotImplementedError
+        """The float forward pass of an op that computes it from its own fields; an op whose semantics
+        live in a model runs as that model rebuilt from it (:mod:`sc_neurocore.sim.block_forward`)."""
+        raise UnsupportedError(f"a {self.KIND} op is data: its float forward is "
+                               f"sc_neurocore.sim.block_forward.block_forward(op)")
 
 
 @dataclass(eq=False)
-class ModelOp(BlockOp):
-    """A block op that wraps the model object ``op`` and runs its forward pass."""
-
-    op: object
-
-    @property
-    def width(self) -> int:
-        raise NotImplementedError
-
-    @property
-    def shape_in(self):
-        return (self.width,)
-
-    def forward(self, x: np.ndarray) -> np.ndarray:
-        """The op's float forward pass on ``x`` in its ``LAYOUT``."""
-        return self.op.forward(x)
-
-
-@dataclass(eq=False)
-class SpikeDrivenAttentionOp(ModelOp):
-    """:class:`~sc_neurocore.transformers.spikformer.SpikeDrivenAttention` (the seed's attention)."""
+class SpikeDrivenAttentionOp(BlockOp):
+    """The seed's spike-driven attention (:class:`~sc_neurocore.transformers.spikformer.SpikeDrivenAttention`)
+    as data: ``W_q, W_k, W_v, W_out`` ``(D, D)`` (``y = x @ W``), ``num_heads``, ``T`` steps, the IF
+    ``threshold`` and the ``seed`` the weights were drawn from
+    (:func:`sc_neurocore.transformers.spikformer.spike_driven_attention_op` makes it from the layer).
+    Its float forward is the layer rebuilt from these fields (:mod:`sc_neurocore.sim.block_forward`)."""
 
     KIND: ClassVar[str] = "spike_driven_attention"
     LAYOUT: ClassVar[str] = "BND"
+    W_q: np.ndarray
+    W_k: np.ndarray
+    W_v: np.ndarray
+    W_out: np.ndarray
+    num_heads: int
+    T: int
+    threshold: float
+    seed: int
 
     @property
-    def width(self):
-        return self.op.embed_dim
+    def shape_in(self):
+        return (self.W_q.shape[0],)
 
 
 @dataclass(eq=False)
-class SpikformerSSAOp(ModelOp):
-    """:class:`~sc_neurocore.transformers.ssa.SpikformerSSA`."""
+class SeedAttention(BlockOp):
+    """An attention variant of the seed API as data. Per projection (a batch-normed linear map
+    ``y = BN(x @ W)``) its ``weights`` ``(in, out)`` and its batch-norm folded to ``y a + b``
+    (``bn_scales`` ``a``, ``bn_shifts`` ``b``, float64); per LIF neuron its ``taus`` and ``thresholds``
+    (one float each, hard reset to 0). The seed API's ``attention_variant_op`` makes it from a layer
+    (:mod:`sc_neurocore.transformers.variant_ops`); its float forward is the layer rebuilt from it."""
+
+    LAYOUT: ClassVar[str] = "TBND"
+    weights: dict[str, np.ndarray]
+    bn_scales: dict[str, np.ndarray]
+    bn_shifts: dict[str, np.ndarray]
+    taus: dict[str, float]
+    thresholds: dict[str, float]
+
+    @property
+    def shape_in(self):
+        return (self.weights["proj"].shape[0],)
+
+
+@dataclass(eq=False)
+class SpikformerSSAOp(SeedAttention):
+    """:class:`~sc_neurocore.transformers.ssa.SpikformerSSA`: projections ``qkv`` (``D -> 3D``, channels
+    ``[q | k | v]``) and ``proj``; neurons ``qkv``, ``attn`` (after ``scale``) and ``proj``."""
 
     KIND: ClassVar[str] = "spikformer_ssa"
-    LAYOUT: ClassVar[str] = "TBND"
-
-    @property
-    def width(self):
-        return self.op.dim
+    num_heads: int
+    scale: float
 
 
 @dataclass(eq=False)
-class SpikeDrivenSelfAttentionOp(SpikformerSSAOp):
-    """:class:`~sc_neurocore.transformers.sdsa.SpikeDrivenSelfAttention` (SDSA)."""
+class SpikeDrivenSelfAttentionOp(SeedAttention):
+    """:class:`~sc_neurocore.transformers.sdsa.SpikeDrivenSelfAttention` (SDSA): projections ``q, k, v``
+    and ``proj`` (no neuron); neurons ``q, k, v`` and ``kv``."""
 
     KIND: ClassVar[str] = "sdsa"
 
 
 @dataclass(eq=False)
-class AdditionOnlyAttentionOp(SpikformerSSAOp):
-    """:class:`~sc_neurocore.transformers.a2os2a.AdditionOnlyAttention` (A²OS²A)."""
+class AdditionOnlyAttentionOp(SeedAttention):
+    """:class:`~sc_neurocore.transformers.a2os2a.AdditionOnlyAttention` (A²OS²A): projections ``q, k, v``
+    and ``proj``; neurons ``q``, ternary ``v``, ``attn`` (sharing ``v``'s tau) and ``proj``."""
 
     KIND: ClassVar[str] = "a2os2a"
+    num_heads: int
 
 
 @dataclass(eq=False)
-class SpikyStateSpaceOp(ModelOp):
-    """:class:`~sc_neurocore.transformers.ssm.SpikyStateSpace`; ``forward`` resets the state first."""
+class SpikyStateSpaceOp(BlockOp):
+    """The seed's spiking S4D layer (:class:`~sc_neurocore.transformers.ssm.SpikyStateSpace`) as data:
+    continuous diagonal ``A`` ``(d_state,)`` (complex for S4D-Lin), ``B`` ``(d_state, d_model)``, ``C``
+    ``(d_model, d_state)``, the gate ``threshold``, ``dt`` and the ``init`` and ``seed`` the arrays
+    were drawn from (:func:`sc_neurocore.transformers.ssm.spiky_state_space_op` makes it from the layer).
+    Its float forward is the layer rebuilt from these fields, state reset
+    (:mod:`sc_neurocore.sim.block_forward`)."""
 
     KIND: ClassVar[str] = "spiky_state_space"
     LAYOUT: ClassVar[str] = "BTD"
+    A: np.ndarray
+    B: np.ndarray
+    C: np.ndarray
+    threshold: float
+    dt: float
+    init: str
+    seed: int
 
     @property
-    def width(self):
-        return self.op.d_model
+    def shape_in(self):
+        return (self.B.shape[1],)
 
 
 @dataclass(eq=False)

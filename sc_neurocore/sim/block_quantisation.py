@@ -21,6 +21,7 @@ import numpy as np
 
 from sc_neurocore.errors import InputError, UnsupportedError
 from sc_neurocore.ir import blocks as ops
+from sc_neurocore.sim.block_forward import block_model
 from sc_neurocore.sim.twins import seed_attention as fa
 from sc_neurocore.sim.twins import attention_variants as fv
 from sc_neurocore.sim.twins.cpg import cpg_report
@@ -40,12 +41,12 @@ def quantise_block(block: ops.BlockOp, x: np.ndarray | None = None, *, in_bits: 
     the op's layout: ``(N, D)`` rates for the seed attention, ``(T, N, D)`` for SSA/SDSA/A²OS²A,
     ``(T, D)`` for the SSM; unused by the CPG). Without `x`, seeded rates in [0, 1) from `seed`."""
     handlers = {
-        ops.SpikeDrivenAttentionOp: lambda: _seed_attention(block.op, x, in_bits, weight_bits, seed),
-        ops.SpikyStateSpaceOp: lambda: _ssm(block.op, x, in_bits, weight_bits, state_bits, seed),
+        ops.SpikeDrivenAttentionOp: lambda: _seed_attention(block_model(block), x, in_bits, weight_bits, seed),
+        ops.SpikyStateSpaceOp: lambda: _ssm(block_model(block), x, in_bits, weight_bits, state_bits, seed),
         ops.CPGEncoderOp: lambda: _cpg(block, phase_bits),
-        ops.SpikformerSSAOp: lambda: _variant("ssa", block.op, x, frac_bits, k_bits, seed),
-        ops.SpikeDrivenSelfAttentionOp: lambda: _variant("sdsa", block.op, x, frac_bits, k_bits, seed),
-        ops.AdditionOnlyAttentionOp: lambda: _variant("a2os2a", block.op, x, frac_bits, k_bits, seed),
+        ops.SpikformerSSAOp: lambda: _variant("ssa", block_model(block), x, frac_bits, k_bits, seed),
+        ops.SpikeDrivenSelfAttentionOp: lambda: _variant("sdsa", block_model(block), x, frac_bits, k_bits, seed),
+        ops.AdditionOnlyAttentionOp: lambda: _variant("a2os2a", block_model(block), x, frac_bits, k_bits, seed),
     }
     handler = handlers.get(type(block))
     if handler is None:

@@ -1,6 +1,7 @@
 """Graphs that hold block ops (attention, SSM, CPG; :mod:`sc_neurocore.ir.blocks`).
 
-They do not lower to the neuron network: they run node by node, each op through its own float forward,
+They do not lower to the neuron network: they run node by node, each op through its float forward
+(:func:`sc_neurocore.sim.block_forward.block_forward`),
 or through the forward its caller gives for it (a trained op runs as the training module rebuilt from it:
 :func:`sc_neurocore.training.simulation.simulate_trained_ops`).
 """
@@ -13,6 +14,7 @@ import numpy as np
 from sc_neurocore.errors import InputError, UnsupportedError
 from sc_neurocore.ir import nodes as ir
 from sc_neurocore.ir.blocks import BlockOp
+from sc_neurocore.sim.block_forward import block_forward
 from sc_neurocore.sim.executor import SimulationResult
 from sc_neurocore.sim.summary import PopulationActivity, SimulationSummary
 from sc_neurocore.transformers.ops import is_spike_tensor
@@ -43,7 +45,7 @@ def _execution_order(graph) -> list[str]:
 
 def _apply(name: str, node, x: np.ndarray) -> np.ndarray:
     if isinstance(node, BlockOp):
-        return node.forward(x)
+        return block_forward(node)(x)
     if isinstance(node, (ir.Input, ir.Output)):
         return x
     if isinstance(node, ir.Affine):
@@ -157,7 +159,7 @@ def simulate_block_graph(graph, inputs: np.ndarray, forwards: Mapping[str, Calla
                                            float(np.abs(out).mean()) if spiking else 0.0))
     layout = _layout(graph)
     first = _layout_op(graph)
-    steps = inputs.shape[layout.index("T")] if "T" in layout else getattr(first.op, "T", 1) if first else 1
+    steps = inputs.shape[layout.index("T")] if "T" in layout else getattr(first, "T", 1) if first else 1
     batch = inputs.shape[layout.index("B")]
     output_name = graph.of_type(ir.Output)[0]
     result = SimulationResult("float", output_name, {k: v for k, v in outputs.items() if k != "input"})

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sc_neurocore.errors import InputError
+from sc_neurocore.ir.blocks import SpikeDrivenAttentionOp
 from sc_neurocore.models.attention import head_product, merge_heads
 from sc_neurocore.models.integrate_and_fire import if_constant_drive
 from sc_neurocore.transformers._checks import heads_split, last_dim, positive_float, positive_int, real_array
@@ -18,7 +20,10 @@ from sc_neurocore.transformers.cpg import CPGPositionalEncoding
 from sc_neurocore.transformers.ops import OpCounts, is_spike_tensor, product_ops
 from sc_neurocore.transformers.ssm import SpikyStateSpace
 
-__all__ = ["SpikeDrivenAttention", "SpikyStateSpace", "CPGPositionalEncoding"]
+__all__ = [
+    "SpikeDrivenAttention", "SpikyStateSpace", "CPGPositionalEncoding", "spike_driven_attention_op",
+    "spike_driven_attention",
+]
 
 
 @dataclass(eq=False)
@@ -114,3 +119,20 @@ class SpikeDrivenAttention:
     def num_accumulate_ops(self) -> int:
         """Additions in the attention core of the last forward pass (popcount + gated V additions)."""
         return self.op_counts["attention"].accumulates
+
+
+def spike_driven_attention_op(layer: SpikeDrivenAttention) -> SpikeDrivenAttentionOp:
+    """The IR op of ``layer``: its four weight matrices and hyper-parameters (the arrays themselves)."""
+    return SpikeDrivenAttentionOp(layer.W_q, layer.W_k, layer.W_v, layer.W_out, layer.num_heads, layer.T,
+                                  layer.threshold, layer.seed)
+
+
+def spike_driven_attention(op: SpikeDrivenAttentionOp) -> SpikeDrivenAttention:
+    """The layer ``op`` holds (its hyper-parameters checked as the layer checks them, its weights ``op``'s)."""
+    layer = SpikeDrivenAttention(op.W_q.shape[0], op.num_heads, op.T, op.threshold, op.seed)
+    for name in ("W_q", "W_k", "W_v", "W_out"):
+        weight = getattr(op, name)
+        if np.shape(weight) != (layer.embed_dim,) * 2:
+            raise InputError(f"{name} has shape {np.shape(weight)}, expected {(layer.embed_dim,) * 2}")
+        setattr(layer, name, weight)
+    return layer

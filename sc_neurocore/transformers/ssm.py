@@ -11,11 +11,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from sc_neurocore.errors import InputError
+from sc_neurocore.ir.blocks import SpikyStateSpaceOp
 from sc_neurocore.models.integrate_and_fire import if_running_sum, if_running_sum_time_major
 from sc_neurocore.models.ssm import diagonal_scan, discretize_zoh, hippo_diagonal, scan_chunk, spiky_ssm_step
 from sc_neurocore.transformers._checks import last_dim, positive_float, positive_int, real_array
 
-__all__ = ["SpikyStateSpace"]
+__all__ = ["SpikyStateSpace", "spiky_state_space_op", "spiky_state_space"]
 
 # forward works through long sequences in tiles: bounded memory, and working arrays of about a
 # megabyte that the allocator reuses (fresh multi-megabyte arrays cost page faults on every call)
@@ -142,6 +144,22 @@ class SpikyStateSpace:
         u = (b_bar @ flat.T).reshape(self.d_state, *lead, length)
         y, h_last = diagonal_scan(a_bar, u, h0, cumulative, self.C.astype(u.dtype), overwrite_u=True)
         return y.real, h_last
+
+
+def spiky_state_space_op(layer: SpikyStateSpace) -> SpikyStateSpaceOp:
+    """The IR op of ``layer``: its ``A, B, C`` (the arrays themselves) and hyper-parameters."""
+    return SpikyStateSpaceOp(layer.A, layer.B, layer.C, layer.threshold, layer.dt, layer.init, layer.seed)
+
+
+def spiky_state_space(op: SpikyStateSpaceOp) -> SpikyStateSpace:
+    """The layer ``op`` holds (its hyper-parameters checked as the layer checks them, its arrays ``op``'s)."""
+    b = np.asarray(op.B)
+    if b.ndim != 2 or np.shape(op.A) != (b.shape[0],) or np.shape(op.C) != (b.shape[1], b.shape[0]):
+        raise InputError(f"A {np.shape(op.A)}, B {b.shape} and C {np.shape(op.C)} do not fit (d_state,), "
+                         f"(d_state, d_model) and (d_model, d_state)")
+    layer = SpikyStateSpace(b.shape[1], b.shape[0], op.threshold, op.dt, op.init, op.seed)
+    layer.A, layer.B, layer.C = op.A, op.B, op.C
+    return layer
 
 
 class _TiledScan:

@@ -16,6 +16,7 @@ from sc_neurocore.passes.pipeline import block_graph
 from sc_neurocore.ir import blocks as ops
 from sc_neurocore.sim.twins.seed_attention import quantise_attention, seed_input
 from sc_neurocore.transformers.spec import AttentionSpec
+from sc_neurocore.transformers.spikformer import spike_driven_attention_op
 
 from tests.netbuild import perturbed_attention, single_op_file
 
@@ -107,7 +108,7 @@ def test_an_input_at_another_peak_is_quantised_at_the_layers_scale(icarus, tmp_p
 def test_an_attention_op_from_a_nir_file_is_bit_true(icarus, tmp_path):
     """The op's own (non-seed) W_q, W_k, W_v, read back from a .nir, in the RTL and in the twin."""
     model = perturbed_attention()
-    graph = block_graph(single_op_file(tmp_path, ops.SpikeDrivenAttentionOp(model), "attention.nir"))
+    graph = block_graph(single_op_file(tmp_path, spike_driven_attention_op(model), "attention.nir"))
     _, core = core_for_graph(graph, BlockSettings(lanes=2, tokens=6))
     np.testing.assert_array_equal(core.fixed.model.W_v, model.W_v)
     result = cosimulate(core, tmp_path / "cosim")

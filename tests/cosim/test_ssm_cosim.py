@@ -11,6 +11,7 @@ from sc_neurocore.backends.cores.ssm.trace import expected_ssm_trace
 from sc_neurocore.backends.cosim import cosimulate
 from sc_neurocore.sim.twins.ssm import quantise_ssm, run_fixed_ssm
 from sc_neurocore.transformers.spec import SsmSpec
+from sc_neurocore.transformers.ssm import spiky_state_space_op
 
 pytestmark = pytest.mark.cosim
 
@@ -54,10 +55,9 @@ def test_an_ssm_op_from_nir_is_bit_true_with_its_own_weights(icarus, tmp_path, l
     from sc_neurocore.backends.cores.settings import BlockSettings
     from sc_neurocore.backends.cores.ssm.design import SSM_MEMORIES
     from sc_neurocore.passes.pipeline import block_graph
-    from sc_neurocore.ir import blocks as ops
     from tests.netbuild import perturbed_ssm, single_op_file
 
-    path = single_op_file(tmp_path, ops.SpikyStateSpaceOp(perturbed_ssm()))
+    path = single_op_file(tmp_path, spiky_state_space_op(perturbed_ssm()))
     _, core = core_for_graph(block_graph(path), BlockSettings(lanes=lanes, steps=8))
     result = cosimulate(core, tmp_path / "cosim")
     assert result.mismatches == 0, result.first_mismatch()

@@ -12,11 +12,12 @@ from sc_neurocore.backends.cores.attention.design import STIMULUS_FILE, emit_att
 from sc_neurocore.backends.cores.ssm.core import SsmCore
 from sc_neurocore.backends.cores.ssm.design import SSM_MEMORIES
 from sc_neurocore.cli.app import main
-from sc_neurocore.ir import blocks as ops
 from sc_neurocore.report.build_record import BUILD_REPORT
 from sc_neurocore.transformers import SpikyStateSpace
+from sc_neurocore.transformers.spikformer import spike_driven_attention_op
 from sc_neurocore.sim.twins.seed_attention import attention_spec_for, quantise_attention
 from sc_neurocore.sim.twins.ssm import quantise_ssm, ssm_spec_for
+from sc_neurocore.transformers.ssm import spiky_state_space_op
 
 from tests.netbuild import perturbed_attention, single_op_file
 
@@ -28,7 +29,7 @@ def test_an_ssm_nir_file_routes_on_a_up5k(tmp_path):
     rng = np.random.default_rng(11)
     model.B = model.B * rng.uniform(0.5, 1.5, model.B.shape)  # as after training: not what seed 5 draws
     model.C = model.C + 0.2 * rng.standard_normal(model.C.shape)
-    path = single_op_file(tmp_path, ops.SpikyStateSpaceOp(model), "ssm.nir")
+    path = single_op_file(tmp_path, spiky_state_space_op(model), "ssm.nir")
     out = tmp_path / "ssm"
     assert main(["deploy", str(path), "--device", "up5k", "--lanes", "2", "-o", str(out)]) == 0
 
@@ -52,7 +53,7 @@ def test_an_ssm_nir_file_routes_on_a_up5k(tmp_path):
 
 def test_an_attention_nir_file_routes_on_a_up5k(tmp_path, capsys):
     model = perturbed_attention()
-    path = single_op_file(tmp_path, ops.SpikeDrivenAttentionOp(model), "attention.nir")
+    path = single_op_file(tmp_path, spike_driven_attention_op(model), "attention.nir")
     out = tmp_path / "attention"
     assert main(["deploy", str(path), "--target", "ice40", "--device", "up5k", "--tokens", "8", "--lanes", "2",
                  "-o", str(out)]) == 0

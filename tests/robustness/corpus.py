@@ -254,11 +254,11 @@ def block_cases(c: Corpus) -> None:
     from sc_neurocore.export import write_nir
     from sc_neurocore.ir import Graph
     from sc_neurocore.ir.nodes import Input, Output
-    from sc_neurocore.ir.blocks import SpikeDrivenAttentionOp
     from sc_neurocore.transformers import CPGPositionalEncoding, SpikeDrivenAttention
     from sc_neurocore.transformers.cpg import cpg_encoder_op
+    from sc_neurocore.transformers.spikformer import spike_driven_attention_op
 
-    blocks = {"attention": SpikeDrivenAttentionOp(SpikeDrivenAttention(16, 2, 4, 0.25, 2)),
+    blocks = {"attention": spike_driven_attention_op(SpikeDrivenAttention(16, 2, 4, 0.25, 2)),
               "cpg": cpg_encoder_op(CPGPositionalEncoding(8, 16, coupling=0.3, seed=2))}
     for kind, block in blocks.items():
         graph = Graph({"input": Input(block.shape_in), "op": block, "output": Output(block.shape_out)},

@@ -16,10 +16,10 @@ import pytest
 from sc_neurocore.cli.app import main
 from sc_neurocore.export import write_nir
 from sc_neurocore.ir import Graph
-from sc_neurocore.ir.blocks import SpikeDrivenAttentionOp
 from sc_neurocore.ir.nodes import Input, Output
 from sc_neurocore.names import identifier, safe_text, terminal_text
 from sc_neurocore.transformers import SpikeDrivenAttention
+from sc_neurocore.transformers.spikformer import spike_driven_attention_op
 
 from .corpus import HOSTILE_NAMES
 
@@ -41,7 +41,7 @@ def _network(path: Path, name: str) -> Path:
 
 
 def _attention(path: Path, name: str) -> Path:
-    block = SpikeDrivenAttentionOp(SpikeDrivenAttention(16, 2, 4, 0.25, 2))
+    block = spike_driven_attention_op(SpikeDrivenAttention(16, 2, 4, 0.25, 2))
     graph = Graph({"input": Input((16,)), name: block, "output": Output((16,))},
                   [("input", name), (name, "output")]).validate()
     return write_nir(graph, path)

@@ -18,6 +18,7 @@ from sc_neurocore.sim.twins.seed_attention import (
     FixedAttention, attention_spec_for, input_shift, quantise_attention,
 )
 from sc_neurocore.transformers.spec import ATTENTION_BLOCK, AttentionSpec
+from sc_neurocore.transformers.spikformer import spike_driven_attention
 
 from sc_neurocore.backends.build.build_dir import write_files
 from sc_neurocore.backends.build.plan import BuildPlan
@@ -61,8 +62,9 @@ class AttentionCore(Core):
         that holds `input_peak` (the manifest's ``input_scale_shift``), the testbench replays seed rates."""
         tokens = ATTENTION_TOKENS if settings.tokens is None else settings.tokens
         peak = ATTENTION_INPUT_PEAK if settings.input_peak is None else settings.input_peak
-        spec = attention_spec_for(op.op, tokens=tokens, lanes=settings.lanes, weight_bits=settings.weight_bits)
-        return cls(spec, quantise_attention(spec, model=op.op, x_shift=input_shift(spec, peak)))
+        layer = spike_driven_attention(op)
+        spec = attention_spec_for(layer, tokens=tokens, lanes=settings.lanes, weight_bits=settings.weight_bits)
+        return cls(spec, quantise_attention(spec, model=layer, x_shift=input_shift(spec, peak)))
 
     @classmethod
     def example(cls) -> AttentionCore:

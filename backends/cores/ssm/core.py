@@ -10,6 +10,7 @@ import numpy as np
 from sc_neurocore.ir import blocks as ops
 from sc_neurocore.sim.twins.ssm import FixedSsm, quantise_ssm, run_fixed_ssm, ssm_spec_for
 from sc_neurocore.transformers.spec import SSM_BLOCK, SsmSpec
+from sc_neurocore.transformers.ssm import spiky_state_space
 
 from sc_neurocore.backends.build.plan import BuildPlan
 from sc_neurocore.backends.cores.core import Core
@@ -42,9 +43,10 @@ class SsmCore(Core):
     def from_op(cls, name: str, op: ops.SpikyStateSpaceOp, settings: BlockSettings) -> SsmCore:
         """The op's own layer: `settings` give the fold, widths and the testbench's time steps."""
         refuse_attention_settings(name, op.KIND, settings)
-        spec = ssm_spec_for(op.op, T=settings.steps, lanes=settings.lanes, weight_bits=settings.weight_bits,
+        layer = spiky_state_space(op)
+        spec = ssm_spec_for(layer, T=settings.steps, lanes=settings.lanes, weight_bits=settings.weight_bits,
                             state_bits=settings.state_bits)
-        return cls(spec, quantise_ssm(spec, model=op.op))
+        return cls(spec, quantise_ssm(spec, model=layer))
 
     @classmethod
     def example(cls) -> SsmCore:

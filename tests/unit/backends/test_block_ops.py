@@ -23,9 +23,12 @@ from sc_neurocore.ir import Graph, Input, Output, Scale
 from sc_neurocore.ir import blocks as ops
 from sc_neurocore.transformers import CPGPositionalEncoding, SpikeDrivenAttention, SpikformerSSA, SpikyStateSpace
 from sc_neurocore.transformers.cpg import cpg_encoder_op
+from sc_neurocore.transformers.spikformer import spike_driven_attention_op
 from sc_neurocore.sim.twins.seed_attention import attention_spec_for, input_shift, quantise_attention
 from sc_neurocore.sim.twins.ssm import quantise_ssm, ssm_spec_for
 from sc_neurocore.transformers.spec import AttentionSpec, CpgSpec, SsmSpec
+from sc_neurocore.transformers.ssm import spiky_state_space, spiky_state_space_op
+from sc_neurocore.transformers.variant_ops import attention_variant_op
 
 from tests.netbuild import D_MODEL, D_STATE, perturbed_attention, perturbed_ssm, single_op_file
 
@@ -43,7 +46,7 @@ def test_every_block_kind_has_a_core_or_a_reason():
 
 def test_ssm_compile_writes_the_ops_own_memory_images(tmp_path, capsys):
     model = perturbed_ssm()
-    path = single_op_file(tmp_path, ops.SpikyStateSpaceOp(model))
+    path = single_op_file(tmp_path, spiky_state_space_op(model))
     code, out, err = run(capsys, "compile", path, "-o", tmp_path / "build", "--json")
     assert code == 0, err
     manifest = json.loads(out)["manifest"]
@@ -58,7 +61,7 @@ def test_ssm_compile_writes_the_ops_own_memory_images(tmp_path, capsys):
 
 
 def test_ssm_settings_reach_the_spec(tmp_path):
-    graph = block_graph(single_op_file(tmp_path, ops.SpikyStateSpaceOp(perturbed_ssm())))
+    graph = block_graph(single_op_file(tmp_path, spiky_state_space_op(perturbed_ssm())))
     name, core = core_for_graph(graph, BlockSettings(lanes=4, weight_bits=6, state_bits=14, steps=9))
     assert name == "op" and isinstance(core, SsmCore)
     assert (core.spec.lanes, core.spec.weight_bits, core.spec.state_bits, core.spec.T) == (4, 6, 14, 9)
@@ -79,14 +82,14 @@ def test_cpg_compile_builds_the_ops_code(tmp_path, capsys):
 
 def test_emit_nir_writes_the_block_back(tmp_path, capsys):
     model = perturbed_ssm()
-    path = single_op_file(tmp_path, ops.SpikyStateSpaceOp(model))
+    path = single_op_file(tmp_path, spiky_state_space_op(model))
     again = tmp_path / "again.nir"
     code, _, err = run(capsys, "compile", path, "-o", tmp_path / "build", "--emit-nir", again)
     assert code == 0, err
     plain = nir.read(again)  # a plain NIR reader loads our export
     assert {"input", "op", "output"} <= set(plain.nodes)
     (name,) = read_nir(again).of_type(ops.SpikyStateSpaceOp)
-    back = read_nir(again).nodes[name].op
+    back = spiky_state_space(read_nir(again).nodes[name])
     for field in ("A", "B", "C"):
         np.testing.assert_array_equal(getattr(back, field), getattr(model, field))
     assert (back.d_model, back.d_state, back.threshold, back.dt, back.init, back.seed) == \
@@ -95,7 +98,7 @@ def test_emit_nir_writes_the_block_back(tmp_path, capsys):
 
 def test_attention_compile_writes_the_ops_own_weights(tmp_path, capsys):
     model = perturbed_attention()
-    path = single_op_file(tmp_path, ops.SpikeDrivenAttentionOp(model))
+    path = single_op_file(tmp_path, spike_driven_attention_op(model))
     code, out, err = run(capsys, "compile", path, "-o", tmp_path / "build", "--tokens", "6", "--lanes", "2", "--json")
     assert code == 0, err
     manifest = json.loads(out)["manifest"]
@@ -113,7 +116,7 @@ def test_attention_compile_writes_the_ops_own_weights(tmp_path, capsys):
 
 def test_attention_settings_reach_the_spec_and_the_scale(tmp_path):
     model = perturbed_attention()
-    graph = block_graph(single_op_file(tmp_path, ops.SpikeDrivenAttentionOp(model)))
+    graph = block_graph(single_op_file(tmp_path, spike_driven_attention_op(model)))
     _, core = core_for_graph(graph, BlockSettings(lanes=4, weight_bits=6, tokens=5, input_peak=3.0))
     assert core.spec == attention_spec_for(model, tokens=5, lanes=4, weight_bits=6)
     assert core.fixed.x_shift == input_shift(core.spec, 3.0) == 5  # 127 / 3 -> 2^5
@@ -125,14 +128,14 @@ def test_attention_settings_reach_the_spec_and_the_scale(tmp_path):
 
 
 def test_attention_options_are_refused_for_other_blocks(tmp_path, capsys):
-    path = single_op_file(tmp_path, ops.SpikyStateSpaceOp(perturbed_ssm()))
+    path = single_op_file(tmp_path, spiky_state_space_op(perturbed_ssm()))
     code, _, err = run(capsys, "compile", path, "-o", tmp_path / "build", "--tokens", "8")
     assert code == 2
     assert err.strip() == "error: --tokens apply to spike-driven attention; node 'op' is spiky_state_space"
 
 
 def test_a_bad_input_peak_is_refused(tmp_path, capsys):
-    path = single_op_file(tmp_path, ops.SpikeDrivenAttentionOp(perturbed_attention()))
+    path = single_op_file(tmp_path, spike_driven_attention_op(perturbed_attention()))
     code, _, err = run(capsys, "compile", path, "-o", tmp_path / "build", "--input-peak", "0")
     assert code == 2 and "input peak must be a positive finite number, got 0.0" in err
 
@@ -144,7 +147,7 @@ def test_an_attention_model_of_another_shape_is_refused():
 
 @pytest.mark.parametrize("command", ["compile", "deploy"])
 def test_kinds_not_wired_yet_fail_with_one_line(tmp_path, capsys, command):
-    path = single_op_file(tmp_path, ops.SpikformerSSAOp(SpikformerSSA(16, 4, seed=1)))
+    path = single_op_file(tmp_path, attention_variant_op(SpikformerSSA(16, 4, seed=1)))
     code, _, err = run(capsys, command, path, "-o", tmp_path / "build")
     assert code == 2
     assert err.strip() == ("error: node 'op': hardware for spikformer_ssa from a NIR file is not wired yet; "
@@ -177,7 +180,7 @@ def test_the_trained_transformer_compiles_from_its_nir_file(tmp_path, capsys):
 
 def test_several_ops_are_named(tmp_path, capsys):
     nodes = {"input": Input((D_MODEL,)), "cpg": cpg_encoder_op(CPGPositionalEncoding(D_MODEL, 32, mode="cpg-pe")),
-             "ssm": ops.SpikyStateSpaceOp(perturbed_ssm()), "output": Output((D_MODEL,))}
+             "ssm": spiky_state_space_op(perturbed_ssm()), "output": Output((D_MODEL,))}
     graph = Graph(nodes, [("input", "cpg"), ("cpg", "ssm"), ("ssm", "output")]).validate()
     path = write_nir(graph, tmp_path / "chain.nir")
     code, _, err = run(capsys, "deploy", path, "-o", tmp_path / "build")
@@ -187,14 +190,14 @@ def test_several_ops_are_named(tmp_path, capsys):
 
 def test_nodes_outside_the_op_are_named():
     nodes = {"input": Input((D_MODEL,)), "gain": Scale(np.full(D_MODEL, 2.0)),
-             "ssm": ops.SpikyStateSpaceOp(perturbed_ssm()), "output": Output((D_MODEL,))}
+             "ssm": spiky_state_space_op(perturbed_ssm()), "output": Output((D_MODEL,))}
     graph = Graph(nodes, [("input", "gain"), ("gain", "ssm"), ("ssm", "output")]).validate()
     with pytest.raises(UnsupportedError, match=r"nodes gain \(Scale\) sit outside block op 'ssm'"):
         core_for_graph(graph)
 
 
 @pytest.mark.parametrize("block, message", [
-    (lambda: ops.SpikyStateSpaceOp(SpikyStateSpace(D_MODEL, D_STATE, 0.25, 0.1, "s4d-lin", 0)), "A is complex"),
+    (lambda: spiky_state_space_op(SpikyStateSpace(D_MODEL, D_STATE, 0.25, 0.1, "s4d-lin", 0)), "A is complex"),
     (lambda: cpg_encoder_op(CPGPositionalEncoding(D_MODEL, 32)), "this encoder runs 'kuramoto'"),
 ])
 def test_ops_without_hardware_semantics_are_refused(tmp_path, capsys, block, message):
@@ -215,7 +218,7 @@ def test_a_model_of_another_shape_is_refused():
 
 
 def test_network_options_are_refused_for_a_block(tmp_path, capsys):
-    path = single_op_file(tmp_path, ops.SpikyStateSpaceOp(perturbed_ssm()))
+    path = single_op_file(tmp_path, spiky_state_space_op(perturbed_ssm()))
     code, _, err = run(capsys, "compile", path, "-o", tmp_path / "build", "--dt", "0.001", "--arith", "sc")
     assert code == 2 and "--dt, --arith apply to neuron networks" in err
 
@@ -229,13 +232,13 @@ def test_lanes_are_refused_for_a_network(capsys, tmp_path):
 
 def test_an_attention_op_too_big_for_the_device_fails_before_any_tool(tmp_path, capsys):
     big = SpikeDrivenAttention(256, 4, 4, 0.25, 0)  # one weight matrix fills 4 SPRAMs
-    code, _, err = run(capsys, "deploy", single_op_file(tmp_path, ops.SpikeDrivenAttentionOp(big)), "-o", tmp_path / "b")
+    code, _, err = run(capsys, "deploy", single_op_file(tmp_path, spike_driven_attention_op(big)), "-o", tmp_path / "b")
     assert code == 2 and "attention layer with lanes=1 does not fit up5k" in err and "65536 SPRAM words" in err
     assert not (tmp_path / "b").exists()
 
 
 def test_a_block_too_big_for_the_device_fails_before_any_tool(tmp_path, capsys):
     big = SpikyStateSpace(64, 512, 1.0, 0.01, "s4d-real", 0)
-    code, _, err = run(capsys, "deploy", single_op_file(tmp_path, ops.SpikyStateSpaceOp(big)), "-o", tmp_path / "b")
+    code, _, err = run(capsys, "deploy", single_op_file(tmp_path, spiky_state_space_op(big)), "-o", tmp_path / "b")
     assert code == 2 and "SSM layer with lanes=1 does not fit up5k" in err
     assert not (tmp_path / "b").exists()

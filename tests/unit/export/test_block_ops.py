@@ -12,6 +12,7 @@ from sc_neurocore.export.nir_blocks import OP_KEY, decode_block, encode_block
 from sc_neurocore.frontend import read_nir
 from sc_neurocore.ir import Affine, Graph, Input, Linear, Output
 from sc_neurocore.ir import blocks as ops
+from sc_neurocore.sim.block_forward import block_forward
 from sc_neurocore.sim.blocks import run_block_graph
 from sc_neurocore.training.modules.attention_variants import TrainableA2OS2A, TrainableSDSA
 from sc_neurocore.training.block_ops import attention_module, attention_op
@@ -20,7 +21,10 @@ from sc_neurocore.transformers import (
     SpikyStateSpace,
 )
 from sc_neurocore.transformers.cpg import cpg_encoder_op
-from sc_neurocore.transformers.layers import BatchNorm, BNLinear, SpikingLinear
+from sc_neurocore.transformers.spikformer import spike_driven_attention_op
+from sc_neurocore.transformers.layers import BatchNorm
+from sc_neurocore.transformers.ssm import spiky_state_space_op
+from sc_neurocore.transformers.variant_ops import attention_variant_op
 
 D = 16
 
@@ -57,34 +61,23 @@ SEQ = RNG.random((6, 2, 5, D))  # [T, B, N, D]
 SSM_IN = 3 * RNG.random((2, 30, D))  # [B, T, D]
 TOKENS = RNG.random((3, 7, D))  # [B, N, D]
 CASES = {
-    "seed_attention": (lambda: ops.SpikeDrivenAttentionOp(SpikeDrivenAttention(D, 4, 8, 0.05, 5)), TOKENS),
-    "ssa": (lambda: ops.SpikformerSSAOp(_ssa()), SEQ),
-    "sdsa": (lambda: ops.SpikeDrivenSelfAttentionOp(_sdsa()), SEQ),
-    "a2os2a": (lambda: ops.AdditionOnlyAttentionOp(_a2os2a()), SEQ),
-    "ssm_real": (lambda: ops.SpikyStateSpaceOp(SpikyStateSpace(D, 8, 0.5, 0.05, "s4d-real", 4)), SSM_IN),
-    "ssm_lin": (lambda: ops.SpikyStateSpaceOp(SpikyStateSpace(D, 8, 0.5, 0.05, "s4d-lin", 4)), SSM_IN),
+    "seed_attention": (lambda: spike_driven_attention_op(SpikeDrivenAttention(D, 4, 8, 0.05, 5)), TOKENS),
+    "ssa": (lambda: attention_variant_op(_ssa()), SEQ),
+    "sdsa": (lambda: attention_variant_op(_sdsa()), SEQ),
+    "a2os2a": (lambda: attention_variant_op(_a2os2a()), SEQ),
+    "ssm_real": (lambda: spiky_state_space_op(SpikyStateSpace(D, 8, 0.5, 0.05, "s4d-real", 4)), SSM_IN),
+    "ssm_lin": (lambda: spiky_state_space_op(SpikyStateSpace(D, 8, 0.5, 0.05, "s4d-lin", 4)), SSM_IN),
     "cpg_kuramoto": (lambda: cpg_encoder_op(CPGPositionalEncoding(D, 64, coupling=0.3, seed=2)), TOKENS),
     "cpg_pe": (lambda: cpg_encoder_op(CPGPositionalEncoding(D, 64, mode="cpg-pe")), TOKENS),
 }
 
 
-def _state(obj, prefix="") -> dict:
-    """Every public array and hyper-parameter of an op; batch-norm as the (weight, a, b) it computes with."""
+def _state(op) -> dict:
+    """Every field of an op (arrays and hyper-parameters; dictionaries entry by entry)."""
     found = {}
-    for name, value in vars(obj).items():
-        if name.startswith("_") or name == "last_spikes":
-            continue
-        key = prefix + name
-        if isinstance(value, BNLinear):
-            weight, bias = value.folded()
-            found.update({f"{key}.weight": value.weight, f"{key}.a": weight, f"{key}.b": bias,
-                          f"{key}.dims": (value.in_dim, value.out_dim)})
-            if isinstance(value, SpikingLinear):
-                found.update({f"{key}.tau": value.tau, f"{key}.v_threshold": value.v_threshold})
-        elif isinstance(value, np.ndarray):
-            found[key] = value
-        elif isinstance(value, (int, float, str, tuple)):
-            found[key] = value
+    for name, value in vars(op).items():
+        entries = value.items() if isinstance(value, dict) else [(None, value)]
+        found.update({(name, key): entry for key, entry in entries})
     return found
 
 
@@ -97,11 +90,6 @@ def _assert_same_state(a, b):
             assert np.array_equal(value, sb[key]), key  # bit for bit (no NaNs here)
         else:
             assert value == sb[key], key
-
-
-def _content(block):
-    """What defines an op: the model a ModelOp wraps, or a plain-data op's own fields."""
-    return block.op if isinstance(block, ops.ModelOp) else block
 
 
 def _single(block):
@@ -119,8 +107,8 @@ def test_round_trip_rebuilds_the_exact_op(case, tmp_path):
     assert plain.nodes["op"].metadata[OP_KEY] == block.KIND
     back = read_nir(path).nodes["op"]
     assert type(back) is type(block)
-    _assert_same_state(_content(block), _content(back))
-    want, got = block.forward(x), back.forward(x)
+    _assert_same_state(block, back)
+    want, got = block_forward(block)(x), block_forward(back)(x)
     assert want.dtype == got.dtype and np.array_equal(want, got)
     assert np.count_nonzero(want) > 0.05 * want.size  # the comparison sees activity
 
@@ -129,7 +117,7 @@ def test_block_subgraphs_mix_with_standard_nodes(tmp_path):
     rng = np.random.default_rng(1)
     nodes = {
         "input": Input((D,)), "scale_in": Affine(rng.normal(0, 1, (D, D)), rng.normal(1, 0.1, D)),
-        "position": cpg_encoder_op(CPGPositionalEncoding(D, 32)), "attention": ops.SpikformerSSAOp(_ssa()),
+        "position": cpg_encoder_op(CPGPositionalEncoding(D, 32)), "attention": attention_variant_op(_ssa()),
         "readout": Linear(rng.normal(0, 1, (4, D))), "output": Output((4,)),
     }
     edges = [("input", "scale_in"), ("scale_in", "position"), ("position", "attention"), ("attention", "readout"),
@@ -150,7 +138,7 @@ def test_a_file_that_is_one_block_graph_reads_as_input_op_output(tmp_path):
     graph = read_nir(tmp_path / "op.nir")
     assert list(graph.nodes) == ["input", "block", "output"]
     x = CASES["sdsa"][1]
-    assert np.array_equal(graph.nodes["block"].forward(x), block.forward(x))
+    assert np.array_equal(block_forward(graph.nodes["block"])(x), block_forward(block)(x))
 
 
 def _encoded(case="ssa"):
@@ -189,6 +177,18 @@ def test_malformed_block_subgraphs_name_the_node():
     graph.metadata["num_heads"] = 5
     with pytest.raises(ModelError, match="not divisible by num_heads=5"):
         decode_block(graph, "attn")
+    graph = _encoded()
+    graph.nodes["k_lif"].tau = graph.nodes["k_lif"].tau + 1  # q, k and v are one qkv neuron
+    with pytest.raises(ModelError, match="nodes of qkv must share tau and v_threshold"):
+        decode_block(graph, "layer1")
+    graph = _encoded("a2os2a")
+    del graph.metadata["k_activation"]
+    with pytest.raises(ModelError, match="a2os2a needs k_activation 'relu'"):
+        decode_block(graph, "layer1")
+    graph = _encoded("a2os2a")
+    graph.nodes["attn_lif"].tau = graph.nodes["attn_lif"].tau * 2
+    with pytest.raises(ModelError, match="attn and v neurons must share tau"):
+        decode_block(graph, "layer1")
 
 
 def test_read_nir_names_a_broken_block_in_a_file(tmp_path):

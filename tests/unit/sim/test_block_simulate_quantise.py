@@ -13,6 +13,7 @@ from sc_neurocore.frontend import read_nir
 from sc_neurocore.ir import Graph, Input, Output
 from sc_neurocore.ir import blocks as ops
 from sc_neurocore.sim.block_quantisation import quantise_block
+from sc_neurocore.sim.block_forward import block_forward
 from sc_neurocore.sim.blocks import run_block_graph
 from sc_neurocore.transformers import (
     AdditionOnlyAttention, CPGPositionalEncoding, SpikeDrivenAttention, SpikeDrivenSelfAttention, SpikformerSSA,
@@ -22,7 +23,10 @@ from sc_neurocore.sim.twins.seed_attention import quantisation_report, quantise_
 from sc_neurocore.sim.twins.cpg import cpg_report
 from sc_neurocore.sim.twins.attention_variants import _calibrate
 from sc_neurocore.transformers.cpg import cpg_encoder_op
+from sc_neurocore.transformers.spikformer import spike_driven_attention_op
 from sc_neurocore.transformers.spec import AttentionSpec, CpgSpec
+from sc_neurocore.transformers.ssm import spiky_state_space_op
+from sc_neurocore.transformers.variant_ops import attention_variant_op
 
 D = 16
 
@@ -41,7 +45,7 @@ def chain_file(tmp_path):
     _calibrate([(ssa.qkv, 1.0, 1.0)], x)
     ssa.forward(x)
     _calibrate([(ssa.proj, 1.0, 1.0)], ssa.last_spikes["attn"])
-    return write_nir(_chain_graph(ops.SpikformerSSAOp(ssa)), tmp_path / "cpg_ssa.nir")
+    return write_nir(_chain_graph(attention_variant_op(ssa)), tmp_path / "cpg_ssa.nir")
 
 
 def _run(capsys, *argv):
@@ -62,7 +66,7 @@ def test_simulate_runs_a_cpg_to_attention_chain(capsys, chain_file, tmp_path):
     # what the CLI ran is the ops' own forward passes on the same seeded input
     x = (np.random.default_rng(0).random((6, 2, 16, D)) < 0.5).astype(np.float64)
     graph = read_nir(chain_file)
-    want = graph.nodes["attention"].forward(graph.nodes["cpg"].forward(x))
+    want = block_forward(graph.nodes["attention"])(graph.nodes["cpg"].forward(x))
     assert np.array_equal(saved["output"], want)
     rows = {row["name"]: row for row in summary["populations"]}
     assert rows["attention"]["spikes"] == int(want.sum()) > 0
@@ -84,7 +88,7 @@ def test_simulate_reads_an_input_file_and_refuses_fixed_mode(capsys, chain_file,
 def test_a_graph_with_a_neuron_beside_block_ops_is_refused():
     from sc_neurocore.ir import IF
 
-    graph = _chain_graph(ops.SpikformerSSAOp(SpikformerSSA(D, 4)))
+    graph = _chain_graph(attention_variant_op(SpikformerSSA(D, 4)))
     graph.nodes["gate"] = IF(np.ones(D), np.ones(D), np.zeros(D))
     graph.edges = [("input", "cpg"), ("cpg", "attention"), ("attention", "gate"), ("gate", "output")]
     with pytest.raises(UnsupportedError, match="'gate' \\(IF\\) cannot run in a graph of block ops"):
@@ -95,7 +99,7 @@ def test_seed_attention_report_equals_the_existing_twin():
     spec = AttentionSpec(embed_dim=32, num_heads=4, tokens=12, T=8, seed=3)
     fixed = quantise_attention(spec)
     want = quantisation_report(fixed)
-    got = quantise_block(ops.SpikeDrivenAttentionOp(fixed.model), fixed.x)
+    got = quantise_block(spike_driven_attention_op(fixed.model), fixed.x)
     assert got["report"]["theta"] == want["theta"]
     assert got["output_spike_agreement"] == want["output_spike_agreement"]
     assert got["report"]["q_spike_agreement"] == want["q_spike_agreement"]
@@ -104,7 +108,7 @@ def test_seed_attention_report_equals_the_existing_twin():
 def test_seed_attention_report_uses_the_ops_own_weights():
     op = SpikeDrivenAttention(32, 4, 8, seed=3)
     op.W_q = op.W_q * 4.0  # not the seed's weights any more: the twin must follow
-    report = quantise_block(ops.SpikeDrivenAttentionOp(op), seed=1)["report"]
+    report = quantise_block(spike_driven_attention_op(op), seed=1)["report"]
     reference = quantisation_report(quantise_attention(AttentionSpec(embed_dim=32, num_heads=4, tokens=16, T=8, seed=3),
                                                        np.random.default_rng(1).random((16, 32))))
     assert report["q_rate"] != reference["q_rate"]
@@ -118,28 +122,28 @@ def test_cpg_report_equals_the_existing_twin():
 
 
 def test_ssm_report_costs_something_and_follows_state_bits():
-    op = ops.SpikyStateSpaceOp(SpikyStateSpace(D, 32, 0.5, 0.1, seed=2))
+    op = spiky_state_space_op(SpikyStateSpace(D, 32, 0.5, 0.1, seed=2))
     wide = quantise_block(op, state_bits=16)
     narrow = quantise_block(op, weight_bits=3, in_bits=3, state_bits=6)
     assert 0.8 < wide["output_spike_agreement"] <= 1.0
     assert narrow["output_spike_agreement"] < wide["output_spike_agreement"]
     assert wide["report"]["float_spike_rate"] > 0.02
     with pytest.raises(UnsupportedError, match="S4D-Real"):
-        quantise_block(ops.SpikyStateSpaceOp(SpikyStateSpace(D, 8, init="s4d-lin")))
+        quantise_block(spiky_state_space_op(SpikyStateSpace(D, 8, init="s4d-lin")))
 
 
 def _calibrated(variant, x):
     if variant == "ssa":
         op = SpikformerSSA(D, 2)
         _calibrate([(op.qkv, 1.0, 1.0)], x)
-        return ops.SpikformerSSAOp(op)
+        return attention_variant_op(op)
     if variant == "sdsa":
         op = SpikeDrivenSelfAttention(D)
         _calibrate([(layer, 1.0, 1.0) for layer in (op.q, op.k, op.v)], x)
-        return ops.SpikeDrivenSelfAttentionOp(op)
+        return attention_variant_op(op)
     op = AdditionOnlyAttention(D, 2)
     _calibrate([(op.q, 1.0, 1.0), (op.k, 1.0, 0.0), (op.v, 2.0, 0.0)], x)
-    return ops.AdditionOnlyAttentionOp(op)
+    return attention_variant_op(op)
 
 
 @pytest.mark.parametrize("variant", ["ssa", "sdsa", "a2os2a"])
@@ -163,4 +167,4 @@ def test_quantise_block_refuses_what_has_no_twin():
     with pytest.raises(UnsupportedError, match="'trained_position' has no integer twin"):
         quantise_block(ops.TrainedPositionOp(phase_chain_code(D, 4)))
     with pytest.raises(InputError, match="last axis 16"):
-        quantise_block(ops.SpikformerSSAOp(SpikformerSSA(D, 2)), np.zeros((4, 3, 5)))
+        quantise_block(attention_variant_op(SpikformerSSA(D, 2)), np.zeros((4, 3, 5)))
