@@ -13,7 +13,6 @@ from sc_neurocore.backends.cores.attention.trace import expected_attention_trace
 from sc_neurocore.backends.cores.settings import BlockSettings
 from sc_neurocore.backends.cosim import cosimulate
 from sc_neurocore.passes.pipeline import block_graph
-from sc_neurocore.ir import blocks as ops
 from sc_neurocore.sim.twins.seed_attention import quantise_attention, seed_input
 from sc_neurocore.transformers.spec import AttentionSpec
 from sc_neurocore.transformers.spikformer import spike_driven_attention_op

@@ -11,7 +11,6 @@ from sc_neurocore.export import write_nir
 from sc_neurocore.export.nir_blocks import OP_KEY, decode_block, encode_block
 from sc_neurocore.frontend import read_nir
 from sc_neurocore.ir import Affine, Graph, Input, Linear, Output
-from sc_neurocore.ir import blocks as ops
 from sc_neurocore.sim.block_forward import block_forward
 from sc_neurocore.sim.blocks import run_block_graph
 from sc_neurocore.training.modules.attention_variants import TrainableA2OS2A, TrainableSDSA
