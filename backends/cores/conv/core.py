@@ -3,8 +3,6 @@ membranes in SPRAM). Its schedule does not depend on activity, so its throughput
 
 from __future__ import annotations
 
-from functools import cached_property
-
 import nir
 import numpy as np
 
@@ -12,8 +10,7 @@ from sc_neurocore.backends.build.plan import BuildPlan
 from sc_neurocore.backends.cores.conv.design import CONV_MODULE, CONV_SOURCES, SPRAM_BLOCKS, default_conv_spikes, emit_conv
 from sc_neurocore.backends.cores.conv.layers import conv_compute_cycles, conv_cycle_bounds, uses_conv_core
 from sc_neurocore.backends.cores.conv.trace import neuron_order
-from sc_neurocore.backends.cores.core import Core
-from sc_neurocore.backends.cores.network.trace import expected_trace
+from sc_neurocore.backends.cores.network.core import NetworkCore
 from sc_neurocore.backends.device import check_package_pins, device
 from sc_neurocore.errors import FitError, UnsupportedError
 from sc_neurocore.frontend import graph_from_nir
@@ -56,15 +53,13 @@ def conv_throughput(manifest: dict, fmax_mhz: float | None) -> dict:
     }
 
 
-class ConvCore(Core):
-    """A quantised convolutional network on snn_conv_core; its stimulus is input spikes [T, n_in]."""
+class ConvCore(NetworkCore):
+    """A quantised convolutional network on snn_conv_core; its stimulus is input spikes [T, n_in]. It emits,
+    replays and predicts like snn_core; its fit, cycle model and trace order are its own."""
 
     kind = CONV_MODULE
     title = "convolution core"
     uses_cell_models = True
-
-    def __init__(self, net: QuantisedNetwork):
-        self.net = net
 
     @classmethod
     def builds_network(cls, qnet, sc) -> bool:
@@ -73,28 +68,18 @@ class ConvCore(Core):
         return uses_conv_core(qnet)
 
     @classmethod
-    def from_network(cls, qnet, sc) -> ConvCore:
-        return cls(qnet)
-
-    @classmethod
     def example(cls) -> ConvCore:
         return cls(example_cnn())
 
     def cosim_cycles(self, stimulus=None) -> int:
         """Activity-independent: every step takes the compute cycles the manifest records."""
-        steps = len(default_conv_spikes(self.net) if stimulus is None else stimulus)
-        return steps * self._plan.manifest["compute_cycles_per_step"]
+        return len(self._spikes(stimulus)) * self._plan.manifest["compute_cycles_per_step"]
 
-    def emit(self, stimulus=None) -> BuildPlan:
-        return self._plan if stimulus is None else emit_conv(self.net, np.asarray(stimulus).astype(np.int64))
+    def _design(self, spikes) -> BuildPlan:
+        return emit_conv(self.net, spikes)
 
-    @cached_property
-    def _plan(self) -> BuildPlan:
-        return emit_conv(self.net)
-
-    def expected_trace(self, stimulus=None) -> list[str]:
-        spikes = default_conv_spikes(self.net) if stimulus is None else stimulus
-        return expected_trace(self.net, np.asarray(spikes).astype(np.int64))
+    def _default_spikes(self) -> np.ndarray:
+        return default_conv_spikes(self.net)
 
     def cosim_sources(self, plan: BuildPlan) -> tuple[str, ...]:
         return CONV_SOURCES[1:]  # the testbench instantiates the core itself: the generated top is left out

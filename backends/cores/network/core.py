@@ -66,15 +66,23 @@ class NetworkCore(Core):
     def from_network(cls, qnet, sc) -> NetworkCore:
         return cls(qnet)
 
+    def _design(self, spikes: np.ndarray | None) -> BuildPlan:
+        """The core's plan for input `spikes` (None: its emitter's default); the one thing the network
+        cores emit differently."""
+        return emit(self.net, spikes)
+
+    def _default_spikes(self) -> np.ndarray:
+        return default_spikes(self.net)
+
     def _spikes(self, stimulus) -> np.ndarray:
-        return default_spikes(self.net) if stimulus is None else np.asarray(stimulus).astype(np.int64)
+        return self._default_spikes() if stimulus is None else np.asarray(stimulus).astype(np.int64)
 
     def emit(self, stimulus=None) -> BuildPlan:
-        return self._plan if stimulus is None else emit(self.net, self._spikes(stimulus))
+        return self._plan if stimulus is None else self._design(self._spikes(stimulus))
 
     @cached_property
     def _plan(self) -> BuildPlan:
-        return emit(self.net)
+        return self._design(None)
 
     def expected_trace(self, stimulus=None) -> list[str]:
         return expected_trace(self.net, self._spikes(stimulus))

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from functools import cached_property
-
 from sc_neurocore.backends.build.plan import BuildPlan
 from sc_neurocore.backends.cores.network.core import NetworkCore, testbench_cycles, example_network
 from sc_neurocore.backends.cores.sc.design import emit_sc
@@ -33,12 +31,8 @@ class ScCore(NetworkCore):
     def from_network(cls, qnet, sc) -> ScCore:
         return cls(qnet, sc)
 
-    def emit(self, stimulus=None) -> BuildPlan:
-        return self._plan if stimulus is None else emit_sc(self.net, self.config, self._spikes(stimulus))
-
-    @cached_property
-    def _plan(self) -> BuildPlan:
-        return emit_sc(self.net, self.config)
+    def _design(self, spikes) -> BuildPlan:
+        return emit_sc(self.net, self.config, spikes)
 
     @classmethod
     def example(cls) -> ScCore:
