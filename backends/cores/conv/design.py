@@ -13,11 +13,11 @@ from sc_neurocore.errors import FitError, UnsupportedError
 from sc_neurocore.passes.quantise import COEF_SHIFT, QuantisedNetwork
 
 from sc_neurocore.backends.build.plan import BuildPlan, TESTBENCH, TRACE_FILE, assemble_plan
-from sc_neurocore.backends.build.templates import hex_word, library_files, render_template
+from sc_neurocore.backends.build.templates import hex_word, library_files, memory_image, render_template
 from sc_neurocore.backends.device import DEVICES, SPRAM_WORDS
 from sc_neurocore.backends.cores.conv.layers import LAYER_FIELDS, ConvLayer, choose_lanes, conv_compute_cycles, conv_cycle_bounds, conv_layers, layer_cycles
 from sc_neurocore.backends.cores.network.design import (
-    STIMULUS_FILE, TOP, WEIGHTS_FILE, default_spikes, layout, network_fields, stimulus_words,
+    STIMULUS_FILE, STIMULUS_WORD_BITS, TOP, WEIGHTS_FILE, default_spikes, layout, network_fields, stimulus_words,
 )
 
 __all__ = ["CONV_SOURCES", "CONV_MODULE", "BIAS_FILE", "emit_conv", "conv_context"]
@@ -194,6 +194,6 @@ def emit_conv(net: QuantisedNetwork, stimulus: np.ndarray | None = None) -> Buil
         BIAS_FILE: context["bias_image"],
         WEIGHTS_FILE: context["weights_image"],
         TESTBENCH: render_template("conv", "conv_testbench.sv.j2", context),
-        STIMULUS_FILE: "\n".join(f"{w:05x}" for w in words) + "\n",
+        STIMULUS_FILE: memory_image(words, STIMULUS_WORD_BITS),
     }
     return assemble_plan(TOP, CONV_SOURCES, files, manifest, (BIAS_FILE,))

@@ -12,7 +12,7 @@ import numpy as np
 
 from sc_neurocore import __version__
 from sc_neurocore.backends.build.plan import BuildPlan, TESTBENCH, TRACE_FILE, assemble_plan
-from sc_neurocore.backends.build.templates import hex_word, library_files, render_template
+from sc_neurocore.backends.build.templates import hex_word, library_files, memory_image, render_template
 from sc_neurocore.errors import FitError
 from sc_neurocore.passes.quantise import COEF_SHIFT, QuantisedNetwork
 
@@ -24,6 +24,7 @@ WEIGHTS_FILE = "weights.mem"
 NEURONS_FILE = "neurons.mem"
 STIMULUS_FILE = "stimulus.mem"
 _TABLE_LIMIT = 1 << 16
+STIMULUS_WORD_BITS = 17  # a 16-bit input index, or bit 16 alone: the end of a time step
 
 
 @dataclass(frozen=True)
@@ -189,6 +190,6 @@ def emit(net: QuantisedNetwork, stimulus: np.ndarray | None = None) -> BuildPlan
         WEIGHTS_FILE: _weights_image(net),
         NEURONS_FILE: _neurons_image(net),
         TESTBENCH: render_template("network", "testbench.sv.j2", context),
-        STIMULUS_FILE: "\n".join(f"{w:05x}" for w in words) + "\n",
+        STIMULUS_FILE: memory_image(words, STIMULUS_WORD_BITS),
     }
     return assemble_plan(TOP, SOURCES, files, manifest, (WEIGHTS_FILE, NEURONS_FILE))
