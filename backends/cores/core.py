@@ -10,6 +10,7 @@ lives in the core's folder under `backends/cores/`.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -17,7 +18,7 @@ from sc_neurocore.backends.build.plan import BuildPlan
 from sc_neurocore.backends.device import Ice40Device, device, package_pins
 from sc_neurocore.errors import FitError, UnsupportedError
 
-__all__ = ["Core", "check_fit"]
+__all__ = ["Core", "FoldedCore", "check_fit"]
 
 
 class Core(ABC):
@@ -116,6 +117,24 @@ class Core(ABC):
     def synthesise_parts(self, work_dir: Path, options) -> dict:
         """Extra build-report entries from a synthesis-only run of the design's parts (none by default)."""
         return {}
+
+
+class FoldedCore(Core):
+    """A core built from a block spec whose `lanes` is its fold and whose `lane_choices()` lists the others;
+    `with_lanes` rebuilds it from the refolded spec (a core that also carries a twin or a stimulus passes
+    them on)."""
+
+    spec: Any
+
+    @property
+    def lanes(self) -> int:
+        return self.spec.lanes
+
+    def lane_choices(self) -> tuple[int, ...]:
+        return tuple(self.spec.lane_choices())
+
+    def with_lanes(self, lanes: int) -> Core:
+        return type(self)(replace(self.spec, lanes=lanes))
 
 
 def check_fit(core: Core, device_name: str, package: str | None) -> None:

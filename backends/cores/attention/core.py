@@ -27,7 +27,7 @@ from sc_neurocore.backends.cores.attention.design import (
 )
 from sc_neurocore.backends.cores.attention.fit import needs
 from sc_neurocore.backends.cores.attention.trace import expected_attention_trace
-from sc_neurocore.backends.cores.core import Core
+from sc_neurocore.backends.cores.core import FoldedCore
 from sc_neurocore.backends.cores.settings import ATTENTION_INPUT_PEAK, ATTENTION_TOKENS, BlockSettings
 from sc_neurocore.backends.device import Ice40Device
 from sc_neurocore.backends.flow.synth import synthesise_modules
@@ -38,7 +38,7 @@ PARTS_DIR = "parts"  # the hierarchy-kept synthesis of the layer's parts, inside
 _NO_SPRAM_ADVICE = "no fold fits: the projections need a part with SPRAM and SB_MAC16 (up5k)"
 
 
-class AttentionCore(Core):
+class AttentionCore(FoldedCore):
     """The layer of `spec` with the weights and thresholds of `fixed` (default: the seed twin, whose
     thresholds follow the seed input's scale)."""
 
@@ -91,13 +91,6 @@ class AttentionCore(Core):
     def expected_trace(self, stimulus=None) -> list[str]:
         return [line for run in self._runs(stimulus) for line in expected_attention_trace(run)]
 
-    @property
-    def lanes(self) -> int:
-        return self.spec.lanes
-
-    def lane_choices(self) -> tuple[int, ...]:
-        return tuple(self.spec.lane_choices())
-
     def with_lanes(self, lanes: int) -> AttentionCore:
         spec = replace(self.spec, lanes=lanes)  # the fold changes no weight, threshold or input
         return AttentionCore(spec, replace(self.fixed, spec=spec))
@@ -117,4 +110,3 @@ class AttentionCore(Core):
         modules = synthesise_modules(work, ATTN_TOP, ATTN_SOURCES, options.device, options.tools, options.timeout_s)
         parts = {module: cells for module, cells in modules.items() if module in PARTS}
         return {"attention_parts": parts, "attention_core_cells": parts.get("attn_core", {})}
-

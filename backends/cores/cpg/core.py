@@ -10,7 +10,7 @@ from sc_neurocore.sim.twins.cpg import cpg_spec_for
 from sc_neurocore.transformers.spec import CPG_BLOCK, CpgSpec
 
 from sc_neurocore.backends.build.plan import BuildPlan
-from sc_neurocore.backends.cores.core import Core
+from sc_neurocore.backends.cores.core import FoldedCore
 from sc_neurocore.backends.cores.cpg.design import cycles_per_position, emit_cpg
 from sc_neurocore.backends.cores.cpg.fit import cpg_needs
 from sc_neurocore.backends.cores.cpg.trace import expected_cpg_trace
@@ -20,7 +20,7 @@ from sc_neurocore.backends.device import Ice40Device
 __all__ = ["CpgCore"]
 
 
-class CpgCore(Core):
+class CpgCore(FoldedCore):
     """The encoder of `spec` (CPG-PE has no free arrays: the spec is the whole encoder)."""
 
     kind = CPG_BLOCK
@@ -59,16 +59,6 @@ class CpgCore(Core):
         """Activity-independent: every position takes `cycles_per_position` busy cycles."""
         spec = self._spec(stimulus)
         return spec.positions * cycles_per_position(spec)
-
-    @property
-    def lanes(self) -> int:
-        return self.spec.lanes
-
-    def lane_choices(self) -> tuple[int, ...]:
-        return tuple(self.spec.lane_choices())
-
-    def with_lanes(self, lanes: int) -> CpgCore:
-        return CpgCore(replace(self.spec, lanes=lanes))
 
     def needs(self, part: Ice40Device, pins: int) -> list[str]:
         return cpg_needs(self.spec, part, pins)

@@ -21,7 +21,7 @@ from sc_neurocore.sim.twins.attention_variants import (
 from sc_neurocore.models.attention import split_heads
 
 from sc_neurocore.backends.build.plan import BuildPlan
-from sc_neurocore.backends.cores.core import Core
+from sc_neurocore.backends.cores.core import FoldedCore
 from sc_neurocore.backends.cores.kv_attention import fit, trace
 from sc_neurocore.backends.cores.kv_attention.design import address_bits, emit_variant, pack_bits
 from sc_neurocore.backends.device import Ice40Device, pin_and_ebr_shortfalls
@@ -29,7 +29,7 @@ from sc_neurocore.backends.device import Ice40Device, pin_and_ebr_shortfalls
 __all__ = ["VariantCore", "KvLayerCore", "SsaCore", "A2os2aCore", "SdsaCore"]
 
 
-class VariantCore(Core):
+class VariantCore(FoldedCore):
     """An attention-variant core of `spec`; `stimulus` is what its testbench replays by default (None: the
     float model's own Q/K/V). Its LIF threshold (which sizes the membranes) is that stimulus's."""
 
@@ -147,13 +147,6 @@ class VariantCore(Core):
     def expected_trace(self, stimulus: VariantStimulus | None = None) -> list[str]:
         run = run_variant(self.spec, self.default_stimulus if stimulus is None else stimulus)
         return [line for t in range(self.spec.T) for line in self.trace_lines(run, t)]
-
-    @property
-    def lanes(self) -> int:
-        return self.spec.lanes
-
-    def lane_choices(self) -> tuple[int, ...]:
-        return tuple(self.spec.lane_choices())
 
     def with_lanes(self, lanes: int) -> VariantCore:
         """The same core and stimulus on another fold (the threshold does not depend on it)."""

@@ -8,7 +8,6 @@ counts come from), on yosys's own iCE40 cell models.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 from sc_neurocore.sim.twins.softmax_attention import seeded_qkv
@@ -16,7 +15,7 @@ from sc_neurocore.transformers.spec import AttentionSpec
 
 from sc_neurocore.backends.build.build_dir import write_files
 from sc_neurocore.backends.build.plan import BuildPlan
-from sc_neurocore.backends.cores.core import Core
+from sc_neurocore.backends.cores.core import FoldedCore
 from sc_neurocore.backends.cores.mac_baseline.design import KIND, emit_mac_testbench, mac_cycles_per_step
 from sc_neurocore.backends.cores.mac_baseline.trace import expected_mac_trace
 from sc_neurocore.backends.cosim import ICE40_MODELS, CosimResult, ice40_cell_models, run_icarus
@@ -27,7 +26,7 @@ __all__ = ["MacBaselineCore", "NETLIST", "cosimulate_netlist"]
 NETLIST = "mac_netlist.v"
 
 
-class MacBaselineCore(Core):
+class MacBaselineCore(FoldedCore):
     """The baseline of the attention layer of `spec` (its heads, tokens, head dimension and fold)."""
 
     kind = KIND
@@ -60,15 +59,6 @@ class MacBaselineCore(Core):
     def expected_trace(self, stimulus=None) -> list[str]:
         return [line for qkv in self._runs(stimulus) for line in expected_mac_trace(*qkv)]
 
-    @property
-    def lanes(self) -> int:
-        return self.spec.lanes
-
-    def lane_choices(self) -> tuple[int, ...]:
-        return tuple(self.spec.lane_choices())
-
-    def with_lanes(self, lanes: int) -> MacBaselineCore:
-        return MacBaselineCore(replace(self.spec, lanes=lanes))
 
 
 def cosimulate_netlist(core: MacBaselineCore, work_dir: Path, stimulus=None, device: str = "up5k",

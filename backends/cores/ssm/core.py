@@ -13,7 +13,7 @@ from sc_neurocore.transformers.spec import SSM_BLOCK, SsmSpec
 from sc_neurocore.transformers.ssm import spiky_state_space
 
 from sc_neurocore.backends.build.plan import BuildPlan
-from sc_neurocore.backends.cores.core import Core
+from sc_neurocore.backends.cores.core import FoldedCore
 from sc_neurocore.backends.cores.settings import BlockSettings, refuse_attention_settings
 from sc_neurocore.backends.cores.ssm.design import cycles_per_step, emit_ssm
 from sc_neurocore.backends.cores.ssm.fit import ssm_needs
@@ -23,7 +23,7 @@ from sc_neurocore.backends.device import Ice40Device
 __all__ = ["SsmCore"]
 
 
-class SsmCore(Core):
+class SsmCore(FoldedCore):
     """`spec`'s layer with the weights and formats of `fixed` (default: the spec's seed twin)."""
 
     kind = SSM_BLOCK
@@ -65,13 +65,6 @@ class SsmCore(Core):
     def cosim_cycles(self, stimulus=None) -> int:
         """Activity-independent: every time step takes `cycles_per_step` busy cycles."""
         return self._twin(stimulus).x_int.shape[0] * cycles_per_step(self.spec)
-
-    @property
-    def lanes(self) -> int:
-        return self.spec.lanes
-
-    def lane_choices(self) -> tuple[int, ...]:
-        return tuple(self.spec.lane_choices())
 
     def with_lanes(self, lanes: int) -> SsmCore:
         """The same weights and formats (they do not depend on the fold) on `lanes` lanes."""
