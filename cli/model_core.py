@@ -45,13 +45,18 @@ class ModelCore:
     options: ModelOptions | None = None
 
 
-def _block_settings(lanes: int, weight_bits: int, state_bits: int, dt, spike_condition, reset, arith: str,
-                    tokens: int | None, input_peak: float | None) -> BlockSettings:
-    """The settings of a block op's hardware; options that only shape neuron networks are refused."""
+def _refuse_network_options(dt, spike_condition, reset, arith: str) -> None:
+    """Options that only shape neuron networks: a block (op or spec) carries its own dynamics."""
     given = [flag for flag, value in (("--dt", dt), ("--spike-condition", spike_condition), ("--reset", reset))
              if value is not None] + (["--arith"] if arith != "fixed" else [])
     if given:
         raise InputError(f"{', '.join(given)} apply to neuron networks; a block op carries its own dynamics")
+
+
+def _block_settings(lanes: int, weight_bits: int, state_bits: int, dt, spike_condition, reset, arith: str,
+                    tokens: int | None, input_peak: float | None) -> BlockSettings:
+    """The settings of a block op's hardware; options that only shape neuron networks are refused."""
+    _refuse_network_options(dt, spike_condition, reset, arith)
     return BlockSettings(lanes=lanes, weight_bits=weight_bits, state_bits=state_bits, tokens=tokens,
                          input_peak=input_peak)
 
@@ -69,6 +74,7 @@ def model_core(model: Path, *, preset, dt, spike_condition, reset, weight_bits: 
     """The core of `model` with the command's options; options that do not apply to it are refused."""
     if model.suffix.lower() in SPEC_SUFFIXES:  # a transformer block spec (docs/attention_hw.md)
         _check_block_options_absent(lanes, tokens, input_peak, "a .yaml spec sets its own fold and shape")
+        _refuse_network_options(dt, spike_condition, reset, arith)
         core = core_for_spec(load_spec(model))
         return ModelCore(core, model.stem, {"block": core.kind})
     graph = block_graph(model)

@@ -189,3 +189,12 @@ def test_compile_refuses_emit_nir_for_a_spec(capsys, tmp_path):
     assert code == 2
     _assert_one_line_error(err, "--emit-nir")
     assert not (tmp_path / "out").exists() and not (tmp_path / "spec.nir").exists()
+
+
+@pytest.mark.parametrize("command", ["compile", "deploy"])
+def test_network_options_are_refused_for_a_spec(capsys, tmp_path, command):
+    code, _, err = _run(capsys, command, str(REPO / "examples" / "ssa_seed.yaml"), "-o", str(tmp_path / "out"),
+                        "--dt", "0.001")
+    assert code == 2
+    _assert_one_line_error(err, "--dt apply to neuron networks")
+    assert not (tmp_path / "out").exists()
