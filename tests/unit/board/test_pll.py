@@ -90,7 +90,7 @@ def test_reachable_frequencies_are_exact_and_in_range():
     (12, 12.0, 4, None),              # the oscillator itself: 12 MHz / 3 Mbaud = 4
     (13.5, 12.0, 4, None),            # nothing between 12 and 13.5 is a multiple of 3 MHz
     (30, 30.0, 10, (0, 79, 5)),
-    (50, 48.0, 16, (0, 63, 4)),       # 51 is not reachable, 48 is
+    (50, 48.0, 16, (0, 63, 4)),       # 51 is reachable but above the limit
     (100, 99.0, 33, (0, 65, 3)),
 ])
 def test_core_clock_at_3_mbaud(max_mhz, freq, clks, pll):
