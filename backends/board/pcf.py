@@ -140,7 +140,8 @@ def check_pin(pin: str, device: str, package: str | None = None, port: str = "pi
     if not _PIN_SYNTAX.fullmatch(text):
         raise InputError(f"{port}: {safe_text(text, 40)!r} is not a package pin name (a number such as 35 or a ball "
                          f"such as J3)")
-    name = text.upper().lstrip("0") if text.isdigit() else text.upper()
+    letters = text.rstrip("0123456789").upper()
+    name = f"{letters}{int(text[len(letters):])}"  # 035 -> 35, j03 -> J3
     names = package_pin_names(device, package)
     if name not in names:
         first = ", ".join(sorted(names, key=_pin_order)[:6])

@@ -29,6 +29,7 @@ def test_known_pins():
 
 @pytest.mark.parametrize("pin, device, package, expected", [
     ("35", "up5k", "sg48", "35"), (" 035 ", "up5k", "sg48", "35"), ("j3", "hx8k", "ct256", "J3"), ("B10", "hx8k", None, "B10"),
+    ("J03", "hx8k", "ct256", "J3"),
 ])
 def test_pins_are_normalised(pin, device, package, expected):
     assert check_pin(pin, device, package) == expected
@@ -42,6 +43,7 @@ def test_pins_are_normalised(pin, device, package, expected):
     ("Z99", "hx8k", "ct256", "pin Z99 does not exist"),
     ("3;5", "up5k", "sg48", "is not a package pin name"),
     ("", "up5k", "sg48", "is not a package pin name"),
+    ("0", "up5k", "sg48", "pin 0 does not exist on up5k-sg48"),
     ("35", "up5k", "qfn99", "package 'qfn99' does not exist for up5k"),
 ])
 def test_bad_pins_are_one_line_input_errors(pin, device, package, fragment):
