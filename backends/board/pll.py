@@ -20,11 +20,12 @@ from sc_neurocore.errors import InputError
 
 __all__ = [
     "DEFAULT_BAUD", "MIN_CLKS_PER_BIT", "PllSettings", "ClockChoice", "pll_settings", "reachable_frequencies",
-    "choose_core_clock",
+    "choose_core_clock", "FMAX_MARGIN", "core_clock_limit",
 ]
 
 DEFAULT_BAUD = 3_000_000
 MIN_CLKS_PER_BIT = 4
+FMAX_MARGIN = 0.85  # the core clock stays this fraction of the placed core's Fmax (seed-to-seed spread, temperature)
 PLL_IN_MHZ = (10.0, 133.0)
 PLL_OUT_MHZ = (16.0, 275.0)
 PFD_MHZ = (10.0, 133.0)
@@ -112,6 +113,12 @@ class ClockChoice:
     baud: int
     pll: PllSettings | None
     reason: str
+
+
+def core_clock_limit(fmax_mhz: float | None, requested_mhz: float, margin: float = FMAX_MARGIN) -> float:
+    """The `max_mhz` of choose_core_clock: the requested limit, lowered to `margin` x the core's Fmax when a
+    placed build reported one (None: not known yet)."""
+    return requested_mhz if fmax_mhz is None else min(requested_mhz, fmax_mhz * margin)
 
 
 def _divides(f_mhz: Fraction, baud: int) -> int | None:

@@ -13,7 +13,9 @@ from fractions import Fraction
 
 import pytest
 
-from sc_neurocore.backends.board.pll import choose_core_clock, pll_settings, reachable_frequencies
+from sc_neurocore.backends.board.pll import (
+    FMAX_MARGIN, choose_core_clock, core_clock_limit, pll_settings, reachable_frequencies,
+)
 from sc_neurocore.errors import InputError
 from tests.conftest import require_executable
 
@@ -136,3 +138,11 @@ def test_slow_oscillator_without_pll_still_works():
     # 8 MHz is below the PLL's 10 MHz input floor: only the oscillator itself is a candidate
     choice = choose_core_clock(8, 100, 2_000_000)
     assert choice.pll is None and choice.freq_mhz == 8.0 and choice.clks_per_bit == 4
+
+
+def test_core_clock_limit_keeps_a_margin_below_fmax():
+    assert core_clock_limit(None, 50.0) == 50.0
+    assert core_clock_limit(27.36, 72.0) == pytest.approx(27.36 * FMAX_MARGIN)
+    assert core_clock_limit(200.0, 50.0) == 50.0
+    # a core placed at 27.4 MHz (the demo LIF network) runs at 21 MHz at 3 Mbaud, not 24
+    assert choose_core_clock(12, core_clock_limit(27.36, 72.0)).freq_mhz == 21.0
