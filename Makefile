@@ -22,12 +22,13 @@ warm-tools: install
 demo: warm-tools
 	$(BIN)/sc-neurocore deploy $(DEMO_MODEL) --target ice40 --device up5k -o build/demo --force
 
-# Icarus Verilog for co-simulation and Chromium for the HTML report test: apt-get what is missing when
-# root, else a clear message.
+# Icarus Verilog for co-simulation, Chromium for the HTML report test and IceStorm's icepll (Debian
+# fpga-icestorm, also iceprog) for the PLL test: apt-get what is missing when root, else a clear message.
 test-tools:
 	@missing=""; \
 	command -v iverilog >/dev/null 2>&1 || missing="$$missing iverilog"; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	command -v icepll >/dev/null 2>&1 || missing="$$missing fpga-icestorm"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing) >/dev/null; \

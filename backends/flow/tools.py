@@ -3,6 +3,9 @@
 A yosys netlist must be read by the nextpnr it was built for (a yosys 0.70 netlist and nextpnr 0.4
 disagree), so yosys and nextpnr-ice40 always come from the same flavour. Environment variables
 `YOSYS`, `NEXTPNR_ICE40` and `ICEPACK` override single tools by path.
+
+The board programmers (iceprog, openFPGALoader) are found in this order: the environment override
+(`SC_NEUROCORE_ICEPROG`, `SC_NEUROCORE_OPENFPGALOADER`), a `--tools DIR` directory, PATH.
 """
 
 from __future__ import annotations
@@ -28,6 +31,10 @@ __all__ = [
     "yowasp_cache_dir",
     "yowasp_cache_warm",
     "warm_yowasp",
+    "PROGRAMMERS",
+    "ProgrammerStatus",
+    "find_programmer",
+    "describe_programmers",
 ]
 
 TOOL_SELECTIONS = ("auto", "yowasp", "native")
@@ -309,3 +316,113 @@ def describe_toolchain(probe_versions: bool = True) -> ToolchainStatus:
         yowasp_cache_warm=yowasp_cache_warm(),
         make_path=Path(make) if make else None,
     )
+
+
+# --- board programmers ---------------------------------------------------------------------------------
+
+PROGRAMMERS = ("iceprog", "openFPGALoader")
+# programmer -> (environment override, version flag; iceprog has none)
+_PROGRAMMERS = {"iceprog": ("SC_NEUROCORE_ICEPROG", None), "openFPGALoader": ("SC_NEUROCORE_OPENFPGALOADER", "-V")}
+_PROGRAMMER_INSTALL = {"iceprog": "apt-get install fpga-icestorm", "openFPGALoader": "apt-get install openfpgaloader"}
+_PROGRAMMER_VERSION_TIMEOUT_S = 20.0
+
+
+@dataclass(frozen=True)
+class ProgrammerStatus:
+    """What `doctor` shows about one programmer: where it was found (`source`: the environment variable,
+    "--tools DIR" or "PATH"), its version, or why it was not found."""
+
+    name: str
+    source: str | None
+    path: Path | None
+    version: str | None
+    problem: str | None
+
+    def to_dict(self) -> dict[str, object]:
+        return {"name": self.name, "source": self.source, "path": None if self.path is None else str(self.path),
+                "version": self.version, "problem": self.problem}
+
+
+def _check_programmer(name: str) -> None:
+    if name not in _PROGRAMMERS:
+        raise InputError(f"unknown programmer {name!r}; choose one of {', '.join(PROGRAMMERS)}")
+
+
+def _executable(path: Path) -> bool:
+    return path.is_file() and os.access(path, os.X_OK)
+
+
+def _programmer_path(name: str, tools_dir: Path | None) -> tuple[Path, str] | None:
+    """(path, source) of `name`, or None; a set but broken environment override is an error, not a miss."""
+    variable = _PROGRAMMERS[name][0]
+    value = os.environ.get(variable)
+    if value:
+        path = Path(value) if os.sep in value else Path(shutil.which(value) or value)
+        if not _executable(path):
+            raise ToolMissingError(f"{variable}={value} does not name an executable file; fix or unset {variable}")
+        return path, f"${variable}"
+    if tools_dir is not None:
+        candidate = Path(tools_dir) / name
+        if _executable(candidate):
+            return candidate, "--tools DIR"
+    found = shutil.which(name)
+    return (Path(found), "PATH") if found else None
+
+
+def _check_tools_dir(tools_dir: Path | None) -> None:
+    if tools_dir is not None and not Path(tools_dir).is_dir():
+        raise InputError(f"--tools {tools_dir}: not a directory (give the directory holding iceprog or openFPGALoader)")
+
+
+def _programmer_version(name: str, path: Path) -> str:
+    flag = _PROGRAMMERS[name][1]
+    if flag is None:
+        return "unknown"  # iceprog prints no version
+    line = _first_version_line(capture_tool_output(name, [str(path), flag], timeout_s=_PROGRAMMER_VERSION_TIMEOUT_S))
+    match = re.search(r"v?(\d+(?:\.\d+)+\S*)", line)
+    return match.group(1) if match else line or "unknown"
+
+
+def find_programmer(tool: str | None = None, tools_dir: Path | None = None,
+                    preferred: str = "iceprog") -> ToolInfo:
+    """The programmer to run: `tool` if given (only that one), else `preferred` first, then the other.
+
+    ToolInfo.flavour says where it was found. Raises InputError for an unknown tool or a `tools_dir` that
+    is not a directory, ToolMissingError when none is found (saying how to install one).
+    """
+    _check_tools_dir(tools_dir)
+    if tool is not None:
+        _check_programmer(tool)
+    _check_programmer(preferred)
+    order = [tool] if tool is not None else [preferred, *(name for name in PROGRAMMERS if name != preferred)]
+    for name in order:
+        found = _programmer_path(name, tools_dir)
+        if found is not None:
+            path, source = found
+            return ToolInfo(name, path, "unknown", source)
+    if tool is not None:
+        raise ToolMissingError(f"{tool} not found ({_PROGRAMMERS[tool][0]}, --tools DIR, PATH): install it "
+                               f"(`{_PROGRAMMER_INSTALL[tool]}`) or pass --tools DIR")
+    raise ToolMissingError("no programmer found: install iceprog or openFPGALoader, or pass --tools DIR")
+
+
+def describe_programmers(tools_dir: Path | None = None, probe_versions: bool = True) -> tuple[ProgrammerStatus, ...]:
+    """Each programmer, found or not, with its version when `probe_versions`; never raises for a tool."""
+    statuses = []
+    for name in PROGRAMMERS:
+        try:
+            found = _programmer_path(name, tools_dir)
+        except ToolMissingError as exc:
+            statuses.append(ProgrammerStatus(name, f"${_PROGRAMMERS[name][0]}", None, None, str(exc)))
+            continue
+        if found is None:
+            statuses.append(ProgrammerStatus(name, None, None, None, f"not found (install: {_PROGRAMMER_INSTALL[name]})"))
+            continue
+        path, source = found
+        try:
+            version = _programmer_version(name, path) if probe_versions else None
+        except ToolError as exc:
+            statuses.append(ProgrammerStatus(name, source, path, None, str(exc).splitlines()[0]))
+            continue
+        statuses.append(ProgrammerStatus(name, source, path, version, None))
+    return tuple(statuses)

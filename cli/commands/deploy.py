@@ -6,6 +6,8 @@ from typing import Optional
 
 import typer
 
+from sc_neurocore.backends.board.pll import DEFAULT_BAUD
+from sc_neurocore.backends.board.profiles import BOARDS, BoardTarget, board_profile, board_target
 from sc_neurocore.backends.build.provenance import provenance
 from sc_neurocore.backends.deploy import deploy_core
 from sc_neurocore.backends.flow.icestorm import Ice40Options
@@ -19,7 +21,32 @@ from ..render import console, render_deploy
 TARGETS = ("ice40",)
 
 
+def _given(ctx: typer.Context, name: str) -> bool:
+    """True when the user set option `name` (not left at its default)."""
+    source = ctx.get_parameter_source(name)
+    return source is not None and source.name != "DEFAULT"
+
+
+def _board(ctx: typer.Context, board: Optional[str], device: str, package: Optional[str], freq: float, baud: int,
+           pcf: Optional[Path], clock_pin: Optional[str], uart_pins: Optional[str]) -> Optional[BoardTarget]:
+    """The board target of `--board` (or of a custom board's --clock-pin/--uart-pins), None without one;
+    the core clock is the fastest at most --freq that --baud divides exactly."""
+    if board is None and clock_pin is None and uart_pins is None:
+        if _given(ctx, "baud"):
+            raise InputError("--baud sets the UART of a board build; add --board NAME (or --clock-pin and --uart-pins)")
+        return None
+    if board is not None:
+        profile = board_profile(board)
+        for flag, value, wanted in (("--device", device, profile.device), ("--package", package, profile.package)):
+            if _given(ctx, flag[2:]) and value != wanted:
+                raise InputError(f"--board {board} is {profile.device}-{profile.package}; {flag} {value} conflicts "
+                                 f"with it (drop {flag})")
+    return board_target(board, device, package, max_mhz=freq, baud=baud, pcf=pcf, clock_pin=clock_pin,
+                        uart_pins=uart_pins)
+
+
 def command(
+    ctx: typer.Context,
     model: Path = MODEL_OR_SPEC,
     target: str = typer.Option("ice40", "--target", help="FPGA family."),
     device: str = typer.Option("up5k", "--device", help="up5k, hx8k or hx1k."),
@@ -27,6 +54,11 @@ def command(
     freq: float = typer.Option(12.0, "--freq", help="Clock constraint in MHz."),
     seed: int = typer.Option(1, "--seed", help="Placement seed of nextpnr."),
     pcf: Optional[Path] = typer.Option(None, "--pcf", help="Pin constraints; without it nextpnr places the IOs."),
+    board: Optional[str] = typer.Option(None, "--board", help="Build for a board: " + ", ".join(BOARDS) + "."),
+    baud: int = typer.Option(DEFAULT_BAUD, "--baud", help="UART rate of a board build; the core clock must be an "
+                             "exact multiple of it."),
+    clock_pin: Optional[str] = typer.Option(None, "--clock-pin", help="Oscillator pin of a custom board."),
+    uart_pins: Optional[str] = typer.Option(None, "--uart-pins", help="RX,TX pins (FPGA side) of a custom board."),
     out: Optional[Path] = typer.Option(None, "-o", "--out", help="Build directory (default: build/<model name>)."),
     timeout: float = typer.Option(900.0, "--timeout", help="Seconds the tool flow may take."),
     tools: str = typer.Option("auto", "--tools", help="auto, yowasp (PyPI builds) or native (on PATH)."),
@@ -48,15 +80,19 @@ def command(
                   lanes=lanes, tokens=tokens)
     if target not in TARGETS:
         raise InputError(f"unknown target {target!r}; supported: {', '.join(TARGETS)}")
-    hardware = Ice40Options(device=device, package=package, freq_mhz=freq, seed=seed, pcf=pcf,
-                            timeout_s=timeout, tools=tools)
+    # the board's PCF constrains sc_board_top's ports (board_build.pcf_text), not the core top's
+    board_build = _board(ctx, board, device, package, freq, baud, pcf, clock_pin, uart_pins)
+    if board_build is not None:
+        device, package, freq = board_build.profile.device, board_build.profile.package, board_build.clock.freq_mhz
+    hardware = Ice40Options(device=device, package=package, freq_mhz=freq, seed=seed,
+                            pcf=None if board_build else pcf, timeout_s=timeout, tools=tools)
     out_dir = out or Path("build") / model.stem
     built = model_core(model, preset=preset, dt=dt, spike_condition=spike_condition, reset=reset,
                        weight_bits=weight_bits, state_bits=state_bits, arith=arith, stream_length=stream_length,
                        lanes=lanes, tokens=tokens, input_peak=input_peak)
     record = {**built.record, "target": target, "device": hardware.device, "package": hardware.package,
               "freq_mhz": hardware.freq_mhz, "seed": hardware.seed, "pcf": None if pcf is None else str(pcf),
-              "tools": hardware.tools}
+              "tools": hardware.tools, **({"board": board_build.as_record()} if board_build else {})}
     result = deploy_core(built.core, out_dir, hardware, force, provenance(model, record))
     if json_out:
         typer.echo(json.dumps(result.report.to_dict(), indent=2))
