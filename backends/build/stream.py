@@ -1,0 +1,115 @@
+"""The host stream port every build carries beside its core top (docs/host_link.md section 1), written once.
+
+A core describes its native top's protocol as a `StreamPort` (one of two families: "events" for the
+network cores' in_ready/end-of-step tops, "dense" for the busy-strobed block tops); `with_stream` adds
+`<top>_stream.sv` (the generated wrapper around the unchanged native top) and `hdl/common/stream_adapter.sv`
+to a plan's files and the manifest's ``stream`` section. Synthesis of a plain deploy reads `plan.sources`,
+which stay the native top's.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from sc_neurocore import __version__
+from sc_neurocore.backends.build.plan import MANIFEST, BuildPlan
+from sc_neurocore.backends.build.templates import library_files, render_shared_template
+
+__all__ = ["StreamPort", "ADAPTER", "with_stream", "stream_module", "fifo_depth", "pack_words", "unpack_words"]
+
+ADAPTER = "stream_adapter.sv"  # hdl/common/: the one adapter both families use
+EVENTS, DENSE = "events", "dense"
+
+
+def fifo_depth(burst: int) -> int:
+    """Output FIFO words for a unit of at most `burst` words: the next power of two (at least 2)."""
+    return max(2, 1 << (max(burst, 1) - 1).bit_length())
+
+
+@dataclass(frozen=True)
+class StreamPort:
+    """How a native top talks, for the stream wrapper and the host codec.
+
+    `burst` is the most output words one unit (`unit`: an inference, a time step, a position) emits;
+    dense cores take `load_words` once after reset, then `unit_words` words per unit and emit exactly
+    `burst` words per unit. Event cores mark the end of a time step with the top bit of a word, in and
+    out; their output words hold `value_bits` of value above `index_bits` of index.
+    """
+
+    native: str
+    format: str
+    in_bits: int
+    out_bits: int
+    burst: int
+    unit: str
+    load_words: int = 0
+    unit_words: int = 0
+    index_bits: int = 0  # events: out index field
+    value_bits: int = 0  # events: out value field (0: spikes only)
+    native_in_bits: int = 0  # dense: width of the native in_data (0: the top has none)
+    out_port: str = "out_spikes"  # dense: the native top's output word
+
+    def __post_init__(self):
+        assert self.format in (EVENTS, DENSE), self.format
+        assert self.format == DENSE or self.out_bits == self.index_bits + self.value_bits + 1
+        assert self.format == EVENTS or self.unit_words >= 1
+
+    @property
+    def module(self) -> str:
+        return f"{self.native}_stream"
+
+    @property
+    def depth(self) -> int:
+        return fifo_depth(self.burst)
+
+    def manifest(self) -> dict:
+        """The manifest's ``stream`` section: what a generic host codec needs."""
+        section = {"module": self.module, "in_bits": self.in_bits, "out_bits": self.out_bits,
+                   "format": self.format, "unit": self.unit, "load_words": self.load_words,
+                   "fifo_words": self.depth, "max_out_words_per_unit": self.burst,
+                   "sources": [f"{self.module}.sv", ADAPTER]}
+        if self.format == EVENTS:
+            section.update({"in_eos_bit": self.in_bits - 1, "in_index_bits": self.in_bits - 1,
+                            "out_eos_bit": self.out_bits - 1, "out_index_bits": self.index_bits,
+                            "out_value_bits": self.value_bits, "out_value_signed": True})
+        else:
+            section.update({"in_words_per_unit": self.unit_words, "out_words_per_unit": self.burst})
+        return section
+
+
+def stream_module(port: StreamPort) -> str:
+    """`<native>_stream.sv`: the contract's ports around the native top and stream_adapter."""
+    context = {"version": __version__, "top": port.module, "native": port.native, "format": port.format,
+               "in_bits": port.in_bits, "out_bits": port.out_bits, "depth": port.depth, "burst": port.burst,
+               "unit": port.unit, "load_words": port.load_words,
+               "unit_words": 0 if port.format == EVENTS else port.unit_words, "index_bits": port.index_bits,
+               "value_bits": port.value_bits, "native_in_bits": port.native_in_bits, "out_port": port.out_port}
+    return render_shared_template("stream_top.sv.j2", context)
+
+
+def with_stream(plan: BuildPlan, port: StreamPort) -> BuildPlan:
+    """`plan` with the stream wrapper's files and the manifest's ``stream`` section; its top, sources and
+    memory files (what synthesis reads) unchanged."""
+    manifest = dict(plan.manifest, stream=port.manifest())
+    files = {**plan.files, f"{port.module}.sv": stream_module(port), **library_files((ADAPTER,)),
+             MANIFEST: json.dumps(manifest, indent=2, sort_keys=True) + "\n"}
+    return BuildPlan(files=files, top=plan.top, sources=plan.sources, memory_files=plan.memory_files,
+                     manifest=manifest)
+
+
+def pack_words(fields, bits: int) -> int:
+    """0/1 `fields` as one word, field i at bit i * bits (`bits` per field)."""
+    word = 0
+    for i, value in enumerate(fields):
+        word |= (int(value) & ((1 << bits) - 1)) << (i * bits)
+    return word
+
+
+def unpack_words(word: int, count: int, bits: int, signed: bool = False) -> list[int]:
+    """The `count` fields of `bits` bits of `word`, field 0 lowest."""
+    mask, values = (1 << bits) - 1, []
+    for i in range(count):
+        value = (int(word) >> (i * bits)) & mask
+        values.append(value - (1 << bits) if signed and value >> (bits - 1) else value)
+    return values
