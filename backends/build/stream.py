@@ -12,11 +12,14 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+import numpy as np
+
 from sc_neurocore import __version__
 from sc_neurocore.backends.build.plan import MANIFEST, BuildPlan
 from sc_neurocore.backends.build.templates import library_files, render_shared_template
 
-__all__ = ["StreamPort", "ADAPTER", "with_stream", "stream_module", "fifo_depth", "pack_words", "unpack_words"]
+__all__ = ["StreamPort", "ADAPTER", "EVENTS", "DENSE", "with_stream", "stream_module", "fifo_depth", "pack_words",
+           "unpack_words", "lane_words", "words_lanes"]
 
 ADAPTER = "stream_adapter.sv"  # hdl/common/: the one adapter both families use
 EVENTS, DENSE = "events", "dense"
@@ -113,3 +116,14 @@ def unpack_words(word: int, count: int, bits: int, signed: bool = False) -> list
         value = (int(word) >> (i * bits)) & mask
         values.append(value - (1 << bits) if signed and value >> (bits - 1) else value)
     return values
+
+
+def lane_words(bits, lanes: int) -> list[int]:
+    """0/1 `bits` (flattened) as words of `lanes` bits, bit l of word k = bits[k * lanes + l]."""
+    flat = [int(b) for b in np.asarray(bits).ravel()]
+    return [pack_words(flat[k:k + lanes], 1) for k in range(0, len(flat), lanes)]
+
+
+def words_lanes(words, lanes: int):
+    """Inverse of `lane_words`: the flat 0/1 array of `words` of `lanes` bits."""
+    return np.array([bit for word in words for bit in unpack_words(word, lanes, 1)], dtype=np.int64)

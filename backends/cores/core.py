@@ -148,6 +148,10 @@ class Core(ABC):
         """One unit's output words as the core's natural output (spikes, values or logits)."""
         raise NotImplementedError(f"{type(self).__name__} has no host stream port")
 
+    def twin_outputs(self, stimulus: Any = None) -> list[np.ndarray]:
+        """Per unit, the integer twin's natural output: what `stream_outputs` decodes the words into."""
+        raise NotImplementedError(f"{type(self).__name__} has no host stream port")
+
 
 class FoldedCore(Core):
     """A core built from a block spec whose `lanes` is its fold and whose `lane_choices()` lists the others;

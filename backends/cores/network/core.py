@@ -160,11 +160,11 @@ class NetworkCore(Core):
                 out[step, index] = 1
         return out
 
-    def twin_output(self, stimulus=None) -> np.ndarray:
-        """What `stream_outputs` decodes, from the twin: spikes or values [steps, out_size]."""
+    def twin_outputs(self, stimulus=None) -> list[np.ndarray]:
+        """The one inference's output from the twin: spikes or values [steps, out_size]."""
         run = self._twin_run(self._spikes(stimulus))
         key = run.outputs if self._output.spiking else run.voltages
-        return np.asarray(key[self.net.output][:, 0], dtype=np.int64)
+        return [np.asarray(key[self.net.output][:, 0], dtype=np.int64)]
 
     def expected_trace(self, stimulus=None) -> list[str]:
         return expected_trace(self.net, self._spikes(stimulus))
