@@ -52,11 +52,17 @@ class StreamPort:
     value_bits: int = 0  # events: out value field (0: spikes only)
     native_in_bits: int = 0  # dense: width of the native in_data (0: the top has none)
     out_port: str = "out_spikes"  # dense: the native top's output word
+    # dense, a native write port (wr_en, wr_sel, wr_addr, wr_data, start) instead of in_valid/in_data:
+    # each unit is `write_sections` sections of `write_words` words (sel 0, 1, ...; addresses from 0 up),
+    # then one `start`
+    write_sections: int = 0
+    write_words: int = 0
 
     def __post_init__(self):
         assert self.format in (EVENTS, DENSE), self.format
         assert self.format == DENSE or self.out_bits == self.index_bits + self.value_bits + 1
         assert self.format == EVENTS or self.unit_words >= 1
+        assert not self.write_sections or self.unit_words == self.write_sections * self.write_words
 
     @property
     def module(self) -> str:
@@ -87,7 +93,9 @@ def stream_module(port: StreamPort) -> str:
                "in_bits": port.in_bits, "out_bits": port.out_bits, "depth": port.depth, "burst": port.burst,
                "unit": port.unit, "load_words": port.load_words,
                "unit_words": 0 if port.format == EVENTS else port.unit_words, "index_bits": port.index_bits,
-               "value_bits": port.value_bits, "native_in_bits": port.native_in_bits, "out_port": port.out_port}
+               "value_bits": port.value_bits, "native_in_bits": port.native_in_bits, "out_port": port.out_port,
+               "write_sections": port.write_sections, "write_words": port.write_words,
+               "write_addr_bits": max(1, (port.write_words - 1).bit_length())}
     return render_shared_template("stream_top.sv.j2", context)
 
 
