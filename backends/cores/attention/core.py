@@ -100,6 +100,10 @@ class AttentionCore(FoldedCore):
                           out_port="out_spikes", burst=int(np.prod(self._out_shape())) // s.lanes, unit="inference",
                           load_words=3 * s.embed_dim ** 2, unit_words=s.tokens * s.embed_dim)
 
+    def stream_test_stimulus(self) -> list[np.ndarray]:
+        """Two inferences (the twin's input, then its tokens reversed): the second waits for the first's words."""
+        return [self.fixed.x, self.fixed.x[::-1]]
+
     def stream_words(self, stimulus=None) -> tuple[list[int], list[list[int]]]:
         runs, load = self._runs(stimulus), 3 * self.spec.embed_dim ** 2
         return host_words(self.fixed, [])[:load], [host_words(run, [run.x_int])[load:] for run in runs]

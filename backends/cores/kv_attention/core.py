@@ -272,6 +272,13 @@ class SsaCore(KvLayerCore):
     title = "SSA attention core"
     ternary = False
 
+    def stream_test_stimulus(self) -> VariantStimulus:
+        """Seeded binary Q, K, V at 50 % (the model's own make no attention spike in the example), with the
+        model's threshold: the hardware is the same."""
+        own, rng = self.default_stimulus, np.random.default_rng(0)
+        q, k, v = ((rng.random(a.shape) < 0.5).astype(np.int64) for a in (own.q, own.k, own.v))
+        return replace(own, q=q, k=k, v=v)
+
 
 class A2os2aCore(KvLayerCore):
     """A²OS²A: A quantised real K of `k_bits` unsigned bits and a ternary V."""

@@ -98,6 +98,10 @@ class TransformerCore(Core):
                           load_words=len(weight_bytes(self.layout)),
                           unit_words=self.fixed.tokens * self.fixed.token_dim)
 
+    def stream_test_stimulus(self) -> np.ndarray:
+        """Two seeded images: the second inference waits for the first's logits."""
+        return np.random.default_rng(0).random((2, self.fixed.tokens * self.fixed.token_dim))
+
     def stream_words(self, stimulus=None) -> tuple[list[int], list[list[int]]]:
         mask = (1 << INPUT_BITS) - 1
         pixels = pixel_words(self.fixed, self._inputs(stimulus))
