@@ -16,12 +16,13 @@ import numpy as np
 
 from sc_neurocore import __version__
 from sc_neurocore.backends.build.plan import MANIFEST, BuildPlan
-from sc_neurocore.backends.build.templates import library_files, render_shared_template
+from sc_neurocore.backends.build.templates import library_files, memory_image, render_shared_template
 
-__all__ = ["StreamPort", "ADAPTER", "EVENTS", "DENSE", "with_stream", "stream_module", "fifo_depth", "pack_words",
+__all__ = ["StreamPort", "ADAPTER", "LOAD_FILE", "EVENTS", "DENSE", "with_stream", "stream_module", "fifo_depth", "pack_words",
            "unpack_words", "lane_words", "words_lanes"]
 
 ADAPTER = "stream_adapter.sv"  # hdl/common/: the one adapter both families use
+LOAD_FILE = "stream_load.mem"  # the load words, as the host sends them into <top>_stream after reset
 EVENTS, DENSE = "events", "dense"
 
 
@@ -34,10 +35,13 @@ def fifo_depth(burst: int) -> int:
 class StreamPort:
     """How a native top talks, for the stream wrapper and the host codec.
 
-    `burst` is the most output words one unit (`unit`: an inference, a time step, a position) emits;
-    dense cores take `load_words` once after reset, then `unit_words` words per unit and emit exactly
-    `burst` words per unit. Event cores mark the end of a time step with the top bit of a word, in and
-    out; their output words hold `value_bits` of value above `index_bits` of index.
+    A unit is what one accepted word can set off: a time step of an event core, one inference of a
+    dense core (`unit` names it: "inference", "time step", "position"). `burst` is the most output words
+    one unit emits. Dense cores take `load_words` once after reset, then `unit_words` words per unit and
+    emit exactly `burst` words per unit, each `out_fields` fields of `out_bits / out_fields` bits (field 0
+    lowest; two's complement when `out_signed`). Event cores mark the end of a time step with the top bit
+    of a word, in and out; their output words hold `value_bits` of value above `index_bits` of index, the
+    index below `out_size`; an event inference is a run of time steps.
     """
 
     native: str
@@ -50,6 +54,9 @@ class StreamPort:
     unit_words: int = 0
     index_bits: int = 0  # events: out index field
     value_bits: int = 0  # events: out value field (0: spikes only)
+    out_size: int = 0  # events: output neurons
+    out_fields: int = 1  # dense: fields per output word (lanes)
+    out_signed: bool = False  # dense: the fields are two's complement values, not spikes
     native_in_bits: int = 0  # dense: width of the native in_data (0: the top has none)
     out_port: str = "out_spikes"  # dense: the native top's output word
     # dense, a native write port (wr_en, wr_sel, wr_addr, wr_data, start) instead of in_valid/in_data:
@@ -61,7 +68,7 @@ class StreamPort:
     def __post_init__(self):
         assert self.format in (EVENTS, DENSE), self.format
         assert self.format == DENSE or self.out_bits == self.index_bits + self.value_bits + 1
-        assert self.format == EVENTS or self.unit_words >= 1
+        assert self.format == EVENTS or (self.unit_words >= 1 and self.out_bits % self.out_fields == 0)
         assert not self.write_sections or self.unit_words == self.write_sections * self.write_words
 
     @property
@@ -72,18 +79,21 @@ class StreamPort:
     def depth(self) -> int:
         return fifo_depth(self.burst)
 
-    def manifest(self) -> dict:
-        """The manifest's ``stream`` section: what a generic host codec needs."""
+    def manifest(self, load_file: str | None = None) -> dict:
+        """The manifest's ``stream`` section: what a generic host codec needs (`load_file`: the load
+        words' image in the build, one hex word of `in_bits` a line)."""
         section = {"module": self.module, "in_bits": self.in_bits, "out_bits": self.out_bits,
-                   "format": self.format, "unit": self.unit, "load_words": self.load_words,
-                   "fifo_words": self.depth, "max_out_words_per_unit": self.burst,
-                   "sources": [f"{self.module}.sv", ADAPTER]}
+                   "format": self.format, "load_words": self.load_words, "load_file": load_file,
+                   "fifo_words": self.depth, "sources": [f"{self.module}.sv", ADAPTER]}
         if self.format == EVENTS:
             section.update({"in_eos_bit": self.in_bits - 1, "in_index_bits": self.in_bits - 1,
                             "out_eos_bit": self.out_bits - 1, "out_index_bits": self.index_bits,
-                            "out_value_bits": self.value_bits, "out_value_signed": True})
+                            "out_value_bits": self.value_bits, "out_value_signed": bool(self.value_bits),
+                            "out_size": self.out_size, "max_out_words_per_step": self.burst})
         else:
-            section.update({"in_words_per_unit": self.unit_words, "out_words_per_unit": self.burst})
+            section.update({"inference": self.unit, "in_words_per_inference": self.unit_words,
+                            "out_words_per_inference": self.burst, "out_fields": self.out_fields,
+                            "out_field_bits": self.out_bits // self.out_fields, "out_signed": self.out_signed})
         return section
 
 
@@ -99,11 +109,13 @@ def stream_module(port: StreamPort) -> str:
     return render_shared_template("stream_top.sv.j2", context)
 
 
-def with_stream(plan: BuildPlan, port: StreamPort) -> BuildPlan:
-    """`plan` with the stream wrapper's files and the manifest's ``stream`` section; its top, sources and
-    memory files (what synthesis reads) unchanged."""
-    manifest = dict(plan.manifest, stream=port.manifest())
-    files = {**plan.files, f"{port.module}.sv": stream_module(port), **library_files((ADAPTER,)),
+def with_stream(plan: BuildPlan, port: StreamPort, load_words=()) -> BuildPlan:
+    """`plan` with the stream wrapper's files, the image of `load_words` (if any) and the manifest's
+    ``stream`` section; its top, sources and memory files (what synthesis reads) unchanged."""
+    assert len(load_words) == port.load_words
+    load = {LOAD_FILE: memory_image(load_words, port.in_bits)} if load_words else {}
+    manifest = dict(plan.manifest, stream=port.manifest(LOAD_FILE if load_words else None))
+    files = {**plan.files, f"{port.module}.sv": stream_module(port), **library_files((ADAPTER,)), **load,
              MANIFEST: json.dumps(manifest, indent=2, sort_keys=True) + "\n"}
     return BuildPlan(files=files, top=plan.top, sources=plan.sources, memory_files=plan.memory_files,
                      manifest=manifest)

@@ -127,8 +127,9 @@ class Core(ABC):
         raise NotImplementedError(f"{type(self).__name__} has no host stream port")
 
     def with_stream(self, plan: BuildPlan) -> BuildPlan:
-        """`plan` (the core's design) with its stream wrapper and the manifest's ``stream`` section."""
-        return with_stream(plan, self.stream_port())
+        """`plan` (the core's design) with its stream wrapper, its load words' image and the manifest's
+        ``stream`` section."""
+        return with_stream(plan, self.stream_port(), self.stream_words()[0])
 
     def stream_test_stimulus(self) -> Any:
         """A stimulus on which the example's outputs are not trivial, for the stream port's test (default:

@@ -98,6 +98,7 @@ class AttentionCore(FoldedCore):
         s, bits = self.spec, host_word_bits(self.spec)
         return StreamPort(native=ATTN_TOP, format=DENSE, in_bits=bits, native_in_bits=bits, out_bits=s.lanes,
                           out_port="out_spikes", burst=int(np.prod(self._out_shape())) // s.lanes, unit="inference",
+                          out_fields=s.lanes,
                           load_words=3 * s.embed_dim ** 2, unit_words=s.tokens * s.embed_dim)
 
     def stream_test_stimulus(self) -> list[np.ndarray]:

@@ -61,7 +61,8 @@ class CpgCore(FoldedCore):
         an output word holds 2 x lanes spikes, sin and cos of each lane's phase."""
         s = self.spec
         return StreamPort(native=CPG_TOP, format=DENSE, in_bits=1, native_in_bits=0, out_bits=2 * s.lanes,
-                          out_port="out_spikes", burst=s.d_model // 2 // s.lanes, unit="position", unit_words=1)
+                          out_port="out_spikes", burst=s.d_model // 2 // s.lanes, unit="position", unit_words=1,
+                          out_fields=2 * s.lanes)
 
     def stream_words(self, stimulus: int | None = None) -> tuple[list[int], list[list[int]]]:
         return [], [[0] for _ in range(self._spec(stimulus).positions)]

@@ -152,6 +152,7 @@ class VariantCore(FoldedCore):
         s, bits = self.spec, self.host_word_bits()
         return StreamPort(native=self.top, format=DENSE, in_bits=bits, native_in_bits=bits, out_bits=s.lanes,
                           out_port="out_spikes", burst=s.heads * s.tokens * s.chunks, unit="time step",
+                          out_fields=s.lanes,
                           unit_words=self.words_per_step())
 
     def stream_words(self, stimulus: VariantStimulus | None = None) -> tuple[list[int], list[list[int]]]:

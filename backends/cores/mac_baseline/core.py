@@ -76,6 +76,7 @@ class MacBaselineCore(FoldedCore):
         s = self.spec
         return StreamPort(native=MAC_TOP, format=DENSE, in_bits=8 * s.lanes, native_in_bits=8 * s.lanes,
                           out_bits=output_bits(s) * s.lanes, out_port="y_data", burst=self._words,
+                          out_fields=s.lanes, out_signed=True,
                           unit="inference", unit_words=3 * self._words, write_sections=3, write_words=self._words)
 
     def stream_words(self, stimulus=None) -> tuple[list[int], list[list[int]]]:

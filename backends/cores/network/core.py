@@ -114,7 +114,8 @@ class NetworkCore(Core):
         value_bits = 0 if self._output.spiking else self.net.state_bits
         return StreamPort(native=TOP, format=EVENTS, in_bits=self._in_index_bits() + 1,
                           out_bits=index_bits + value_bits + 1, burst=self._output.size + 1, unit="time step",
-                          load_words=len(self._load_words()), index_bits=index_bits, value_bits=value_bits)
+                          load_words=len(self._load_words()), index_bits=index_bits, value_bits=value_bits,
+                          out_size=self._output.size)
 
     def stream_words(self, stimulus=None) -> tuple[list[int], list[list[int]]]:
         """One inference: per time step the indices of the input neurons that spiked, then the end-of-step word."""

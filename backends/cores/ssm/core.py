@@ -65,6 +65,7 @@ class SsmCore(FoldedCore):
         s = self.spec
         return StreamPort(native=SSM_TOP, format=DENSE, in_bits=s.in_bits, native_in_bits=s.in_bits,
                           out_bits=s.lanes, out_port="out_spikes", burst=s.d_model // s.lanes, unit="time step",
+                          out_fields=s.lanes,
                           unit_words=s.d_model)
 
     def stream_words(self, stimulus=None) -> tuple[list[int], list[list[int]]]:

@@ -94,7 +94,7 @@ class TransformerCore(Core):
 
     def stream_port(self) -> StreamPort:
         return StreamPort(native=TFM_TOP, format=DENSE, in_bits=INPUT_BITS, native_in_bits=INPUT_BITS,
-                          out_bits=LOGIT_BITS, out_port="out_data", burst=self.classes, unit="inference",
+                          out_bits=LOGIT_BITS, out_port="out_data", burst=self.classes, unit="inference", out_signed=True,
                           load_words=len(weight_bytes(self.layout)),
                           unit_words=self.fixed.tokens * self.fixed.token_dim)
 

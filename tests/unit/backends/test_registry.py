@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from sc_neurocore.backends.build.plan import MANIFEST, TESTBENCH
+from sc_neurocore.backends.build.templates import memory_image
 from sc_neurocore.backends.cores import CORES, core_class
 from sc_neurocore.backends.cosim import cosimulate, stream_cosimulate
 
@@ -65,7 +66,12 @@ def test_each_plan_holds_the_stream_port_beside_an_unchanged_synthesis_top(kind)
     assert f"module {stream['module']} (" in wrapper and f"    {plan.top} core (" in wrapper
     for port in ("in_valid", "in_ready", "out_valid", "out_ready", "status"):
         assert f" {port}," in wrapper or f" {port}\n" in wrapper, port
-    assert stream["fifo_words"] >= stream["max_out_words_per_unit"]
+    burst = stream["out_words_per_inference" if stream["format"] == "dense" else "max_out_words_per_step"]
+    assert stream["fifo_words"] >= burst
+    if stream["load_words"]:  # the host's load words are in the build, as it sends them
+        assert plan.files[stream["load_file"]] == memory_image(core.stream_words()[0], stream["in_bits"])
+    else:
+        assert stream["load_file"] is None
 
 
 @pytest.mark.parametrize("kind", STREAMED)
@@ -79,8 +85,9 @@ def test_each_cores_stream_words_follow_its_manifest_and_decode_to_the_twins_out
     words = [*load, *(w for unit in units for w in unit)] + [w for unit in outputs for w in unit]
     assert all(0 <= w < 1 << max(stream["in_bits"], stream["out_bits"]) for w in words)
     if stream["format"] == "dense":
-        assert {len(unit) for unit in units} == {stream["in_words_per_unit"]}
-        assert {len(unit) for unit in outputs} == {stream["out_words_per_unit"]}
+        assert {len(unit) for unit in units} == {stream["in_words_per_inference"]}
+        assert {len(unit) for unit in outputs} == {stream["out_words_per_inference"]}
+        assert stream["out_fields"] * stream["out_field_bits"] == stream["out_bits"]
     else:
         eos = 1 << stream["out_eos_bit"]
         steps = [sum(w == eos for w in unit) for unit in outputs]
