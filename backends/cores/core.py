@@ -137,20 +137,23 @@ class Core(ABC):
         return None
 
     def stream_words(self, stimulus: Any = None) -> tuple[list[int], list[list[int]]]:
-        """(load words, [input words of unit 0, 1, ...]) for `stimulus` (default: the core's own): what the
-        host sends into `<top>_stream`, in the order the core's own testbench feeds its top."""
+        """(load words, [input words of inference 0, 1, ...]) for `stimulus` (default: the core's own): what
+        the host sends into `<top>_stream`, in the order the core's own testbench feeds its top. An
+        inference is the manifest's ``stream.inference`` for a dense core (an inference, a time step, a
+        position), a run of time steps for an event core."""
         raise NotImplementedError(f"{type(self).__name__} has no host stream port")
 
     def expected_stream_output(self, stimulus: Any = None) -> list[list[int]]:
-        """[output words of unit 0, 1, ...] the integer twin predicts for `stimulus`."""
+        """[output words of inference 0, 1, ...] the integer twin predicts for `stimulus`."""
         raise NotImplementedError(f"{type(self).__name__} has no host stream port")
 
     def stream_outputs(self, words: list[int]) -> np.ndarray:
-        """One unit's output words as the core's natural output (spikes, values or logits)."""
+        """One inference's output words as the core's natural output: an event core's [steps, out_size]
+        spikes (or values), a dense core's spikes or logits in their natural shape."""
         raise NotImplementedError(f"{type(self).__name__} has no host stream port")
 
     def twin_outputs(self, stimulus: Any = None) -> list[np.ndarray]:
-        """Per unit, the integer twin's natural output: what `stream_outputs` decodes the words into."""
+        """Per inference, the integer twin's natural output: what `stream_outputs` decodes the words into."""
         raise NotImplementedError(f"{type(self).__name__} has no host stream port")
 
 

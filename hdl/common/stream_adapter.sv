@@ -71,16 +71,27 @@ module stream_adapter #(
         end
     end
 
-    // ---- output FIFO: a synchronous-read memory (block RAM) and a first-word-through register ------
-    logic [OUT_BITS-1:0] mem [DEPTH];
+    // ---- output FIFO: a synchronous-read memory and a first-word-through register ------------------
+    // Up to SMALL_BITS it stays in logic cells: a whole 4 kbit block RAM for a few words would cost
+    // more of the scarce EBR than the LUTs it saves; larger FIFOs map to block RAM.
+    localparam int SMALL_BITS = 128;
     logic [AW-1:0] wr_ptr, rd_ptr;
     wire full = stored == (AW + 1)'(DEPTH);
     wire write = core_out_valid && !full;
     wire pop = stored != '0 && (!out_valid || out_ready);  // refill the output register
 
-    always_ff @(posedge clk) begin
-        if (write) mem[wr_ptr] <= core_out_data;
-        if (pop) out_data <= mem[rd_ptr];
+    if (DEPTH * OUT_BITS <= SMALL_BITS) begin : fifo_in_logic
+        (* ram_style = "logic" *) logic [OUT_BITS-1:0] mem [DEPTH];
+        always_ff @(posedge clk) begin
+            if (write) mem[wr_ptr] <= core_out_data;
+            if (pop) out_data <= mem[rd_ptr];
+        end
+    end else begin : fifo_in_ebr
+        logic [OUT_BITS-1:0] mem [DEPTH];
+        always_ff @(posedge clk) begin
+            if (write) mem[wr_ptr] <= core_out_data;
+            if (pop) out_data <= mem[rd_ptr];
+        end
     end
 
     always_ff @(posedge clk) begin
