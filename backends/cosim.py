@@ -13,7 +13,7 @@ from sc_neurocore.backends.build.plan import TESTBENCH, TRACE_FILE
 from sc_neurocore.backends.build.templates import memory_image, render_shared_template
 from sc_neurocore.backends.cores.core import Core
 from sc_neurocore.backends.flow.toolrun import capture_tool_output, run_tool
-from sc_neurocore.errors import ToolMissingError
+from sc_neurocore.errors import ToolMissingError, ToolTimeoutError
 
 __all__ = ["CosimResult", "cosimulate", "run_icarus", "icarus_version", "ICE40_MODELS", "ice40_cell_models",
            "StreamResult", "stream_cosimulate", "STREAM_WORDS_FILE"]
@@ -143,7 +143,7 @@ def stream_cosimulate(core: Core, work_dir: Path, stimulus=None, seed: int = 1, 
     lines, cycles = run_icarus(work_dir, tuple(dict.fromkeys(sources)), timeout_s)
     timeouts = [line for line in lines if line.startswith("X ")]
     if timeouts:
-        raise RuntimeError(f"stream testbench: {timeouts[0][2:]}")
+        raise ToolTimeoutError(f"stream testbench: {timeouts[0][2:]} (a word never taken, or the port never idle)")
     status, waited = (int(field) for field in lines[-1].split()[1:3])
     out = tuple(int(line.split()[1], 16) for line in lines if line.startswith("O "))
     expected = tuple(word for unit in core.expected_stream_output(stimulus) for word in unit)
