@@ -98,6 +98,16 @@ class ConvCore(NetworkCore):
         mask = (1 << self._in_index_bits()) - 1
         return [int(line, 16) & mask for line in self._context["weights_image"].split()]
 
+    def _output_order(self) -> list[int]:
+        """With two lanes the core updates channels o and o + 1 of a position one after the other: per
+        channel group, per position, per lane (neuron = channel * H * W + position)."""
+        lanes = self._context["lanes"]
+        (layer,) = [layer for layer in self._context["layers"] if layer.name == self.net.output]
+        channels, height, width = layer.out_shape
+        plane = height * width
+        return [(group + lane) * plane + position for group in range(0, channels, lanes)
+                for position in range(plane) for lane in range(lanes)]
+
     def cosim_sources(self, plan: BuildPlan) -> tuple[str, ...]:
         return CONV_SOURCES[1:]  # the testbench instantiates the core itself: the generated top is left out
 

@@ -106,6 +106,10 @@ class NetworkCore(Core):
     def _output(self):
         return self.net.population(self.net.output)
 
+    def _output_order(self) -> list[int]:
+        """The output neurons in the order the core updates them (and emits their events)."""
+        return list(range(self._output.size))
+
     def stream_port(self) -> StreamPort:
         """Events: an input index or bit `in_bits - 1` (end of step) in; an output index (and, for a
         non-spiking output population, its state-bits value above it) or the end-of-step bit out. A step
@@ -134,8 +138,9 @@ class NetworkCore(Core):
         values = run.voltages[self.net.output][:, 0]
         value_mask = (1 << port.value_bits) - 1
         words = []
+        order = self._output_order()
         for t in range(spikes.shape[0]):
-            for i in range(self._output.size):
+            for i in order:
                 if self._output.spiking and fired[t, i]:
                     words.append(i)
                 elif not self._output.spiking:

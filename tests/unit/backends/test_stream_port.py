@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from sc_neurocore.backends.build.stream import fifo_depth, lane_words, pack_words, unpack_words, words_lanes
+from sc_neurocore.backends.cores.conv.core import ConvCore
 from sc_neurocore.backends.cores.network.core import NetworkCore
 from sc_neurocore.backends.cosim import stream_cosimulate
 from sc_neurocore.frontend import graph_from_nir
@@ -56,5 +57,40 @@ def test_a_non_spiking_output_streams_bit_true(seed, icarus, tmp_path):
     core = _leaky_readout()
     stimulus = np.random.default_rng(1).random((5, 6)) < 0.5
     result = stream_cosimulate(core, tmp_path, stimulus, seed=seed, stall_cycles=300)
+    assert result.words == result.expected, result.first_mismatch()
+    assert result.status == 0
+
+
+def _conv_output_layer() -> ConvCore:
+    """2x5x5 -> conv 3x3 p1 -> 4x5x5 IF as the output: two lanes update channel pairs position by position."""
+    rng = np.random.default_rng(0)
+    shape = (4, 5, 5)
+    nodes = {
+        "input": nir.Input(np.array([2, 5, 5])),
+        "conv": nir.Conv2d(input_shape=(5, 5), weight=rng.normal(0.4, 0.5, (4, 2, 3, 3)), stride=1, padding=1,
+                           dilation=1, groups=1, bias=rng.normal(0, 0.1, 4)),
+        "out": nir.IF(r=np.ones(shape), v_threshold=np.full(shape, 0.8), v_reset=np.zeros(shape)),
+        "output": nir.Output(np.array(shape)),
+    }
+    names = list(nodes)
+    return ConvCore(quantise(lower(graph_from_nir(nir.NIRGraph(nodes=nodes, edges=list(zip(names, names[1:])))))))
+
+
+def test_a_convolution_output_layer_emits_its_events_in_the_lanes_order():
+    core = _conv_output_layer()
+    assert core.emit().manifest["lanes"] == 2
+    order = core._output_order()
+    assert sorted(order) == list(range(100)) and order[:4] == [0, 25, 1, 26]
+    stimulus = np.random.default_rng(2).random((3, 50)) < 0.3
+    (words,) = core.expected_stream_output(stimulus)
+    np.testing.assert_array_equal(core.stream_outputs(words), core.twin_outputs(stimulus)[0])
+
+
+@pytest.mark.cosim
+def test_a_convolution_output_layer_streams_bit_true(icarus, tmp_path):
+    core = _conv_output_layer()
+    stimulus = np.random.default_rng(2).random((3, 50)) < 0.3
+    result = stream_cosimulate(core, tmp_path, stimulus, seed=1)
+    assert len(result.expected) > 3 * 25, "the layer must fire"
     assert result.words == result.expected, result.first_mismatch()
     assert result.status == 0
