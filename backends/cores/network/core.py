@@ -85,7 +85,7 @@ class NetworkCore(Core):
     def _plan(self) -> BuildPlan:
         return self.with_stream(self._design(None))
 
-    # -- the host stream port: event words, one unit per time step -------------------------------------
+    # -- the host stream port: event words; an inference is a run of time steps ------------------------
     def _twin_run(self, spikes: np.ndarray):
         """The integer twin's run of `spikes` [T, n_in], with voltages (the RTL's specification)."""
         return run_fixed(self.net, spikes[:, None, :], record_voltages=True)
@@ -130,8 +130,8 @@ class NetworkCore(Core):
         return self._load_words(), [words]
 
     def expected_stream_output(self, stimulus=None) -> list[list[int]]:
-        """Per step the output population's events in neuron order (every neuron, with its value, when it
-        does not spike), then the end-of-step word."""
+        """Per step the output population's events in the order the core updates its neurons (every
+        neuron, with its value, when it does not spike), then the end-of-step word."""
         spikes = self._spikes(stimulus)
         run, port = self._twin_run(spikes), self.stream_port()
         fired = run.outputs[self.net.output][:, 0]
