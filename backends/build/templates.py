@@ -13,13 +13,16 @@ import jinja2
 
 from sc_neurocore.names import jinja_finalize
 
-__all__ = ["render_template", "library_files", "hex_word", "memory_image"]
+__all__ = ["render_template", "render_shared_template", "library_files", "hex_word", "memory_image"]
 
 
 @cache
 def _environment() -> jinja2.Environment:
     return jinja2.Environment(
-        loader=jinja2.PackageLoader("sc_neurocore.backends", "cores"),
+        # a core's templates by "<folder>/templates/<name>"; the ones written once for every core (the
+        # host stream port) by "templates/<name>", from backends/build/templates/
+        loader=jinja2.ChoiceLoader([jinja2.PackageLoader("sc_neurocore.backends", "cores"),
+                                    jinja2.PackageLoader("sc_neurocore.backends", "build")]),
         undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
         finalize=jinja_finalize,  # names from files are data: every interpolated string made inert
     )
@@ -28,6 +31,11 @@ def _environment() -> jinja2.Environment:
 def render_template(core_folder: str, template: str, context: dict) -> str:
     """Render `cores/<core_folder>/templates/<template>` with `context`."""
     return _environment().get_template(f"{core_folder}/templates/{template}").render(**context)
+
+
+def render_shared_template(template: str, context: dict) -> str:
+    """Render `backends/build/templates/<template>`, a template written once for every core."""
+    return _environment().get_template(f"templates/{template}").render(**context)
 
 
 @cache

@@ -14,7 +14,10 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, ClassVar
 
+import numpy as np
+
 from sc_neurocore.backends.build.plan import BuildPlan
+from sc_neurocore.backends.build.stream import StreamPort, with_stream
 from sc_neurocore.backends.device import Ice40Device, device, package_pins
 from sc_neurocore.errors import FitError, UnsupportedError
 
@@ -117,6 +120,41 @@ class Core(ABC):
     def synthesise_parts(self, work_dir: Path, options) -> dict:
         """Extra build-report entries from a synthesis-only run of the design's parts (none by default)."""
         return {}
+
+    # The host stream port (docs/host_link.md section 1): every build holds `<top>_stream` around its top.
+    def stream_port(self) -> StreamPort:
+        """How the native top talks: the stream wrapper's family, word widths and output burst."""
+        raise NotImplementedError(f"{type(self).__name__} has no host stream port")
+
+    def with_stream(self, plan: BuildPlan) -> BuildPlan:
+        """`plan` (the core's design) with its stream wrapper, its load words' image and the manifest's
+        ``stream`` section."""
+        return with_stream(plan, self.stream_port(), self.stream_words()[0])
+
+    def stream_test_stimulus(self) -> Any:
+        """A stimulus on which the example's outputs are not trivial, for the stream port's test (default:
+        the core's own)."""
+        return None
+
+    def stream_words(self, stimulus: Any = None) -> tuple[list[int], list[list[int]]]:
+        """(load words, [input words of inference 0, 1, ...]) for `stimulus` (default: the core's own): what
+        the host sends into `<top>_stream`, in the order the core's own testbench feeds its top. An
+        inference is the manifest's ``stream.inference`` for a dense core (an inference, a time step, a
+        position), a run of time steps for an event core."""
+        raise NotImplementedError(f"{type(self).__name__} has no host stream port")
+
+    def expected_stream_output(self, stimulus: Any = None) -> list[list[int]]:
+        """[output words of inference 0, 1, ...] the integer twin predicts for `stimulus`."""
+        raise NotImplementedError(f"{type(self).__name__} has no host stream port")
+
+    def stream_outputs(self, words: list[int]) -> np.ndarray:
+        """One inference's output words as the core's natural output: an event core's [steps, out_size]
+        spikes (or values), a dense core's spikes or logits in their natural shape."""
+        raise NotImplementedError(f"{type(self).__name__} has no host stream port")
+
+    def twin_outputs(self, stimulus: Any = None) -> list[np.ndarray]:
+        """Per inference, the integer twin's natural output: what `stream_outputs` decodes the words into."""
+        raise NotImplementedError(f"{type(self).__name__} has no host stream port")
 
 
 class FoldedCore(Core):

@@ -15,15 +15,16 @@ import numpy as np
 
 from sc_neurocore.ir import blocks as ops
 from sc_neurocore.sim.twins.seed_attention import (
-    FixedAttention, attention_spec_for, input_shift, quantise_attention,
+    FixedAttention, attention_spec_for, input_shift, qkv_spikes, quantise_attention, run_attention_core,
 )
 from sc_neurocore.transformers.spec import ATTENTION_BLOCK, AttentionSpec
 from sc_neurocore.transformers.spikformer import spike_driven_attention
 
 from sc_neurocore.backends.build.build_dir import write_files
 from sc_neurocore.backends.build.plan import BuildPlan
+from sc_neurocore.backends.build.stream import DENSE, StreamPort, lane_words, words_lanes
 from sc_neurocore.backends.cores.attention.design import (
-    ATTN_SOURCES, ATTN_TOP, PARTS, busy_cycles_per_inference, emit_attention,
+    ATTN_SOURCES, ATTN_TOP, PARTS, busy_cycles_per_inference, emit_attention, host_word_bits, host_words,
 )
 from sc_neurocore.backends.cores.attention.fit import needs
 from sc_neurocore.backends.cores.attention.trace import expected_attention_trace
@@ -86,7 +87,39 @@ class AttentionCore(FoldedCore):
 
     def emit(self, stimulus=None) -> BuildPlan:
         inputs = None if stimulus is None else [run.x_int for run in self._runs(stimulus)]
-        return emit_attention(self.spec, inputs, self.fixed)
+        return self.with_stream(emit_attention(self.spec, inputs, self.fixed))
+
+    # -- the host stream port: the weights once, then per inference x_q in and the output spikes out ----
+    def _out_shape(self) -> tuple[int, ...]:
+        s = self.spec
+        return (s.T, s.num_heads, s.tokens, s.head_dim)
+
+    def stream_port(self) -> StreamPort:
+        s, bits = self.spec, host_word_bits(self.spec)
+        return StreamPort(native=ATTN_TOP, format=DENSE, in_bits=bits, native_in_bits=bits, out_bits=s.lanes,
+                          out_port="out_spikes", burst=int(np.prod(self._out_shape())) // s.lanes, unit="inference",
+                          out_fields=s.lanes,
+                          load_words=3 * s.embed_dim ** 2, unit_words=s.tokens * s.embed_dim)
+
+    def stream_test_stimulus(self) -> list[np.ndarray]:
+        """Two inferences (the twin's input, then its tokens reversed): the second waits for the first's words."""
+        return [self.fixed.x, self.fixed.x[::-1]]
+
+    def stream_words(self, stimulus=None) -> tuple[list[int], list[list[int]]]:
+        runs, load = self._runs(stimulus), 3 * self.spec.embed_dim ** 2
+        return host_words(self.fixed, [])[:load], [host_words(run, [run.x_int])[load:] for run in runs]
+
+    def twin_outputs(self, stimulus=None) -> list[np.ndarray]:
+        """Per inference the output spikes [T, heads, tokens, head_dim]."""
+        return [run_attention_core(*qkv_spikes(run), self.spec.output_threshold).spikes.astype(np.int64)
+                for run in self._runs(stimulus)]
+
+    def expected_stream_output(self, stimulus=None) -> list[list[int]]:
+        """Per step, per (head, query, chunk), the chunk's lanes spikes."""
+        return [lane_words(spikes, self.spec.lanes) for spikes in self.twin_outputs(stimulus)]
+
+    def stream_outputs(self, words: list[int]) -> np.ndarray:
+        return words_lanes(words, self.spec.lanes).reshape(self._out_shape())
 
     def expected_trace(self, stimulus=None) -> list[str]:
         return [line for run in self._runs(stimulus) for line in expected_attention_trace(run)]

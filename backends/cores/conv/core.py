@@ -3,11 +3,15 @@ membranes in SPRAM). Its schedule does not depend on activity, so its throughput
 
 from __future__ import annotations
 
+from functools import cached_property
+
 import nir
 import numpy as np
 
 from sc_neurocore.backends.build.plan import BuildPlan
-from sc_neurocore.backends.cores.conv.design import CONV_MODULE, CONV_SOURCES, SPRAM_BLOCKS, default_conv_spikes, emit_conv
+from sc_neurocore.backends.cores.conv.design import (
+    CONV_MODULE, CONV_SOURCES, SPRAM_BLOCKS, conv_context, default_conv_spikes, emit_conv,
+)
 from sc_neurocore.backends.cores.conv.layers import conv_compute_cycles, conv_cycle_bounds, uses_conv_core
 from sc_neurocore.backends.cores.conv.trace import neuron_order
 from sc_neurocore.backends.cores.network.core import NetworkCore
@@ -80,6 +84,29 @@ class ConvCore(NetworkCore):
 
     def _default_spikes(self) -> np.ndarray:
         return default_conv_spikes(self.net)
+
+    @cached_property
+    def _context(self) -> dict:
+        return conv_context(self.net)
+
+    def _in_index_bits(self) -> int:
+        """in_index also carries the weight words (dw bits) after reset."""
+        return self._context["dw"]
+
+    def _load_words(self) -> list[int]:
+        """The SPRAM weight words, as the testbench streams them into in_index after reset."""
+        mask = (1 << self._in_index_bits()) - 1
+        return [int(line, 16) & mask for line in self._context["weights_image"].split()]
+
+    def _output_order(self) -> list[int]:
+        """With two lanes the core updates channels o and o + 1 of a position one after the other: per
+        channel group, per position, per lane (neuron = channel * H * W + position)."""
+        lanes = self._context["lanes"]
+        (layer,) = [layer for layer in self._context["layers"] if layer.name == self.net.output]
+        channels, height, width = layer.out_shape
+        plane = height * width
+        return [(group + lane) * plane + position for group in range(0, channels, lanes)
+                for position in range(plane) for lane in range(lanes)]
 
     def cosim_sources(self, plan: BuildPlan) -> tuple[str, ...]:
         return CONV_SOURCES[1:]  # the testbench instantiates the core itself: the generated top is left out

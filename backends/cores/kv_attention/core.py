@@ -14,13 +14,16 @@ from dataclasses import replace
 from functools import cached_property
 from typing import ClassVar
 
+import numpy as np
+
 from sc_neurocore.errors import InputError
 from sc_neurocore.sim.twins.attention_variants import (
     VariantRun, VariantSpec, VariantStimulus, model_qkv, run_variant, variant_formats, variant_stimulus,
 )
-from sc_neurocore.models.attention import split_heads
+from sc_neurocore.models.attention import merge_heads, split_heads
 
 from sc_neurocore.backends.build.plan import BuildPlan
+from sc_neurocore.backends.build.stream import DENSE, StreamPort, lane_words, words_lanes
 from sc_neurocore.backends.cores.core import FoldedCore
 from sc_neurocore.backends.cores.kv_attention import fit, trace
 from sc_neurocore.backends.cores.kv_attention.design import address_bits, emit_variant, pack_bits
@@ -142,7 +145,31 @@ class VariantCore(FoldedCore):
         return [self.step_words(stimulus, t) for t in range(self.spec.T)]
 
     def emit(self, stimulus: VariantStimulus | None = None) -> BuildPlan:
-        return emit_variant(self, self.default_stimulus if stimulus is None else stimulus)
+        return self.with_stream(emit_variant(self, self.default_stimulus if stimulus is None else stimulus))
+
+    # -- the host stream port: per time step its load words in, its attention spike words out ----------
+    def stream_port(self) -> StreamPort:
+        s, bits = self.spec, self.host_word_bits()
+        return StreamPort(native=self.top, format=DENSE, in_bits=bits, native_in_bits=bits, out_bits=s.lanes,
+                          out_port="out_spikes", burst=s.heads * s.tokens * s.chunks, unit="time step",
+                          out_fields=s.lanes,
+                          unit_words=self.words_per_step())
+
+    def stream_words(self, stimulus: VariantStimulus | None = None) -> tuple[list[int], list[list[int]]]:
+        mask = (1 << self.host_word_bits()) - 1
+        steps = self.load_words(self.default_stimulus if stimulus is None else stimulus)
+        return [], [[int(data) & mask for _, _, data in step] for step in steps]
+
+    def twin_outputs(self, stimulus: VariantStimulus | None = None) -> list:
+        """Per time step the attention spikes [tokens, embed_dim]."""
+        run = run_variant(self.spec, self.default_stimulus if stimulus is None else stimulus)
+        return [self.step_output(run, t).astype(np.int64) for t in range(self.spec.T)]
+
+    def expected_stream_output(self, stimulus: VariantStimulus | None = None) -> list[list[int]]:
+        return [lane_words(self.word_order(out), self.spec.lanes) for out in self.twin_outputs(stimulus)]
+
+    def stream_outputs(self, words: list[int]):
+        return self.natural_order(words_lanes(words, self.spec.lanes))
 
     def expected_trace(self, stimulus: VariantStimulus | None = None) -> list[str]:
         run = run_variant(self.spec, self.default_stimulus if stimulus is None else stimulus)
@@ -216,6 +243,17 @@ class KvLayerCore(VariantCore):
     def trace_lines(self, run: VariantRun, t: int) -> list[str]:
         return trace.kv_layer_lines(self.spec, run, t)
 
+    def step_output(self, run: VariantRun, t: int):
+        return run.spikes[t]
+
+    def word_order(self, out):
+        """[tokens, embed_dim] in the output words' order: by (head, token, dim)."""
+        return split_heads(out, self.spec.heads)
+
+    def natural_order(self, bits):
+        s = self.spec
+        return merge_heads(bits.reshape(s.heads, s.tokens, s.head_dim))
+
     def ebr_estimate(self) -> int:
         return fit.kv_layer_ebr(self.spec, variant_formats(self.spec, self.theta), 3 if self.ternary else 2)
 
@@ -234,6 +272,13 @@ class SsaCore(KvLayerCore):
     variant = "ssa"
     title = "SSA attention core"
     ternary = False
+
+    def stream_test_stimulus(self) -> VariantStimulus:
+        """Seeded binary Q, K, V at 50 % (the model's own make no attention spike in the example), with the
+        model's threshold: the hardware is the same."""
+        own, rng = self.default_stimulus, np.random.default_rng(0)
+        q, k, v = ((rng.random(a.shape) < 0.5).astype(np.int64) for a in (own.q, own.k, own.v))
+        return replace(own, q=q, k=k, v=v)
 
 
 class A2os2aCore(KvLayerCore):
@@ -288,6 +333,18 @@ class SdsaCore(VariantCore):
 
     def trace_lines(self, run: VariantRun, t: int) -> list[str]:
         return trace.channel_lines(self.spec, run, t)
+
+    def step_output(self, run: VariantRun, t: int):
+        return run.out[t]
+
+    def word_order(self, out):
+        """[tokens, embed_dim] in the output words' order: chunk-major (word k: token k % N, chunk k // N)."""
+        s = self.spec
+        return out.reshape(s.tokens, s.chunks, s.lanes).transpose(1, 0, 2)
+
+    def natural_order(self, bits):
+        s = self.spec
+        return bits.reshape(s.chunks, s.tokens, s.lanes).transpose(1, 0, 2).reshape(s.tokens, s.embed_dim)
 
     def ebr_estimate(self) -> int:
         return fit.channel_ebr(self.spec, variant_formats(self.spec, self.theta))

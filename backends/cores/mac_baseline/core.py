@@ -10,13 +10,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sc_neurocore.sim.twins.softmax_attention import seeded_qkv
+import numpy as np
+
+from sc_neurocore.sim.twins.softmax_attention import mac_softmax_attention, seeded_qkv
 from sc_neurocore.transformers.spec import AttentionSpec
 
 from sc_neurocore.backends.build.build_dir import write_files
 from sc_neurocore.backends.build.plan import BuildPlan
+from sc_neurocore.backends.build.stream import DENSE, StreamPort, pack_words, unpack_words
 from sc_neurocore.backends.cores.core import FoldedCore
-from sc_neurocore.backends.cores.mac_baseline.design import KIND, emit_mac_testbench, mac_cycles_per_step
+from sc_neurocore.backends.cores.mac_baseline.design import (
+    KIND, MAC_TOP, emit_mac_testbench, mac_cycles_per_step, output_bits,
+)
 from sc_neurocore.backends.cores.mac_baseline.trace import expected_mac_trace
 from sc_neurocore.backends.cosim import ICE40_MODELS, CosimResult, ice40_cell_models, run_icarus
 from sc_neurocore.backends.flow.synth import synthesise_netlist
@@ -54,10 +59,44 @@ class MacBaselineCore(FoldedCore):
         return [seeded_qkv(spec.num_heads, spec.tokens, spec.head_dim)] if stimulus is None else list(stimulus)
 
     def emit(self, stimulus=None) -> BuildPlan:
-        return emit_mac_testbench(self.spec, self._runs(stimulus))
+        return self.with_stream(emit_mac_testbench(self.spec, self._runs(stimulus)))
 
     def expected_trace(self, stimulus=None) -> list[str]:
         return [line for qkv in self._runs(stimulus) for line in expected_mac_trace(*qkv)]
+
+    # -- the host stream port: per input set its Q, K, V words in (through the write port), Y words out --
+    # A resource baseline, not a host-facing model; the port is cheap (a word counter drives the write
+    # port), so it has one like every core.
+    @property
+    def _words(self) -> int:
+        s = self.spec
+        return s.num_heads * s.tokens * s.head_dim // s.lanes
+
+    def stream_port(self) -> StreamPort:
+        s = self.spec
+        return StreamPort(native=MAC_TOP, format=DENSE, in_bits=8 * s.lanes, native_in_bits=8 * s.lanes,
+                          out_bits=output_bits(s) * s.lanes, out_port="y_data", burst=self._words,
+                          out_fields=s.lanes, out_signed=True,
+                          unit="inference", unit_words=3 * self._words, write_sections=3, write_words=self._words)
+
+    def stream_words(self, stimulus=None) -> tuple[list[int], list[list[int]]]:
+        """Per input set Q, K then V, each as words of `lanes` 8-bit values (lane l in bits 8l..8l+7)."""
+        lanes = self.spec.lanes
+        return [], [[pack_words(row, 8) for operand in qkv for row in np.asarray(operand).reshape(-1, lanes)]
+                    for qkv in self._runs(stimulus)]
+
+    def twin_outputs(self, stimulus=None) -> list[np.ndarray]:
+        """Per input set the outputs [heads, tokens, head_dim]."""
+        return [np.asarray(mac_softmax_attention(*qkv), dtype=np.int64) for qkv in self._runs(stimulus)]
+
+    def expected_stream_output(self, stimulus=None) -> list[list[int]]:
+        ob, lanes = output_bits(self.spec), self.spec.lanes
+        return [[pack_words(row, ob) for row in y.reshape(-1, lanes)] for y in self.twin_outputs(stimulus)]
+
+    def stream_outputs(self, words: list[int]) -> np.ndarray:
+        s = self.spec
+        values = [v for w in words for v in unpack_words(w, s.lanes, output_bits(s), signed=True)]
+        return np.array(values, dtype=np.int64).reshape(s.num_heads, s.tokens, s.head_dim)
 
 
 

@@ -15,7 +15,7 @@ from sc_neurocore.backends.build.plan import BuildPlan, TESTBENCH, TRACE_FILE, a
 from sc_neurocore.backends.build.templates import library_files, render_template
 
 __all__ = ["KIND", "MAC_TOP", "MAC_SOURCES", "STIMULUS_FILE", "mac_cycles_per_step", "emit_mac_baseline",
-           "emit_mac_testbench"]
+           "emit_mac_testbench", "output_bits"]
 
 KIND = "mac_attention_baseline"
 MAC_TOP = "attn_mac_only"
@@ -29,6 +29,11 @@ def mac_cycles_per_step(spec: AttentionSpec) -> int:
     return spec.num_heads * spec.tokens * (spec.tokens * (chunks + 1) + chunks * (spec.tokens + 1))
 
 
+def output_bits(spec: AttentionSpec) -> int:
+    """Bits of one output value: wide enough that 8-bit operands never overflow it."""
+    return 17 + spec.tokens.bit_length()
+
+
 def _context(spec: AttentionSpec) -> dict:
     words = spec.num_heads * spec.tokens * spec.head_dim // spec.lanes
     return {
@@ -36,7 +41,7 @@ def _context(spec: AttentionSpec) -> dict:
         "tokens": spec.tokens, "heads": spec.num_heads, "head_dim": spec.head_dim, "words": words,
         "addr_bits": max(1, (words - 1).bit_length()),
         # score and output registers wide enough that 8-bit operands never overflow them
-        "sb": 17 + spec.head_dim.bit_length(), "ob": 17 + spec.tokens.bit_length(),
+        "sb": 17 + spec.head_dim.bit_length(), "ob": output_bits(spec),
     }
 
 

@@ -44,5 +44,8 @@ class ScCore(NetworkCore):
         run = run_sc(self.net, spikes[:, None, :], self.config)
         return testbench_cycles(self.net, spikes, run.outputs, CoreTiming.sc(self.config.chunks))
 
+    def _twin_run(self, spikes):
+        return run_sc(self.net, spikes[:, None, :], self.config, record_voltages=True)
+
     def expected_trace(self, stimulus=None) -> list[str]:
         return expected_sc_trace(self.net, self._spikes(stimulus), self.config)

@@ -13,9 +13,10 @@ from sc_neurocore.transformers.spec import SSM_BLOCK, SsmSpec
 from sc_neurocore.transformers.ssm import spiky_state_space
 
 from sc_neurocore.backends.build.plan import BuildPlan
+from sc_neurocore.backends.build.stream import DENSE, StreamPort, lane_words, words_lanes
 from sc_neurocore.backends.cores.core import FoldedCore
 from sc_neurocore.backends.cores.settings import BlockSettings, refuse_attention_settings
-from sc_neurocore.backends.cores.ssm.design import cycles_per_step, emit_ssm
+from sc_neurocore.backends.cores.ssm.design import SSM_TOP, cycles_per_step, emit_ssm
 from sc_neurocore.backends.cores.ssm.fit import ssm_needs
 from sc_neurocore.backends.cores.ssm.trace import expected_ssm_trace
 from sc_neurocore.backends.device import Ice40Device
@@ -57,7 +58,29 @@ class SsmCore(FoldedCore):
         return self.fixed if stimulus is None else replace(self.fixed, x_int=np.asarray(stimulus, dtype=np.int64))
 
     def emit(self, stimulus=None) -> BuildPlan:
-        return emit_ssm(self.spec, self._twin(stimulus))
+        return self.with_stream(emit_ssm(self.spec, self._twin(stimulus)))
+
+    # -- the host stream port: per time step d_model input words in, d_model / lanes gate words out ----
+    def stream_port(self) -> StreamPort:
+        s = self.spec
+        return StreamPort(native=SSM_TOP, format=DENSE, in_bits=s.in_bits, native_in_bits=s.in_bits,
+                          out_bits=s.lanes, out_port="out_spikes", burst=s.d_model // s.lanes, unit="time step",
+                          out_fields=s.lanes,
+                          unit_words=s.d_model)
+
+    def stream_words(self, stimulus=None) -> tuple[list[int], list[list[int]]]:
+        mask = (1 << self.spec.in_bits) - 1
+        return [], [[int(x) & mask for x in row] for row in self._twin(stimulus).x_int]
+
+    def twin_outputs(self, stimulus=None) -> list[np.ndarray]:
+        """Per time step the gate spikes [d_model]."""
+        return list(run_fixed_ssm(self._twin(stimulus)).spikes.astype(np.int64))
+
+    def expected_stream_output(self, stimulus=None) -> list[list[int]]:
+        return [lane_words(spikes, self.spec.lanes) for spikes in self.twin_outputs(stimulus)]
+
+    def stream_outputs(self, words: list[int]) -> np.ndarray:
+        return words_lanes(words, self.spec.lanes)
 
     def expected_trace(self, stimulus=None) -> list[str]:
         return expected_ssm_trace(run_fixed_ssm(self._twin(stimulus)))

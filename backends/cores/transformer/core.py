@@ -16,10 +16,12 @@ from sc_neurocore.sim.twins.quant import QuantSpec
 from sc_neurocore.training.modules.transformer import SpikingTransformer
 
 from sc_neurocore.backends.build.plan import BuildPlan
+from sc_neurocore.backends.build.stream import DENSE, StreamPort, unpack_words
 from sc_neurocore.backends.cores.core import Core
 from sc_neurocore.backends.cores.settings import BlockSettings, refuse_attention_settings
 from sc_neurocore.backends.cores.transformer.design import (
-    TfmLayout, cycles_per_inference, emit_transformer, top_level_io_bits, transformer_layout,
+    INPUT_BITS, LOGIT_BITS, TFM_TOP, TfmLayout, cycles_per_inference, emit_transformer, pixel_words,
+    top_level_io_bits, transformer_layout, weight_bytes,
 )
 from sc_neurocore.backends.cores.transformer.fit import check_engine_fit, engine_needs
 from sc_neurocore.backends.cores.transformer.trace import expected_transformer_trace
@@ -78,12 +80,45 @@ class TransformerCore(Core):
     def emit(self, stimulus=None) -> BuildPlan:
         """The engine, its manifest naming the block, its shape and (when measured) its accuracy."""
         fixed = self.fixed
-        return emit_transformer(fixed, self.steps, stimulus, manifest_extra={
+        return self.with_stream(emit_transformer(fixed, self.steps, stimulus, manifest_extra={
             "block": TRANSFORMER_BLOCK, "accuracy": self.accuracy,
             "spec": {"T": self.steps, "tokens": fixed.tokens, "token_dim": fixed.token_dim,
                      "dim": int(fixed.embed.weight.shape[0]), "heads": fixed.blocks[0].attention.heads,
                      "hidden": int(fixed.blocks[0].fc1.weight.shape[0]), "classes": int(fixed.head_weight.shape[0])},
-        })
+        }))
+
+    # -- the host stream port: the weight bytes once, then per inference its pixels in, its logits out --
+    @property
+    def classes(self) -> int:
+        return int(self.fixed.head_weight.shape[0])
+
+    def stream_port(self) -> StreamPort:
+        return StreamPort(native=TFM_TOP, format=DENSE, in_bits=INPUT_BITS, native_in_bits=INPUT_BITS,
+                          out_bits=LOGIT_BITS, out_port="out_data", burst=self.classes, unit="inference", out_signed=True,
+                          load_words=len(weight_bytes(self.layout)),
+                          unit_words=self.fixed.tokens * self.fixed.token_dim)
+
+    def stream_test_stimulus(self) -> np.ndarray:
+        """Two seeded images: the second inference waits for the first's logits."""
+        return np.random.default_rng(0).random((2, self.fixed.tokens * self.fixed.token_dim))
+
+    def stream_words(self, stimulus=None) -> tuple[list[int], list[list[int]]]:
+        mask = (1 << INPUT_BITS) - 1
+        pixels = pixel_words(self.fixed, self._inputs(stimulus))
+        return list(weight_bytes(self.layout)), [[int(p) & mask for p in row] for row in pixels]
+
+    def twin_outputs(self, stimulus=None) -> list[np.ndarray]:
+        """Per inference its integer logits [classes]."""
+        inputs = np.asarray(self._inputs(stimulus), np.float64)
+        logits = self.fixed.trace(np.broadcast_to(inputs, (self.steps, *inputs.shape)))["logits"]
+        return [np.asarray(row, dtype=np.int64) for row in logits]
+
+    def expected_stream_output(self, stimulus=None) -> list[list[int]]:
+        mask = (1 << LOGIT_BITS) - 1
+        return [[int(v) & mask for v in row] for row in self.twin_outputs(stimulus)]
+
+    def stream_outputs(self, words: list[int]) -> np.ndarray:
+        return np.array([unpack_words(w, 1, LOGIT_BITS, signed=True)[0] for w in words], dtype=np.int64)
 
     def _inputs(self, stimulus) -> np.ndarray:
         return np.zeros((1, self.fixed.tokens * self.fixed.token_dim)) if stimulus is None else stimulus

@@ -42,7 +42,7 @@ def test_emission_is_deterministic_and_marked_generated():
 
 def test_the_core_emits_what_the_emitter_does_and_its_trace_covers_every_input():
     core = AttentionCore(SMALL)
-    assert core.emit().files == emit_attention(SMALL).files
+    assert core.emit().files == core.with_stream(emit_attention(SMALL)).files  # plus the stream port's files
     x = quantise_attention(SMALL).x
     assert len(core.expected_trace([x, x / 2])) == 2 * len(core.expected_trace())
     assert core.with_lanes(2).emit().files["attn_top.sv"] == emit_attention(replace(SMALL, lanes=2)).files["attn_top.sv"]

@@ -19,7 +19,7 @@ def test_too_many_lanes_for_the_pins_name_the_folds_that_fit():
 
 def test_the_stimulus_is_the_number_of_positions():
     core = CpgCore(CpgSpec(positions=40, lanes=4))
-    assert core.emit().files == emit_cpg(core.spec).files
+    assert core.emit().files == core.with_stream(emit_cpg(core.spec)).files  # plus the stream port's files
     assert len(core.expected_trace()) == 40 * 32 and len(core.expected_trace(5)) == 5 * 32
     assert core.expected_trace(5) == core.expected_trace()[:5 * 32]
     assert core.with_lanes(2).lanes == 2 and core.lane_choices() == (1, 2, 4, 8, 16, 32)

@@ -40,7 +40,7 @@ def test_folds_keep_the_weights_and_formats():
 def test_the_default_stimulus_is_the_twins_input_and_another_replaces_only_it():
     fixed = quantise_ssm(SMALL)
     core = SsmCore(SMALL, fixed)
-    assert core.emit().files == emit_ssm(SMALL, fixed).files
+    assert core.emit().files == core.with_stream(emit_ssm(SMALL, fixed)).files  # plus the stream port's files
     loud = np.full_like(fixed.x_int, 100)
     plan = core.emit(loud)
     assert plan.files[STIMULUS_FILE] == "64\n" * loud.size

@@ -48,7 +48,7 @@ def test_the_manifest_names_the_block_its_shape_and_accuracy():
     assert manifest["block"] == "spiking_transformer" and manifest["accuracy"]["samples"] == 5
     assert manifest["spec"] == {"T": 3, "tokens": 8, "token_dim": 8, "dim": 16, "heads": 2, "hidden": 32,
                                 "classes": 10}
-    plain = emit_transformer(FixedTransformer.from_model(model), 3)
+    plain = core.with_stream(emit_transformer(FixedTransformer.from_model(model), 3))  # plus the stream port's files
     assert {k: v for k, v in core.emit().files.items() if k != "manifest.json"} == \
         {k: v for k, v in plain.files.items() if k != "manifest.json"}
     assert core.expected_trace()[0] == f"W {len(core.layout.weights)}"
