@@ -1,0 +1,1 @@
+"""Boards: profiles, PLL settings, the board top and its pin constraints."""
