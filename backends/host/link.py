@@ -76,7 +76,7 @@ class HostLink:
         self._decoder = FrameDecoder()
         self._identity: Identity | None = None
         self._words: deque[int] = deque()  # DATA words received and not yet returned by run()
-        self.naks = 0  # NAKs answered so far (each one was resent or ended in an error)
+        self.nak_codes: list[int] = []  # every NAK's reason so far (each one was resent or ended in an error)
 
     # ------------------------------------------------------------------ frames
     def _next_frame(self, waiting_for: str) -> Frame:
@@ -119,8 +119,8 @@ class HostLink:
                 return answer
             if answer.code != NAK:
                 raise LinkError(f"the device answered {name} with code 0x{answer.code:02x}")
-            self.naks += 1
             reason = answer.payload[0] if answer.payload else 0
+            self.nak_codes.append(reason)
             if attempt == self.retries:
                 raise LinkError(f"the device refused {name} {self.retries + 1} times; last NAK {reason}: "
                                 f"{NAK_REASONS.get(reason, 'unknown reason')}")

@@ -50,7 +50,8 @@ class SerialTransport:
         except ImportError as exc:
             raise ToolMissingError("pyserial is not installed; pip install pyserial") from exc
         try:
-            self._port = serial.Serial(port, baudrate=baud, timeout=0)
+            # serial_for_url: a device path, or a pyserial URL such as loop:// or socket://host:port
+            self._port = serial.serial_for_url(port, baudrate=baud, timeout=0)
         except (serial.SerialException, ValueError, OSError) as exc:
             raise LinkError(f"cannot open serial port {port} at {baud} baud: {exc}") from exc
         self._serial = serial
