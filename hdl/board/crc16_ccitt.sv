@@ -6,12 +6,15 @@ module crc16_ccitt (
     input  logic [7:0]  data,
     output logic [15:0] crc
 );
-    function automatic logic [15:0] next_crc(input logic [15:0] current, input logic [7:0] byte_in);
+    function automatic logic [15:0] next_crc(input logic [15:0] current, input logic [7:0] data_in);
         logic [15:0] value;
-        value = current ^ {byte_in, 8'h00};
-        for (int i = 0; i < 8; i++)
-            value = value[15] ? {value[14:0], 1'b0} ^ 16'h1021 : {value[14:0], 1'b0};
-        return value;
+        integer i;
+        value = current ^ {data_in, 8'h00};
+        for (i = 0; i < 8; i = i + 1) begin
+            if (value[15]) value = {value[14:0], 1'b0} ^ 16'h1021;
+            else value = {value[14:0], 1'b0};
+        end
+        next_crc = value;
     endfunction
 
     always_ff @(posedge clk) begin

@@ -20,7 +20,8 @@ module host_link #(parameter int IN_BITS = 8, OUT_BITS = 8, CLKS_PER_BIT = 4, MA
 );
     localparam int IN_BYTES = (IN_BITS + 7) / 8;
     localparam int OUT_BYTES = (OUT_BITS + 7) / 8;
-    localparam int AW = $clog2(MAX_PAYLOAD);          // receive buffer address
+    localparam int LW = $clog2(MAX_PAYLOAD + 1);      // payload lengths and offsets
+    localparam int AW = LW > 8 ? LW : 8;              // answer argument: a word count or a NAK code
     localparam int OUT_DEPTH = 256;                   // output FIFO words: one or two EBRs
     localparam int FW = $clog2(OUT_DEPTH);
     localparam int FRAME_WORDS = MAX_PAYLOAD / OUT_BYTES < OUT_DEPTH ? MAX_PAYLOAD / OUT_BYTES : OUT_DEPTH;
@@ -35,7 +36,7 @@ module host_link #(parameter int IN_BITS = 8, OUT_BITS = 8, CLKS_PER_BIT = 4, MA
     localparam logic [7:0] NAK_CRC = 8'd1, NAK_FRAMING = 8'd2, NAK_LENGTH = 8'd3, NAK_COMMAND = 8'd4;
     localparam logic [7:0] NAK_TIMEOUT = 8'd5;
     localparam logic [7:0] PROTOCOL_VERSION = 8'd1;
-    localparam logic [15:0] IDENTIFY_LEN = 16'd25;  // "SCNC", version, IN_BITS, OUT_BITS, MAX_PAYLOAD, id
+    localparam int IDENTIFY_LEN = 25;  // "SCNC", version, IN_BITS, OUT_BITS, MAX_PAYLOAD (2), build id (16)
 
     // ---------------------------------------------------------------- receive
     logic rx_valid, rx_error, rx_byte;
@@ -49,8 +50,11 @@ module host_link #(parameter int IN_BITS = 8, OUT_BITS = 8, CLKS_PER_BIT = 4, MA
         P_CRC_LO = 4'd5, P_CRC_HI = 4'd6, P_READ = 4'd7, P_LATCH = 4'd8, P_PUSH = 4'd9, P_DRAIN = 4'd10,
         P_ANSWER = 4'd11;
     logic [3:0] pstate;
-    logic [7:0] cmd, crc_lo, nak_code;
-    logic [15:0] len, count, words;
+    logic [7:0] cmd, len_lo, crc_lo, nak_code;
+    logic [LW-1:0] remaining;   // payload bytes still to come
+    logic [LW-1:0] write_addr;  // payload bytes received (= LEN once the frame is whole)
+    logic [LW-1:0] read_addr;   // payload bytes pushed into words
+    logic [LW-1:0] words;       // words pushed into the stream
     logic [$clog2(IN_BYTES + 1)-1:0] phase;  // byte within the current word
     logic [IDLE_W-1:0] idle_bits;             // bit times since the last received byte
     logic [TICK_W-1:0] tick_count;
@@ -62,7 +66,7 @@ module host_link #(parameter int IN_BITS = 8, OUT_BITS = 8, CLKS_PER_BIT = 4, MA
     // A pending answer for the transmitter; it stays pending (and its fields stable) until sent.
     logic answer_pending;
     logic [7:0] answer_code, next_code;
-    logic [15:0] answer_arg, next_arg;
+    logic [AW-1:0] answer_arg, next_arg;
 
     // P_CMD .. P_CRC_HI: between a sync byte and the frame's last CRC byte
     assign in_frame = pstate >= P_CMD && pstate <= P_CRC_HI;
@@ -74,9 +78,8 @@ module host_link #(parameter int IN_BITS = 8, OUT_BITS = 8, CLKS_PER_BIT = 4, MA
     // Receive buffer: written by the parser, read back one byte per clock (registered read: an EBR).
     logic [7:0] buffer [MAX_PAYLOAD];
     logic [7:0] buffer_q;
-    logic [AW-1:0] read_addr;
     always_ff @(posedge clk) begin
-        if (pstate == P_PAYLOAD && rx_byte) buffer[count[AW-1:0]] <= rx_data;
+        if (pstate == P_PAYLOAD && rx_byte) buffer[write_addr] <= rx_data;
         buffer_q <= buffer[read_addr];
     end
 
@@ -101,29 +104,30 @@ module host_link #(parameter int IN_BITS = 8, OUT_BITS = 8, CLKS_PER_BIT = 4, MA
                 pstate <= P_LEN_LO;
             end
             P_LEN_LO: if (rx_byte) begin
-                len[7:0] <= rx_data;
+                len_lo <= rx_data;
                 pstate <= P_LEN_HI;
             end
             P_LEN_HI: if (rx_byte) begin
-                len[15:8] <= rx_data;
-                count <= 16'd0;
+                remaining <= LW'({rx_data, len_lo});
+                write_addr <= 0;
                 phase <= 0;
-                if ({rx_data, len[7:0]} > 16'(MAX_PAYLOAD)) begin
+                if ({rx_data, len_lo} > 16'(MAX_PAYLOAD)) begin
                     nak_code <= NAK_LENGTH;
                     pstate <= P_DRAIN;
-                end else pstate <= {rx_data, len[7:0]} == 16'd0 ? P_CRC_LO : P_PAYLOAD;
+                end else pstate <= {rx_data, len_lo} == 16'd0 ? P_CRC_LO : P_PAYLOAD;
             end
             P_PAYLOAD: if (rx_byte) begin
-                count <= count + 1'b1;
+                write_addr <= write_addr + 1'b1;
+                remaining <= remaining - 1'b1;
                 phase <= phase == IN_BYTES - 1 ? 0 : phase + 1'b1;
-                if (count == len - 1'b1) pstate <= P_CRC_LO;
+                if (remaining == LW'(1)) pstate <= P_CRC_LO;
             end
             P_CRC_LO: if (rx_byte) begin
                 crc_lo <= rx_data;
                 pstate <= P_CRC_HI;
             end
             P_CRC_HI: if (rx_byte) begin
-                words <= 16'd0;
+                words <= 0;
                 read_addr <= 0;
                 if ({rx_data, crc_lo} != crc_rx) begin
                     if (crc_errors != 8'hFF) crc_errors <= crc_errors + 1'b1;
@@ -137,14 +141,11 @@ module host_link #(parameter int IN_BITS = 8, OUT_BITS = 8, CLKS_PER_BIT = 4, MA
                     if (phase != 0) begin  // not whole words
                         nak_code <= NAK_LENGTH;
                         pstate <= P_DRAIN;
-                    end else if (len == 16'd0) begin
+                    end else if (write_addr == 0) begin
                         next_code <= ANS_ACK;
-                        next_arg <= 16'd0;
+                        next_arg <= 0;
                         pstate <= P_ANSWER;
-                    end else begin
-                        phase <= 0;
-                        pstate <= P_READ;
-                    end
+                    end else pstate <= P_READ;
                 end else begin
                     nak_code <= NAK_COMMAND;
                     pstate <= P_DRAIN;
@@ -152,7 +153,6 @@ module host_link #(parameter int IN_BITS = 8, OUT_BITS = 8, CLKS_PER_BIT = 4, MA
             end
             P_READ: begin  // buffer_q shows buffer[read_addr] on the next clock
                 read_addr <= read_addr + 1'b1;
-                count <= count - 1'b1;
                 pstate <= P_LATCH;
             end
             P_LATCH: begin
@@ -162,15 +162,15 @@ module host_link #(parameter int IN_BITS = 8, OUT_BITS = 8, CLKS_PER_BIT = 4, MA
             end
             P_PUSH: if (in_ready) begin
                 words <= words + 1'b1;
-                if (count == 16'd0) begin
+                if (read_addr == write_addr) begin
                     next_code <= ANS_ACK;
-                    next_arg <= words + 1'b1;
+                    next_arg <= AW'(words + 1'b1);
                     pstate <= P_ANSWER;
                 end else pstate <= P_READ;
             end
             P_DRAIN: if (idle_bits >= IDLE_W'(DRAIN_BITS)) begin
                 next_code <= ANS_NAK;
-                next_arg <= {8'd0, nak_code};
+                next_arg <= AW'(nak_code);
                 pstate <= P_ANSWER;
             end
             P_ANSWER: if (!answer_pending) pstate <= P_SYNC;
@@ -180,7 +180,7 @@ module host_link #(parameter int IN_BITS = 8, OUT_BITS = 8, CLKS_PER_BIT = 4, MA
         // A frame that stops halfway, or a byte with a low stop bit inside a frame: drop the frame.
         if (in_frame && !rx_valid && idle_bits == IDLE_W'(TIMEOUT_BITS)) begin
             next_code <= ANS_NAK;
-            next_arg <= {8'd0, NAK_TIMEOUT};
+            next_arg <= AW'(NAK_TIMEOUT);
             pstate <= P_ANSWER;
         end else if (in_frame && rx_valid && rx_error) begin
             nak_code <= NAK_FRAMING;
@@ -222,62 +222,70 @@ module host_link #(parameter int IN_BITS = 8, OUT_BITS = 8, CLKS_PER_BIT = 4, MA
     end
 
     // ---------------------------------------------------------------- transmit
+    // tstate walks each byte: T_NEXT (pop the FIFO when a DATA word starts), T_FETCH (its word arrives),
+    // T_SEND (wait for the UART); t_field says which byte of the frame goes next.
     localparam logic [1:0] T_IDLE = 2'd0, T_NEXT = 2'd1, T_FETCH = 2'd2, T_SEND = 2'd3;
+    localparam logic [2:0] F_SYNC = 3'd0, F_CODE = 3'd1, F_LEN_LO = 3'd2, F_LEN_HI = 3'd3, F_PAYLOAD = 3'd4,
+        F_CRC_LO = 3'd5, F_CRC_HI = 3'd6;
     logic [1:0] tstate;
+    logic [2:0] t_field;
     logic [7:0] t_code, t_byte;
-    logic [15:0] t_len, t_index, t_payload;
-    logic t_answer, tx_busy, tx_start, t_in_payload;
+    logic [LW-1:0] t_len, t_left;  // payload length, payload bytes left
+    logic [4:0] t_pos;             // payload byte index (IDENTIFY, ACK, STATUS)
+    logic t_answer, tx_busy, tx_start;
     logic [OUT_BYTES*8-1:0] t_word;
     logic [$clog2(OUT_BYTES + 1)-1:0] t_word_byte;
     logic [15:0] crc_tx;
     logic [FW:0] frame_words;
 
-    assign frame_words = fifo_count > (FW+1)'(FRAME_WORDS) ? (FW+1)'(FRAME_WORDS) : fifo_count;
-    assign t_payload = t_index - 16'd4;
-    assign t_in_payload = t_index >= 16'd4 && t_payload < t_len;
-    assign tx_start = tstate == T_SEND && !tx_busy;
-    assign fifo_pop = tstate == T_NEXT && t_code == ANS_DATA && t_in_payload && t_word_byte == 0;
+    // IDENTIFY's payload, byte p in bits 8p+7..8p: constants only, so a small ROM in LUTs.
+    logic [IDENTIFY_LEN*8-1:0] identify_payload;
+    assign identify_payload[71:0] = {8'(MAX_PAYLOAD >> 8), 8'(MAX_PAYLOAD), 8'(OUT_BITS), 8'(IN_BITS),
+                                     PROTOCOL_VERSION, "CNCS"};
+    for (genvar i = 0; i < 16; i++) begin : g_build_id  // the id's first byte is its top byte
+        assign identify_payload[72 + 8*i +: 8] = BUILD_ID[127 - 8*i -: 8];
+    end
 
-    function automatic logic [7:0] identify_byte(input logic [15:0] index);
-        case (index)
-            16'd0: return 8'h53;  // S
-            16'd1: return 8'h43;  // C
-            16'd2: return 8'h4E;  // N
-            16'd3: return 8'h43;  // C
-            16'd4: return PROTOCOL_VERSION;
-            16'd5: return 8'(IN_BITS);
-            16'd6: return 8'(OUT_BITS);
-            16'd7: return 8'(MAX_PAYLOAD);
-            16'd8: return 8'(MAX_PAYLOAD >> 8);
-            default: return 8'(BUILD_ID >> (8 * (24 - index)));  // the id's first byte is its top byte
-        endcase
+    // min(words waiting, FRAME_WORDS) x OUT_BYTES, as shifts and adds (OUT_BYTES is a constant).
+    function automatic logic [LW-1:0] data_length(input logic [FW:0] count);
+        logic [LW+FW:0] total;
+        integer b;
+        total = 0;
+        for (b = 0; b < 8; b = b + 1)
+            if ((OUT_BYTES >> b) & 1) total = total + ((LW+FW+1)'(count) << b);
+        data_length = LW'(total);
     endfunction
 
+    assign frame_words = fifo_count > (FW+1)'(FRAME_WORDS) ? (FW+1)'(FRAME_WORDS) : fifo_count;
+    assign tx_start = tstate == T_SEND && !tx_busy;
+    assign fifo_pop = tstate == T_NEXT && t_field == F_PAYLOAD && t_code == ANS_DATA && t_word_byte == 0;
+
     always_comb begin
-        if (t_index == 16'd0) t_byte = SYNC_DEVICE;
-        else if (t_index == 16'd1) t_byte = t_code;
-        else if (t_index == 16'd2) t_byte = t_len[7:0];
-        else if (t_index == 16'd3) t_byte = t_len[15:8];
-        else if (t_in_payload) begin
-            case (t_code)
-                ANS_IDENTIFY: t_byte = identify_byte(t_payload);
-                ANS_ACK: t_byte = t_payload == 16'd0 ? answer_arg[7:0] : answer_arg[15:8];
-                ANS_STATUS: case (t_payload)
-                    16'd0: t_byte = status[7:0];
-                    16'd1: t_byte = status[15:8];
-                    16'd2: t_byte = crc_errors;
+        case (t_field)
+            F_SYNC: t_byte = SYNC_DEVICE;
+            F_CODE: t_byte = t_code;
+            F_LEN_LO: t_byte = 8'(t_len);
+            F_LEN_HI: t_byte = 8'(16'(t_len) >> 8);
+            F_PAYLOAD: case (t_code)
+                ANS_IDENTIFY: t_byte = identify_payload[8*t_pos +: 8];
+                ANS_ACK: t_byte = t_pos[0] ? 8'(16'(answer_arg) >> 8) : 8'(answer_arg);
+                ANS_STATUS: case (t_pos[1:0])
+                    2'd0: t_byte = status[7:0];
+                    2'd1: t_byte = status[15:8];
+                    2'd2: t_byte = crc_errors;
                     default: t_byte = framing_errors;
                 endcase
                 ANS_DATA: t_byte = t_word[7:0];
-                default: t_byte = answer_arg[7:0];  // NAK: its code
+                default: t_byte = 8'(answer_arg);  // NAK: its code
             endcase
-        end else if (t_payload == t_len) t_byte = crc_tx[7:0];
-        else t_byte = crc_tx[15:8];
+            F_CRC_LO: t_byte = crc_tx[7:0];
+            default: t_byte = crc_tx[15:8];
+        endcase
     end
 
     crc16_ccitt u_crc_tx (
-        .clk(clk), .clear(tstate == T_IDLE), .enable(tx_start && t_index != 16'd0 && t_payload != t_len
-        && t_payload != t_len + 1'b1), .data(t_byte), .crc(crc_tx));
+        .clk(clk), .clear(tstate == T_IDLE), .enable(tx_start && t_field >= F_CODE && t_field <= F_PAYLOAD),
+        .data(t_byte), .crc(crc_tx));
 
     uart_tx #(.CLKS_PER_BIT(CLKS_PER_BIT)) u_tx (
         .clk(clk), .rst(rst), .start(tx_start), .data(t_byte), .busy(tx_busy), .tx(uart_tx));
@@ -285,22 +293,23 @@ module host_link #(parameter int IN_BITS = 8, OUT_BITS = 8, CLKS_PER_BIT = 4, MA
     always_ff @(posedge clk) begin
         case (tstate)
             T_IDLE: begin
-                t_index <= 16'd0;
+                t_field <= F_SYNC;
+                t_pos <= 5'd0;
                 t_word_byte <= 0;
                 if (answer_pending) begin
                     t_answer <= 1'b1;
                     t_code <= answer_code;
                     case (answer_code)
-                        ANS_IDENTIFY: t_len <= IDENTIFY_LEN;
-                        ANS_ACK: t_len <= 16'd2;
-                        ANS_STATUS: t_len <= 16'd4;
-                        default: t_len <= 16'd1;
+                        ANS_IDENTIFY: t_len <= LW'(IDENTIFY_LEN);
+                        ANS_ACK: t_len <= LW'(2);
+                        ANS_STATUS: t_len <= LW'(4);
+                        default: t_len <= LW'(1);
                     endcase
                     tstate <= T_NEXT;
                 end else if (fifo_count != 0) begin
                     t_answer <= 1'b0;
                     t_code <= ANS_DATA;
-                    t_len <= 16'(frame_words * OUT_BYTES);
+                    t_len <= data_length(frame_words);
                     tstate <= T_NEXT;
                 end
             end
@@ -310,12 +319,21 @@ module host_link #(parameter int IN_BITS = 8, OUT_BITS = 8, CLKS_PER_BIT = 4, MA
                 tstate <= T_SEND;
             end
             T_SEND: if (tx_start) begin
-                t_index <= t_index + 1'b1;
-                if (t_code == ANS_DATA && t_in_payload) begin
-                    t_word <= t_word >> 8;
-                    t_word_byte <= t_word_byte == OUT_BYTES - 1 ? 0 : t_word_byte + 1'b1;
-                end
-                tstate <= t_payload == t_len + 1'b1 ? T_IDLE : T_NEXT;  // the CRC's high byte is the last
+                tstate <= t_field == F_CRC_HI ? T_IDLE : T_NEXT;
+                case (t_field)
+                    F_LEN_HI: begin
+                        t_left <= t_len;
+                        t_field <= t_len == 0 ? F_CRC_LO : F_PAYLOAD;
+                    end
+                    F_PAYLOAD: begin
+                        t_left <= t_left - 1'b1;
+                        t_pos <= t_pos + 1'b1;
+                        t_word <= t_word >> 8;
+                        t_word_byte <= t_word_byte == OUT_BYTES - 1 ? 0 : t_word_byte + 1'b1;
+                        if (t_left == LW'(1)) t_field <= F_CRC_LO;
+                    end
+                    default: t_field <= t_field + 1'b1;
+                endcase
             end
             default: tstate <= T_IDLE;
         endcase
@@ -329,7 +347,7 @@ module host_link #(parameter int IN_BITS = 8, OUT_BITS = 8, CLKS_PER_BIT = 4, MA
             answer_pending <= 1'b1;
             answer_code <= next_code;
             answer_arg <= next_arg;
-        end else if (tstate == T_SEND && tx_start && t_answer && t_payload == t_len + 1'b1)
+        end else if (tx_start && t_answer && t_field == F_CRC_HI)
             answer_pending <= 1'b0;
     end
 endmodule
