@@ -8,6 +8,7 @@ import random
 
 import pytest
 
+from sc_neurocore.errors import InputError
 from sc_neurocore.backends.board.top import PllSettings
 from sc_neurocore.backends.host.errors import LinkError, LinkTimeoutError
 from sc_neurocore.backends.host.link import HostLink
@@ -147,11 +148,15 @@ def test_len_above_max_payload_is_nak_3_and_the_rest_of_the_frame_is_not_taken_f
         assert HostLink(transport, TIMEOUT_S).identify().max_payload == 16
 
 
-def test_a_payload_of_partial_words_is_nak_3():
+def test_a_payload_of_partial_words_is_nak_3_and_an_empty_one_is_acked():
     with _board(17, 8) as transport:
         transport.write(encode_frame(RUN, b"\x01\x02\x03\x04"))  # 3-byte words: 4 bytes is not whole words
         answer = _answer(transport)
         assert (answer.code, answer.payload) == (NAK, b"\x03")
+        transport.write(encode_frame(RUN, b""))
+        answer = _answer(transport)
+        assert (answer.code, answer.payload) == (ACK, b"\x00\x00")
+        assert transport.idle(0.001) == b""  # and no word came out of the core
 
 
 def test_an_unknown_command_is_nak_4():
@@ -204,3 +209,16 @@ def test_a_silent_device_is_a_one_line_timeout_error():
             HostLink(transport, timeout_s=0.001).identify()
     assert "\n" not in str(caught.value)
     assert transport.bytes_written == len(encode_frame(IDENTIFY))
+
+
+def test_bad_words_are_refused_before_anything_is_sent_and_missing_outputs_time_out():
+    with _board(8, 8) as transport:
+        link = HostLink(transport, TIMEOUT_S)
+        link.identify()
+        sent = transport.bytes_written
+        with pytest.raises(InputError, match="word 256 does not fit 8 unsigned bits"):
+            link.run([1, 256], lambda got: True)
+        assert transport.bytes_written == sent
+        link.timeout_s = 0.002
+        with pytest.raises(LinkTimeoutError, match=r"output words \(1 so far\)"):
+            link.run([1], lambda got: len(got) >= 2)  # the core emits one word per input word
