@@ -76,6 +76,7 @@ class HostLink:
         self._decoder = FrameDecoder()
         self._identity: Identity | None = None
         self._words: deque[int] = deque()  # DATA words received and not yet returned by run()
+        self.stale_bytes = 0  # DATA bytes dropped because they came before this session's IDENTIFY
         self.nak_codes: list[int] = []  # every NAK's reason so far (each one was resent or ended in an error)
 
     # ------------------------------------------------------------------ frames
@@ -97,7 +98,9 @@ class HostLink:
 
     def _take_data(self, frame: Frame) -> None:
         if self._identity is None:
-            raise LinkError("the device sent DATA before IDENTIFY told its word width")
+            # Words left over from an earlier session (this one has sent no input yet): not ours.
+            self.stale_bytes += len(frame.payload)
+            return
         try:
             self._words.extend(unpack_words(frame.payload, self._identity.out_bits))
         except ValueError as exc:

@@ -222,3 +222,12 @@ def test_bad_words_are_refused_before_anything_is_sent_and_missing_outputs_time_
         link.timeout_s = 0.002
         with pytest.raises(LinkTimeoutError, match=r"output words \(1 so far\)"):
             link.run([1], lambda got: len(got) >= 2)  # the core emits one word per input word
+
+
+def test_a_new_session_drops_the_words_an_earlier_one_left_behind():
+    with _board(8, 8) as transport:
+        HostLink(transport, TIMEOUT_S).load([1, 2, 3])  # their outputs are never collected
+        link = HostLink(transport, TIMEOUT_S)
+        link.identify()
+        assert 1 <= link.stale_bytes <= 3  # the first session may have taken some while awaiting its ACK
+        assert link.run([7], lambda got: len(got) >= 1) == [echo(7, 8)]
