@@ -9,7 +9,8 @@ from sc_neurocore.errors import InputError
 __all__ = [
     "SYNC_HOST", "SYNC_DEVICE", "IDENTIFY", "LOAD", "RUN", "STATUS", "ANSWER_IDENTIFY", "ACK", "DATA",
     "ANSWER_STATUS", "NAK", "NAK_REASONS", "PROTOCOL_VERSION", "MAGIC", "HEADER_BYTES", "CRC_BYTES",
-    "Frame", "crc16_ccitt", "encode_frame", "FrameDecoder", "word_bytes", "pack_words", "unpack_words",
+    "FRAME_OVERHEAD", "ACK_FRAME_BYTES", "Frame", "crc16_ccitt", "encode_frame", "FrameDecoder", "word_bytes",
+    "pack_words", "unpack_words", "link_record",
 ]
 
 SYNC_HOST, SYNC_DEVICE = 0xA5, 0x5A
@@ -22,6 +23,8 @@ MAGIC = b"SCNC"
 HEADER_BYTES = 4  # sync, command or code, LEN (2)
 CRC_BYTES = 2
 MAX_LEN = 0xFFFF
+FRAME_OVERHEAD = HEADER_BYTES + CRC_BYTES  # bytes around a payload
+ACK_FRAME_BYTES = FRAME_OVERHEAD + 2  # an ACK carries the number of words taken
 
 
 def crc16_ccitt(data: bytes, crc: int = 0xFFFF) -> int:
@@ -112,3 +115,10 @@ def unpack_words(payload: bytes, bits: int) -> list[int]:
         raise ValueError(f"a payload of {len(payload)} bytes is not whole {size}-byte words")
     mask = (1 << bits) - 1
     return [int.from_bytes(payload[i:i + size], "little") & mask for i in range(0, len(payload), size)]
+
+
+def link_record(in_bits: int, out_bits: int, max_payload: int, baud: int) -> dict:
+    """The numbers of a board build's link, as a build report records them (`board.link`, read by
+    sc_neurocore.report.link): baud, bytes per word each way, the largest payload, frame sizes."""
+    return {"baud": baud, "in_word_bytes": word_bytes(in_bits), "out_word_bytes": word_bytes(out_bits),
+            "max_payload": max_payload, "frame_bytes": FRAME_OVERHEAD, "ack_bytes": ACK_FRAME_BYTES}

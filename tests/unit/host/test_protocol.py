@@ -6,8 +6,8 @@ import pytest
 
 from sc_neurocore.errors import InputError
 from sc_neurocore.backends.host.protocol import (
-    DATA, NAK, RUN, SYNC_DEVICE, SYNC_HOST, FrameDecoder, crc16_ccitt, encode_frame, pack_words, unpack_words,
-    word_bytes,
+    ACK, DATA, NAK, RUN, SYNC_DEVICE, SYNC_HOST, FrameDecoder, crc16_ccitt, encode_frame, link_record, pack_words,
+    unpack_words, word_bytes,
 )
 
 
@@ -67,3 +67,10 @@ def test_words_that_do_not_fit_are_input_errors():
         pack_words([-1], 8)
     with pytest.raises(ValueError, match="whole"):
         unpack_words(b"\x00\x00", 17)
+
+
+def test_link_record_sizes_match_real_frames():
+    record = link_record(17, 24, 256, 3_000_000)
+    assert (record["in_word_bytes"], record["out_word_bytes"], record["max_payload"]) == (3, 3, 256)
+    assert record["frame_bytes"] == len(encode_frame(RUN, b"")) == 6
+    assert record["ack_bytes"] == len(encode_frame(ACK, b"\x01\x00", SYNC_DEVICE)) == 8
