@@ -7,9 +7,13 @@
 // dropped whole: the parser waits until the line has been quiet for DRAIN_BITS bit times (so the rest of
 // a frame whose LEN was corrupted is not taken for a new frame) and then answers NAK.
 // Transmit: one frame at a time; a pending answer (IDENTIFY, ACK, STATUS, NAK) goes before DATA, and DATA
-// carries the words waiting in the output FIFO (an EBR) at the start of the frame.
+// carries the words waiting in the output FIFO (256 words: one EBR up to 16 bits, two up to 32) at the
+// start of the frame.
+// Stop and wait: bytes that arrive while a frame executes (words being pushed, an answer waiting for the
+// transmitter) are dropped; the host sends the next frame only after the answer to the last.
 //
-// TIMEOUT_BITS (65,536 by the protocol) is a parameter only so that tests can shorten it.
+// TIMEOUT_BITS (65,536 by the protocol) is a parameter only so that tests can shorten it. The parameters
+// have defaults only because Icarus 11 does not parse a parameter without one.
 module host_link #(parameter int IN_BITS = 8, OUT_BITS = 8, CLKS_PER_BIT = 4, MAX_PAYLOAD = 256,
                    parameter logic [127:0] BUILD_ID = '0, parameter int TIMEOUT_BITS = 65536) (
     input  logic clk, rst, uart_rx,

@@ -1,17 +1,25 @@
 """The board top around the echo fixture through the real iCE40 flow: host_link synthesises, places and
-routes on an up5k at 12 MHz, its memories in EBR; with a PLL, yosys keeps one SB_PLL40_CORE."""
+routes on an up5k at 12 MHz, its memories in EBR; with a PLL, yosys keeps one SB_PLL40_CORE; and the
+synthesised netlist still talks the protocol (gate level, on yosys's iCE40 cell models)."""
 
+import random
 import shutil
 from pathlib import Path
 
 import pytest
 
+import sc_neurocore.backends.cores  # noqa: F401  (backends.cosim imported first runs into an import cycle)
 from sc_neurocore.errors import ToolMissingError
+from sc_neurocore.backends.cosim import ICE40_MODELS, ice40_cell_models
+from sc_neurocore.backends.flow.synth import synthesise_netlist
+from sc_neurocore.backends.host.link import HostLink
+from sc_neurocore.backends.host.transport import SimulatorTransport
+from tests.conftest import require_executable
 from sc_neurocore.backends.board.top import BOARD_TOP, PllSettings
 from sc_neurocore.backends.flow.icestorm import Ice40Options, run_ice40_flow
 from sc_neurocore.backends.flow.synth import synthesise, synthesise_modules
 from sc_neurocore.backends.flow.tools import find_toolchain
-from tests.unit.host.echo_board import echo_board
+from tests.unit.host.echo_board import echo, echo_board
 
 pytestmark = [pytest.mark.eda, pytest.mark.slow]
 
@@ -59,3 +67,19 @@ def test_the_pll_reaches_the_netlist(tmp_path):
     work = _write(tmp_path, echo_board(8, 8, BUILD_ID, pll=pll))
     cells = synthesise(work, BOARD_TOP, SOURCES)
     assert cells.get("SB_PLL40_CORE") == 1
+
+
+@pytest.mark.cosim
+def test_the_synthesised_netlist_talks_the_protocol(tmp_path):
+    require_executable("iverilog")
+    work = _write(tmp_path, echo_board(17, 24, BUILD_ID, max_payload=16))
+    (work / ICE40_MODELS).write_text(ice40_cell_models(), encoding="utf-8")
+    synthesise_netlist(work, BOARD_TOP, SOURCES, "netlist.v")
+    rng = random.Random(2)
+    words = [rng.randrange(1 << 17) for _ in range(12)]
+    with SimulatorTransport([work / "netlist.v", work / ICE40_MODELS], work_dir=work / "sim") as transport:
+        link = HostLink(transport, timeout_s=0.01, retries=1)
+        assert link.identify().build_id == BUILD_ID
+        transport.inject_faults(flip_bits=[(6, 1)])
+        assert link.run(words, lambda got: len(got) >= 12) == [echo(word, 24) for word in words]
+        assert link.nak_codes == [1]
