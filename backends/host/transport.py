@@ -153,7 +153,7 @@ module sc_link_tb;
             end else begin  // run until `want` more bytes arrived or `limit` clocks passed
                 status = $fscanf(commands, "%d %d", want, limit);
                 cycles = 0;
-                while (received - reported < want && cycles < limit) begin
+                while (received - reported < want && received - reported < {_QUEUE} && cycles < limit) begin
                     @(posedge clk);
                     cycles = cycles + 1;
                 end
@@ -183,8 +183,8 @@ class SimulatorTransport:
     The oscillator runs at `clock_hz`; each UART bit lasts `clks_per_bit` clocks. `defines` go to
     iverilog as -D (SIMULATION bypasses the PLL). `vcd`: a waveform file name in `work_dir`, for
     debugging (slow). The first `settle_cycles` clocks run before anything is sent: the power-on reset
-    (a host never talks to a board in its first microseconds). Without `work_dir`, a temporary folder is used and
-    removed on `close()`.
+    (a host never talks to a board in its first microseconds). Without `work_dir`, a temporary folder is
+    used and removed on `close()`. `inject_faults` corrupts the wire for the next writes (tests).
     """
 
     def __init__(self, sources: Mapping[str, str] | Iterable[Path], top: str = "sc_board_top",
@@ -200,6 +200,7 @@ class SimulatorTransport:
         self.simulated_cycles = 0
         self.wall_seconds = 0.0  # spent inside read(): the simulator's own time
         self._faults: list[tuple[frozenset, frozenset]] = []
+        self._unsent = 0  # bytes queued in the testbench and not yet on the wire (as of the last read)
         self._process = None
         self._own_dir = work_dir is None
         self.work_dir = Path(tempfile.mkdtemp(prefix="sc_link_sim_")) if work_dir is None else Path(work_dir)
@@ -278,6 +279,9 @@ class SimulatorTransport:
         for index, bit in flips:
             values[index] ^= 1 << bit
         entries = [value | (_LOW_STOP if index in low_stops else 0) for index, value in enumerate(values)]
+        if self._unsent + len(entries) > _QUEUE:
+            raise InputError(f"the link simulation holds at most {_QUEUE} unsent bytes: read between writes")
+        self._unsent += len(entries)
         self._command(f"{_OP_SEND} {len(entries)} " + " ".join(map(str, entries)) + "\n")
         self.bytes_written += len(data)
 
@@ -289,13 +293,14 @@ class SimulatorTransport:
         self.wall_seconds += time.perf_counter() - started
         if not line:
             raise self._died("stopped")
-        cycles, _, count, *values = map(int, line.split())
+        cycles, self._unsent, count, *values = map(int, line.split())
         self.simulated_cycles += cycles
         self.bytes_read += count
         return bytes(values)
 
     def idle(self, seconds: float) -> bytes:
-        """Let `seconds` of simulated time pass; return whatever the device sent meanwhile."""
+        """Let `seconds` of simulated time pass; return what the device sent meanwhile (the run stops
+        early once 65,536 bytes have arrived)."""
         return self.read(1 << 30, seconds)
 
     def close(self) -> None:
