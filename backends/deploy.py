@@ -10,6 +10,8 @@ import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from sc_neurocore.backends.board.build import BOARD_PCF, with_board
+from sc_neurocore.backends.board.profiles import BoardTarget
 from sc_neurocore.backends.build.build_dir import check_writable, fresh_partial, promote, write_files
 from sc_neurocore.backends.build.plan import with_provenance
 from sc_neurocore.backends.cores.core import Core
@@ -32,21 +34,29 @@ class DeployResult:
 
 
 def deploy_core(core: Core, out_dir: Path, options: Ice40Options = Ice40Options(), force: bool = False,
-                provenance: dict | None = None) -> DeployResult:
+                provenance: dict | None = None, board: BoardTarget | None = None) -> DeployResult:
     """Check that `core` fits, emit it (with `provenance` in its manifest), place and route it, record
-    build_report.json with its throughput at the achieved Fmax; promote only a good build."""
+    build_report.json with its throughput at the achieved Fmax; promote only a good build.
+
+    With a `board`, the top is `sc_board_top` (host link and PLL around the core's stream port) on the
+    board's pins, and the throughput is at the board's core clock."""
     out_dir = Path(out_dir)
     check_writable(out_dir, force)
     core.check_fit(options.device, options.package)
     started = time.perf_counter()
     plan = with_provenance(core.emit(), provenance)
+    if board is not None:
+        plan = with_board(plan, board)
     emit_seconds = time.perf_counter() - started
     partial = fresh_partial(out_dir)
     write_files(partial, plan.files)
+    if board is not None:
+        options = replace(options, pcf=partial / BOARD_PCF)
     extra = core.synthesise_parts(partial, options)
     report = run_ice40_flow(partial, plan.top, plan.sources, options, plan.memory_files)
     achieved = min((fmax for fmax, _ in report.fmax_mhz.values()), default=None)
-    throughput = core.throughput(achieved)
+    clock = achieved if board is None or achieved is None else min(achieved, board.clock.freq_mhz)
+    throughput = core.throughput(clock)
     record = report.to_dict()
     record["stage_seconds"] = {"emit": round(emit_seconds, 4), **record.get("stage_seconds", {})}
     record["manifest"] = plan.manifest

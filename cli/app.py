@@ -7,7 +7,6 @@ import typer
 
 from sc_neurocore import __version__
 from . import commands
-from .commands import flash
 from .boundary import run_guarded
 
 app = typer.Typer(
@@ -38,8 +37,6 @@ def _global_options(
 
 
 commands.register(app)
-# flash: write a deploy build's bitstream to a board (cli/commands/flash.py)
-app.command(name="flash", help=flash.__doc__)(flash.command)
 
 
 def main(argv: Optional[list[str]] = None) -> int:

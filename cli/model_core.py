@@ -89,3 +89,19 @@ def model_core(model: Path, *, preset, dt, spike_condition, reset, weight_bits: 
     _, qnet = load_quantised(model, options)
     record = opt.options_record(options, **opt.arith_record(sc))
     return ModelCore(core_for_network(qnet, sc), model.stem, record, options=options)
+
+
+def core_for_build(model: Path, recorded: dict) -> ModelCore:
+    """The core a build was made from: `model` with the options its provenance recorded (`recorded`)."""
+    if not isinstance(recorded, dict):
+        raise InputError("the build's provenance records no options: deploy it again")
+    block = "block" in recorded
+    network = {} if block else {"dt": recorded.get("dt"), "spike_condition": recorded.get("spike_condition"),
+                                "reset": recorded.get("reset")}
+    spec = model.suffix.lower() in SPEC_SUFFIXES
+    folded = {} if spec or not block else {"lanes": recorded.get("lanes", 1), "tokens": recorded.get("tokens"),
+                                           "input_peak": recorded.get("input_peak")}
+    return model_core(model, preset=None, **{"dt": None, "spike_condition": None, "reset": None, **network},
+                      weight_bits=recorded.get("weight_bits", 8), state_bits=recorded.get("state_bits", 16),
+                      arith=recorded.get("arith", "fixed"), stream_length=recorded.get("stream_length", 256),
+                      **{"lanes": 1, "tokens": None, "input_peak": None, **folded})

@@ -138,12 +138,39 @@ def render_block_compile(console: Console, out_dir, plan: BuildPlan, kind: str, 
                   f"with its own parameters, lanes={plan.manifest['spec'].get('lanes', 1)}", soft_wrap=True)
 
 
-def render_deploy(report: BuildReport, console: Console, parts: dict | None = None) -> None:
+def render_deploy(report: BuildReport, console: Console, parts: dict | None = None, board: dict | None = None) -> None:
     """The build report of a deploy; an attention layer's cost by part (yosys flattens the layer for
-    place and route, so the parts come from a hierarchy-kept synthesis)."""
+    place and route, so the parts come from a hierarchy-kept synthesis); a board build's board and clock."""
     render_build_report(report, console)
     if parts:
         console.print(_attention_parts_table(parts))
+    if board:
+        render_board(board, console)
+
+
+def render_board(board: dict, console: Console) -> None:
+    """A board build's board, core clock (and why), UART and build id, as its manifest records them."""
+    console.print(f"board {_t(board['name'])}: {_t(board['clock_reason'])}", soft_wrap=True)
+    console.print(f"host link: UART {board['baud']:,} baud on pins rx {_t(board['pins']['uart_rx'])}, "
+                  f"tx {_t(board['pins']['uart_tx'])}; build id {board['build_id']}", soft_wrap=True)
+
+
+def render_board_run(record: dict, console: Console) -> None:
+    """What `run` measured: inferences, agreement with the integer twin, accuracy, speed, bytes on the link."""
+    table = _plain_table(f"run on {'the simulated board' if 'simulated_board_seconds' in record else 'the board'}",
+                         "", "value")
+    table.add_row("inferences", str(record["inferences"]))
+    twin = record["mismatches_against_twin"]
+    table.add_row("equal to the integer twin", "all" if twin == 0 else f"[red]{twin} differ[/]")
+    if "accuracy" in record:
+        table.add_row("accuracy", f"{100 * record['accuracy']:.2f} %")
+    table.add_row("inferences / s (wall clock)", si(record["inferences_per_second"] or 0))
+    if "simulated_board_seconds" in record:
+        table.add_row("board time simulated", seconds(record["simulated_board_seconds"]))
+    table.add_row("bytes to / from the board", f"{record['bytes_to_device']:,} / {record['bytes_from_device']:,}")
+    console.print(table)
+    console.print(f"build id {record['build_id']}; predictions {record['predictions'][:16]}"
+                  f"{' ...' if len(record['predictions']) > 16 else ''}", soft_wrap=True)
 
 
 def render_doctor(status: ToolchainStatus, console: Console) -> None:

@@ -6,44 +6,19 @@ docs/host_link.md §3. `board_top` renders the top; `board_sources` adds the han
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from functools import cache
-
-import jinja2
-
-from sc_neurocore.backends.build.templates import _environment, library_files
+from sc_neurocore.backends.board.pll import PllSettings
+from sc_neurocore.backends.build.templates import library_files, render_shared_template
 from sc_neurocore.errors import InputError
 from sc_neurocore.names import identifier
 
-__all__ = ["PllSettings", "BOARD_TOP", "LINK_SOURCES", "TIMEOUT_BITS", "board_top", "board_files"]
+__all__ = ["BOARD_TOP", "LINK_SOURCES", "TIMEOUT_BITS", "board_top", "board_files"]
 
 BOARD_TOP = "sc_board_top"
 LINK_SOURCES = ("uart_rx.sv", "uart_tx.sv", "crc16_ccitt.sv", "host_link.sv")
 TIMEOUT_BITS = 65536  # docs/host_link.md §2: a frame stopped halfway is dropped after this many bit times
 BUILD_ID_BYTES = 16
+PLL_PRIMITIVES = ("SB_PLL40_CORE", "SB_PLL40_PAD")
 _RESET_BITS = 6  # power-on reset: 63 clocks after the PLL locked
-
-
-@dataclass(frozen=True)
-class PllSettings:
-    """SB_PLL40_CORE dividers (SIMPLE feedback): f_out = f_in * (DIVF + 1) / ((DIVR + 1) * 2**DIVQ)."""
-
-    divr: int
-    divf: int
-    divq: int
-    filter_range: int
-
-    def __post_init__(self) -> None:
-        for name, value, top in (("divr", self.divr, 15), ("divf", self.divf, 127), ("divq", self.divq, 7),
-                                 ("filter_range", self.filter_range, 7)):
-            if not isinstance(value, int) or not 0 <= value <= top:
-                raise InputError(f"PLL {name} must be an integer in 0..{top}, got {value!r}")
-
-
-@cache
-def _board_environment() -> jinja2.Environment:
-    # The project's one environment (StrictUndefined, inert names), reading this folder's templates.
-    return _environment().overlay(loader=jinja2.PackageLoader("sc_neurocore.backends", "board"))
 
 
 def _check(stream_module, in_bits, out_bits, clks_per_bit, max_payload, build_id, timeout_bits) -> None:
@@ -62,19 +37,23 @@ def _check(stream_module, in_bits, out_bits, clks_per_bit, max_payload, build_id
 
 
 def board_top(stream_module: str, in_bits: int, out_bits: int, clks_per_bit: int, max_payload: int,
-              build_id: bytes, pll: PllSettings | None, *, timeout_bits: int = TIMEOUT_BITS) -> str:
+              build_id: bytes, pll: PllSettings | None, *, pll_primitive: str = "SB_PLL40_CORE",
+              led_active_low: bool = False, timeout_bits: int = TIMEOUT_BITS) -> str:
     """The SystemVerilog of `sc_board_top` around `stream_module` (docs/host_link.md §3).
 
-    `pll` None: the core runs at the oscillator's frequency. `build_id`: the 16 bytes IDENTIFY reports,
+    `pll` None: the core runs at the oscillator's frequency; `pll_primitive` is SB_PLL40_PAD when the
+    oscillator enters on the PLL's own pad (the board profile knows). `build_id`: the 16 bytes IDENTIFY reports,
     its first byte first. `timeout_bits` only shortens the mid-frame timeout for tests.
     """
+    if pll_primitive not in PLL_PRIMITIVES:
+        raise InputError(f"unknown PLL primitive {pll_primitive!r}; one of {', '.join(PLL_PRIMITIVES)}")
     _check(stream_module, in_bits, out_bits, clks_per_bit, max_payload, build_id, timeout_bits)
     context = {
         "stream_module": stream_module, "in_bits": in_bits, "out_bits": out_bits, "clks_per_bit": clks_per_bit,
         "max_payload": max_payload, "build_id": build_id.hex(), "timeout_bits": timeout_bits, "pll": pll,
-        "reset_bits": _RESET_BITS, "reset_cycles": (1 << _RESET_BITS) - 1,
+        "reset_bits": _RESET_BITS, "pll_primitive": pll_primitive, "led_active_low": bool(led_active_low), "reset_cycles": (1 << _RESET_BITS) - 1,
     }
-    return _board_environment().get_template("templates/board_top.sv.j2").render(**context)
+    return render_shared_template("board_top.sv.j2", context)
 
 
 def board_files(*args, **kwargs) -> dict[str, str]:

@@ -16,15 +16,15 @@ from sc_neurocore.errors import InputError
 from sc_neurocore.backends.host.errors import LinkError, LinkTimeoutError
 from sc_neurocore.backends.host.protocol import (
     ACK, ANSWER_IDENTIFY, ANSWER_STATUS, DATA, IDENTIFY, LOAD, MAGIC, NAK,
-    NAK_REASONS, PROTOCOL_VERSION, RUN, STATUS, Frame, FrameDecoder, encode_frame, pack_words, unpack_words,
+    NAK_REASONS, PROTOCOL_VERSION, RESET, RUN, STATUS, Frame, FrameDecoder, encode_frame, pack_words, unpack_words,
     word_bytes,
 )
 from sc_neurocore.backends.host.transport import Transport
 
 __all__ = ["Identity", "LinkStatus", "HostLink"]
 
-_COMMAND_NAMES = {IDENTIFY: "IDENTIFY", LOAD: "LOAD", RUN: "RUN", STATUS: "STATUS"}
-_ANSWERS = {IDENTIFY: ANSWER_IDENTIFY, LOAD: ACK, RUN: ACK, STATUS: ANSWER_STATUS}
+_COMMAND_NAMES = {IDENTIFY: "IDENTIFY", LOAD: "LOAD", RUN: "RUN", STATUS: "STATUS", RESET: "RESET"}
+_ANSWERS = {IDENTIFY: ANSWER_IDENTIFY, LOAD: ACK, RUN: ACK, STATUS: ANSWER_STATUS, RESET: ACK}
 
 
 @dataclass(frozen=True)
@@ -151,6 +151,11 @@ class HostLink:
             taken = int.from_bytes(answer.payload[:2], "little")
             if len(answer.payload) != 2 or taken != len(part) // size:
                 raise LinkError(f"the device took {taken} words of a frame of {len(part) // size}")
+
+    def reset(self) -> None:
+        """Return the core to its power-on state (the link keeps its own); load words go again after it."""
+        self._exchange(RESET)
+        self._words.clear()  # nothing the core made before the reset belongs to what comes next
 
     def load(self, words: Iterable[int]) -> None:
         """Send the load words (weights), in frames of at most MAX_PAYLOAD bytes."""

@@ -7,14 +7,14 @@ from dataclasses import dataclass
 from sc_neurocore.errors import InputError
 
 __all__ = [
-    "SYNC_HOST", "SYNC_DEVICE", "IDENTIFY", "LOAD", "RUN", "STATUS", "ANSWER_IDENTIFY", "ACK", "DATA",
+    "SYNC_HOST", "SYNC_DEVICE", "IDENTIFY", "LOAD", "RUN", "STATUS", "RESET", "ANSWER_IDENTIFY", "ACK", "DATA",
     "ANSWER_STATUS", "NAK", "NAK_REASONS", "PROTOCOL_VERSION", "MAGIC", "HEADER_BYTES", "CRC_BYTES",
     "FRAME_OVERHEAD", "ACK_FRAME_BYTES", "Frame", "crc16_ccitt", "encode_frame", "FrameDecoder", "word_bytes",
     "pack_words", "unpack_words", "link_record",
 ]
 
 SYNC_HOST, SYNC_DEVICE = 0xA5, 0x5A
-IDENTIFY, LOAD, RUN, STATUS = 0x01, 0x02, 0x03, 0x04
+IDENTIFY, LOAD, RUN, STATUS, RESET = 0x01, 0x02, 0x03, 0x04, 0x05
 ANSWER_IDENTIFY, ACK, DATA, ANSWER_STATUS, NAK = 0x81, 0x82, 0x83, 0x84, 0xEE
 NAK_REASONS = {1: "CRC mismatch", 2: "framing error (stop bit low)", 3: "LEN above MAX_PAYLOAD or not whole words",
                4: "unknown command", 5: "frame stopped halfway (timeout)"}

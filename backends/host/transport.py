@@ -184,13 +184,15 @@ class SimulatorTransport:
     iverilog as -D (SIMULATION bypasses the PLL). `vcd`: a waveform file name in `work_dir`, for
     debugging (slow). The first `settle_cycles` clocks run before anything is sent: the power-on reset
     (a host never talks to a board in its first microseconds). Without `work_dir`, a temporary folder is
-    used and removed on `close()`. `inject_faults` corrupts the wire for the next writes (tests).
+    used and removed on `close()`. `data_files` (name -> text) are written beside the sources but not
+    compiled: the memory images the design's $readmemh loads. `inject_faults` corrupts the wire for the next writes (tests).
     """
 
     def __init__(self, sources: Mapping[str, str] | Iterable[Path], top: str = "sc_board_top",
                  clks_per_bit: int = 4, clock_hz: float = 12e6, work_dir: Path | None = None,
                  defines: Iterable[str] = ("SIMULATION",), compile_timeout_s: float = 300,
-                 vcd: str | None = None, settle_cycles: int = 1000) -> None:
+                 vcd: str | None = None, settle_cycles: int = 1000,
+                 data_files: Mapping[str, str] | None = None) -> None:
         if not isinstance(clks_per_bit, int) or clks_per_bit < 4:
             raise InputError(f"clks_per_bit must be an integer of at least 4, got {clks_per_bit!r}")
         if not 0 < clock_hz < float("inf"):
@@ -205,6 +207,9 @@ class SimulatorTransport:
         self._own_dir = work_dir is None
         self.work_dir = Path(tempfile.mkdtemp(prefix="sc_link_sim_")) if work_dir is None else Path(work_dir)
         try:
+            self.work_dir.mkdir(parents=True, exist_ok=True)
+            for name, text in (data_files or {}).items():
+                (self.work_dir / name).write_text(text, encoding="utf-8")
             self._start(sources, top, defines, compile_timeout_s, vcd)
             self.idle(settle_cycles / self.clock_hz)
         except BaseException:

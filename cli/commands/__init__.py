@@ -3,7 +3,7 @@
 import importlib
 
 # Each module defines `command(...)` with typer parameters; its name is the subcommand's.
-_COMMAND_MODULES = ["simulate", "train", "compile", "deploy", "report", "doctor"]
+_COMMAND_MODULES = ["simulate", "train", "compile", "deploy", "report", "doctor", "flash", "run"]
 
 
 def register(app) -> None:

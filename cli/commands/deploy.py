@@ -93,8 +93,8 @@ def command(
     record = {**built.record, "target": target, "device": hardware.device, "package": hardware.package,
               "freq_mhz": hardware.freq_mhz, "seed": hardware.seed, "pcf": None if pcf is None else str(pcf),
               "tools": hardware.tools, **({"board": board_build.as_record()} if board_build else {})}
-    result = deploy_core(built.core, out_dir, hardware, force, provenance(model, record))
+    result = deploy_core(built.core, out_dir, hardware, force, provenance(model, record), board_build)
     if json_out:
         typer.echo(json.dumps(result.report.to_dict(), indent=2))
     else:
-        render_deploy(result.report, console(), result.extra.get("attention_parts"))
+        render_deploy(result.report, console(), result.extra.get("attention_parts"), result.manifest.get("board"))

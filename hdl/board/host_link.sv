@@ -20,8 +20,11 @@ module host_link #(parameter int IN_BITS = 8, OUT_BITS = 8, CLKS_PER_BIT = 4, MA
     output logic uart_tx,
     output logic in_valid, input logic in_ready, output logic [IN_BITS-1:0] in_data,
     input  logic out_valid, output logic out_ready, input logic [OUT_BITS-1:0] out_data,
-    input  logic [15:0] status
+    input  logic [15:0] status,
+    output logic core_rst  // RESET: the stream port and its core start afresh (not the link)
 );
+    logic [3:0] core_rst_count = 4'd0;  // RESET holds core_rst for 15 clocks
+    assign core_rst = core_rst_count != 0;
     localparam int IN_BYTES = (IN_BITS + 7) / 8;
     localparam int OUT_BYTES = (OUT_BITS + 7) / 8;
     localparam int LW = $clog2(MAX_PAYLOAD + 1);      // payload lengths and offsets
@@ -34,7 +37,8 @@ module host_link #(parameter int IN_BITS = 8, OUT_BITS = 8, CLKS_PER_BIT = 4, MA
     localparam int TICK_W = $clog2(CLKS_PER_BIT + 1);
 
     localparam logic [7:0] SYNC_HOST = 8'hA5, SYNC_DEVICE = 8'h5A;
-    localparam logic [7:0] CMD_IDENTIFY = 8'h01, CMD_LOAD = 8'h02, CMD_RUN = 8'h03, CMD_STATUS = 8'h04;
+    localparam logic [7:0] CMD_IDENTIFY = 8'h01, CMD_LOAD = 8'h02, CMD_RUN = 8'h03, CMD_STATUS = 8'h04,
+        CMD_RESET = 8'h05;
     localparam logic [7:0] ANS_IDENTIFY = 8'h81, ANS_ACK = 8'h82, ANS_DATA = 8'h83, ANS_STATUS = 8'h84;
     localparam logic [7:0] ANS_NAK = 8'hEE;
     localparam logic [7:0] NAK_CRC = 8'd1, NAK_FRAMING = 8'd2, NAK_LENGTH = 8'd3, NAK_COMMAND = 8'd4;
@@ -140,6 +144,13 @@ module host_link #(parameter int IN_BITS = 8, OUT_BITS = 8, CLKS_PER_BIT = 4, MA
                 end else if (cmd == CMD_IDENTIFY || cmd == CMD_STATUS) begin
                     next_code <= cmd == CMD_IDENTIFY ? ANS_IDENTIFY : ANS_STATUS;
                     pstate <= P_ANSWER;
+                end else if (cmd == CMD_RESET) begin
+                    // The core's state (membranes, FIFOs, the load-word count) back to power-on: an
+                    // inference that must not see the previous one's state starts with RESET.
+                    core_rst_count <= 4'd15;
+                    next_code <= ANS_ACK;
+                    next_arg <= 0;
+                    pstate <= P_ANSWER;
                 end else if (cmd == CMD_LOAD || cmd == CMD_RUN) begin
                     // LOAD and RUN differ only for the host: load words come first in the stream.
                     if (phase != 0) begin  // not whole words
@@ -192,7 +203,9 @@ module host_link #(parameter int IN_BITS = 8, OUT_BITS = 8, CLKS_PER_BIT = 4, MA
         end
         if (pstate != P_DRAIN && !in_frame && !rx_valid) idle_bits <= 0;
 
+        if (core_rst_count != 0) core_rst_count <= core_rst_count - 1'b1;
         if (rst) begin
+            core_rst_count <= 4'd0;
             pstate <= P_SYNC;
             tick_count <= 0;
             idle_bits <= 0;

@@ -18,8 +18,8 @@ DEMO = str(REPO / "examples" / "demo_lif.nir")
 def captured(monkeypatch):
     calls = []
 
-    def stub(core, out_dir, hardware, force, provenance):
-        calls.append({"hardware": hardware, "provenance": provenance})
+    def stub(core, out_dir, hardware, force, provenance, board=None):
+        calls.append({"hardware": hardware, "provenance": provenance, "board": board})
         raise typer.Exit(0)
 
     monkeypatch.setattr(deploy_command, "deploy_core", stub)
@@ -36,6 +36,7 @@ def test_board_sets_part_clock_and_records_the_target(tmp_path, capsys, captured
     assert code == 0, err
     hardware, options = captured[0]["hardware"], captured[0]["provenance"]["options"]
     assert (hardware.device, hardware.package, hardware.freq_mhz, hardware.pcf) == ("up5k", "sg48", 48.0, None)
+    assert captured[0]["board"].clock.freq_mhz == 48.0 and captured[0]["board"].profile.name == "icebreaker"
     board = options["board"]
     assert board["name"] == "icebreaker" and board["baud"] == 3_000_000 and board["clks_per_bit"] == 16
     assert (board["pll"]["divr"], board["pll"]["divf"], board["pll"]["divq"]) == (0, 63, 4)

@@ -3,7 +3,8 @@
 import pytest
 
 from sc_neurocore.errors import InputError
-from sc_neurocore.backends.board.top import LINK_SOURCES, PllSettings, board_files, board_top
+from sc_neurocore.backends.board.pll import pll_settings
+from sc_neurocore.backends.board.top import LINK_SOURCES, board_files, board_top
 
 BUILD_ID = bytes.fromhex("00112233445566778899aabbccddeeff")
 HEADER = "module sc_board_top (input logic clk_osc, input logic uart_rx, output logic uart_tx, output logic led);"
@@ -20,12 +21,13 @@ def test_without_pll_the_core_runs_on_the_oscillator():
 
 
 def test_with_pll_it_is_bypassed_only_in_simulation():
-    text = board_top("x_stream", 8, 8, 4, 64, BUILD_ID, PllSettings(divr=0, divf=79, divq=4, filter_range=1),
-                     timeout_bits=500)
+    pll = pll_settings(12.0, 60.0)
+    text = board_top("x_stream", 8, 8, 4, 64, BUILD_ID, pll, timeout_bits=500)
     simulation, hardware = text.split("`ifdef SIMULATION")[1].split("`else")
     assert "assign clk = clk_osc;" in simulation and "SB_PLL40_CORE" not in simulation
-    assert "SB_PLL40_CORE" in hardware
-    for parameter in (".DIVR(4'd0)", ".DIVF(7'd79)", ".DIVQ(3'd4)", ".FILTER_RANGE(3'd1)"):
+    assert "SB_PLL40_CORE" in hardware and ".REFERENCECLK(clk_osc)" in hardware
+    for parameter in (f".DIVR(4'd{pll.divr})", f".DIVF(7'd{pll.divf})", f".DIVQ(3'd{pll.divq})",
+                      f".FILTER_RANGE(3'd{pll.filter_range})"):
         assert parameter in hardware
     assert ".TIMEOUT_BITS(500)" in text
 
@@ -50,8 +52,14 @@ def test_bad_inputs_are_input_errors(arguments, message):
         board_top(*arguments)
 
 
-@pytest.mark.parametrize("field, value", [("divr", 16), ("divf", 128), ("divq", -1), ("filter_range", 8)])
-def test_pll_settings_out_of_range_are_input_errors(field, value):
-    settings = {"divr": 0, "divf": 63, "divq": 4, "filter_range": 1, field: value}
-    with pytest.raises(InputError, match=field):
-        PllSettings(**settings)
+def test_a_clock_on_the_pll_pad_takes_the_pad_pll_and_an_active_low_led_is_inverted():
+    text = board_top("x_stream", 8, 8, 4, 64, BUILD_ID, pll_settings(12.0, 48.0), pll_primitive="SB_PLL40_PAD",
+                     led_active_low=True)
+    hardware = text.split("`else")[1]
+    assert "SB_PLL40_PAD #(" in hardware and ".PACKAGEPIN(clk_osc)" in hardware and "SB_PLL40_CORE" not in text
+    assert "assign led = ~status[0];" in text
+
+
+def test_an_unknown_pll_primitive_is_an_input_error():
+    with pytest.raises(InputError, match="PLL primitive"):
+        board_top("x_stream", 8, 8, 4, 64, BUILD_ID, pll_settings(12.0, 48.0), pll_primitive="SB_PLL40_2F_PAD")

@@ -15,7 +15,8 @@ from sc_neurocore.backends.flow.synth import synthesise_netlist
 from sc_neurocore.backends.host.link import HostLink
 from sc_neurocore.backends.host.transport import SimulatorTransport
 from tests.conftest import require_executable
-from sc_neurocore.backends.board.top import BOARD_TOP, PllSettings
+from sc_neurocore.backends.board.pll import pll_settings
+from sc_neurocore.backends.board.top import BOARD_TOP
 from sc_neurocore.backends.flow.icestorm import Ice40Options, run_ice40_flow
 from sc_neurocore.backends.flow.synth import synthesise, synthesise_modules
 from sc_neurocore.backends.flow.tools import find_toolchain
@@ -63,7 +64,7 @@ def test_host_link_places_and_routes_on_up5k_at_12_mhz(tmp_path):
 
 
 def test_the_pll_reaches_the_netlist(tmp_path):
-    pll = PllSettings(divr=0, divf=63, divq=4, filter_range=1)
+    pll = pll_settings(12.0, 48.0)
     work = _write(tmp_path, echo_board(8, 8, BUILD_ID, pll=pll))
     cells = synthesise(work, BOARD_TOP, SOURCES)
     assert cells.get("SB_PLL40_CORE") == 1

@@ -9,7 +9,7 @@ import random
 import pytest
 
 from sc_neurocore.errors import InputError
-from sc_neurocore.backends.board.top import PllSettings
+from sc_neurocore.backends.board.pll import pll_settings
 from sc_neurocore.backends.host.errors import LinkError, LinkTimeoutError
 from sc_neurocore.backends.host.link import HostLink
 from sc_neurocore.backends.host.protocol import (
@@ -60,7 +60,7 @@ def _frames_bytes(payload_bytes: int, max_payload: int, size: int) -> int:
 
 
 def test_identify_reports_the_build():
-    pll = PllSettings(divr=0, divf=63, divq=4, filter_range=1)  # bypassed under SIMULATION
+    pll = pll_settings(12.0, 48.0)  # bypassed under SIMULATION
     with _board(17, 24, max_payload=40, pll=pll) as transport:
         identity = HostLink(transport, TIMEOUT_S).identify()
     assert (identity.protocol, identity.in_bits, identity.out_bits, identity.max_payload) == (1, 17, 24, 40)
