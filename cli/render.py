@@ -15,6 +15,7 @@ from sc_neurocore.report.build_record import BuildReport
 from sc_neurocore.backends.build.plan import BuildPlan
 from sc_neurocore.backends.flow.tools import ToolchainStatus
 from sc_neurocore.report import Report, compare, throughput_gap
+from sc_neurocore.report.link import board_rows
 from sc_neurocore.report.numbers import quantity, seconds, si, signed_percent
 from sc_neurocore.sim.summary import SimulationSummary
 from sc_neurocore.names import terminal_text as _t
@@ -272,6 +273,12 @@ def render_report(report: Report, console: Console) -> None:
             console.print(f"ANN / SNN synaptic energy: {report.energy.ann_over_snn:.2f}x")
     elif report.accuracy is None and report.build.block is None:
         console.print("activity, energy, accuracy: pass --model (and --input) to simulate the model")
+    board = report.build.manifest.get("board")
+    if board:
+        table = _plain_table("board and host link", "", "", left=2)
+        for label, value in board_rows(board, report.link):
+            table.add_row(label, _t(value))
+        console.print(table)
     if report.accuracy is not None:
         acc = report.accuracy
         console.print(

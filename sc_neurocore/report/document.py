@@ -8,6 +8,8 @@ given or generated input to add activity, throughput from measured events, energ
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from sc_neurocore import __version__
 from sc_neurocore.errors import InputError
 from sc_neurocore.passes.pipeline import load_quantised
@@ -19,6 +21,7 @@ from .accuracy import Accuracy, Workload, load_workload, measure_accuracy
 from .activity import Activity, event_counts, measure_activity
 from .build import Build, check_model, load_build
 from .energy import EnergyEstimate, estimate_energy
+from .link import LinkFigures, link_figures
 from .numbers import seconds
 from .transformer import TRANSFORMER_BLOCK, transformer_build_accuracy
 from .throughput import CoreShape, CoreTiming, Throughput, throughput
@@ -27,7 +30,7 @@ __all__ = ["REPORT_SCHEMA_VERSION", "Report", "DeltaRow", "make_report", "compar
 
 # 2: each build names its arithmetic, accuracy reads "hardware" (the build's own arithmetic) instead of
 #    "fixed", throughput names its core and gives seconds per inference, SC builds have throughput.
-REPORT_SCHEMA_VERSION = 3
+REPORT_SCHEMA_VERSION = 4
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,7 @@ class Report:
     activity: Activity | None = None
     energy: EnergyEstimate | None = None
     accuracy: Accuracy | None = None
+    link: LinkFigures | None = None  # a board build: the UART link's share of one inference
 
     @property
     def arith(self) -> str:
@@ -68,6 +72,8 @@ class Report:
             "parts": self.build.parts,
             "throughput": self.throughput.to_dict() if self.throughput else None,
             "workload": workload,
+            "board": self.build.manifest.get("board"),
+            "link": self.link.to_dict() if self.link else None,
         }
 
 
@@ -85,16 +91,16 @@ def make_report(build_dir, model=None, input_path=None, steps: int = 100, rate: 
     if build.block is not None:  # a transformer block: its cycles per inference are in the manifest
         if build.block == TRANSFORMER_BLOCK and model is not None:
             accuracy, source = transformer_build_accuracy(build, Path(model), input_path)
-            return Report(build, None, source, accuracy=accuracy)
+            return Report(build, None, source, accuracy=accuracy, link=_dense_link(build))
         if model is not None or input_path is not None:
             raise InputError(f"{build.path} is a {build.block} block: --model and --input apply to network builds "
                              "and trained transformers")
-        return Report(build, None)
+        return Report(build, None, link=_dense_link(build))
     dt = float(build.manifest.get("dt", build.model_options.dt))
     if model is None:
         if input_path is not None:
             raise InputError(f"--input {input_path} needs --model: the input is simulated on the model")
-        return Report(build, _throughput(build, fmax, dt))
+        return Report(build, _throughput(build, _core_clock(build, fmax), dt))
     check_model(build, model)  # the cheap sha256 check first, the populations once the model is lowered
     network, qnet = load_quantised(model, build.model_options)
     check_model(build, model, CoreShape.from_network(qnet))
@@ -107,10 +113,44 @@ def make_report(build_dir, model=None, input_path=None, steps: int = 100, rate: 
     if workload.labels is not None:
         reference = run_float(network, workload.inputs)
         accuracy = measure_accuracy(reference.output, fixed.output, workload.labels, "fixed" if sc is None else "sc")
+    speed = _throughput(build, _core_clock(build, fmax), qnet.dt, events)
     return Report(
-        build, _throughput(build, fmax, qnet.dt, events), workload.source,
-        measure_activity(qnet, workload.inputs, fixed), estimate_energy(qnet, events), accuracy,
+        build, speed, workload.source, measure_activity(qnet, workload.inputs, fixed),
+        estimate_energy(qnet, events), accuracy, _events_link(build, workload.inputs, fixed, speed),
     )
+
+
+def _core_clock(build, fmax: float | None) -> float | None:
+    """The clock the core runs at: a board build's core clock (when placed and routed at it), else Fmax."""
+    board = build.manifest.get("board")
+    return fmax if board is None or fmax is None else min(fmax, float(board["core_clock_mhz"]))
+
+
+def _dense_link(build) -> LinkFigures | None:
+    """A dense core's link per inference: fixed word counts each way, its cycles at the board's clock."""
+    board, stream = build.manifest.get("board"), build.manifest.get("stream") or {}
+    if board is None or stream.get("format") != "dense":
+        return None
+    cycles = build.manifest.get("cycles_per_inference")
+    core_seconds = cycles / (float(board["core_clock_mhz"]) * 1e6) if cycles else None
+    return link_figures(board["link"], int(stream["in_words_per_inference"]),
+                        int(stream["out_words_per_inference"]), core_seconds)
+
+
+def _events_link(build, inputs: np.ndarray, fixed, speed: Throughput | None) -> LinkFigures | None:
+    """An event core's link per inference, from the simulated spikes: an input word per spike and one
+    per step; an output word per output spike (per neuron and step when it reports values) and per step."""
+    board, stream = build.manifest.get("board"), build.manifest.get("stream") or {}
+    if board is None or stream.get("format") != "events":
+        return None
+    steps, batch = np.asarray(inputs).shape[:2]
+    words_in = (np.asarray(inputs) != 0).sum() / batch + steps
+    if stream.get("out_value_bits"):
+        words_out = steps * (int(stream["out_size"]) + 1)
+    else:
+        words_out = (np.asarray(fixed.output) != 0).sum() / batch + steps
+    core_seconds = speed.seconds_per_inference if speed is not None else None
+    return link_figures(board["link"], int(round(words_in)), int(round(words_out)), core_seconds)
 
 
 def _sc_config(build):

@@ -7,6 +7,7 @@ from sc_neurocore.atomic import atomic_write_text, check_target
 from sc_neurocore.errors import InputError
 
 from .document import Report, compare, throughput_gap
+from .link import board_rows
 from .numbers import quantity, seconds, si, signed_percent
 from .plots import raster_svg, rates_svg, utilisation_svg
 
@@ -82,6 +83,12 @@ def _throughput(report: Report) -> str:
                           "one input word per clock"))
 
 
+def _board(report: Report) -> str:
+    rows = [list(row) for row in board_rows(report.build.manifest["board"], report.link)]
+    return _section("board", "Board and host link", _table(["", ""], rows, "facts"),
+                    _note("link: UART 8N1 frames of docs/host_link.md, one inference at a time (stop and wait)"))
+
+
 def _activity(report: Report) -> str:
     a = report.activity
     rows = [[layer.name, layer.kind, layer.size, layer.spikes if layer.spiking else "-",
@@ -117,6 +124,8 @@ def _article(report: Report) -> str:
         parts += [_activity(report), _energy(report)]
     if report.accuracy is not None:
         parts.append(_accuracy(report))
+    if report.build.manifest.get("board"):
+        parts.append(_board(report))
     return f"<article><h2>{_e(report.build.path)} ({_e(report.arith_label)})</h2>{''.join(parts)}</article>"
 
 

@@ -16,7 +16,9 @@ from dataclasses import dataclass
 
 from sc_neurocore.errors import InputError
 
-__all__ = ["LinkFigures", "link_figures", "UART_BITS_PER_BYTE"]
+from .numbers import seconds, si
+
+__all__ = ["LinkFigures", "link_figures", "board_rows", "UART_BITS_PER_BYTE"]
 
 UART_BITS_PER_BYTE = 10  # start bit, 8 data bits, stop bit
 
@@ -76,3 +78,20 @@ def link_figures(link: dict, words_in: int, words_out: int, core_seconds: float 
     from_device = down_payload + _frames(down_payload, max_payload, out_bytes) * frame + run_frames * ack
     seconds = (to_device + from_device) * UART_BITS_PER_BYTE / baud
     return LinkFigures(to_device, from_device, seconds, core_seconds)
+
+
+def board_rows(board: dict, link: LinkFigures | None) -> list[tuple[str, str]]:
+    """The board, its clock and the link's share of an inference, as (label, value) rows for the terminal
+    and the HTML page alike."""
+    rows = [("board", f"{board['name']} (iCE40 {board['device'].upper()}-{board['package']})"),
+            ("core clock", board["clock_reason"]),
+            ("UART", f"{board['baud']:,} baud, {board['clks_per_bit']} clocks per bit"),
+            ("build id", board["build_id"])]
+    if link is None:
+        return rows + [("link per inference", "event cores: give --model (and --input) to count the words")]
+    core = "-" if link.core_seconds is None else seconds(link.core_seconds)
+    return rows + [
+        ("bytes per inference", f"{link.bytes_to_device:,} to the board, {link.bytes_from_device:,} back"),
+        ("link time / core time", f"{seconds(link.link_seconds)} / {core}"),
+        ("bounded by", f"the {link.bound}; {si(link.inferences_per_second)} inferences / s one at a time"),
+    ]

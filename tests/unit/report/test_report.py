@@ -136,7 +136,7 @@ def test_an_sc_build_is_timed_by_the_sc_core_and_compared_with_its_own_arithmeti
     assert [b["arith"] for b in document["builds"]] == [{"kind": "fixed", "stream_length": None},
                                                          {"kind": "sc", "stream_length": 256}]
     assert document["builds"][1]["workload"]["accuracy"]["arith"] == "sc"
-    assert document["schema_version"] == 3
+    assert document["schema_version"] == 4
 
 
 def test_a_transformer_block_build_follows_the_schema(fake_build, report_schema):
