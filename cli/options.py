@@ -72,8 +72,8 @@ def with_options(parameter: str, options: dict):
             if declared.name != parameter:
                 parameters.append(declared)
                 continue
-            parameters += [inspect.Parameter(name, declared.POSITIONAL_OR_KEYWORD, default=typer_option, annotation=kind)
-                           for name, (kind, typer_option) in options.items()]
+            parameters += [inspect.Parameter(name, declared.POSITIONAL_OR_KEYWORD, default=typer_option,
+                                             annotation=kind) for name, (kind, typer_option) in options.items()]
 
         @functools.wraps(command)
         def run(**values):

@@ -20,7 +20,10 @@ from sc_neurocore.sim.summary import PopulationActivity, SimulationSummary
 from sc_neurocore.transformers.ops import is_spike_tensor
 from sc_neurocore.limits import check_count, check_elements, load_array
 
-__all__ = ["BlockGraphExecutor", "block_graph_executor", "run_block_graph", "block_input", "load_block_input", "simulate_block_graph", "is_trained_transformer"]
+__all__ = [
+    "BlockGraphExecutor", "block_graph_executor", "run_block_graph", "block_input", "load_block_input",
+    "simulate_block_graph", "is_trained_transformer",
+]
 
 BLOCK_TOKENS = 16  # tokens of the generated input when no --input is given
 
