@@ -19,10 +19,11 @@ import json
 import os
 import platform
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
+
+from timing import median_time
 
 from sc_neurocore.training import Adam, SpikingMLPClassifier, cross_entropy
 from sc_neurocore.training.config import validate_config
@@ -34,14 +35,7 @@ T, BATCH, SIZES = 8, 64, [64, 128, 10]
 
 
 def _median_step(step, steps: int) -> float:
-    for _ in range(20):  # warm-up
-        step()
-    times = []
-    for _ in range(steps):
-        started = time.perf_counter()
-        step()
-        times.append(time.perf_counter() - started)
-    return float(np.median(times))
+    return median_time(step, steps, warmup=20)
 
 
 def ours_step_time(x: np.ndarray, y: np.ndarray, steps: int) -> float:

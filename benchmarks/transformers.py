@@ -19,18 +19,19 @@ Usage: python benchmarks/transformers.py [--rounds 3]
 from __future__ import annotations
 
 import argparse
+import inspect
 import json
 import os
 import platform
 import sys
 import tempfile
-import time
 from importlib.metadata import version
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import timing  # noqa: E402
 from peer_env import PEER_REQUIREMENT, run_peer  # noqa: E402
 
 from sc_neurocore.transformers import SpikformerSSA  # noqa: E402
@@ -48,20 +49,11 @@ SEED_ROWS = [
     ("CPGPositionalEncoding.encode_spikes 100 d64", "cpg_spikes", dict(seq_len=100, d_model=64), 300, 1.0),
 ]
 
-# Runs in both environments: only numpy and the package imported as sc_neurocore.
-HARNESS = r'''
-import json, sys, time
+# Runs in both environments: only numpy and the package imported as sc_neurocore (and median_time).
+HARNESS = inspect.getsource(timing) + r'''
+import json, sys
 import numpy as np
 from sc_neurocore.transformers import CPGPositionalEncoding, SpikeDrivenAttention, SpikyStateSpace
-
-def median_time(call, repeats):
-    call()
-    samples = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        call()
-        samples.append(time.perf_counter() - started)
-    return float(np.median(samples))
 
 def make_call(kind, args, data):
     if kind == "sda":
@@ -184,20 +176,11 @@ def ssa_row(rounds: int, repeats: int = 15) -> dict:
             functional.reset_net(theirs)
             return theirs(x_torch)
 
-    def median_time(call):
-        call()
-        samples = []
-        for _ in range(repeats):
-            started = time.perf_counter()
-            call()
-            samples.append(time.perf_counter() - started)
-        return float(np.median(samples))
-
     ours_times, peer_times = [], []
     for index in range(rounds):
         pair = [(ours_times, lambda: ours.forward(x)), (peer_times, run_theirs)]
         for times, call in pair[:: -1 if index % 2 else 1]:
-            times.append(median_time(call))
+            times.append(timing.median_time(call, repeats))
     ours_out = ours.forward(x)
     theirs_out = run_theirs().numpy().transpose(0, 1, 3, 2)
     return _row(

@@ -1,7 +1,10 @@
 """Options shared by several commands, declared once."""
 
+import functools
+import inspect
 from dataclasses import asdict
 from pathlib import Path
+from typing import Optional
 
 import typer
 
@@ -13,7 +16,8 @@ from sc_neurocore.sim.sc import ScConfig, sc_config
 
 __all__ = [
     "PRESET", "DT", "SPIKE_CONDITION", "RESET", "WEIGHT_BITS", "STATE_BITS", "JSON", "FORCE", "model_options", "MODEL",
-    "ARITH", "STREAM_LENGTH", "arith_config", "arith_record", "PRECISION",
+    "ARITH", "STREAM_LENGTH", "arith_config", "arith_record", "PRECISION", "MODEL_OPTIONS", "core_options",
+    "with_options",
 ]
 
 MODEL = typer.Argument(..., help="The model: a NIR file (.nir).", show_default=False)
@@ -35,6 +39,52 @@ PRECISION = typer.Option(
 )
 
 ARITHS = ("fixed", "sc")
+
+# The options that shape a model's arithmetic, by parameter name: (type, typer declaration).
+MODEL_OPTIONS = {
+    "preset": (Optional[str], PRESET),
+    "dt": (Optional[float], DT),
+    "spike_condition": (Optional[str], SPIKE_CONDITION),
+    "reset": (Optional[str], RESET),
+    "weight_bits": (int, WEIGHT_BITS),
+    "state_bits": (int, STATE_BITS),
+    "arith": (str, ARITH),
+    "stream_length": (int, STREAM_LENGTH),
+}
+
+
+def core_options() -> dict:
+    """MODEL_OPTIONS and the fold and shape of a block op: every option `model_core` takes."""
+    from .model_core import INPUT_PEAK, LANES, TOKENS  # model_core imports this module
+
+    return {**MODEL_OPTIONS, "lanes": (int, LANES), "tokens": (Optional[int], TOKENS),
+            "input_peak": (Optional[float], INPUT_PEAK)}
+
+
+def with_options(parameter: str, options: dict):
+    """Give a command the shared `options` in place of its parameter `parameter` (so --help lists them
+    there, in this order) and pass them to it together, as one dict of name to value under that name."""
+
+    def decorate(command):
+        signature = inspect.signature(command)
+        parameters = []
+        for declared in signature.parameters.values():
+            if declared.name != parameter:
+                parameters.append(declared)
+                continue
+            parameters += [inspect.Parameter(name, declared.POSITIONAL_OR_KEYWORD, default=typer_option,
+                                             annotation=kind) for name, (kind, typer_option) in options.items()]
+
+        @functools.wraps(command)
+        def run(**values):
+            grouped = {name: values.pop(name) for name in options}
+            return command(**values, **{parameter: grouped})
+
+        run.__signature__ = signature.replace(parameters=parameters)
+        run.__annotations__ = {declared.name: declared.annotation for declared in parameters}
+        return run
+
+    return decorate
 
 
 def model_options(

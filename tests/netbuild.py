@@ -5,7 +5,10 @@ import numpy as np
 
 from sc_neurocore.export import write_nir
 from sc_neurocore.ir import Graph, Input, Output
-from sc_neurocore.transformers import SpikeDrivenAttention, SpikyStateSpace
+from sc_neurocore.transformers import (
+    AdditionOnlyAttention, SpikeDrivenAttention, SpikeDrivenSelfAttention, SpikformerSSA, SpikyStateSpace,
+)
+from sc_neurocore.transformers.layers import BatchNorm
 
 
 def neuron(kind: str, n: int, rng) -> nir.NIRNode:
@@ -119,7 +122,28 @@ def perturbed_attention(seed: int = 2) -> SpikeDrivenAttention:
     return model
 
 
+def trained_attention_variant(kind: str, dim: int, heads: int):
+    """An SSA, SDSA or A²OS²A layer (``kind``) whose batch-norm statistics are away from the identity, so
+    that the folded arrays of its op are non-trivial."""
+    if kind == "ssa":
+        model = SpikformerSSA(dim, heads, seed=1)
+        projections = (model.qkv, model.proj)
+    else:
+        model = SpikeDrivenSelfAttention(dim, seed=2) if kind == "sdsa" else AdditionOnlyAttention(dim, heads, seed=3)
+        projections = (model.q, model.k, model.v, model.proj)
+    rng = np.random.default_rng(0)
+    for layer in projections:
+        n = layer.out_dim
+        layer.bn = BatchNorm(n, gamma=rng.uniform(0.5, 1.5, n), beta=rng.normal(0.5, 0.3, n),
+                             mean=rng.normal(0, 0.1, n), var=rng.uniform(0.01, 0.05, n))
+    return model
+
+
+def single_op_graph(block) -> Graph:
+    """input -> block -> output, validated."""
+    return Graph({"input": Input(block.shape_in), "op": block, "output": Output(block.shape_out)},
+                 [("input", "op"), ("op", "output")]).validate()
+
+
 def single_op_file(tmp_path, block, name="block.nir"):
-    graph = Graph({"input": Input(block.shape_in), "op": block, "output": Output(block.shape_out)},
-                  [("input", "op"), ("op", "output")]).validate()
-    return write_nir(graph, tmp_path / name)
+    return write_nir(single_op_graph(block), tmp_path / name)

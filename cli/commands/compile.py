@@ -17,39 +17,28 @@ from sc_neurocore.presets import get_preset
 
 from .. import options as opt
 from ..checks import check_options
-from ..model_core import INPUT_PEAK, LANES, MODEL_OR_SPEC, TOKENS, model_core
+from ..model_core import MODEL_OR_SPEC, model_core
 from ..render import console, render_block_compile, render_compile
 
+@opt.with_options("core", opt.core_options())
 def command(
     model: Path = MODEL_OR_SPEC,
     out: Optional[Path] = typer.Option(None, "-o", "--out", help="Build directory (default: build/<model name>)."),
     emit_nir: Optional[Path] = typer.Option(None, "--emit-nir", help="Also write the model as read, as a NIR file."),
-    preset: Optional[str] = opt.PRESET,
-    dt: Optional[float] = opt.DT,
-    spike_condition: Optional[str] = opt.SPIKE_CONDITION,
-    reset: Optional[str] = opt.RESET,
-    weight_bits: int = opt.WEIGHT_BITS,
-    state_bits: int = opt.STATE_BITS,
-    arith: str = opt.ARITH,
-    stream_length: int = opt.STREAM_LENGTH,
-    lanes: int = LANES,
-    tokens: Optional[int] = TOKENS,
-    input_peak: Optional[float] = INPUT_PEAK,
+    core: dict = None,  # --preset .. --input-peak: opt.core_options()
     force: bool = opt.FORCE,
     json_out: bool = opt.JSON,
 ) -> None:
-    check_options(dt=dt, weight_bits=weight_bits, state_bits=state_bits, lanes=lanes, tokens=tokens)
+    check_options(**{name: core[name] for name in ("dt", "weight_bits", "state_bits", "lanes", "tokens")})
     if emit_nir is not None:
         check_target(emit_nir, force, reading=(model,))
     out_dir = out or Path("build") / model.stem
-    built = model_core(model, preset=preset, dt=dt, spike_condition=spike_condition, reset=reset,
-                       weight_bits=weight_bits, state_bits=state_bits, arith=arith, stream_length=stream_length,
-                       lanes=lanes, tokens=tokens, input_peak=input_peak)
+    built = model_core(model, **core)
     if emit_nir is not None and built.graph is None and built.options is None:
         raise InputError("--emit-nir writes a NIR model; a .yaml spec is not one")
     result = compile_core(built.core, out_dir, force, provenance(model, built.record))
     if emit_nir is not None:
-        preset_conventions = get_preset(preset or "sc-neurocore")
+        preset_conventions = get_preset(core["preset"] or "sc-neurocore")
         if built.graph is not None:
             write_nir(built.graph, emit_nir, preset=preset_conventions, force=force)
         else:

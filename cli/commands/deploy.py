@@ -15,7 +15,7 @@ from sc_neurocore.errors import InputError
 
 from .. import options as opt
 from ..checks import check_options
-from ..model_core import INPUT_PEAK, LANES, MODEL_OR_SPEC, TOKENS, model_core
+from ..model_core import MODEL_OR_SPEC, model_core
 from ..render import console, render_deploy
 
 TARGETS = ("ice40",)
@@ -45,6 +45,7 @@ def _board(ctx: typer.Context, board: Optional[str], device: str, package: Optio
                         uart_pins=uart_pins)
 
 
+@opt.with_options("core", opt.core_options())
 def command(
     ctx: typer.Context,
     model: Path = MODEL_OR_SPEC,
@@ -62,22 +63,12 @@ def command(
     out: Optional[Path] = typer.Option(None, "-o", "--out", help="Build directory (default: build/<model name>)."),
     timeout: float = typer.Option(900.0, "--timeout", help="Seconds the tool flow may take."),
     tools: str = typer.Option("auto", "--tools", help="auto, yowasp (PyPI builds) or native (on PATH)."),
-    preset: Optional[str] = opt.PRESET,
-    dt: Optional[float] = opt.DT,
-    spike_condition: Optional[str] = opt.SPIKE_CONDITION,
-    reset: Optional[str] = opt.RESET,
-    weight_bits: int = opt.WEIGHT_BITS,
-    state_bits: int = opt.STATE_BITS,
-    arith: str = opt.ARITH,
-    stream_length: int = opt.STREAM_LENGTH,
-    lanes: int = LANES,
-    tokens: Optional[int] = TOKENS,
-    input_peak: Optional[float] = INPUT_PEAK,
+    core: dict = None,  # --preset .. --input-peak: opt.core_options()
     force: bool = opt.FORCE,
     json_out: bool = opt.JSON,
 ) -> None:
-    check_options(freq=freq, timeout=timeout, seed=seed, dt=dt, weight_bits=weight_bits, state_bits=state_bits,
-                  lanes=lanes, tokens=tokens)
+    check_options(freq=freq, timeout=timeout, seed=seed,
+                  **{name: core[name] for name in ("dt", "weight_bits", "state_bits", "lanes", "tokens")})
     if target not in TARGETS:
         raise InputError(f"unknown target {target!r}; supported: {', '.join(TARGETS)}")
     # the board's PCF constrains sc_board_top's ports (board_build.pcf_text), not the core top's
@@ -87,9 +78,7 @@ def command(
     hardware = Ice40Options(device=device, package=package, freq_mhz=freq, seed=seed,
                             pcf=None if board_build else pcf, timeout_s=timeout, tools=tools)
     out_dir = out or Path("build") / model.stem
-    built = model_core(model, preset=preset, dt=dt, spike_condition=spike_condition, reset=reset,
-                       weight_bits=weight_bits, state_bits=state_bits, arith=arith, stream_length=stream_length,
-                       lanes=lanes, tokens=tokens, input_peak=input_peak)
+    built = model_core(model, **core)
     record = {**built.record, "target": target, "device": hardware.device, "package": hardware.package,
               "freq_mhz": hardware.freq_mhz, "seed": hardware.seed, "pcf": None if pcf is None else str(pcf),
               "tools": hardware.tools, **({"board": board_build.as_record()} if board_build else {})}

@@ -23,6 +23,7 @@ from ..checks import check_options
 from ..render import console, render_simulation
 
 
+@opt.with_options("options", opt.MODEL_OPTIONS)
 def command(
     model: Path = opt.MODEL,
     input: Optional[Path] = typer.Option(None, "--input", help="Input array [T, n] or [T, B, n] (.npy/.npz)."),
@@ -35,14 +36,7 @@ def command(
     ),
     out: Optional[Path] = typer.Option(None, "--out", help="Save spikes (and membranes) to this .npz file."),
     voltages: bool = typer.Option(False, "--voltages", help="Also save membrane traces in --out."),
-    preset: Optional[str] = opt.PRESET,
-    dt: Optional[float] = opt.DT,
-    spike_condition: Optional[str] = opt.SPIKE_CONDITION,
-    reset: Optional[str] = opt.RESET,
-    weight_bits: int = opt.WEIGHT_BITS,
-    state_bits: int = opt.STATE_BITS,
-    arith: str = opt.ARITH,
-    stream_length: int = opt.STREAM_LENGTH,
+    options: dict = None,  # --preset .. --stream-length: opt.MODEL_OPTIONS
     precision: str = opt.PRECISION,
     force: bool = opt.FORCE,
     json_out: bool = opt.JSON,
@@ -51,9 +45,9 @@ def command(
         check_target(out, force, reading=(model, input))
     if batch <= 0:
         raise InputError(f"--batch must be positive, got {batch}")
-    check_options(steps=steps, batch=batch, rate=rate, seed=seed, dt=dt, weight_bits=weight_bits,
-                  state_bits=state_bits)
-    sc = opt.arith_config(arith, stream_length)
+    check_options(steps=steps, batch=batch, rate=rate, seed=seed,
+                  **{name: options[name] for name in ("dt", "weight_bits", "state_bits")})
+    sc = opt.arith_config(options["arith"], options["stream_length"])
     if sc is not None and mode is not None:
         raise InputError("--arith sc runs the sc executor (the SC hardware's arithmetic): leave out --mode")
     mode = "sc" if sc is not None else mode or "float"
@@ -81,8 +75,10 @@ def command(
         result, summary = simulate_graph(graph, inputs)
         _finish(model, result, summary, out, False, json_out)
         return
-    options = opt.model_options(preset, dt, spike_condition, reset, weight_bits, state_bits)
-    network, qnet = load_quantised(model, options) if mode in ("fixed", "sc") else (load_network(model, options), None)
+    model_options = opt.model_options(**{name: value for name, value in options.items()
+                                         if name not in ("arith", "stream_length")})
+    network, qnet = (load_quantised(model, model_options) if mode in ("fixed", "sc")
+                     else (load_network(model, model_options), None))
     if input is not None:
         inputs = load_input(input, network.input_size, steps)
     else:

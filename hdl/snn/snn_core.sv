@@ -1,16 +1,8 @@
 // sc-neurocore spiking network core: one time-multiplexed, event-driven datapath for a whole network.
 //
-// Per time step: the host streams the indices of the input neurons that spiked, then an end-of-step
-// token. The core then visits the populations in execution order and, for each neuron, walks the
-// event lists of its projections' sources (this step's list, or the previous step's for recurrent
-// projections), adding one weight per arrived spike (accumulate-only synapses). It then applies the
-// neuron update (snn_neuron_update), writes the state back, and appends the neuron to its population's
-// event list (snn_event_lists) if it fired. Output-population events
-// leave on the out_* stream; out_eos closes the step.
-//
-// Memories: weights (ROM, $readmemh), per-neuron parameters (ROM), membranes and synaptic currents
-// (RAM), event lists (RAM, in snn_event_lists). All reads are synchronous so that yosys maps them to
-// iCE40 EBR.
+// The schedule (snn_schedule, in snn_event_lists.sv: memories, event lists, neuron update, control) visits
+// every neuron once per time step; for each projection onto it, this core's datapath adds one weight per
+// arrived spike of the projection's source (accumulate-only synapses), one spike a cycle.
 module snn_core #(
     parameter int N_POPS = 1,
     parameter int N_PROJ = 1,
@@ -58,188 +50,46 @@ module snn_core #(
     output logic [SB-1:0] upd_syn,
     output logic          upd_spike
 );
-    // ---------------------------------------------------------------- memories
-    logic signed [WB-1:0] w_mem [W_DEPTH];
-    logic [PW-1:0]        n_mem [N_NEURONS];
-    logic signed [SB-1:0] v_mem [N_NEURONS];
-    logic signed [SB-1:0] s_mem [N_NEURONS];
-    initial begin
-        $readmemh(WEIGHTS_FILE, w_mem);
-        $readmemh(NEURONS_FILE, n_mem);
-    end
-
-    logic [WA-1:0] w_raddr;
+    logic starting_neuron, events;
+    logic [15:0] ev_q, proj_off;
+    logic [WA-1:0] w_row, w_raddr;
     logic signed [WB-1:0] w_q;
     logic [NW-1:0] n_addr;
-    logic n_re, st_we;
-    logic [PW-1:0] n_q;
-    logic signed [SB-1:0] v_q, s_q, v_wdata, s_wdata;
-
-    always_ff @(posedge clk) begin
-        w_q <= w_mem[w_raddr];
-        if (n_re) begin
-            n_q <= n_mem[n_addr];
-            v_q <= v_mem[n_addr];
-            s_q <= s_mem[n_addr];
-        end
-        if (st_we) begin
-            v_mem[n_addr] <= v_wdata;
-            s_mem[n_addr] <= s_wdata;
-        end
-    end
-
-    // ---------------------------------------------------------------- control state
-    typedef enum logic [3:0] {
-        S_CLEAR, S_INPUT, S_POP, S_NEURON, S_PROJ, S_STREAM, S_DRAIN, S_UPDATE, S_EOS
-    } state_t;
-    state_t state;
-
-    logic [15:0] pop, neuron, proj, proj_end, ev_i, ev_n, pop_size;
-    logic [15:0] proj_off, neuron_base;
-    logic [WA-1:0] w_row;
-    logic [2:0] flags;
-    logic [NW-1:0] clear_i;
 
     // Stream pipeline, one arrived spike per cycle: [0] event-list address issued, [1] event index read,
     // [2] weight address issued, [3] weight read; the accumulator adds after stage 3.
     logic [3:0] pipe_valid;
     logic [15:0] off0, off1;
     logic signed [AB-1:0] acc;
+    wire drained = pipe_valid == 4'b0;
 
-    // ---------------------------------------------------------------- event lists and neuron update
-    // Named wires, not expressions in port lists: Icarus 11 mis-evaluates enum compares there.
-    wire taking_input = (state == S_INPUT);
-    wire choosing_list = (state == S_PROJ);
-    wire reading_event = (state == S_STREAM);
-    wire ending_step = (state == S_EOS);
-    wire update_start = (state == S_DRAIN) && pipe_valid == 4'b0;
-    logic update_done, spike;
-    logic signed [SB-1:0] v_out, syn_new;
-    wire updated = (state == S_UPDATE) && update_done;
-    wire [15:0] ev_q, src_count, input_count;
-    wire add_event = taking_input ? in_valid && !in_eos && input_count < 16'(IN_SIZE) : updated && spike;
-
-    snn_event_lists #(.N_LISTS(N_POPS + 1), .EV_DEPTH(EV_DEPTH), .LIST_BASE(SRC_EV_BASE)) u_events (
-        .clk(clk), .rst(rst), .swap(ending_step), .add(add_event), .add_list(taking_input ? 16'd0 : pop + 1'b1),
-        .add_value(taking_input ? 16'(in_index) : neuron), .input_count(input_count),
-        .rd_list(PROJ_SRC[16*proj +: 16]), .rd_prev(PROJ_RECURRENT[16*proj]), .rd_count(src_count),
-        .rd_open(choosing_list), .rd_en(reading_event), .rd_index(ev_i), .rd_data(ev_q)
+    snn_schedule #(
+        .N_POPS(N_POPS), .N_PROJ(N_PROJ), .N_NEURONS(N_NEURONS), .W_DEPTH(W_DEPTH), .EV_DEPTH(EV_DEPTH),
+        .IN_SIZE(IN_SIZE), .OUT_POP(OUT_POP), .WB(WB), .SB(SB), .AB(AB), .SPIKE_GE(SPIKE_GE),
+        .POP_SIZE(POP_SIZE), .POP_NEURON_BASE(POP_NEURON_BASE), .POP_PROJ_FIRST(POP_PROJ_FIRST),
+        .POP_PROJ_COUNT(POP_PROJ_COUNT), .POP_FAN_IN(POP_FAN_IN), .POP_FLAGS(POP_FLAGS), .SRC_EV_BASE(SRC_EV_BASE),
+        .PROJ_SRC(PROJ_SRC), .PROJ_RECURRENT(PROJ_RECURRENT), .PROJ_OFFSET(PROJ_OFFSET),
+        .WEIGHTS_FILE(WEIGHTS_FILE), .NEURONS_FILE(NEURONS_FILE)
+    ) u_schedule (
+        .clk(clk), .rst(rst), .in_valid(in_valid), .in_eos(in_eos), .in_index(in_index), .in_ready(in_ready),
+        .out_valid(out_valid), .out_eos(out_eos), .out_index(out_index), .out_value(out_value),
+        .upd_valid(upd_valid), .upd_neuron(upd_neuron), .upd_v(upd_v), .upd_syn(upd_syn), .upd_spike(upd_spike),
+        .starting_neuron(starting_neuron), .events(events), .event_read(events), .event_done(1'b1), .ev_q(ev_q),
+        .w_row(w_row), .proj_off(proj_off), .w_raddr(w_raddr), .w_q(w_q), .n_addr(n_addr), .drained(drained),
+        .sum(acc)
     );
 
-    snn_neuron_update #(.SB(SB), .AB(AB), .SPIKE_GE(SPIKE_GE)) u_update (
-        .clk(clk), .rst(rst), .start(update_start), .sum(acc), .params(n_q), .v(v_q), .syn(s_q), .flags(flags),
-        .done(update_done), .v_out(v_out), .syn_out(syn_new), .spike(spike)
-    );
-
-    // ---------------------------------------------------------------- control
+    // ---------------------------------------------------------------- datapath: the pipeline advances every cycle
     always_ff @(posedge clk) begin
-        n_re <= 1'b0;
-        st_we <= 1'b0;
-        out_valid <= 1'b0;
-        out_eos <= 1'b0;
-        upd_valid <= 1'b0;
-        // the stream pipeline advances every cycle
-        pipe_valid <= {pipe_valid[2:0], 1'b0};
+        pipe_valid <= {pipe_valid[2:0], events};  // one event read a cycle while the schedule hands them over
         off1 <= off0;
         w_raddr <= WA'(w_row + off1 + ev_q);
         if (pipe_valid[3]) acc <= acc + AB'(w_q);
         if (rst) begin
-            state <= S_CLEAR;
-            clear_i <= '0;
             pipe_valid <= '0;
         end else begin
-            case (state)
-                S_CLEAR: begin  // zero every membrane and current once after reset
-                    n_addr <= clear_i;
-                    v_wdata <= '0;
-                    s_wdata <= '0;
-                    st_we <= 1'b1;
-                    clear_i <= clear_i + 1'b1;
-                    if (clear_i == NW'(N_NEURONS - 1)) state <= S_INPUT;
-                end
-                S_INPUT: begin  // input spikes go to the event lists (add_event)
-                    if (in_valid && in_eos) begin
-                        pop <= '0;
-                        w_row <= '0;
-                        state <= S_POP;
-                    end
-                end
-                S_POP: begin
-                    if (pop == 16'(N_POPS)) begin
-                        state <= S_EOS;
-                    end else begin
-                        pop_size <= POP_SIZE[16*pop +: 16];
-                        neuron_base <= POP_NEURON_BASE[16*pop +: 16];
-                        flags <= POP_FLAGS[16*pop +: 3];
-                        neuron <= '0;
-                        state <= S_NEURON;
-                    end
-                end
-                S_NEURON: begin
-                    n_addr <= NW'(neuron_base + neuron);
-                    n_re <= 1'b1;
-                    acc <= '0;
-                    proj <= POP_PROJ_FIRST[16*pop +: 16];
-                    proj_end <= POP_PROJ_FIRST[16*pop +: 16] + POP_PROJ_COUNT[16*pop +: 16];
-                    state <= S_PROJ;
-                end
-                S_PROJ: begin
-                    if (proj == proj_end) begin
-                        state <= S_DRAIN;
-                    end else if (src_count == 16'd0) begin
-                        proj <= proj + 1'b1;
-                    end else begin
-                        proj_off <= PROJ_OFFSET[16*proj +: 16];
-                        ev_n <= src_count;
-                        ev_i <= '0;
-                        state <= S_STREAM;
-                    end
-                end
-                S_STREAM: begin
-                    pipe_valid[0] <= 1'b1;
-                    off0 <= proj_off;
-                    ev_i <= ev_i + 1'b1;
-                    if (ev_i + 1'b1 == ev_n) begin
-                        proj <= proj + 1'b1;
-                        state <= S_PROJ;
-                    end
-                end
-                S_DRAIN: begin
-                    if (update_start) state <= S_UPDATE;
-                end
-                S_UPDATE: begin  // 4 cycles (S_U1..S_NEXT of the cycle model); a spike goes to the event lists
-                    if (update_done) begin
-                        v_wdata <= v_out;
-                        s_wdata <= syn_new;
-                        st_we <= 1'b1;
-                        upd_valid <= 1'b1;
-                        upd_neuron <= n_addr;
-                        upd_v <= v_out;
-                        upd_syn <= syn_new;
-                        upd_spike <= spike;
-                        if (pop == 16'(OUT_POP) && (spike || !flags[0])) begin
-                            out_valid <= 1'b1;
-                            out_index <= neuron;
-                            out_value <= v_out;
-                        end
-                        w_row <= WA'(w_row + POP_FAN_IN[16*pop +: 16]);
-                        if (neuron + 1'b1 == pop_size) begin
-                            pop <= pop + 1'b1;
-                            state <= S_POP;
-                        end else begin
-                            neuron <= neuron + 1'b1;
-                            state <= S_NEURON;
-                        end
-                    end
-                end
-                S_EOS: begin  // the event lists swap banks (ending_step)
-                    out_eos <= 1'b1;
-                    state <= S_INPUT;
-                end
-                default: state <= S_INPUT;
-            endcase
+            if (events) off0 <= proj_off;
+            if (starting_neuron) acc <= '0;
         end
     end
-
-    assign in_ready = (state == S_INPUT);
 endmodule

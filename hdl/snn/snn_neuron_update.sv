@@ -51,7 +51,8 @@ module snn_neuron_update #(
     wire signed [17:0] k_mem_s = $signed({1'b0, k_mem});
     wire signed [SB:0] v_minus_leak = $signed({v[SB-1], v}) - $signed({v_leak[SB-1], v_leak});
     wire signed [XW-1:0] syn_sum = XW'(syn) - XW'(syn_prod >>> 16) + XW'(acc);
-    wire signed [XW-1:0] v_sum = XW'(v) - XW'(mem_prod >>> 16) + drive;
+    wire signed [SB+3:0] v_decayed = (SB+4)'(v) - (SB+4)'(mem_prod >>> 16);  // exact: |mem_prod >>> 16| <= 2^(SB+1)
+    wire signed [XW-1:0] v_sum = XW'(v_decayed) + drive;
     wire signed [XW-1:0] v_sub = XW'(v_new) - XW'(v_th);
 
     always_ff @(posedge clk) begin

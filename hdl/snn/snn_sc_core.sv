@@ -1,4 +1,4 @@
-// sc-neurocore stochastic-computing network core: snn_core's event-driven schedule and neuron update,
+// sc-neurocore stochastic-computing network core: snn_core's event-driven schedule (snn_schedule) and neuron update,
 // with every synaptic weight applied as an SC stream (bit-true twin: sc_neurocore/sim/sc.py).
 //
 // Per neuron and arrived spike j (ascending index, this step's or the previous step's event list), the
@@ -75,55 +75,24 @@ module snn_sc_core #(
     output logic [CB-1:0] syn_count,
     output logic [WIDTH-1:0] syn_state
 );
-    // ---------------------------------------------------------------- memories (as in snn_core)
-    logic signed [WB-1:0] w_mem [W_DEPTH];
-    logic [PW-1:0]        n_mem [N_NEURONS];
-    logic signed [SB-1:0] v_mem [N_NEURONS];
-    logic signed [SB-1:0] s_mem [N_NEURONS];
-    initial begin
-        $readmemh(WEIGHTS_FILE, w_mem);
-        $readmemh(NEURONS_FILE, n_mem);
-    end
-
-    logic [WA-1:0] w_raddr;
+    logic starting_neuron, events;
+    logic [15:0] ev_q, proj_off, ev_index;
+    logic [15:0] chunk;
+    logic [WA-1:0] w_row, w_raddr;
     logic signed [WB-1:0] w_q;
     logic [NW-1:0] n_addr;
-    logic n_re, st_we;
-    logic [PW-1:0] n_q;
-    logic signed [SB-1:0] v_q, s_q, v_wdata, s_wdata;
 
-    always_ff @(posedge clk) begin
-        w_q <= w_mem[w_raddr];
-        if (n_re) begin
-            n_q <= n_mem[n_addr];
-            v_q <= v_mem[n_addr];
-            s_q <= s_mem[n_addr];
-        end
-        if (st_we) begin
-            v_mem[n_addr] <= v_wdata;
-            s_mem[n_addr] <= s_wdata;
-        end
-    end
-
-    // ---------------------------------------------------------------- control state
-    typedef enum logic [4:0] {
-        S_CLEAR, S_INPUT, S_POP, S_NEURON, S_PROJ, S_EV, S_EV_WAIT, S_W, S_W_WAIT, S_THR, S_RUN,
-        S_DRAIN, S_UPDATE, S_EOS
-    } state_t;
-    state_t state;
-
-    logic [15:0] pop, neuron, proj, proj_end, ev_i, ev_n, pop_size;
-    logic [15:0] proj_off, neuron_base, ev_index;
-    logic [15:0] chunk;
-    logic [WA-1:0] w_row;
-    logic [2:0] flags;
-    logic [NW-1:0] clear_i;
+    // One arrived spike's synapse, while the schedule hands the events over: event-list address out
+    // (reading_event), event-list read, weight address out, weight read, threshold, CHUNKS clocks of streams.
+    typedef enum logic [2:0] { EV, EV_WAIT, W, W_WAIT, THR, RUN } step_t;
+    step_t step;
+    wire reading_event = events && (step == EV);
+    wire streaming = (step == RUN);
+    wire last_chunk = streaming && chunk + 1'b1 == 16'(CHUNKS);
 
     // ---------------------------------------------------------------- SC synapse: streams and count
     // Pipeline: [RUN] generators' bits -> [1] registered bits -> [2] registered popcount -> S.
     logic [WIDTH-1:0] threshold, state0;
-    // A named wire, not an expression in the port list: Icarus 11 mis-evaluates enum compares there.
-    wire streaming = (state == S_RUN);
     logic negative;
     logic [LANES-1:0] bits, bits_q;
     logic [PCW-1:0] ones, ones_q;
@@ -152,7 +121,7 @@ module snn_sc_core #(
         bits_q <= bits;
         ones_q <= ones;
         pipe_valid <= {pipe_valid[0], streaming};
-        pipe_last <= {pipe_last[0], streaming && chunk + 1'b1 == 16'(CHUNKS)};
+        pipe_last <= {pipe_last[0], last_chunk};
         pipe_neg <= {pipe_neg[0], negative};
         syn_valid <= 1'b0;
         if (pipe_valid[1]) begin
@@ -163,161 +132,64 @@ module snn_sc_core #(
                 syn_count <= ev_sum + delta;
             end
         end
-        if (state == S_NEURON) begin
+        if (starting_neuron) begin
             sum <= '0;
             ev_sum <= '0;
         end
         if (rst) pipe_valid <= '0;
     end
 
-    // ---------------------------------------------------------------- event lists and neuron update
-    wire taking_input = (state == S_INPUT);
-    wire choosing_list = (state == S_PROJ);
-    wire reading_event = (state == S_EV);
-    wire ending_step = (state == S_EOS);
-    wire update_start = (state == S_DRAIN) && pipe_valid == 2'b0;
-    logic update_done, spike;
-    logic signed [SB-1:0] v_out, syn_new;
-    wire updated = (state == S_UPDATE) && update_done;
-    wire [15:0] ev_q, src_count, input_count;
-    wire add_event = taking_input ? in_valid && !in_eos && input_count < 16'(IN_SIZE) : updated && spike;
+    // ---------------------------------------------------------------- schedule (as snn_core's)
+    // Named wires, not expressions in port lists: Icarus 11 mis-evaluates enum compares there.
+    wire drained = pipe_valid == 2'b0;
+    wire signed [AB-1:0] neuron_sum = AB'(rounded);
 
-    snn_event_lists #(.N_LISTS(N_POPS + 1), .EV_DEPTH(EV_DEPTH), .LIST_BASE(SRC_EV_BASE)) u_events (
-        .clk(clk), .rst(rst), .swap(ending_step), .add(add_event), .add_list(taking_input ? 16'd0 : pop + 1'b1),
-        .add_value(taking_input ? 16'(in_index) : neuron), .input_count(input_count),
-        .rd_list(PROJ_SRC[16*proj +: 16]), .rd_prev(PROJ_RECURRENT[16*proj]), .rd_count(src_count),
-        .rd_open(choosing_list), .rd_en(reading_event), .rd_index(ev_i), .rd_data(ev_q)
+    snn_schedule #(
+        .N_POPS(N_POPS), .N_PROJ(N_PROJ), .N_NEURONS(N_NEURONS), .W_DEPTH(W_DEPTH), .EV_DEPTH(EV_DEPTH),
+        .IN_SIZE(IN_SIZE), .OUT_POP(OUT_POP), .WB(WB), .SB(SB), .AB(AB), .SPIKE_GE(SPIKE_GE),
+        .POP_SIZE(POP_SIZE), .POP_NEURON_BASE(POP_NEURON_BASE), .POP_PROJ_FIRST(POP_PROJ_FIRST),
+        .POP_PROJ_COUNT(POP_PROJ_COUNT), .POP_FAN_IN(POP_FAN_IN), .POP_FLAGS(POP_FLAGS), .SRC_EV_BASE(SRC_EV_BASE),
+        .PROJ_SRC(PROJ_SRC), .PROJ_RECURRENT(PROJ_RECURRENT), .PROJ_OFFSET(PROJ_OFFSET),
+        .WEIGHTS_FILE(WEIGHTS_FILE), .NEURONS_FILE(NEURONS_FILE)
+    ) u_schedule (
+        .clk(clk), .rst(rst), .in_valid(in_valid), .in_eos(in_eos), .in_index(in_index), .in_ready(in_ready),
+        .out_valid(out_valid), .out_eos(out_eos), .out_index(out_index), .out_value(out_value),
+        .upd_valid(upd_valid), .upd_neuron(upd_neuron), .upd_v(upd_v), .upd_syn(upd_syn), .upd_spike(upd_spike),
+        .starting_neuron(starting_neuron), .events(events), .event_read(reading_event), .event_done(last_chunk),
+        .ev_q(ev_q), .w_row(w_row), .proj_off(proj_off), .w_raddr(w_raddr), .w_q(w_q), .n_addr(n_addr),
+        .drained(drained), .sum(neuron_sum)
     );
 
-    snn_neuron_update #(.SB(SB), .AB(AB), .SPIKE_GE(SPIKE_GE)) u_update (
-        .clk(clk), .rst(rst), .start(update_start), .sum(AB'(rounded)), .params(n_q), .v(v_q), .syn(s_q),
-        .flags(flags), .done(update_done), .v_out(v_out), .syn_out(syn_new), .spike(spike)
-    );
-
-    // ---------------------------------------------------------------- control
+    // ---------------------------------------------------------------- one arrived spike's synapse
     always_ff @(posedge clk) begin
-        n_re <= 1'b0;
-        st_we <= 1'b0;
-        out_valid <= 1'b0;
-        out_eos <= 1'b0;
-        upd_valid <= 1'b0;
         if (rst) begin
-            state <= S_CLEAR;
-            clear_i <= '0;
+            step <= EV;
         end else begin
-            case (state)
-                S_CLEAR: begin
-                    n_addr <= clear_i;
-                    v_wdata <= '0;
-                    s_wdata <= '0;
-                    st_we <= 1'b1;
-                    clear_i <= clear_i + 1'b1;
-                    if (clear_i == NW'(N_NEURONS - 1)) state <= S_INPUT;
-                end
-                S_INPUT: begin  // input spikes go to the event lists (add_event)
-                    if (in_valid && in_eos) begin
-                        pop <= '0;
-                        w_row <= '0;
-                        state <= S_POP;
-                    end
-                end
-                S_POP: begin
-                    if (pop == 16'(N_POPS)) begin
-                        state <= S_EOS;
-                    end else begin
-                        pop_size <= POP_SIZE[16*pop +: 16];
-                        neuron_base <= POP_NEURON_BASE[16*pop +: 16];
-                        flags <= POP_FLAGS[16*pop +: 3];
-                        neuron <= '0;
-                        state <= S_NEURON;
-                    end
-                end
-                S_NEURON: begin
-                    n_addr <= NW'(neuron_base + neuron);
-                    n_re <= 1'b1;
-                    proj <= POP_PROJ_FIRST[16*pop +: 16];
-                    proj_end <= POP_PROJ_FIRST[16*pop +: 16] + POP_PROJ_COUNT[16*pop +: 16];
-                    state <= S_PROJ;
-                end
-                S_PROJ: begin
-                    if (proj == proj_end) begin
-                        state <= S_DRAIN;
-                    end else if (src_count == 16'd0) begin
-                        proj <= proj + 1'b1;
-                    end else begin
-                        proj_off <= PROJ_OFFSET[16*proj +: 16];
-                        ev_n <= src_count;
-                        ev_i <= '0;
-                        state <= S_EV;
-                    end
-                end
-                S_EV: state <= S_EV_WAIT;        // event-list address out (reading_event)
-                S_EV_WAIT: state <= S_W;         // event-list read
-                S_W: begin                       // weight address out
+            case (step)
+                EV: if (events) step <= EV_WAIT;  // waits here for the schedule's next projection
+                EV_WAIT: step <= W;
+                W: begin
                     w_raddr <= WA'(w_row + proj_off + ev_q);
                     ev_index <= ev_q;
-                    state <= S_W_WAIT;
+                    step <= W_WAIT;
                 end
-                S_W_WAIT: state <= S_THR;        // weight read
-                S_THR: begin
+                W_WAIT: step <= THR;
+                THR: begin
                     threshold <= (magnitude == '0) ? '0 : ((WIDTH'(magnitude) << (WIDTH - (WB - 1))) - 1'b1);
                     negative <= w_q[WB-1];
                     chunk <= '0;
-                    state <= S_RUN;
+                    step <= RUN;
                 end
-                S_RUN: begin                     // generators advance; bits enter the count pipeline
+                default: begin  // RUN: generators advance; bits enter the count pipeline
                     if (chunk == '0) begin
                         syn_neuron <= n_addr;
                         syn_index <= ev_index;
                         syn_state <= state0;
                     end
                     chunk <= chunk + 1'b1;
-                    if (chunk + 1'b1 == 16'(CHUNKS)) begin
-                        ev_i <= ev_i + 1'b1;
-                        if (ev_i + 1'b1 == ev_n) begin
-                            proj <= proj + 1'b1;
-                            state <= S_PROJ;
-                        end else begin
-                            state <= S_EV;
-                        end
-                    end
+                    if (last_chunk) step <= EV;  // the schedule takes the event (event_done)
                 end
-                S_DRAIN: begin
-                    if (update_start) state <= S_UPDATE;
-                end
-                S_UPDATE: begin  // a spike goes to the event lists (add_event)
-                    if (update_done) begin
-                        v_wdata <= v_out;
-                        s_wdata <= syn_new;
-                        st_we <= 1'b1;
-                        upd_valid <= 1'b1;
-                        upd_neuron <= n_addr;
-                        upd_v <= v_out;
-                        upd_syn <= syn_new;
-                        upd_spike <= spike;
-                        if (pop == 16'(OUT_POP) && (spike || !flags[0])) begin
-                            out_valid <= 1'b1;
-                            out_index <= neuron;
-                            out_value <= v_out;
-                        end
-                        w_row <= WA'(w_row + POP_FAN_IN[16*pop +: 16]);
-                        if (neuron + 1'b1 == pop_size) begin
-                            pop <= pop + 1'b1;
-                            state <= S_POP;
-                        end else begin
-                            neuron <= neuron + 1'b1;
-                            state <= S_NEURON;
-                        end
-                    end
-                end
-                S_EOS: begin  // the event lists swap banks (ending_step)
-                    out_eos <= 1'b1;
-                    state <= S_INPUT;
-                end
-                default: state <= S_INPUT;
             endcase
         end
     end
-
-    assign in_ready = (state == S_INPUT);
 endmodule

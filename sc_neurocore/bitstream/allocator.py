@@ -95,18 +95,19 @@ class StreamAllocation:
 # exactly as the RTL reuses its free-running LFSRs. Cached arrays are read-only. The internal ones
 # hold states and words in the compact `state_dtype(width)`; the public `states`/`words` widen them
 # to uint64 once.
+def _read_only(array: np.ndarray) -> np.ndarray:
+    array.setflags(write=False)
+    return array
+
+
 @lru_cache(maxsize=8)
 def _compact_generator_states(allocation: StreamAllocation, length: int) -> np.ndarray:
-    states = _compact_states(allocation.generators, length)
-    states.setflags(write=False)
-    return states
+    return _read_only(_compact_states(allocation.generators, length))
 
 
 @lru_cache(maxsize=8)
 def _states(allocation: StreamAllocation, length: int) -> np.ndarray:
-    states = _compact_generator_states(allocation, length).astype(np.uint64)
-    states.setflags(write=False)
-    return states
+    return _read_only(_compact_generator_states(allocation, length).astype(np.uint64))
 
 
 @lru_cache(maxsize=32)
@@ -166,15 +167,12 @@ def _compact_words(allocation: StreamAllocation, length: int) -> np.ndarray:
             words[rows] = block
         else:
             _apply_view(states[source], allocation.width, rotation, reverse, words[rows])
-    words.setflags(write=False)
-    return words
+    return _read_only(words)
 
 
 @lru_cache(maxsize=8)
 def _words(allocation: StreamAllocation, length: int) -> np.ndarray:
-    words = _compact_words(allocation, length).astype(np.uint64)
-    words.setflags(write=False)
-    return words
+    return _read_only(_compact_words(allocation, length).astype(np.uint64))
 
 
 def allocate_streams(

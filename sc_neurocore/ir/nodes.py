@@ -12,6 +12,7 @@ from sc_neurocore.ir.shapes import conv_output_size, resolve_padding
 
 __all__ = [
     "Node",
+    "Neuron",
     "Input",
     "Output",
     "Affine",
@@ -217,71 +218,74 @@ class AvgPool2d(SumPool2d):
 
 
 @dataclass(eq=False)
-class Threshold(Node):
+class Neuron(Node):
+    """Base of the neuron nodes: a population shaped like its parameter arrays (the one `SHAPE_FROM` names)."""
+
+    SHAPE_FROM = ""
+
+    @property
+    def shape_in(self):
+        return tuple(getattr(self, self.SHAPE_FROM).shape)
+
+
+@dataclass(eq=False)
+class Threshold(Neuron):
     """z = H(x - threshold), stateless."""
+
+    SHAPE_FROM = "threshold"
 
     threshold: np.ndarray
 
-    @property
-    def shape_in(self):
-        return tuple(self.threshold.shape)
-
 
 @dataclass(eq=False)
-class I(Node):  # noqa: E742 - the NIR name
+class I(Neuron):  # noqa: E742 - the NIR name
     """Integrator: dv/dt = R I, integrated per step as v += R I (as the NIR frameworks do)."""
 
-    r: np.ndarray
+    SHAPE_FROM = "r"
 
-    @property
-    def shape_in(self):
-        return tuple(self.r.shape)
+    r: np.ndarray
 
 
 @dataclass(eq=False)
-class IF(Node):
+class IF(Neuron):
     """Integrate-and-fire: v += R I; z = v > v_threshold; v <- v_reset where z."""
 
+    SHAPE_FROM = "r"
+
     r: np.ndarray
     v_threshold: np.ndarray
     v_reset: np.ndarray
 
-    @property
-    def shape_in(self):
-        return tuple(self.r.shape)
-
 
 @dataclass(eq=False)
-class LI(Node):
+class LI(Neuron):
     """Leaky integrator: tau dv/dt = (v_leak - v) + R I."""
 
+    SHAPE_FROM = "tau"
+
     tau: np.ndarray
     r: np.ndarray
     v_leak: np.ndarray
 
-    @property
-    def shape_in(self):
-        return tuple(self.tau.shape)
-
 
 @dataclass(eq=False)
-class LIF(Node):
+class LIF(Neuron):
     """Leaky integrate-and-fire: tau dv/dt = (v_leak - v) + R I; z = v > v_threshold; v <- v_reset."""
 
+    SHAPE_FROM = "tau"
+
     tau: np.ndarray
     r: np.ndarray
     v_leak: np.ndarray
     v_threshold: np.ndarray
     v_reset: np.ndarray
 
-    @property
-    def shape_in(self):
-        return tuple(self.tau.shape)
-
 
 @dataclass(eq=False)
-class CubaLI(Node):
+class CubaLI(Neuron):
     """Current-based leaky integrator: tau_syn dI/dt = -I + w_in S; tau_mem dv/dt = (v_leak - v) + R I."""
+
+    SHAPE_FROM = "tau_mem"
 
     tau_syn: np.ndarray
     tau_mem: np.ndarray
@@ -289,14 +293,12 @@ class CubaLI(Node):
     v_leak: np.ndarray
     w_in: np.ndarray
 
-    @property
-    def shape_in(self):
-        return tuple(self.tau_mem.shape)
-
 
 @dataclass(eq=False)
-class CubaLIF(Node):
+class CubaLIF(Neuron):
     """CubaLI with a threshold: z = v > v_threshold; v <- v_reset where z."""
+
+    SHAPE_FROM = "tau_mem"
 
     tau_syn: np.ndarray
     tau_mem: np.ndarray
@@ -305,10 +307,6 @@ class CubaLIF(Node):
     v_threshold: np.ndarray
     v_reset: np.ndarray
     w_in: np.ndarray
-
-    @property
-    def shape_in(self):
-        return tuple(self.tau_mem.shape)
 
 
 NEURON_TYPES = (Threshold, I, IF, LI, LIF, CubaLI, CubaLIF)

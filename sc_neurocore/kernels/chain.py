@@ -44,9 +44,7 @@ class Chain(Operator):
                 x = op.apply(x, grid)
                 grid = op.through(grid)
             return self.ops[-1].apply_int(x, grid)
-        for op in self.ops:
-            x = op.apply_int(x)
-        return x
+        return self.apply_int_reference(x)
 
     def apply_int_reference(self, x):
         """Per operator, rounded to int64 after each one: what `apply_int` must equal."""

@@ -34,5 +34,6 @@ def block_model(op: ops.BlockOp):
 
 
 def block_forward(op: ops.BlockOp) -> Callable[[np.ndarray], np.ndarray]:
-    """``x -> y``: the float forward pass of ``op`` on input in its ``LAYOUT``."""
+    """``x -> y``: the float forward pass of ``op`` on input in its ``LAYOUT`` (a seed-API op's model is
+    built here: keep the result to run it again, as a graph's executor does, :mod:`sc_neurocore.sim.blocks`)."""
     return block_model(op).forward if type(op) in MODELS else op.forward

@@ -20,7 +20,10 @@ from sc_neurocore.sim.summary import PopulationActivity, SimulationSummary
 from sc_neurocore.transformers.ops import is_spike_tensor
 from sc_neurocore.limits import check_count, check_elements, load_array
 
-__all__ = ["run_block_graph", "block_input", "load_block_input", "simulate_block_graph", "is_trained_transformer"]
+__all__ = [
+    "BlockGraphExecutor", "block_graph_executor", "run_block_graph", "block_input", "load_block_input",
+    "simulate_block_graph", "is_trained_transformer",
+]
 
 BLOCK_TOKENS = 16  # tokens of the generated input when no --input is given
 
@@ -43,40 +46,77 @@ def _execution_order(graph) -> list[str]:
     return order
 
 
-def _apply(name: str, node, x: np.ndarray) -> np.ndarray:
+def _node_forward(name: str, node) -> Callable[[np.ndarray], np.ndarray]:
     if isinstance(node, BlockOp):
-        return block_forward(node)(x)
+        return block_forward(node)
     if isinstance(node, (ir.Input, ir.Output)):
-        return x
+        return lambda x: x
     if isinstance(node, ir.Affine):
-        return x @ node.weight.T + node.bias
+        return lambda x: x @ node.weight.T + node.bias
     if isinstance(node, ir.Linear):
-        return x @ node.weight.T
+        return lambda x: x @ node.weight.T
     if isinstance(node, ir.Scale):
-        return x * node.scale
+        return lambda x: x * node.scale
     raise UnsupportedError(
         f"node {name!r} ({type(node).__name__}) cannot run in a graph of block ops: only block ops and "
         f"Affine/Linear/Scale are supported there"
     )
 
 
+def _structure(graph) -> tuple:
+    """What a graph's executor is built from: its nodes (by identity) and edges."""
+    return tuple((name, id(node)) for name, node in graph.nodes.items()), tuple(graph.edges)
+
+
+class BlockGraphExecutor:
+    """A graph of block ops ready to run: its order, and each node's forward built once, at its first run
+    (a seed-API op's model too, so repeated runs reuse the model and its working arrays). An op is data:
+    to change one, replace the node (:func:`block_graph_executor` then builds a new executor)."""
+
+    def __init__(self, graph, forwards: Mapping[str, Callable] | None = None):
+        self.structure = _structure(graph)
+        self._nodes = dict(graph.nodes)  # held, so that the identities in `structure` stay unique
+        self._order = _execution_order(graph)
+        self._sources = {name: graph.predecessors(name) for name in self._order}
+        self._forwards = dict(forwards or {})
+
+    def _forward(self, name: str) -> Callable[[np.ndarray], np.ndarray]:
+        if name not in self._forwards:
+            self._forwards[name] = _node_forward(name, self._nodes[name])
+        return self._forwards[name]
+
+    def run(self, x: np.ndarray) -> dict[str, np.ndarray]:
+        """Every node's output for input ``x`` (see :func:`run_block_graph`)."""
+        outputs: dict[str, np.ndarray] = {}
+        for name in self._order:
+            sources = self._sources[name]
+            if isinstance(self._nodes[name], ir.Input):
+                value = np.asarray(x)
+            elif not sources:
+                raise UnsupportedError(f"node {name!r} has no input")
+            else:
+                value = sum(outputs[s] for s in sources)
+            outputs[name] = self._forward(name)(value)
+        return outputs
+
+
+def block_graph_executor(graph) -> BlockGraphExecutor:
+    """The executor of ``graph``, built once per graph and kept on it (built anew when a node or an edge
+    has been replaced since)."""
+    executor = getattr(graph, "_block_executor", None)
+    if executor is None or executor.structure != _structure(graph):
+        executor = BlockGraphExecutor(graph)
+        graph._block_executor = executor
+    return executor
+
+
 def run_block_graph(graph, x: np.ndarray, forwards: Mapping[str, Callable] | None = None) -> dict[str, np.ndarray]:
     """Every node's output for input ``x`` (in the layout of the graph's ops, see
     :mod:`sc_neurocore.ir.blocks`); fan-in is summed, standard nodes act on the last axis. ``forwards``
-    maps a node name to the float forward it runs instead of its op's own."""
-    forwards = forwards or {}
-    outputs: dict[str, np.ndarray] = {}
-    for name in _execution_order(graph):
-        node = graph.nodes[name]
-        sources = graph.predecessors(name)
-        if isinstance(node, ir.Input):
-            value = np.asarray(x)
-        elif not sources:
-            raise UnsupportedError(f"node {name!r} has no input")
-        else:
-            value = sum(outputs[s] for s in sources)
-        outputs[name] = forwards[name](value) if name in forwards else _apply(name, node, value)
-    return outputs
+    maps a node name to the float forward it runs instead of its op's own. Without ``forwards`` the
+    graph's own executor runs (:func:`block_graph_executor`: models built once per graph)."""
+    executor = block_graph_executor(graph) if not forwards else BlockGraphExecutor(graph, forwards)
+    return executor.run(x)
 
 
 def _layout_op(graph):

@@ -74,6 +74,22 @@ def _emit(spikes: np.ndarray, dtype, out: np.ndarray | None) -> np.ndarray:
     return out
 
 
+def _fire_and_reset(v, compare, threshold, v_reset, subtract: bool, clip=None):
+    """``(spikes, v)``: where ``compare(v, threshold)`` fires, v is reset in place where it can be: by
+    subtracting the threshold (then clipped to ``clip = (bottom, top)`` when given), or to ``v_reset``."""
+    spikes = compare(v, threshold)
+    if subtract:
+        np.subtract(v, threshold, out=v, where=spikes)
+        if clip is not None:
+            np.maximum(v, clip[0], out=v)
+            np.minimum(v, clip[1], out=v)
+    elif np.ndim(v_reset) == 0:
+        np.putmask(v, spikes, v_reset)
+    else:
+        v = np.where(spikes, v_reset, v)
+    return spikes, v
+
+
 def make_float_step(pop, spike_ge: bool, owns_state: bool = False):
     """`float_step` specialised to `pop` once, before the time loop; returns step(current, state, out=None).
 
@@ -99,13 +115,7 @@ def make_float_step(pop, spike_ge: bool, owns_state: bool = False):
             v = np.add(v, syn, out=v) if owns_state else v + syn
         else:
             v = v - k_mem * (v - v_leak) + syn
-        spikes = compare(v, threshold)
-        if subtract:
-            np.subtract(v, threshold, out=v, where=spikes)
-        elif np.ndim(v_reset) == 0:
-            np.putmask(v, spikes, v_reset)
-        else:
-            v = np.where(spikes, v_reset, v)
+        spikes, v = _fire_and_reset(v, compare, threshold, v_reset, subtract)
         return _emit(spikes, v.dtype, out), (v, syn)
 
     return step
@@ -133,15 +143,8 @@ def make_fixed_step(pop, spike_ge: bool, state_bits: int, owns_state: bool = Fal
             v = v - ((k_mem * (v - v_leak)) >> 16) + acc
         np.maximum(v, bottom, out=v)
         np.minimum(v, top, out=v)
-        spikes = compare(v, threshold)
-        if subtract:  # saturate(v - threshold) where spiking; the rest is saturated already
-            np.subtract(v, threshold, out=v, where=spikes)
-            np.maximum(v, bottom, out=v)
-            np.minimum(v, top, out=v)
-        elif np.ndim(v_reset) == 0:
-            np.putmask(v, spikes, v_reset)
-        else:
-            v = np.where(spikes, v_reset, v)
+        # by subtraction: saturate(v - threshold) where spiking; the rest is saturated already
+        spikes, v = _fire_and_reset(v, compare, threshold, v_reset, subtract, (bottom, top))
         return _emit(spikes, np.int64, out), (v, syn)
 
     return step

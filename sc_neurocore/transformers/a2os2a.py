@@ -23,14 +23,15 @@ import numpy as np
 
 from sc_neurocore.models.attention import spiking_attention, split_heads
 from sc_neurocore.models.lif import lif_multistep, ternary_lif_multistep
-from sc_neurocore.transformers._checks import heads_split, last_dim, positive_float, positive_int, real_array
+from sc_neurocore.transformers._checks import heads_split, positive_float, positive_int
+from sc_neurocore.transformers.attention_block import AttentionBlock
 from sc_neurocore.transformers.layers import BNLinear, SpikingLinear
 from sc_neurocore.transformers.ops import OpCounts, product_ops, projection_ops
 
 __all__ = ["AdditionOnlyAttention"]
 
 
-class AdditionOnlyAttention:
+class AdditionOnlyAttention(AttentionBlock):
     """A²OS²A block: ``q`` (:class:`SpikingLinear`), ``k`` and ``v`` (:class:`BNLinear`) and
     ``proj`` (:class:`SpikingLinear`), heads of width ``dim / num_heads``."""
 
@@ -43,7 +44,7 @@ class AdditionOnlyAttention:
         attn_v_threshold: float = 1.0,
         seed: int = 0,
     ):
-        self.dim = positive_int("dim", dim)
+        super().__init__(dim)
         self.num_heads = positive_int("num_heads", num_heads)
         heads_split(self.dim, self.num_heads)
         self.tau = positive_float("tau", tau)
@@ -53,29 +54,21 @@ class AdditionOnlyAttention:
         self.k = BNLinear(dim, dim, seed=(seed, 1))
         self.v = BNLinear(dim, dim, seed=(seed, 2))
         self.proj = SpikingLinear(dim, dim, tau, v_threshold, seed=(seed, 3))
-        self.last_spikes: dict[str, np.ndarray] = {}
-        self._last_input: np.ndarray | None = None
 
     def forward(self, x_seq: np.ndarray) -> np.ndarray:
         """``x_seq[T, B, N, D]`` -> float32 output spikes ``[T, B, N, D]``."""
-        x_seq = real_array("x_seq", x_seq, (4,))
-        last_dim("x_seq", x_seq, self.dim)
+        x_seq = self._input(x_seq)
         q = self.q.forward(x_seq)
         k = np.maximum(self.k.forward(x_seq), 0)
         v, _ = ternary_lif_multistep(self.v.forward(x_seq), self.tau, self.v_threshold)
         neuron = partial(lif_multistep, tau=self.tau, v_threshold=self.attn_v_threshold, v_reset=0.0)
         attn, _, _ = spiking_attention(q, k, v, self.num_heads, neuron)
-        self._last_input = x_seq
-        self.last_spikes = {"q": q, "k": k, "v": v, "attn": attn}
+        self._record(x_seq, {"q": q, "k": k, "v": v, "attn": attn})
         return self.proj.forward(attn)
 
-    @property
-    def op_counts(self) -> dict[str, OpCounts]:
-        """Operations of the last forward pass: ``projections`` and ``attention`` (additions only)."""
-        if not self.last_spikes:
-            return {"projections": OpCounts(), "attention": OpCounts()}
-        x = self._last_input.reshape(-1, self.dim)
-        s = self.last_spikes
+    def _op_counts(self, x: np.ndarray, s: dict[str, np.ndarray]) -> dict[str, OpCounts]:
+        """``projections`` and ``attention`` (additions only)."""
+        x = x.reshape(-1, self.dim)
         projections = projection_ops(x, (self.q, self.k, self.v), s["attn"].reshape(-1, self.dim), self.proj.weight)
         q_h, k_h, v_h = (split_heads(s[name], self.num_heads) for name in ("q", "k", "v"))
         kv = k_h.swapaxes(-1, -2) @ v_h

@@ -18,14 +18,15 @@ import numpy as np
 
 from sc_neurocore.models.lif import lif_multistep
 from sc_neurocore.models.sdsa import sdsa_attention
-from sc_neurocore.transformers._checks import last_dim, positive_float, positive_int, real_array
+from sc_neurocore.transformers._checks import positive_float
+from sc_neurocore.transformers.attention_block import AttentionBlock
 from sc_neurocore.transformers.layers import BNLinear, SpikingLinear
 from sc_neurocore.transformers.ops import OpCounts, projection_ops
 
 __all__ = ["SpikeDrivenSelfAttention"]
 
 
-class SpikeDrivenSelfAttention:
+class SpikeDrivenSelfAttention(AttentionBlock):
     """SDSA block with ``q``, ``k``, ``v`` (:class:`SpikingLinear`) and ``proj`` (:class:`BNLinear`)."""
 
     def __init__(
@@ -36,32 +37,24 @@ class SpikeDrivenSelfAttention:
         kv_v_threshold: float = 0.5,
         seed: int = 0,
     ):
-        self.dim = positive_int("dim", dim)
+        super().__init__(dim)
         self.tau = positive_float("tau", tau)
         self.kv_v_threshold = positive_float("kv_v_threshold", kv_v_threshold)
         self.q, self.k, self.v = (SpikingLinear(dim, dim, tau, v_threshold, seed=(seed, i)) for i in range(3))
         self.proj = BNLinear(dim, dim, seed=(seed, 3))
-        self.last_spikes: dict[str, np.ndarray] = {}
-        self._last_input: np.ndarray | None = None
 
     def forward(self, x_seq: np.ndarray) -> np.ndarray:
         """``x_seq[T, B, N, D]`` -> float32 ``[T, B, N, D]`` (add it to the residual stream)."""
-        x_seq = real_array("x_seq", x_seq, (4,))
-        last_dim("x_seq", x_seq, self.dim)
+        x_seq = self._input(x_seq)
         q, k, v = self.q.forward(x_seq), self.k.forward(x_seq), self.v.forward(x_seq)
         neuron = partial(lif_multistep, tau=self.tau, v_threshold=self.kv_v_threshold, v_reset=0.0)
         gated, kv, _, _ = sdsa_attention(q, k, v, neuron)
-        self._last_input = x_seq
-        self.last_spikes = {"q": q, "k": k, "v": v, "kv": kv, "gated": gated}
+        self._record(x_seq, {"q": q, "k": k, "v": v, "kv": kv, "gated": gated})
         return self.proj.forward(gated)
 
-    @property
-    def op_counts(self) -> dict[str, OpCounts]:
-        """Operations of the last forward pass: ``projections`` and ``attention`` (ANDs and counts)."""
-        if not self.last_spikes:
-            return {"projections": OpCounts(), "attention": OpCounts()}
-        x = self._last_input.reshape(-1, self.dim)
-        s = self.last_spikes
+    def _op_counts(self, x: np.ndarray, s: dict[str, np.ndarray]) -> dict[str, OpCounts]:
+        """``projections`` and ``attention`` (ANDs and counts)."""
+        x = x.reshape(-1, self.dim)
         projections = projection_ops(x, (self.q, self.k, self.v), s["gated"].reshape(-1, self.dim), self.proj.weight)
         elements = s["q"].size
         attention = OpCounts(

@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from sc_neurocore.transformers._checks import heads_split, last_dim, positive_float, positive_int, real_array
+from sc_neurocore.transformers._checks import heads_split, positive_float, positive_int
+from sc_neurocore.transformers.attention_block import AttentionBlock
 from sc_neurocore.models.attention import spiking_attention
 from sc_neurocore.models.lif import lif_multistep
 from sc_neurocore.transformers.layers import SpikingLinear
@@ -28,7 +29,7 @@ from sc_neurocore.transformers.ops import OpCounts, is_spike_tensor, product_ops
 __all__ = ["SpikformerSSA"]
 
 
-class SpikformerSSA:
+class SpikformerSSA(AttentionBlock):
     """Spikformer SSA block. ``qkv`` is a :class:`SpikingLinear` ``D -> 3D`` whose output channels
     are ``[q | k | v]``, each split into heads as ``[head, d]`` (SpikingJelly's ``qkv_conv_bn``);
     ``proj`` is a :class:`SpikingLinear` ``D -> D``.
@@ -46,7 +47,7 @@ class SpikformerSSA:
         attn_v_threshold: float = 0.5,
         seed: int = 0,
     ):
-        self.dim = positive_int("dim", dim)
+        super().__init__(dim)
         self.num_heads = positive_int("num_heads", num_heads)
         self.head_dim = heads_split(self.dim, self.num_heads)
         self.scale = positive_float("scale", scale)
@@ -54,39 +55,31 @@ class SpikformerSSA:
         self.tau = positive_float("tau", tau)
         self.qkv = SpikingLinear(dim, 3 * dim, tau, v_threshold, seed=(seed, 0))
         self.proj = SpikingLinear(dim, dim, tau, v_threshold, seed=(seed, 1))
-        self.last_spikes: dict[str, np.ndarray] = {}
-        self._last_input: np.ndarray | None = None
 
     def forward(self, x_seq: np.ndarray) -> np.ndarray:
         """``x_seq[T, B, N, D]`` (spikes or real values) -> float32 output spikes ``[T, B, N, D]``."""
-        x_seq = real_array("x_seq", x_seq, (4,))
-        last_dim("x_seq", x_seq, self.dim)
+        x_seq = self._input(x_seq)
         qkv = self.qkv.forward(x_seq)
         q, k, v = np.split(qkv, 3, axis=-1)  # channels [q | k | v]
         # Q (K^T V): linear in tokens; every entry is an integer count, exact in float32
         attn, _, _ = spiking_attention(q, k, v, self.num_heads, self._attention_neuron)
         out = self.proj.forward(attn)
-        self._last_input = x_seq
-        self.last_spikes = {"qkv": qkv, "attn": attn, "out": out}
+        self._record(x_seq, {"qkv": qkv, "attn": attn, "out": out})
         return out
 
     def _attention_neuron(self, drive: np.ndarray):
         """``LIF(s y, v_th)`` as ``LIF(y, v_th / s)`` (hard reset to 0: the same spikes)."""
         return lif_multistep(drive, self.tau, self.attn_v_threshold / self.scale, 0.0)
 
-    @property
-    def op_counts(self) -> dict[str, OpCounts]:
-        """Operations of the last forward pass: ``projections`` (qkv and proj) and ``attention``."""
-        if not self.last_spikes:
-            return {"projections": OpCounts(), "attention": OpCounts()}
-        x = self._last_input
+    def _op_counts(self, x: np.ndarray, s: dict[str, np.ndarray]) -> dict[str, OpCounts]:
+        """``projections`` (qkv and proj) and ``attention``."""
         steps, batch, tokens, _ = x.shape
-        heads = self.last_spikes["qkv"].reshape(steps, batch, tokens, 3, self.num_heads, self.head_dim)
+        heads = s["qkv"].reshape(steps, batch, tokens, 3, self.num_heads, self.head_dim)
         q = heads[:, :, :, 0].transpose(0, 1, 3, 2, 4)
         k = heads[:, :, :, 1].transpose(0, 1, 3, 4, 2)
         v = heads[:, :, :, 2].transpose(0, 1, 3, 2, 4)
         projections = product_ops(
             x.reshape(-1, self.dim), self.qkv.weight, is_spike_tensor(x), False
-        ) + product_ops(self.last_spikes["attn"].reshape(-1, self.dim), self.proj.weight, True, False)
+        ) + product_ops(s["attn"].reshape(-1, self.dim), self.proj.weight, True, False)
         attention = product_ops(k, v, True, True) + product_ops(q, k @ v, True, False)
         return {"projections": projections, "attention": attention}

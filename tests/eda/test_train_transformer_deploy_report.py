@@ -9,6 +9,7 @@ import yaml
 from sc_neurocore.cli.app import main
 
 from tests.conftest import REPO
+from tests.eda.train_deploy import assert_fits_a_up5k_in_time, train_and_deploy
 
 pytestmark = pytest.mark.eda
 
@@ -17,25 +18,15 @@ CONFIG = REPO / "examples" / "train_transformer.yaml"  # dim 96: the accuracy mo
 
 def test_trained_transformer_deploys_and_reports_its_accuracy(tmp_path, capsys):
     raw = yaml.safe_load(CONFIG.read_text())
-    raw["output"] = str(tmp_path / "train")
     raw["epochs"] = 6  # a short run: the accuracy check below is loose
-    config = tmp_path / "config.yaml"
-    config.write_text(yaml.safe_dump(raw))
+    trained, model, test_set, build = train_and_deploy(raw, tmp_path, capsys)
 
-    assert main(["train", str(config), "--json"]) == 0
-    trained = json.loads(capsys.readouterr().out)
-    model, test_set = trained["files"]["nir"], trained["files"]["test_set"]
-
-    build = tmp_path / "build"
-    assert main(["deploy", model, "--target", "ice40", "--device", "up5k", "-o", str(build)]) == 0
-    capsys.readouterr()
-
-    assert main(["report", str(build), "--model", model, "--input", test_set]) == 0
+    assert main(["report", build, "--model", model, "--input", test_set]) == 0
     table = capsys.readouterr().out
     assert "accuracy on 539 samples" in table and "logic cells" in table
     assert "cycles to stream the weights into SPRAM" in table  # the one-off load, beside the inference time
 
-    assert main(["report", str(build), "--model", model, "--input", test_set, "--json"]) == 0
+    assert main(["report", build, "--model", model, "--input", test_set, "--json"]) == 0
     (record,) = json.loads(capsys.readouterr().out)["builds"]
     assert record["manifest"]["block"] == "spiking_transformer"
     accuracy = record["workload"]["accuracy"]
@@ -44,11 +35,8 @@ def test_trained_transformer_deploys_and_reports_its_accuracy(tmp_path, capsys):
     # the engine's integer twin is what training scored as fixed point, on the same split
     assert accuracy["hardware"] == pytest.approx(trained["metrics"]["fixed_test_accuracy"])
     assert accuracy["float"] == pytest.approx(trained["metrics"]["test_accuracy"])
-    used = {row["name"]: row["used"] for row in record["build"]["resources"]}
-    assert 0 < used["logic cells"] < 5280 and 0 < used["EBR"] <= 30
-    (clock,) = record["build"]["fmax_mhz"].values()
-    assert clock["achieved"] >= clock["constraint"]
+    assert_fits_a_up5k_in_time(record)
 
     other = tmp_path / "other.nir"  # a model that did not produce this build is refused
     other.write_bytes(open(model, "rb").read() + b"\0")
-    assert main(["report", str(build), "--model", str(other), "--input", test_set]) == 2
+    assert main(["report", build, "--model", str(other), "--input", test_set]) == 2

@@ -38,6 +38,8 @@ from sc_neurocore.passes.lower import lower  # noqa: E402
 from sc_neurocore.presets import get_preset  # noqa: E402
 from sc_neurocore.sim import run_float  # noqa: E402
 
+from tests.interop.shared import recurrent_cuba_graph  # noqa: E402
+
 pytestmark = pytest.mark.interop
 STEPS, BATCH = 100, 4
 PRESET = get_preset("norse")
@@ -194,19 +196,7 @@ def _recurrent_cuba_graph():
             v_leak=np.zeros(n), v_threshold=np.full(n, 0.5), w_in=rng.uniform(4.0, 6.0, n),
         )
 
-    return graph_from_nir(nir.NIRGraph(
-        nodes={
-            "input": nir.Input(input_type=np.array([12])),
-            "fc1": nir.Affine(weight=rng.normal(0.0, 1.0, (9, 12)), bias=np.zeros(9)),
-            "lif1": cuba(9),
-            "rec": nir.Linear(weight=rng.normal(0.0, 0.5, (9, 9))),
-            "fc2": nir.Affine(weight=rng.normal(0.0, 2.0, (5, 9)), bias=np.zeros(5)),
-            "lif2": cuba(5),
-            "output": nir.Output(output_type=np.array([5])),
-        },
-        edges=[("input", "fc1"), ("fc1", "lif1"), ("lif1", "rec"), ("rec", "lif1"), ("lif1", "fc2"),
-               ("fc2", "lif2"), ("lif2", "output")],
-    ))
+    return recurrent_cuba_graph(cuba, rng, (1.0, 0.5, 2.0))
 
 
 def _norse_import(graph):

@@ -40,6 +40,8 @@ from sc_neurocore.passes.lower import lower  # noqa: E402
 from sc_neurocore.presets import get_preset  # noqa: E402
 from sc_neurocore.sim import run_float  # noqa: E402
 
+from tests.interop.shared import assert_identical_layers  # noqa: E402
+
 pytestmark = pytest.mark.interop
 STEPS, BATCH = 100, 4
 
@@ -175,10 +177,7 @@ def test_rsynaptic_with_the_reset_it_asks_for_gives_identical_spikes():
     inputs = _inputs((12,))
     theirs = _in_order(_snntorch_run(_rsynaptic_net(), inputs, reset_as_asked=True))
     ours = _ours(graph, inputs)
-    assert len(theirs) == len(ours) == 2
-    for their_spikes, our_spikes in zip(theirs, ours):
-        assert their_spikes.sum() > 100
-        np.testing.assert_array_equal(our_spikes, their_spikes)
+    assert_identical_layers(theirs, ours, more_than=100)
 
 
 def test_rsynaptic_as_shipped_agrees_within_the_measured_bound():
@@ -198,10 +197,7 @@ def test_conv_net_gives_identical_spikes():
     inputs = _inputs((2, 8, 8))
     theirs = _in_order(_snntorch_run(_conv_net(), inputs))
     ours = _ours(_conv_graph(), inputs)
-    assert len(theirs) == len(ours) == 2
-    for their_spikes, our_spikes in zip(theirs, ours):
-        assert their_spikes.sum() > 50
-        np.testing.assert_array_equal(our_spikes, their_spikes)
+    assert_identical_layers(theirs, ours)
 
 
 def _imported_run(graph, inputs):
@@ -244,10 +240,7 @@ def test_our_export_reads_back_into_snntorch_with_identical_spikes(build, shape)
     graph = build()
     inputs = _inputs(shape)
     theirs, ours = _imported_run(graph, inputs), _ours(graph, inputs)
-    assert len(theirs) == len(ours) == 2
-    for their_spikes, our_spikes in zip(theirs, ours):
-        assert their_spikes.sum() > 50
-        np.testing.assert_array_equal(our_spikes, their_spikes)
+    assert_identical_layers(theirs, ours)
 
 
 @pytest.mark.xfail(strict=True, raises=AssertionError,

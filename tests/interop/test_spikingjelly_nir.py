@@ -30,6 +30,8 @@ from sc_neurocore.passes.lower import lower  # noqa: E402
 from sc_neurocore.presets import get_preset  # noqa: E402
 from sc_neurocore.sim import run_float  # noqa: E402
 
+from tests.interop.shared import assert_identical_layers, recurrent_cuba_graph  # noqa: E402
+
 pytestmark = pytest.mark.interop
 STEPS, BATCH = 100, 4
 PRESET = get_preset("spikingjelly")
@@ -103,10 +105,7 @@ def test_lif_networks_give_identical_spikes(build, shape):
     graph = _exported(net, shape)
     inputs = _inputs(shape)
     theirs, ours = _spikingjelly_run(net, inputs), _ours(graph, inputs)
-    assert len(theirs) == len(ours) == 2
-    for their_spikes, our_spikes in zip(theirs, ours):
-        assert their_spikes.sum() > 50
-        np.testing.assert_array_equal(our_spikes, their_spikes)
+    assert_identical_layers(theirs, ours)
 
 
 def test_the_preset_spike_condition_matters_at_the_threshold():
@@ -170,10 +169,7 @@ def test_cuba_lif_network_gives_identical_spikes():
             linear.bias.mul_(0.1)
     inputs = _inputs((12,))
     theirs, ours = _spikingjelly_run(net, inputs), _ours(_exported(net, (12,)), inputs)
-    assert len(theirs) == len(ours) == 2
-    for their_spikes, our_spikes in zip(theirs, ours):
-        assert their_spikes.sum() > 50
-        np.testing.assert_array_equal(our_spikes, their_spikes)
+    assert_identical_layers(theirs, ours)
 
 
 def _recurrent_cuba_graph():
@@ -190,19 +186,7 @@ def _recurrent_cuba_graph():
             v_leak=np.zeros(n), v_threshold=np.full(n, 0.5), v_reset=np.zeros(n), w_in=np.full(n, tau_syn / PRESET.dt),
         )
 
-    return graph_from_nir(nir.NIRGraph(
-        nodes={
-            "input": nir.Input(input_type=np.array([12])),
-            "fc1": nir.Affine(weight=rng.normal(0.0, 0.08, (9, 12)), bias=np.zeros(9)),
-            "lif1": cuba(9),
-            "rec": nir.Linear(weight=rng.normal(0.0, 0.1, (9, 9))),
-            "fc2": nir.Affine(weight=rng.normal(0.0, 0.12, (5, 9)), bias=np.zeros(5)),
-            "lif2": cuba(5),
-            "output": nir.Output(output_type=np.array([5])),
-        },
-        edges=[("input", "fc1"), ("fc1", "lif1"), ("lif1", "rec"), ("rec", "lif1"), ("lif1", "fc2"),
-               ("fc2", "lif2"), ("lif2", "output")],
-    ))
+    return recurrent_cuba_graph(cuba, rng, (0.08, 0.1, 0.12))
 
 
 def test_our_recurrent_cuba_lif_export_reads_back_into_spikingjelly_with_identical_spikes():

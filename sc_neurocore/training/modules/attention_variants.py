@@ -30,7 +30,7 @@ from sc_neurocore.models.sdsa import sdsa_attention
 
 from .layers import TrainableLinear
 from .module import Module
-from .neurons import TrainableLIF, _sum_leading
+from .neurons import TrainableLIF, _membrane_bptt, _sum_leading
 from .surrogate import Surrogate
 
 __all__ = ["TernaryLIF", "TrainableSDSA", "TrainableA2OS2A"]
@@ -61,15 +61,7 @@ class TernaryLIF(TrainableLIF):
         g_pos = self.surrogate.derivative(u - theta).astype(u.dtype)
         g_neg = self.surrogate.derivative(-u - theta).astype(u.dtype)
         # v = u (1 - p - n): dv/du = (1 - p - n) - u (g_pos - g_neg), dv/dtheta = u (g_pos + g_neg)
-        c = beta * ((1 - p - n) - u * (g_pos - g_neg))
-        a = grad * (g_pos + g_neg)
-        gu = np.empty_like(u)
-        nxt = np.zeros_like(u[0])
-        for t in range(u.shape[0] - 1, -1, -1):
-            nxt = a[t] + c[t] * nxt
-            gu[t] = nxt
-        g_future = np.zeros_like(u)
-        g_future[:-1] = beta * gu[1:]
+        gu, g_future = _membrane_bptt(u, grad * (g_pos + g_neg), beta * ((1 - p - n) - u * (g_pos - g_neg)), beta)
         if self.threshold is not None:
             self.threshold.grad += _sum_leading(grad * (g_neg - g_pos) + g_future * u * (g_pos + g_neg))
         if self.tau_logit is not None:

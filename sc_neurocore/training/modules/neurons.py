@@ -40,6 +40,19 @@ def _sum_leading(x: np.ndarray) -> np.ndarray:
     return x.reshape(-1, x.shape[-1]).sum(axis=0)
 
 
+def _membrane_bptt(u: np.ndarray, a: np.ndarray, c: np.ndarray, beta) -> tuple[np.ndarray, np.ndarray]:
+    """Backpropagation through time of a leaky membrane ``u`` (time first): ``gu[t] = a[t] + c[t] gu[t+1]``
+    (in ``u``'s dtype), and what each step's ``v`` receives through the next step's leak, ``beta gu[t+1]``."""
+    gu = np.empty_like(u)
+    nxt = np.zeros_like(u[0])
+    for t in range(u.shape[0] - 1, -1, -1):
+        nxt = a[t] + c[t] * nxt
+        gu[t] = nxt
+    g_future = np.zeros_like(u)
+    g_future[:-1] = beta * gu[1:]
+    return gu, g_future
+
+
 def _logit(p: float) -> float:
     return float(np.log(p / (1 - p)))
 
@@ -118,15 +131,7 @@ class TrainableLIF(_Leaky):
         u, s, k, theta = self._cache
         beta = 1 - k
         g = self.surrogate.derivative(u - theta).astype(u.dtype)
-        a = grad * g
-        c = beta * ((1 - s) - u * g)
-        gu = np.empty_like(u)
-        nxt = np.zeros_like(u[0])
-        for t in range(u.shape[0] - 1, -1, -1):
-            nxt = a[t] + c[t] * nxt
-            gu[t] = nxt
-        g_future = np.zeros_like(u)
-        g_future[:-1] = beta * gu[1:]  # dL/dv[t] through the next step's leak
+        gu, g_future = _membrane_bptt(u, grad * g, beta * ((1 - s) - u * g), beta)
         if self.threshold is not None:
             self.threshold.grad += -_sum_leading((grad - g_future * u) * g)
         if self.tau_logit is not None:

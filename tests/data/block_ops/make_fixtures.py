@@ -4,13 +4,18 @@ one file per op (input -> op -> output), and the op's output on a fixed input.
     python tests/data/block_ops/make_fixtures.py
 """
 
+import sys
 from pathlib import Path
 
 import numpy as np
 
 from sc_neurocore.export import write_nir
 from sc_neurocore.frontend import read_nir
-from sc_neurocore.ir import Graph, Input, Output
+
+if __name__ == "__main__":  # run as a script: the repository (for tests.netbuild) is not on the path yet
+    sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
+
+from tests.netbuild import single_op_graph, trained_attention_variant  # noqa: E402
 
 HERE = Path(__file__).parent
 D = 8
@@ -18,49 +23,9 @@ CPG = {"cpg_kuramoto": dict(d_model=D, max_len=16, coupling=0.3, burn_in=20, see
        "cpg_pe": dict(d_model=D, max_len=16, mode="cpg-pe")}
 
 
-def single_op_graph(op) -> Graph:
-    return Graph({"input": Input(op.shape_in), "op": op, "output": Output(op.shape_out)},
-                 [("input", "op"), ("op", "output")]).validate()
-
-
 def fixture_input() -> np.ndarray:
     """``(B, tokens, d_model)`` for the CPG encoders."""
     return np.random.default_rng(4).random((2, 12, D))
-
-
-def _trained_bn(*layers, seed=0):
-    """Batch-norm statistics away from the identity, so the folded arrays are non-trivial."""
-    from sc_neurocore.transformers.layers import BatchNorm
-
-    rng = np.random.default_rng(seed)
-    for layer in layers:
-        n = layer.out_dim
-        layer.bn = BatchNorm(n, gamma=rng.uniform(0.5, 1.5, n), beta=rng.normal(0.5, 0.3, n),
-                             mean=rng.normal(0, 0.1, n), var=rng.uniform(0.01, 0.05, n))
-
-
-def _ssa():
-    from sc_neurocore.transformers import SpikformerSSA
-
-    model = SpikformerSSA(D, 2, seed=1)
-    _trained_bn(model.qkv, model.proj)
-    return model
-
-
-def _sdsa():
-    from sc_neurocore.transformers import SpikeDrivenSelfAttention
-
-    model = SpikeDrivenSelfAttention(D, seed=2)
-    _trained_bn(model.q, model.k, model.v, model.proj)
-    return model
-
-
-def _a2os2a():
-    from sc_neurocore.transformers import AdditionOnlyAttention
-
-    model = AdditionOnlyAttention(D, 2, seed=3)
-    _trained_bn(model.q, model.k, model.v, model.proj)
-    return model
 
 
 def _seed_attention():
@@ -82,9 +47,9 @@ def _rates(*shape):
 # name -> (the seed-API model, its input in the op's layout)
 MODELS = {
     "seed_attention": (_seed_attention, _rates(2, 5, D)),
-    "ssa": (_ssa, _rates(6, 2, 5, D)),
-    "sdsa": (_sdsa, _rates(6, 2, 5, D)),
-    "a2os2a": (_a2os2a, _rates(6, 2, 5, D)),
+    "ssa": (lambda: trained_attention_variant("ssa", D, 2), _rates(6, 2, 5, D)),
+    "sdsa": (lambda: trained_attention_variant("sdsa", D, 2), _rates(6, 2, 5, D)),
+    "a2os2a": (lambda: trained_attention_variant("a2os2a", D, 2), _rates(6, 2, 5, D)),
     "ssm_real": (_ssm("s4d-real"), lambda: 3 * np.random.default_rng(5).random((2, 20, D))),
     "ssm_lin": (_ssm("s4d-lin"), lambda: 3 * np.random.default_rng(5).random((2, 20, D))),
 }

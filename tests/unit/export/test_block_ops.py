@@ -15,55 +15,24 @@ from sc_neurocore.sim.block_forward import block_forward
 from sc_neurocore.sim.blocks import run_block_graph
 from sc_neurocore.training.modules.attention_variants import TrainableA2OS2A, TrainableSDSA
 from sc_neurocore.training.block_ops import attention_module, attention_op
-from sc_neurocore.transformers import (
-    AdditionOnlyAttention, CPGPositionalEncoding, SpikeDrivenAttention, SpikeDrivenSelfAttention, SpikformerSSA,
-    SpikyStateSpace,
-)
+from sc_neurocore.transformers import CPGPositionalEncoding, SpikeDrivenAttention, SpikyStateSpace
 from sc_neurocore.transformers.cpg import cpg_encoder_op
 from sc_neurocore.transformers.spikformer import spike_driven_attention_op
-from sc_neurocore.transformers.layers import BatchNorm
 from sc_neurocore.transformers.ssm import spiky_state_space_op
 from sc_neurocore.transformers.variant_ops import attention_variant_op
 
+from tests.netbuild import single_op_graph, trained_attention_variant
+
 D = 16
-
-
-def _trained_bn(*layers, seed=0):
-    """Batch-norm statistics away from the identity, so the folded arrays are non-trivial."""
-    rng = np.random.default_rng(seed)
-    for layer in layers:
-        n = layer.out_dim
-        layer.bn = BatchNorm(n, gamma=rng.uniform(0.5, 1.5, n), beta=rng.normal(0.5, 0.3, n),
-                             mean=rng.normal(0, 0.1, n), var=rng.uniform(0.01, 0.05, n))
-
-
-def _ssa():
-    op = SpikformerSSA(D, 4, seed=1)
-    _trained_bn(op.qkv, op.proj)
-    return op
-
-
-def _sdsa():
-    op = SpikeDrivenSelfAttention(D, seed=2)
-    _trained_bn(op.q, op.k, op.v, op.proj)
-    return op
-
-
-def _a2os2a():
-    op = AdditionOnlyAttention(D, 4, seed=3)
-    _trained_bn(op.q, op.k, op.v, op.proj)
-    return op
-
-
 RNG = np.random.default_rng(7)
 SEQ = RNG.random((6, 2, 5, D))  # [T, B, N, D]
 SSM_IN = 3 * RNG.random((2, 30, D))  # [B, T, D]
 TOKENS = RNG.random((3, 7, D))  # [B, N, D]
 CASES = {
     "seed_attention": (lambda: spike_driven_attention_op(SpikeDrivenAttention(D, 4, 8, 0.05, 5)), TOKENS),
-    "ssa": (lambda: attention_variant_op(_ssa()), SEQ),
-    "sdsa": (lambda: attention_variant_op(_sdsa()), SEQ),
-    "a2os2a": (lambda: attention_variant_op(_a2os2a()), SEQ),
+    "ssa": (lambda: attention_variant_op(trained_attention_variant("ssa", D, 4)), SEQ),
+    "sdsa": (lambda: attention_variant_op(trained_attention_variant("sdsa", D, 4)), SEQ),
+    "a2os2a": (lambda: attention_variant_op(trained_attention_variant("a2os2a", D, 4)), SEQ),
     "ssm_real": (lambda: spiky_state_space_op(SpikyStateSpace(D, 8, 0.5, 0.05, "s4d-real", 4)), SSM_IN),
     "ssm_lin": (lambda: spiky_state_space_op(SpikyStateSpace(D, 8, 0.5, 0.05, "s4d-lin", 4)), SSM_IN),
     "cpg_kuramoto": (lambda: cpg_encoder_op(CPGPositionalEncoding(D, 64, coupling=0.3, seed=2)), TOKENS),
@@ -91,17 +60,11 @@ def _assert_same_state(a, b):
             assert value == sb[key], key
 
 
-def _single(block):
-    width = block.shape_in
-    return Graph({"input": Input(width), "op": block, "output": Output(block.shape_out)},
-                 [("input", "op"), ("op", "output")]).validate()
-
-
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_round_trip_rebuilds_the_exact_op(case, tmp_path):
     make, x = CASES[case]
     block = make()
-    path = write_nir(_single(block), tmp_path / f"{case}.nir")
+    path = write_nir(single_op_graph(block), tmp_path / f"{case}.nir")
     plain = nir.read(str(path))  # a plain reader loads it, types checked
     assert plain.nodes["op"].metadata[OP_KEY] == block.KIND
     back = read_nir(path).nodes["op"]
@@ -116,7 +79,7 @@ def test_block_subgraphs_mix_with_standard_nodes(tmp_path):
     rng = np.random.default_rng(1)
     nodes = {
         "input": Input((D,)), "scale_in": Affine(rng.normal(0, 1, (D, D)), rng.normal(1, 0.1, D)),
-        "position": cpg_encoder_op(CPGPositionalEncoding(D, 32)), "attention": attention_variant_op(_ssa()),
+        "position": cpg_encoder_op(CPGPositionalEncoding(D, 32)), "attention": attention_variant_op(trained_attention_variant("ssa", D, 4)),
         "readout": Linear(rng.normal(0, 1, (4, D))), "output": Output((4,)),
     }
     edges = [("input", "scale_in"), ("scale_in", "position"), ("position", "attention"), ("attention", "readout"),
@@ -191,7 +154,7 @@ def test_malformed_block_subgraphs_name_the_node():
 
 
 def test_read_nir_names_a_broken_block_in_a_file(tmp_path):
-    path = write_nir(_single(CASES["ssm_real"][0]()), tmp_path / "ssm.nir")
+    path = write_nir(single_op_graph(CASES["ssm_real"][0]()), tmp_path / "ssm.nir")
     with h5py.File(path, "r+") as handle:
         del handle["node/nodes/op/metadata/dt"]
     with pytest.raises(ModelError, match=r"ssm.nir: node 'op' \(spiky_state_space\): missing .*'dt'"):
@@ -222,7 +185,7 @@ def _assert_same_arrays(want: dict, got: dict):
 @pytest.mark.parametrize("kind", ["trained_sdsa", "trained_a2os2a"])
 def test_trained_variants_round_trip_exactly(kind, tmp_path):
     module, block = _trained_variant(kind)
-    path = write_nir(_single(block), tmp_path / f"{kind}.nir")
+    path = write_nir(single_op_graph(block), tmp_path / f"{kind}.nir")
     plain = nir.read(str(path))  # a plain reader loads it, types checked
     assert plain.nodes["op"].metadata[OP_KEY] == kind
     assert {type(n).__name__ for n in plain.nodes["op"].nodes.values()} >= {"Affine", "LIF"}
@@ -243,7 +206,7 @@ def test_trained_variants_round_trip_exactly(kind, tmp_path):
 def test_trained_ops_are_data_that_run_in_their_model():
     _, block = _trained_variant("trained_sdsa")
     with pytest.raises(UnsupportedError, match="trained_sdsa op is data: .*simulate_trained_ops"):
-        run_block_graph(_single(block), TRAINED_SEQ)
+        run_block_graph(single_op_graph(block), TRAINED_SEQ)
 
 
 def test_malformed_trained_variants_name_the_node():

@@ -74,6 +74,19 @@ def _spikes(shape, seed=3):
     return (np.random.default_rng(seed).random(shape) < 0.5).astype(np.float32)
 
 
+def _forward_both(layer, ref, linears, blocks):
+    """``layer``'s linears take the weights of ``ref``'s blocks; both run on the same spikes: (ours, ref's)."""
+    for linear, block in zip(linears, blocks):
+        _copy(linear, block)
+    x = _spikes((4, 2, 5, 8))
+    return layer.forward(x.astype(F64)), ref.forward(x)
+
+
+def _assert_same_spikes(named, ref):
+    for name, got in named:
+        np.testing.assert_array_equal(got, ref.last_spikes[name], err_msg=name)
+
+
 def test_sdsa_forward_matches_inference():
     from sc_neurocore.transformers.sdsa import SpikeDrivenSelfAttention as InferenceSDSA
 
@@ -82,14 +95,10 @@ def test_sdsa_forward_matches_inference():
     for block in (ref.q, ref.k, ref.v, ref.proj):
         _dyadic(block, rng)
     layer = TrainableSDSA(8, rng=rng, tau=TAU, threshold=TAU * 1.0 - EPS, kv_threshold=TAU * 0.5 - EPS, dtype=F64)
-    for linear, block in zip((layer.W_q, layer.W_k, layer.W_v, layer.W_proj), (ref.q, ref.k, ref.v, ref.proj)):
-        _copy(linear, block)
-    x = _spikes((4, 2, 5, 8))
-    out = layer.forward(x.astype(F64))
-    expect = ref.forward(x)
+    out, expect = _forward_both(layer, ref, (layer.W_q, layer.W_k, layer.W_v, layer.W_proj),
+                                (ref.q, ref.k, ref.v, ref.proj))
     q, k, v, kv = layer._qkv
-    for name, got in (("q", q), ("k", k), ("v", v), ("kv", kv)):
-        np.testing.assert_array_equal(got, ref.last_spikes[name], err_msg=name)
+    _assert_same_spikes((("q", q), ("k", k), ("v", v), ("kv", kv)), ref)
     assert 0 < kv.mean() < 1 and 0 < q.mean() < 1  # the comparison sees spikes and silences
     np.testing.assert_array_equal(out, expect)
 
@@ -104,14 +113,10 @@ def test_a2os2a_forward_matches_inference():
     _dyadic(ref.v, rng, -16, 16)  # V fires both signs
     layer = TrainableA2OS2A(8, 2, rng=rng, tau=TAU, threshold=TAU * 1.0 - EPS, attn_threshold=TAU * 4.0 - EPS,
                             scale=1.0, dtype=F64)
-    for linear, block in zip((layer.W_q, layer.W_k, layer.W_v, layer.W_out), (ref.q, ref.k, ref.v, ref.proj)):
-        _copy(linear, block)
-    x = _spikes((4, 2, 5, 8))
-    out = layer.forward(x.astype(F64))
-    expect = ref.forward(x)
+    out, expect = _forward_both(layer, ref, (layer.W_q, layer.W_k, layer.W_v, layer.W_out),
+                                (ref.q, ref.k, ref.v, ref.proj))
     q, k, v, _ = layer._cache
-    for name, got in (("q", q), ("k", k), ("v", v)):
-        np.testing.assert_array_equal(got, ref.last_spikes[name], err_msg=name)
+    _assert_same_spikes((("q", q), ("k", k), ("v", v)), ref)
     assert (ref.last_spikes["v"] == 1).any() and (ref.last_spikes["v"] == -1).any()
     assert 0 < ref.last_spikes["attn"].mean() < 1 and 0 < expect.mean() < 1
     np.testing.assert_array_equal(out, expect)
