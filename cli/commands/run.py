@@ -35,19 +35,23 @@ def _model(build: BoardBuild, model: Optional[Path]) -> Path:
     return path
 
 
-def _stimuli(core: Core, build: BoardBuild, input_path: Optional[Path], steps: int, seed: int):
-    """Per inference the core's stimulus, and the labels when the input has them."""
+def _stimuli(core: Core, build: BoardBuild, input_path: Optional[Path], steps: int, seed: int,
+             samples: Optional[int]):
+    """The core's stimuli (of the first `samples` samples, all when None), and the labels when the input
+    has them."""
     if input_path is None:
         return [None], None  # the core's own example stimulus
     if build.stream["format"] == "events":
         workload = load_workload(input_path, core.net.input_size, steps, seed)
-        spikes = (workload.inputs > 0).astype(np.int64)
-        return [spikes[:, b, :] for b in range(spikes.shape[1])], workload.labels
+        spikes = (workload.inputs[:, :samples] > 0).astype(np.int64)
+        labels = None if workload.labels is None else workload.labels[:samples]
+        return [spikes[:, b, :] for b in range(spikes.shape[1])], labels
     if core.kind != TRANSFORMER:
         raise InputError(f"run --input takes spikes for a network core or images for the transformer; a "
                          f"{core.kind} build runs its own example stimulus (leave --input out)")
     images, labels = _images(input_path, core.fixed.tokens * core.fixed.token_dim)
-    return [images], labels  # one stimulus of many inferences: the weights go over the link once
+    # one stimulus of many inferences: the weights go over the link once
+    return [images[:samples]], None if labels is None else labels[:samples]
 
 
 def _images(path: Path, pixels: int):
@@ -109,6 +113,7 @@ def command(
                                          "path the build records)."),
     steps: int = typer.Option(100, "--steps", help="Time steps of rate-coded [B, n] samples."),
     seed: int = typer.Option(0, "--seed", help="Seed of rate coding."),
+    samples: Optional[int] = typer.Option(None, "--samples", help="Run only the first N samples of --input."),
     out: Optional[Path] = typer.Option(None, "--out", help="Write the outputs and predictions to this .npz."),
     timeout: float = typer.Option(5.0, "--timeout", help="Seconds the board may stay silent."),
     retries: int = typer.Option(3, "--retries", help="Times a frame the board refuses is sent again."),
@@ -116,6 +121,8 @@ def command(
     json_out: bool = opt.JSON,
 ) -> None:
     check_options(steps=steps, seed=seed, timeout=timeout)
+    if samples is not None and samples < 1:
+        raise InputError(f"--samples must be at least 1, got {samples}")
     if (port is None) == (not simulate):
         raise InputError("give the board's --port, or --simulate to run the build in Icarus")
     if retries < 0 or retries > 100:
@@ -125,7 +132,7 @@ def command(
     build = BoardBuild.load(build_dir)
     built = core_for_build(_model(build, model), (build.manifest.get("provenance") or {}).get("options"))
     check_core(built.core, build)
-    stimuli, labels = _stimuli(built.core, build, input, steps, seed)
+    stimuli, labels = _stimuli(built.core, build, input, steps, seed, samples)
     transport = build.simulator() if simulate else SerialTransport(port, baud=int(build.board["baud"]))
     with HostLink(transport, timeout_s=timeout, retries=retries) as link:
         with console().status("running on the simulated board" if simulate else f"running on {port}") as status:
