@@ -594,10 +594,44 @@ def _zip_bytes(members: dict) -> bytes:
     return buffer.getvalue()
 
 
+def board_cases(c: Corpus) -> None:
+    """deploy --board, flash and run on what a user may get wrong: boards, rates, pins, build directories."""
+    model = c.file("base.nir")
+    for name, options in {"unknown": ["--board", "icebreaker2"], "empty": ["--board", ""],
+                          "device-conflict": ["--board", "icebreaker", "--device", "hx8k"],
+                          "baud-no-board": ["--baud", "115200"], "baud-zero": ["--board", "icebreaker", "--baud", "0"],
+                          "baud-undividable": ["--board", "icebreaker", "--baud", "115201"],
+                          "uart-pins-bad": ["--board", "icebreaker", "--uart-pins", "6"],
+                          "uart-pins-absent": ["--board", "icebreaker", "--uart-pins", "99,98"],
+                          "clock-pin-absent": ["--clock-pin", "Z99", "--uart-pins", "6,9"]}.items():
+        c.add(f"board-deploy-{name}", "deploy", model, "-o", c.out(f"board-{name}"), *options, env=NO_TOOLS)
+    not_a_build = c.file("not-a-build")
+    not_a_build.mkdir(exist_ok=True)
+    garbage = c.file("garbage-build")
+    garbage.mkdir(exist_ok=True)
+    (garbage / "manifest.json").write_bytes(bytes(c.rng.integers(0, 256, 300, dtype=np.uint8)))
+    listed = c.file("list-build")
+    listed.mkdir(exist_ok=True)
+    (listed / "manifest.json").write_text("[1, 2, 3]")
+    no_board = c.file("no-board-build")
+    no_board.mkdir(exist_ok=True)
+    (no_board / "manifest.json").write_text('{"top": "sc_top", "stream": {}}')
+    for name, path in {"missing": c.file("no-such-build"), "empty": not_a_build, "garbage": garbage,
+                       "list": listed, "no-board": no_board, "file": model}.items():
+        c.add(f"board-run-{name}", "run", path, "--simulate")
+        c.add(f"board-flash-{name}", "flash", path)
+    for option, values in {"--timeout": ("0", "-1", "nan", "inf"), "--retries": ("-1", "1000", "x"),
+                           "--samples": ("0", "-3")}.items():
+        for value in values:
+            c.add(f"board-run{option}-{value}", "run", no_board, "--simulate", option, value)
+    c.add("board-run-port-and-simulate", "run", no_board, "--simulate", "--port", "/dev/null")
+    c.add("board-flash-bad-tool", "flash", no_board, "--tool", "avrdude")
+
+
 def generate(root: Path) -> list[Case]:
     """Write every corpus file under `root` and return the cases (same seed, same corpus)."""
     corpus = Corpus(root)
-    for part in (nir_cases, block_cases, yaml_cases, npy_cases, option_cases, output_cases):
+    for part in (nir_cases, block_cases, yaml_cases, npy_cases, option_cases, output_cases, board_cases):
         part(corpus)
     names = [case.name for case in corpus.cases]
     duplicates = {n for n in names if names.count(n) > 1}
