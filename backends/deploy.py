@@ -54,7 +54,7 @@ def deploy_core(core: Core, out_dir: Path, options: Ice40Options = Ice40Options(
         options = replace(options, pcf=partial / BOARD_PCF)
     extra = core.synthesise_parts(partial, options)
     report = run_ice40_flow(partial, plan.top, plan.sources, options, plan.memory_files)
-    achieved = min((fmax for fmax, _ in report.fmax_mhz.values()), default=None)
+    achieved = report.slowest_fmax_mhz
     clock = achieved if board is None or achieved is None else min(achieved, board.clock.freq_mhz)
     throughput = core.throughput(clock)
     record = report.to_dict()

@@ -36,8 +36,7 @@ class Build:
     @property
     def fmax_mhz(self) -> float | None:
         """The slowest clock's achieved Fmax (the core has one clock)."""
-        achieved = [value for value, _ in self.report.fmax_mhz.values()]
-        return min(achieved) if achieved else None
+        return self.report.slowest_fmax_mhz
 
     @property
     def model_options(self) -> ModelOptions:

@@ -68,6 +68,11 @@ class BuildReport:
         """True when every clock reaches its constraint (clocks without a constraint count as met)."""
         return all(constraint is None or achieved >= constraint for achieved, constraint in self.fmax_mhz.values())
 
+    @property
+    def slowest_fmax_mhz(self) -> float | None:
+        """The lowest achieved Fmax over the clocks (the core has one clock); None without timing."""
+        return min((achieved for achieved, _ in self.fmax_mhz.values()), default=None)
+
     def resource(self, name: str) -> ResourceRow:
         for row in self.resources:
             if row.name == name:

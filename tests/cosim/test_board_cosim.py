@@ -6,6 +6,7 @@ A board build here is the plan `deploy --board icebreaker` writes (core, stream 
 top), without place and route: the simulation reads the same files.
 """
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -72,11 +73,14 @@ def test_nir_paper_cnn_on_the_board_equals_the_twin(icarus, tmp_path, nir_paper)
 
 
 def test_seed_attention_layer_on_the_board_equals_the_twin(icarus, tmp_path):
-    core = core_for_spec(load_spec(EXAMPLES / "attention_seed.yaml"))
+    # The seed's shape (64 wide, 4 heads, 32 tokens, T = 8). At the seed's own LIF threshold the layer
+    # makes no output spike on its input, so all-zero words would prove little: a quarter of it makes
+    # about 1,600 of the 16,384.
+    core = core_for_spec(replace(load_spec(EXAMPLES / "attention_seed.yaml"), threshold=0.25))
     run, _ = board_run(core, tmp_path, [None])
     assert run.mismatches == 0
     assert len(run.words[0]) == 16_384  # T x tokens x embed_dim spikes, one lane a word
-    assert 0 < int(run.outputs[0].sum()) < 16_384
+    assert 1000 < int(run.outputs[0].sum()) < 16_384
 
 
 def test_trained_transformer_on_the_board_equals_the_twin(icarus, tmp_path):

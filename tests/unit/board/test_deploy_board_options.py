@@ -4,6 +4,8 @@ The tool flow is replaced by a stub that records what deploy would build with (d
 PCF, provenance) and stops; nothing here runs yosys or nextpnr.
 """
 
+from types import SimpleNamespace
+
 import pytest
 import typer
 
@@ -97,3 +99,28 @@ def test_bad_board_options_are_one_line_and_exit_2(tmp_path, capsys, captured, o
     lines = err.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: ") and fragment in lines[0], err
     assert not captured, "nothing may be built on bad input"
+
+
+def test_freq_auto_places_again_at_the_fastest_clock_the_first_placement_allows(tmp_path, capsys, monkeypatch):
+    calls = []
+
+    def stub(core, out_dir, hardware, force, provenance, board=None):
+        calls.append((hardware.freq_mhz, board.clock.freq_mhz, force))
+        report = SimpleNamespace(slowest_fmax_mhz=27.9 if len(calls) == 1 else 24.6, to_dict=lambda: {})
+        return SimpleNamespace(report=report, manifest={}, extra={})
+
+    monkeypatch.setattr(deploy_command, "deploy_core", stub)
+    code = main(["deploy", DEMO, "-o", str(tmp_path / "out"), "--board", "icebreaker", "--freq", "auto", "--json"])
+    assert code == 0, capsys.readouterr().err
+    # 85 % of 27.9 MHz is 23.7 MHz: 21 MHz is the fastest PLL clock at most that which 3 Mbaud divides
+    assert calls == [(12.0, 12.0, False), (21.0, 21.0, True)]
+
+
+@pytest.mark.parametrize("options, message", [
+    (["--freq", "auto"], "--freq auto chooses a board build's core clock"),
+    (["--freq", "fast"], "--freq must be a number of MHz or auto"),
+    (["--board", "icebreaker", "--freq", "-3"], "--freq must be positive"),
+])
+def test_freq_values_that_cannot_be_used(tmp_path, capsys, captured, options, message):
+    code, err = _deploy(capsys, tmp_path, *options)
+    assert code == 2 and message in err
