@@ -8,7 +8,6 @@ twin's own input.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -28,7 +27,7 @@ from sc_neurocore.backends.cores.attention.design import (
 )
 from sc_neurocore.backends.cores.attention.fit import needs
 from sc_neurocore.backends.cores.attention.trace import expected_attention_trace
-from sc_neurocore.backends.cores.core import FoldedCore
+from sc_neurocore.backends.cores.core import TwinFoldedCore
 from sc_neurocore.backends.cores.settings import ATTENTION_INPUT_PEAK, ATTENTION_TOKENS, BlockSettings
 from sc_neurocore.backends.device import Ice40Device
 from sc_neurocore.backends.flow.synth import synthesise_modules
@@ -39,7 +38,7 @@ PARTS_DIR = "parts"  # the hierarchy-kept synthesis of the layer's parts, inside
 _NO_SPRAM_ADVICE = "no fold fits: the projections need a part with SPRAM and SB_MAC16 (up5k)"
 
 
-class AttentionCore(FoldedCore):
+class AttentionCore(TwinFoldedCore):
     """The layer of `spec` with the weights and thresholds of `fixed` (default: the seed twin, whose
     thresholds follow the seed input's scale)."""
 
@@ -49,13 +48,9 @@ class AttentionCore(FoldedCore):
     uses_cell_models = True  # attn_qkv's SB_SPRAM256KA runs as yosys's own model of the primitive
     op_kinds = (ops.SpikeDrivenAttentionOp.KIND,)
 
-    def __init__(self, spec: AttentionSpec, fixed: FixedAttention | None = None):
-        self.spec = spec
-        self.fixed = quantise_attention(spec) if fixed is None else fixed
-
-    @classmethod
-    def from_spec(cls, spec: AttentionSpec) -> AttentionCore:
-        return cls(spec)
+    spec: AttentionSpec
+    fixed: FixedAttention
+    quantise = staticmethod(quantise_attention)
 
     @classmethod
     def from_op(cls, name: str, op: ops.SpikeDrivenAttentionOp, settings: BlockSettings) -> AttentionCore:
@@ -123,10 +118,6 @@ class AttentionCore(FoldedCore):
 
     def expected_trace(self, stimulus=None) -> list[str]:
         return [line for run in self._runs(stimulus) for line in expected_attention_trace(run)]
-
-    def with_lanes(self, lanes: int) -> AttentionCore:
-        spec = replace(self.spec, lanes=lanes)  # the fold changes no weight, threshold or input
-        return AttentionCore(spec, replace(self.fixed, spec=spec))
 
     def needs(self, part: Ice40Device, pins: int) -> list[str]:
         return needs(self.spec, part, pins)

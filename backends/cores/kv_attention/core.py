@@ -51,10 +51,6 @@ class VariantCore(FoldedCore):
         if stimulus is not None:
             self.default_stimulus = stimulus
 
-    @classmethod
-    def from_spec(cls, spec: VariantSpec) -> VariantCore:
-        return cls(spec)
-
     example_shape: ClassVar[dict]  # the registry test's small configuration
 
     @classmethod
