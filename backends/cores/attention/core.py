@@ -23,7 +23,8 @@ from sc_neurocore.backends.build.build_dir import write_files
 from sc_neurocore.backends.build.plan import BuildPlan
 from sc_neurocore.backends.build.stream import DENSE, StreamPort, lane_words, words_lanes
 from sc_neurocore.backends.cores.attention.design import (
-    ATTN_SOURCES, ATTN_TOP, PARTS, busy_cycles_per_inference, emit_attention, host_word_bits, host_words,
+    ATTN_SOURCES, ATTN_TOP, INLINE_MODULES, PARTS, busy_cycles_per_inference, emit_attention, host_word_bits,
+    host_words,
 )
 from sc_neurocore.backends.cores.attention.fit import needs
 from sc_neurocore.backends.cores.attention.trace import expected_attention_trace
@@ -131,6 +132,7 @@ class AttentionCore(TwinFoldedCore):
         of PARTS, as "attention_parts", and the attention core's alone as "attention_core_cells"."""
         work = Path(work_dir) / PARTS_DIR
         write_files(work, {name: (Path(work_dir) / name).read_text() for name in ATTN_SOURCES})
-        modules = synthesise_modules(work, ATTN_TOP, ATTN_SOURCES, options.device, options.tools, options.timeout_s)
+        modules = synthesise_modules(work, ATTN_TOP, ATTN_SOURCES, options.device, options.tools, options.timeout_s,
+                                     inline=INLINE_MODULES)
         parts = {module: cells for module, cells in modules.items() if module in PARTS}
         return {"attention_parts": parts, "attention_core_cells": parts.get("attn_core", {})}
