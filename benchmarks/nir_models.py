@@ -54,6 +54,7 @@ from sc_neurocore.passes.pipeline import ModelOptions, load_quantised
 from sc_neurocore.report.throughput import CoreShape, throughput
 from sc_neurocore.sim import run_fixed, run_float
 from sc_neurocore.sim.stimulus import poisson_spikes
+from result_file import write_result
 
 REPO = Path(__file__).resolve().parent.parent
 PAPER = REPO / "tests" / "data" / "nir-paper" / "paper"
@@ -248,8 +249,7 @@ def main() -> int:
         "deploy": deploys,
         "deploy_provenance": provenance,
     }
-    RESULT.parent.mkdir(parents=True, exist_ok=True)
-    RESULT.write_text(json.dumps(results, indent=2) + "\n")
+    write_result(RESULT, results)
     return 0
 
 

@@ -29,6 +29,7 @@ from sc_neurocore.passes.pipeline import load_quantised
 from sc_neurocore.sim.sc import run_sc, sc_config
 from sc_neurocore.sim import run_fixed, run_float
 from sc_neurocore.sim.stimulus import poisson_spikes
+from result_file import write_result
 
 REPO = Path(__file__).resolve().parent.parent
 RESULT = REPO / "benchmarks" / "results" / "sc_vs_fixed.json"
@@ -114,8 +115,7 @@ def main() -> int:
             "inference": f"{args.steps} time steps; time = cycles per step x steps / Fmax",
             "rows": rows,
         }
-    RESULT.parent.mkdir(parents=True, exist_ok=True)
-    RESULT.write_text(json.dumps(results, indent=2) + "\n")
+    write_result(RESULT, results)
     return 0
 
 

@@ -28,6 +28,7 @@ from sc_neurocore.backends.cores.network.design import SOURCES, emit
 from sc_neurocore.backends.flow.toolrun import capture_tool_output
 from sc_neurocore.passes.pipeline import ModelOptions, load_quantised
 from sc_neurocore.sim import run_fixed
+from result_file import write_result
 
 REPO = Path(__file__).resolve().parent.parent
 DEMO = REPO / "examples" / "demo_lif.nir"
@@ -105,8 +106,7 @@ def main() -> int:
     }
     if not args.skip_deploy:
         results["demo_deploy_warm"] = demo_deploy()
-    RESULT.parent.mkdir(parents=True, exist_ok=True)
-    RESULT.write_text(json.dumps(results, indent=2) + "\n")
+    write_result(RESULT, results)
     print(json.dumps(results, indent=2))
     met = results["executor_vs_icarus"]["target_met"] and results.get("demo_deploy_warm", {}).get("target_met", True)
     return 0 if met and results["executor_vs_icarus"]["trace_mismatches"] == 0 else 1

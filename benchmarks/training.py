@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
+from result_file import write_result
 from timing import median_time
 
 from sc_neurocore.training import Adam, SpikingMLPClassifier, cross_entropy
@@ -174,8 +175,7 @@ def main() -> None:
         result["accuracy"] = accuracy_runs()
     if not args.skip_deploy:
         result["transformer_deploy"] = [transformer_deploy_run(config) for config in DEPLOYED_TRANSFORMERS]
-    RESULT.parent.mkdir(parents=True, exist_ok=True)
-    RESULT.write_text(json.dumps(result, indent=2) + "\n")
+    write_result(RESULT, result)
     print(json.dumps(result, indent=2))
 
 

@@ -64,23 +64,29 @@ def _check_range(what: str, value: float, bounds: tuple[float, float]) -> None:
         raise InputError(f"PLL {what} frequency {value:.3f} MHz is outside {bounds[0]:g}-{bounds[1]:g} MHz")
 
 
+def _vco_settings(f_in):
+    """Every (DIVR, DIVF, VCO frequency) whose phase-detector and VCO frequencies are in range, in icepll's
+    search order; `f_in` a float or a Fraction (the frequencies are computed in its type)."""
+    for divr in _DIVR:
+        f_pfd = f_in / (divr + 1)
+        if not PFD_MHZ[0] <= f_pfd <= PFD_MHZ[1]:
+            continue
+        for divf in _DIVF:
+            f_vco = f_pfd * (divf + 1)
+            if VCO_MHZ[0] <= f_vco <= VCO_MHZ[1]:
+                yield divr, divf, f_vco
+
+
 def pll_settings(f_in_mhz: float, f_out_mhz: float) -> PllSettings:
     """icepll's answer for `f_in_mhz` -> `f_out_mhz`: the achievable output closest to the request."""
     _check_range("input", f_in_mhz, PLL_IN_MHZ)
     _check_range("output", f_out_mhz, PLL_OUT_MHZ)
     best = None
-    for divr in _DIVR:
-        f_pfd = f_in_mhz / (divr + 1)
-        if not PFD_MHZ[0] <= f_pfd <= PFD_MHZ[1]:
-            continue
-        for divf in _DIVF:
-            f_vco = f_pfd * (divf + 1)
-            if not VCO_MHZ[0] <= f_vco <= VCO_MHZ[1]:
-                continue
-            for divq in _DIVQ:
-                f_out = f_vco * 2.0 ** -divq
-                if best is None or abs(f_out - f_out_mhz) < abs(best[0] - f_out_mhz):
-                    best = (f_out, divr, divf, divq)
+    for divr, divf, f_vco in _vco_settings(f_in_mhz):
+        for divq in _DIVQ:
+            f_out = f_vco * 2.0 ** -divq
+            if best is None or abs(f_out - f_out_mhz) < abs(best[0] - f_out_mhz):
+                best = (f_out, divr, divf, divq)
     if best is None:
         raise InputError(f"no PLL configuration takes {f_in_mhz:g} MHz to {f_out_mhz:g} MHz")
     f_out, divr, divf, divq = best
@@ -92,15 +98,8 @@ def reachable_frequencies(f_in_mhz: float) -> frozenset[Fraction]:
     """Every output frequency (MHz, exact) the PLL can make from `f_in_mhz` within the output range."""
     f_in = Fraction(str(f_in_mhz))
     found = set()
-    for divr in _DIVR:
-        f_pfd = f_in / (divr + 1)
-        if not PFD_MHZ[0] <= f_pfd <= PFD_MHZ[1]:
-            continue
-        for divf in _DIVF:
-            f_vco = f_pfd * (divf + 1)
-            if not VCO_MHZ[0] <= f_vco <= VCO_MHZ[1]:
-                continue
-            found.update(f for divq in _DIVQ if PLL_OUT_MHZ[0] <= (f := f_vco / 2 ** divq) <= PLL_OUT_MHZ[1])
+    for _divr, _divf, f_vco in _vco_settings(f_in):
+        found.update(f for divq in _DIVQ if PLL_OUT_MHZ[0] <= (f := f_vco / 2 ** divq) <= PLL_OUT_MHZ[1])
     return frozenset(found)
 
 

@@ -21,7 +21,7 @@ from sc_neurocore.backends.build.stream import StreamPort, with_stream
 from sc_neurocore.backends.device import Ice40Device, device, package_pins
 from sc_neurocore.errors import FitError, UnsupportedError
 
-__all__ = ["Core", "FoldedCore", "check_fit"]
+__all__ = ["Core", "FoldedCore", "TwinFoldedCore", "check_fit"]
 
 
 class Core(ABC):
@@ -164,6 +164,13 @@ class FoldedCore(Core):
 
     spec: Any
 
+    def __init__(self, spec):
+        self.spec = spec
+
+    @classmethod
+    def from_spec(cls, spec) -> Core:
+        return cls(spec)
+
     @property
     def lanes(self) -> int:
         return self.spec.lanes
@@ -173,6 +180,26 @@ class FoldedCore(Core):
 
     def with_lanes(self, lanes: int) -> Core:
         return type(self)(replace(self.spec, lanes=lanes))
+
+
+class TwinFoldedCore(FoldedCore):
+    """A folded core that also carries its integer twin's arrays, `fixed` (weights, thresholds, formats;
+    default: `quantise(spec)`, the seed twin). The fold changes none of them: `with_lanes` keeps them."""
+
+    fixed: Any
+
+    def __init__(self, spec, fixed=None):
+        super().__init__(spec)
+        self.fixed = self.quantise(spec) if fixed is None else fixed
+
+    @staticmethod
+    @abstractmethod
+    def quantise(spec) -> Any:
+        """The seed twin of `spec`."""
+
+    def with_lanes(self, lanes: int) -> Core:
+        spec = replace(self.spec, lanes=lanes)
+        return type(self)(spec, replace(self.fixed, spec=spec))
 
 
 def check_fit(core: Core, device_name: str, package: str | None) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
 from sc_neurocore.backends.flow.icestorm import STAT_JSON, synth_command, yosys_script
@@ -38,11 +39,18 @@ def synthesise_netlist(work_dir: Path, top: str, sources, netlist: str, device: 
 
 
 def synthesise_modules(work_dir: Path, top: str, sources, device: str = "up5k", tools: str = "auto",
-                       timeout_s: float = 600) -> dict[str, dict]:
+                       timeout_s: float = 600, inline: Sequence[str] = ()) -> dict[str, dict]:
     """yosys on `top` with its module hierarchy kept: each module's own cells by type (submodule
-    instances left out), keyed by hdl module name."""
+    instances left out), keyed by hdl module name. The modules `inline` are flattened into the modules that
+    instantiate them (their cells counted there, synthesised as one with them)."""
     reads = yosys_script(top, sources, device).splitlines()[: len(sources)]
-    script = "\n".join([*reads, synth_command(top, device, "-noflatten"), f"tee -q -o {_MODULES_JSON} stat -json"])
+    if inline:
+        keep = [f"hierarchy -top {top}", "setattr -mod -set keep_hierarchy 1 *",
+                *(f"setattr -mod -unset keep_hierarchy A:hdlname={module} %m" for module in inline),
+                synth_command(top, device)]
+    else:
+        keep = [synth_command(top, device, "-noflatten")]
+    script = "\n".join([*reads, *keep, f"tee -q -o {_MODULES_JSON} stat -json"])
     _run_yosys(work_dir, "modules.ys", script + "\n", tools, timeout_s)
     modules = json.loads((work_dir / _MODULES_JSON).read_text(encoding="utf-8"))["modules"]
     cells = {}

@@ -2,7 +2,7 @@
 // membranes (F fractional bits) in block RAM:
 //   h = (u + (y << F)) >>> 1   (arithmetic shift: rounds toward minus infinity)
 //   s = h >= TH;  u' = s ? 0 : h
-// `first` (the first time step) reads the membranes as zero. Read-modify-write over two cycles;
+// `first` (the first time step) reads the membranes as zero. Read-modify-write over two cycles (attn_membranes);
 // a word may arrive every cycle (consecutive words have different addresses).
 module attn_lif #(
     parameter int NU = 16,       // membrane words
@@ -26,25 +26,28 @@ module attn_lif #(
 );
     localparam int UW = $clog2(NU > 1 ? NU : 2);
 
-    logic [LANES * AB - 1:0] umem [0:NU - 1];
+    logic update;
     logic [LANES * AB - 1:0] u_word, u_next;
-    logic [LANES * YB - 1:0] y_r;
-    logic [UW - 1:0] addr_r;
-    logic pending;
+    logic [LANES * YB - 1:0] y;
     logic [LANES - 1:0] fire;
 
-    always_ff @(posedge clk) if (in_valid) u_word <= umem[in_addr];
-    always_ff @(posedge clk) if (pending) umem[addr_r] <= u_next;
+    attn_membranes #(.NU(NU), .LANES(LANES), .YB(YB), .AB(AB), .UW(UW)) membranes (
+        .clk(clk), .rst(rst), .in_valid(in_valid), .in_addr(in_addr), .in_y(in_y), .update(update), .u_word(u_word),
+        .y(y), .u_next(u_next), .fire(fire), .out_valid(out_valid), .out_addr(out_addr), .out_u(out_u),
+        .out_spikes(out_spikes)
+    );
+
+    always_ff @(posedge clk) if (update) out_y <= y;
 
     genvar l;
     generate
         for (l = 0; l < LANES; l++) begin : lane
-            logic signed [AB - 1:0] u_old, h;
+            logic signed [AB - 1:0] u_l, h;
             logic signed [AB:0] u_ext, y_ext, sum;
             logic signed [YB - 1:0] y_l;
-            assign y_l = y_r[l * YB +: YB];
-            assign u_old = first ? '0 : u_word[l * AB +: AB];
-            assign u_ext = u_old;  // sign-extending assignments
+            assign y_l = y[l * YB +: YB];
+            assign u_l = first ? '0 : u_word[l * AB +: AB];
+            assign u_ext = u_l;  // sign-extending assignments
             assign y_ext = y_l;
             assign sum = u_ext + (y_ext <<< F);
             assign h = AB'(sum >>> 1);
@@ -52,19 +55,4 @@ module attn_lif #(
             assign u_next[l * AB +: AB] = fire[l] ? '0 : h;
         end
     endgenerate
-
-    always_ff @(posedge clk) begin
-        if (in_valid) begin
-            y_r <= in_y;
-            addr_r <= in_addr;
-        end
-        if (pending) begin
-            out_addr <= addr_r;
-            out_y <= y_r;
-            out_u <= u_next;
-            out_spikes <= fire;
-        end
-        pending <= in_valid && !rst;
-        out_valid <= pending && !rst;
-    end
 endmodule

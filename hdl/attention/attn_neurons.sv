@@ -1,6 +1,6 @@
 // Output integrate-and-fire neurons of the attention core, LANES per word, membranes in block RAM:
 // u += y; s = u >= TH; u -= s * TH. `first` (the first time step) reads the membranes as zero.
-// Read-modify-write over two cycles; words arrive at most every other cycle.
+// Read-modify-write over two cycles (attn_membranes); words arrive at most every other cycle.
 module attn_neurons #(
     parameter int NU = 2048,     // membrane words (H * N * DH / LANES)
     parameter int LANES = 1,
@@ -19,40 +19,27 @@ module attn_neurons #(
     output logic [LANES * AB - 1:0] out_u,
     output logic [LANES - 1:0] out_spikes
 );
-    logic [LANES * AB - 1:0] umem [0:NU - 1];
+    logic update;
     logic [LANES * AB - 1:0] u_word, u_next;
-    logic [LANES * YB - 1:0] y_r;
-    logic [$clog2(NU) - 1:0] addr_r;
-    logic pending;
+    logic [LANES * YB - 1:0] y;
     logic [LANES - 1:0] fire;
 
-    always_ff @(posedge clk) if (in_valid) u_word <= umem[in_addr];
-    always_ff @(posedge clk) if (pending) umem[addr_r] <= u_next;
+    attn_membranes #(.NU(NU), .LANES(LANES), .YB(YB), .AB(AB), .UW($clog2(NU))) membranes (
+        .clk(clk), .rst(rst), .in_valid(in_valid), .in_addr(in_addr), .in_y(in_y), .update(update), .u_word(u_word),
+        .y(y), .u_next(u_next), .fire(fire), .out_valid(out_valid), .out_addr(out_addr), .out_u(out_u),
+        .out_spikes(out_spikes)
+    );
 
     genvar l;
     generate
         for (l = 0; l < LANES; l++) begin : lane
-            logic signed [AB - 1:0] u_old, u_sum;
+            logic signed [AB - 1:0] u_l, u_sum;
             logic signed [YB - 1:0] y_l;
-            assign y_l = y_r[l * YB +: YB];
-            assign u_old = first ? '0 : u_word[l * AB +: AB];
-            assign u_sum = u_old + y_l;  // signed + signed: y_l is sign-extended
+            assign y_l = y[l * YB +: YB];
+            assign u_l = first ? '0 : u_word[l * AB +: AB];
+            assign u_sum = u_l + y_l;  // signed + signed: y_l is sign-extended
             assign fire[l] = u_sum >= $signed(AB'(TH));
             assign u_next[l * AB +: AB] = fire[l] ? u_sum - AB'(TH) : u_sum;
         end
     endgenerate
-
-    always_ff @(posedge clk) begin
-        if (in_valid) begin
-            y_r <= in_y;
-            addr_r <= in_addr;
-        end
-        if (pending) begin
-            out_addr <= addr_r;
-            out_u <= u_next;
-            out_spikes <= fire;
-        end
-        pending <= in_valid && !rst;
-        out_valid <= pending && !rst;
-    end
 endmodule

@@ -1,6 +1,6 @@
 // sc-neurocore spiking network core: one time-multiplexed, event-driven datapath for a whole network.
 //
-// The schedule (snn_schedule, in snn_event_lists.sv: memories, event lists, neuron update, control) visits
+// The schedule (snn_schedule, in snn_schedule.sv: memories, event lists, neuron update, control) visits
 // every neuron once per time step; for each projection onto it, this core's datapath adds one weight per
 // arrived spike of the projection's source (accumulate-only synapses), one spike a cycle.
 module snn_core #(

@@ -28,6 +28,7 @@ def test_small_attention_layer_routes_on_a_up5k(tmp_path, capsys):
     core, qkv = parts["attn_core"], parts["attn_qkv"]
     assert 0 < core["SB_LUT4"] < used["LUT4"] and core.get("SB_MAC16", 0) == 0  # addition-only
     assert qkv["SB_MAC16"] == 3 and qkv["SB_SPRAM256KA"] == 4 and qkv.get("SB_RAM40_4K", 0) == 0
+    assert parts["attn_neurons"]["SB_RAM40_4K"] > 0, "the output neurons' part counts its membranes (attn_membranes)"
     assert record["attention_core_cells"] == core == result.extra["attention_core_cells"]
     (clock,) = record["fmax_mhz"].values()
     assert clock["achieved"] >= 24

@@ -8,7 +8,6 @@ twin's own input.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -24,11 +23,12 @@ from sc_neurocore.backends.build.build_dir import write_files
 from sc_neurocore.backends.build.plan import BuildPlan
 from sc_neurocore.backends.build.stream import DENSE, StreamPort, lane_words, words_lanes
 from sc_neurocore.backends.cores.attention.design import (
-    ATTN_SOURCES, ATTN_TOP, PARTS, busy_cycles_per_inference, emit_attention, host_word_bits, host_words,
+    ATTN_SOURCES, ATTN_TOP, INLINE_MODULES, PARTS, busy_cycles_per_inference, emit_attention, host_word_bits,
+    host_words,
 )
 from sc_neurocore.backends.cores.attention.fit import needs
 from sc_neurocore.backends.cores.attention.trace import expected_attention_trace
-from sc_neurocore.backends.cores.core import FoldedCore
+from sc_neurocore.backends.cores.core import TwinFoldedCore
 from sc_neurocore.backends.cores.settings import ATTENTION_INPUT_PEAK, ATTENTION_TOKENS, BlockSettings
 from sc_neurocore.backends.device import Ice40Device
 from sc_neurocore.backends.flow.synth import synthesise_modules
@@ -39,7 +39,7 @@ PARTS_DIR = "parts"  # the hierarchy-kept synthesis of the layer's parts, inside
 _NO_SPRAM_ADVICE = "no fold fits: the projections need a part with SPRAM and SB_MAC16 (up5k)"
 
 
-class AttentionCore(FoldedCore):
+class AttentionCore(TwinFoldedCore):
     """The layer of `spec` with the weights and thresholds of `fixed` (default: the seed twin, whose
     thresholds follow the seed input's scale)."""
 
@@ -49,13 +49,9 @@ class AttentionCore(FoldedCore):
     uses_cell_models = True  # attn_qkv's SB_SPRAM256KA runs as yosys's own model of the primitive
     op_kinds = (ops.SpikeDrivenAttentionOp.KIND,)
 
-    def __init__(self, spec: AttentionSpec, fixed: FixedAttention | None = None):
-        self.spec = spec
-        self.fixed = quantise_attention(spec) if fixed is None else fixed
-
-    @classmethod
-    def from_spec(cls, spec: AttentionSpec) -> AttentionCore:
-        return cls(spec)
+    spec: AttentionSpec
+    fixed: FixedAttention
+    quantise = staticmethod(quantise_attention)
 
     @classmethod
     def from_op(cls, name: str, op: ops.SpikeDrivenAttentionOp, settings: BlockSettings) -> AttentionCore:
@@ -124,10 +120,6 @@ class AttentionCore(FoldedCore):
     def expected_trace(self, stimulus=None) -> list[str]:
         return [line for run in self._runs(stimulus) for line in expected_attention_trace(run)]
 
-    def with_lanes(self, lanes: int) -> AttentionCore:
-        spec = replace(self.spec, lanes=lanes)  # the fold changes no weight, threshold or input
-        return AttentionCore(spec, replace(self.fixed, spec=spec))
-
     def needs(self, part: Ice40Device, pins: int) -> list[str]:
         return needs(self.spec, part, pins)
 
@@ -140,6 +132,7 @@ class AttentionCore(FoldedCore):
         of PARTS, as "attention_parts", and the attention core's alone as "attention_core_cells"."""
         work = Path(work_dir) / PARTS_DIR
         write_files(work, {name: (Path(work_dir) / name).read_text() for name in ATTN_SOURCES})
-        modules = synthesise_modules(work, ATTN_TOP, ATTN_SOURCES, options.device, options.tools, options.timeout_s)
+        modules = synthesise_modules(work, ATTN_TOP, ATTN_SOURCES, options.device, options.tools, options.timeout_s,
+                                     inline=INLINE_MODULES)
         parts = {module: cells for module, cells in modules.items() if module in PARTS}
         return {"attention_parts": parts, "attention_core_cells": parts.get("attn_core", {})}

@@ -21,16 +21,19 @@ from sc_neurocore.backends.build.plan import BuildPlan, TESTBENCH, TRACE_FILE, a
 from sc_neurocore.backends.build.templates import library_files, memory_image, render_template
 
 __all__ = [
-    "ATTN_TOP", "ATTN_SOURCES", "LIBRARY", "PARTS", "STIMULUS_FILE", "emit_attention", "cycles_per_step",
-    "projection_cycles", "busy_cycles_per_inference", "host_words", "host_word_bits", "top_level_io_bits",
+    "ATTN_TOP", "ATTN_SOURCES", "LIBRARY", "PARTS", "INLINE_MODULES", "STIMULUS_FILE", "emit_attention",
+    "cycles_per_step", "projection_cycles", "busy_cycles_per_inference", "host_words", "host_word_bits",
+    "top_level_io_bits",
 ]
 
 ATTN_TOP = "attn_top"
-LIBRARY = ("attn_full_layer.sv", "attn_qkv.sv", "attn_core.sv", "attn_neurons.sv")
+LIBRARY = ("attn_full_layer.sv", "attn_qkv.sv", "attn_core.sv", "attn_neurons.sv", "attn_membranes.sv")
 ATTN_SOURCES = (f"{ATTN_TOP}.sv", *LIBRARY)
 # the layer's parts by hdl module: what a hierarchy-kept synthesis reports separately
 PARTS = {"attn_core": "attention core", "attn_qkv": "projections, Q/K/V IF", "attn_neurons": "output neurons",
          "attn_full_layer": "layer control"}
+# library modules synthesised as part of the part that instantiates them (attn_neurons' attn_membranes)
+INLINE_MODULES = ("attn_membranes",)
 STIMULUS_FILE = "attn_stimulus.mem"
 
 

@@ -31,12 +31,7 @@ class CpgCore(FoldedCore):
     no_fold_advice = "no fold fits: use a smaller d_model"
     op_kinds = (ops.CPGEncoderOp.KIND,)
 
-    def __init__(self, spec: CpgSpec):
-        self.spec = spec
-
-    @classmethod
-    def from_spec(cls, spec: CpgSpec) -> CpgCore:
-        return cls(spec)
+    spec: CpgSpec
 
     @classmethod
     def from_op(cls, name: str, op: ops.CPGEncoderOp, settings: BlockSettings) -> CpgCore:

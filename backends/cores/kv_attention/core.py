@@ -51,10 +51,6 @@ class VariantCore(FoldedCore):
         if stimulus is not None:
             self.default_stimulus = stimulus
 
-    @classmethod
-    def from_spec(cls, spec: VariantSpec) -> VariantCore:
-        return cls(spec)
-
     example_shape: ClassVar[dict]  # the registry test's small configuration
 
     @classmethod
@@ -191,7 +187,7 @@ class KvLayerCore(VariantCore):
     """SSA and A²OS²A: attention in K^T V order per head (`hdl/attention/attn_kv_layer.sv`). Host words are a head's
     d-bit spike word or one K value; output words by (head, token, chunk)."""
 
-    library = ("attn_kv_stream.sv", "attn_kv_layer.sv", "attn_kv_core.sv", "attn_lif.sv")
+    library = ("attn_kv_stream.sv", "attn_kv_layer.sv", "attn_kv_core.sv", "attn_lif.sv", "attn_membranes.sv")
     module = "attn_kv_layer"
     template_kind = "kv"
     description = "Linear-order (K^T V) attention"
@@ -301,7 +297,7 @@ class SdsaCore(VariantCore):
     variant = "sdsa"
     title = "SDSA attention core"
     example_shape = dict(embed_dim=16, tokens=8, T=4, lanes=2)
-    library = ("attn_kv_stream.sv", "sdsa_core.sv", "attn_lif.sv")
+    library = ("attn_kv_stream.sv", "sdsa_core.sv", "attn_lif.sv", "attn_membranes.sv")
     module = "sdsa_core"
     template_kind = "sdsa"
     description = "SDSA (channel-wise)"

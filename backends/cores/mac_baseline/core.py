@@ -37,12 +37,7 @@ class MacBaselineCore(FoldedCore):
     kind = KIND
     title = "MAC/softmax attention baseline"
 
-    def __init__(self, spec: AttentionSpec):
-        self.spec = spec
-
-    @classmethod
-    def from_spec(cls, spec: AttentionSpec) -> MacBaselineCore:
-        return cls(spec)
+    spec: AttentionSpec
 
     @classmethod
     def example(cls) -> MacBaselineCore:

@@ -19,7 +19,7 @@ from sc_neurocore.passes.quantise import COEF_SHIFT, QuantisedNetwork
 __all__ = ["CoreLayout", "layout", "emit", "network_fields", "default_spikes", "stimulus_words", "template_context", "SOURCES", "TOP"]
 
 TOP = "sc_top"
-SOURCES = ("sc_top.sv", "snn_core.sv", "snn_event_lists.sv", "snn_neuron_update.sv")
+SOURCES = ("sc_top.sv", "snn_core.sv", "snn_schedule.sv", "snn_event_lists.sv", "snn_neuron_update.sv")
 WEIGHTS_FILE = "weights.mem"
 NEURONS_FILE = "neurons.mem"
 STIMULUS_FILE = "stimulus.mem"

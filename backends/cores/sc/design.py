@@ -21,7 +21,7 @@ from sc_neurocore.backends.cores.network.design import (
 __all__ = ["emit_sc", "SC_SOURCES"]
 
 SC_SOURCES = (
-    "sc_top.sv", "snn_sc_core.sv", "snn_event_lists.sv", "snn_neuron_update.sv",
+    "sc_top.sv", "snn_sc_core.sv", "snn_schedule.sv", "snn_event_lists.sv", "snn_neuron_update.sv",
     "sc_stream_bank.sv", "sc_popcount.sv", "sc_lfsr.sv", "sc_sng.sv",
 )
 

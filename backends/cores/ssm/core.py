@@ -14,7 +14,7 @@ from sc_neurocore.transformers.ssm import spiky_state_space
 
 from sc_neurocore.backends.build.plan import BuildPlan
 from sc_neurocore.backends.build.stream import DENSE, StreamPort, lane_words, words_lanes
-from sc_neurocore.backends.cores.core import FoldedCore
+from sc_neurocore.backends.cores.core import TwinFoldedCore
 from sc_neurocore.backends.cores.settings import BlockSettings, refuse_attention_settings
 from sc_neurocore.backends.cores.ssm.design import SSM_TOP, cycles_per_step, emit_ssm
 from sc_neurocore.backends.cores.ssm.fit import ssm_needs
@@ -24,7 +24,7 @@ from sc_neurocore.backends.device import Ice40Device
 __all__ = ["SsmCore"]
 
 
-class SsmCore(FoldedCore):
+class SsmCore(TwinFoldedCore):
     """`spec`'s layer with the weights and formats of `fixed` (default: the spec's seed twin)."""
 
     kind = SSM_BLOCK
@@ -32,13 +32,9 @@ class SsmCore(FoldedCore):
     no_fold_advice = "no fold fits: use a smaller d_model or d_state, or fewer weight bits"
     op_kinds = (ops.SpikyStateSpaceOp.KIND,)
 
-    def __init__(self, spec: SsmSpec, fixed: FixedSsm | None = None):
-        self.spec = spec
-        self.fixed = quantise_ssm(spec) if fixed is None else fixed
-
-    @classmethod
-    def from_spec(cls, spec: SsmSpec) -> SsmCore:
-        return cls(spec)
+    spec: SsmSpec
+    fixed: FixedSsm
+    quantise = staticmethod(quantise_ssm)
 
     @classmethod
     def from_op(cls, name: str, op: ops.SpikyStateSpaceOp, settings: BlockSettings) -> SsmCore:
@@ -88,11 +84,6 @@ class SsmCore(FoldedCore):
     def cosim_cycles(self, stimulus=None) -> int:
         """Activity-independent: every time step takes `cycles_per_step` busy cycles."""
         return self._twin(stimulus).x_int.shape[0] * cycles_per_step(self.spec)
-
-    def with_lanes(self, lanes: int) -> SsmCore:
-        """The same weights and formats (they do not depend on the fold) on `lanes` lanes."""
-        spec = replace(self.spec, lanes=lanes)
-        return SsmCore(spec, replace(self.fixed, spec=spec))
 
     def needs(self, part: Ice40Device, pins: int) -> list[str]:
         return ssm_needs(self.spec, self.fixed.formats.v_bits, part, pins)

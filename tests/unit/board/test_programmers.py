@@ -6,24 +6,16 @@ import pytest
 
 from sc_neurocore.backends.flow.tools import describe_programmers, find_programmer
 from sc_neurocore.errors import InputError, ToolMissingError
+from tests.fake_tools import PROGRAMMER_OVERRIDES, fake_tool, only_on_path
 
 
 def _fake(directory, name, output=""):
-    directory.mkdir(parents=True, exist_ok=True)
-    path = directory / name
-    path.write_text(f"#!/bin/sh\necho '{output}'\n")
-    path.chmod(0o755)
-    return path
+    return fake_tool(directory, name, lines=(output,))
 
 
 @pytest.fixture
 def bin_dir(tmp_path, monkeypatch):
-    path = tmp_path / "bin"
-    path.mkdir()
-    monkeypatch.setenv("PATH", str(path))
-    for variable in ("SC_NEUROCORE_ICEPROG", "SC_NEUROCORE_OPENFPGALOADER"):
-        monkeypatch.delenv(variable, raising=False)
-    return path
+    return only_on_path(tmp_path / "bin", monkeypatch, PROGRAMMER_OVERRIDES)
 
 
 def test_preferred_first_then_the_other(bin_dir):

@@ -6,49 +6,27 @@ here talks to a board.
 """
 
 import json
-import shlex
-import sys
 from pathlib import Path
 
 import pytest
 
 from sc_neurocore.cli.app import main
 from sc_neurocore.cli.commands import doctor
+from tests.fake_tools import PROGRAMMER_OVERRIDES, fake_tool, only_on_path, recorded_calls
 
-_PYTHON = shlex.quote(sys.executable)
 ICEPROG_NO_BOARD = ["init..", "Can't find iCE FTDI USB device (vendor_id 0x0403, device_id 0x6010 or 0x6014).",
                     "ABORT."]
 
 
 def _fake(directory: Path, name: str, *, lines=(), code=0, sleep=0) -> Path:
-    """A programmer that appends its working directory and arguments to `calls.jsonl` beside it, prints
-    `lines` and exits with `code`."""
-    directory.mkdir(parents=True, exist_ok=True)
-    record = directory / "calls.jsonl"
-    echo = "".join(f"echo {shlex.quote(line)}\n" for line in lines)
-    script = directory / name
-    script.write_text(
-        "#!/bin/sh\n"
-        f"{_PYTHON} -c 'import json, os, sys; print(json.dumps([os.getcwd(), sys.argv[1:]]))' \"$@\" >> {record}\n"
-        + (f"{_PYTHON} -c 'import time; time.sleep({sleep})'\n" if sleep else "") + echo + f"exit {code}\n")
-    script.chmod(0o755)
-    return script
-
-
-def _calls(directory: Path) -> list:
-    path = directory / "calls.jsonl"
-    return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+    """A programmer that records its working directory and arguments, prints `lines` and exits with `code`."""
+    return fake_tool(directory, name, lines=lines, code=code, sleep=sleep, record=True)
 
 
 @pytest.fixture
 def clean_env(tmp_path, monkeypatch):
     """PATH holds only an empty directory; no programmer overrides."""
-    empty = tmp_path / "empty_bin"
-    empty.mkdir()
-    monkeypatch.setenv("PATH", str(empty))
-    for variable in ("SC_NEUROCORE_ICEPROG", "SC_NEUROCORE_OPENFPGALOADER"):
-        monkeypatch.delenv(variable, raising=False)
-    return empty
+    return only_on_path(tmp_path / "empty_bin", monkeypatch, PROGRAMMER_OVERRIDES)
 
 
 def _build(tmp_path: Path, device="up5k", board=None, name="build") -> Path:
@@ -80,7 +58,7 @@ def test_iceprog_gets_the_bitstream_in_the_build_directory(tmp_path, clean_env, 
     build = _build(tmp_path, board="icebreaker")
     code, out, err = _run(capsys, "flash", build)
     assert code == 0, err
-    assert _calls(clean_env) == [[str(build.resolve()), ["sc_top.bin"]]]
+    assert recorded_calls(clean_env) == [[str(build.resolve()), ["sc_top.bin"]]]
     assert "flashing" in out and "iCEBreaker" in out and "done in" in out and (build / "flash.log").is_file()
 
 
@@ -98,7 +76,7 @@ def test_openfpgaloader_gets_the_board_names(tmp_path, clean_env, capsys, board,
     argv = ["flash", build, "--tool", "openFPGALoader", "--tools", tools] + (["--board", board] if board else [])
     code, _, err = _run(capsys, *argv)
     assert code == 0, err
-    assert _calls(tools) == [[str(build.resolve()), arguments + ["sc_top.bin"]]]
+    assert recorded_calls(tools) == [[str(build.resolve()), arguments + ["sc_top.bin"]]]
 
 
 def test_the_recorded_board_is_used_without_board(tmp_path, clean_env, capsys):
@@ -117,7 +95,7 @@ def test_environment_override_wins_over_path(tmp_path, clean_env, monkeypatch, c
     monkeypatch.setenv("SC_NEUROCORE_ICEPROG", str(chosen))
     code, _, err = _run(capsys, "flash", _build(tmp_path))
     assert code == 0, err
-    assert _calls(tmp_path / "elsewhere") and not _calls(clean_env)
+    assert recorded_calls(tmp_path / "elsewhere") and not recorded_calls(clean_env)
     monkeypatch.setenv("SC_NEUROCORE_ICEPROG", str(tmp_path / "nothing"))
     code, _, err = _run(capsys, "flash", tmp_path / "build")
     assert code == 1
@@ -196,7 +174,7 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path, clean_env, capsys, make, ext
     code, _, err = _run(capsys, "flash", make(tmp_path), *extra)
     assert code == 2
     _one_line_error(err, fragment)
-    assert not _calls(clean_env), "the programmer must not run on bad input"
+    assert not recorded_calls(clean_env), "the programmer must not run on bad input"
 
 
 def test_doctor_lists_both_programmers(tmp_path, clean_env, monkeypatch, capsys):

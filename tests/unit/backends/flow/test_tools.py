@@ -8,6 +8,7 @@ import pytest
 from sc_neurocore.backends.flow import tools
 from sc_neurocore.backends.flow.tools import describe_toolchain, find_toolchain, yowasp_cache_dir, yowasp_cache_warm
 from sc_neurocore.errors import InputError, ToolMissingError
+from tests.fake_tools import fake_tool, only_on_path
 
 _VERSION_OUTPUT = {
     "yosys": "Yosys 0.23 (git sha1 7ce5011c24b)",
@@ -17,23 +18,15 @@ _VERSION_OUTPUT = {
 
 
 def _fake(directory: Path, name: str, tool: str) -> Path:
-    path = directory / name
-    output = _VERSION_OUTPUT[tool]
-    path.write_text(f"#!/bin/sh\necho '{output}'\n")
-    path.chmod(0o755)
-    return path
+    return fake_tool(directory, name, lines=(_VERSION_OUTPUT[tool],))
 
 
 @pytest.fixture
 def native_path(tmp_path, monkeypatch):
     """A PATH holding only fake native tools; no overrides set."""
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
+    bin_dir = only_on_path(tmp_path / "bin", monkeypatch, ("YOSYS", "NEXTPNR_ICE40", "ICEPACK"))
     for tool in ("yosys", "nextpnr-ice40", "icepack"):
         _fake(bin_dir, tool, tool)
-    monkeypatch.setenv("PATH", str(bin_dir))
-    for variable in ("YOSYS", "NEXTPNR_ICE40", "ICEPACK"):
-        monkeypatch.delenv(variable, raising=False)
     return bin_dir
 
 
