@@ -17,6 +17,7 @@ from sc_neurocore.backends.build.plan import with_provenance
 from sc_neurocore.backends.cores.core import Core
 from sc_neurocore.backends.flow.icestorm import Ice40Options, run_ice40_flow
 from sc_neurocore.report.build_record import BUILD_REPORT, BuildReport
+from sc_neurocore.report.link import core_clock_mhz
 
 __all__ = ["DeployResult", "deploy_core"]
 
@@ -55,8 +56,7 @@ def deploy_core(core: Core, out_dir: Path, options: Ice40Options = Ice40Options(
     extra = core.synthesise_parts(partial, options)
     report = run_ice40_flow(partial, plan.top, plan.sources, options, plan.memory_files)
     achieved = report.slowest_fmax_mhz
-    clock = achieved if board is None or achieved is None else min(achieved, board.clock.freq_mhz)
-    throughput = core.throughput(clock)
+    throughput = core.throughput(core_clock_mhz(achieved, plan.manifest.get("board")))
     record = report.to_dict()
     record["stage_seconds"] = {"emit": round(emit_seconds, 4), **record.get("stage_seconds", {})}
     record["manifest"] = plan.manifest

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sc_neurocore.backends.device import device as part
+from sc_neurocore.backends.flow.pcf import SET_IO, read_pcf_text
 from sc_neurocore.errors import InputError
 from sc_neurocore.names import safe_text
 
@@ -23,7 +24,6 @@ __all__ = [
 
 # The ports of sc_board_top, in the order the PCF lists them.
 BOARD_PORTS = ("clk_osc", "uart_rx", "uart_tx", "led")
-MAX_PCF_BYTES = 1 << 20
 
 # The package pins of every (device, package) of backends/device.py, by name. Facts read from IceStorm's
 # pin database (YosysHQ/icestorm, icebox/icebox.py, `pinloc_db`, commit 3cdcf4b009bb8681ab7e2e09d65043f04334b60e);
@@ -117,8 +117,6 @@ class BoardPins:
 
 
 _PIN_SYNTAX = re.compile(r"[A-Za-z]{0,2}[0-9]{1,3}")
-_FLAG = r"(?:-nowarn|-pullup\s+(?:yes|no)|-pullup_resistor\s+(?:3P3K|6P8K|10K|100K))"
-_SET_IO = re.compile(rf"set_io(?:\s+{_FLAG})*\s+(?P<port>[A-Za-z_][A-Za-z0-9_$]*(?:\[\d+\])?)\s+(?P<pin>\S+)")
 _SET_FREQUENCY = re.compile(r"set_frequency\s+(?P<port>[A-Za-z_][A-Za-z0-9_$]*)\s+(?P<mhz>[0-9]+(?:\.[0-9]+)?)")
 _HOW_TO_GIVE = {
     "clk_osc": "--clock-pin PIN",
@@ -170,19 +168,6 @@ def parse_uart_pins(text: str) -> tuple[str, str]:
     return parts[0], parts[1]
 
 
-def _read_text(path: Path) -> str:
-    if not path.is_file():
-        raise InputError(f"PCF file {path} does not exist" if not path.exists() else f"PCF file {path} is not a regular file")
-    if path.stat().st_size > MAX_PCF_BYTES:
-        raise InputError(f"PCF file {path} is larger than {MAX_PCF_BYTES} bytes; it holds pin constraints only")
-    try:
-        return path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise InputError(f"PCF file {path} is not UTF-8 text (byte {error.start})") from None
-    except OSError as error:
-        raise InputError(f"PCF file {path} cannot be read ({error.strerror})") from None
-
-
 def read_board_pcf(path: Path) -> tuple[dict[str, str], float | None]:
     """The pins a PCF file gives sc_board_top's ports, and its `set_frequency clk_osc MHZ` if any.
 
@@ -192,11 +177,11 @@ def read_board_pcf(path: Path) -> tuple[dict[str, str], float | None]:
     path = Path(path)
     pins: dict[str, str] = {}
     osc_mhz = None
-    for number, line in enumerate(_read_text(path).splitlines(), start=1):
+    for number, line in enumerate(read_pcf_text(path).splitlines(), start=1):
         content = line.split("#", 1)[0].strip()
         if not content:
             continue
-        if match := _SET_IO.fullmatch(content):
+        if match := SET_IO.fullmatch(content):
             if match["port"] in BOARD_PORTS:
                 pins[match["port"]] = match["pin"]
         elif match := _SET_FREQUENCY.fullmatch(content):

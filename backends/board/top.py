@@ -1,7 +1,7 @@
 """The board top `sc_board_top`: PLL (or none), power-on reset, `host_link` and the core's `<top>_stream`.
 
-docs/host_link.md §3. `board_top` renders the top; `board_sources` adds the hand-written link modules of
-`hdl/board/`, so a build writes `board_files(...)` beside the core's own files.
+docs/host_link.md §3. `board_top` renders the top; `board_files` adds the hand-written link modules of
+`hdl/board/`, so a build writes them beside the core's own files.
 """
 
 from __future__ import annotations

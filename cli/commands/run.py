@@ -14,7 +14,8 @@ from sc_neurocore.backends.host.link import HostLink
 from sc_neurocore.backends.host.session import BoardBuild, BoardRun, check_core, run_inferences
 from sc_neurocore.backends.host.transport import SerialTransport
 from sc_neurocore.errors import InputError
-from sc_neurocore.report.accuracy import load_workload
+from sc_neurocore.report.accuracy import load_workload, predictions
+from sc_neurocore.report.transformer import load_features
 
 from .. import options as opt
 from ..checks import check_options
@@ -49,32 +50,14 @@ def _stimuli(core: Core, build: BoardBuild, input_path: Optional[Path], steps: i
     if core.kind != TRANSFORMER:
         raise InputError(f"run --input takes spikes for a network core or images for the transformer; a "
                          f"{core.kind} build runs its own example stimulus (leave --input out)")
-    images, labels = _images(input_path, core.fixed.tokens * core.fixed.token_dim)
+    images, labels = load_features(input_path, core.fixed.tokens * core.fixed.token_dim)
     # one stimulus of many inferences: the weights go over the link once
     return [images[:samples]], None if labels is None else labels[:samples]
 
 
-def _images(path: Path, pixels: int):
-    """Images [B, pixels] in [0, 1] from a .npy, or a .npz with 'input' (and 'labels')."""
-    try:
-        with np.load(path, allow_pickle=False) as data:
-            images = np.asarray(data["input"], dtype=np.float64)
-            labels = np.asarray(data["labels"]) if "labels" in data.files else None
-    except TypeError:  # np.load gave a plain array (.npy): no context manager
-        images, labels = np.asarray(np.load(path, allow_pickle=False), dtype=np.float64), None
-    except (OSError, ValueError, KeyError) as error:
-        raise InputError(f"{path}: not a .npy of images or a .npz with 'input' ({error})") from None
-    if images.ndim != 2 or images.shape[1] != pixels or not np.all((images >= 0) & (images <= 1)):
-        raise InputError(f"{path}: images must be shaped [B, {pixels}] with values in [0, 1], got "
-                         f"{list(images.shape)}")
-    if labels is not None and (labels.shape != (len(images),) or not np.issubdtype(labels.dtype, np.integer)):
-        raise InputError(f"{path}: 'labels' must hold one class index per image")
-    return images, labels
-
-
 def _predictions(outputs: list[np.ndarray]) -> np.ndarray:
     """The class of each inference: the output with the most spikes over the steps, or the largest logit."""
-    return np.array([int(np.argmax(out.reshape(-1, out.shape[-1]).sum(axis=0))) for out in outputs])
+    return predictions(np.stack([out.reshape(-1, out.shape[-1]) for out in outputs], axis=1))
 
 
 def _record(build: BoardBuild, run: BoardRun, labels, simulated_seconds: Optional[float]) -> dict:

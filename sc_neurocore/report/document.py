@@ -21,7 +21,7 @@ from .accuracy import Accuracy, Workload, load_workload, measure_accuracy
 from .activity import Activity, event_counts, measure_activity
 from .build import Build, check_model, load_build
 from .energy import EnergyEstimate, estimate_energy
-from .link import LinkFigures, link_figures
+from .link import LinkFigures, core_clock_mhz, link_figures
 from .numbers import seconds
 from .transformer import TRANSFORMER_BLOCK, transformer_build_accuracy
 from .throughput import CoreShape, CoreTiming, Throughput, throughput
@@ -100,7 +100,7 @@ def make_report(build_dir, model=None, input_path=None, steps: int = 100, rate: 
     if model is None:
         if input_path is not None:
             raise InputError(f"--input {input_path} needs --model: the input is simulated on the model")
-        return Report(build, _throughput(build, _core_clock(build, fmax), dt))
+        return Report(build, _throughput(build, core_clock_mhz(fmax, build.manifest.get("board")), dt))
     check_model(build, model)  # the cheap sha256 check first, the populations once the model is lowered
     network, qnet = load_quantised(model, build.model_options)
     check_model(build, model, CoreShape.from_network(qnet))
@@ -113,17 +113,11 @@ def make_report(build_dir, model=None, input_path=None, steps: int = 100, rate: 
     if workload.labels is not None:
         reference = run_float(network, workload.inputs)
         accuracy = measure_accuracy(reference.output, fixed.output, workload.labels, "fixed" if sc is None else "sc")
-    speed = _throughput(build, _core_clock(build, fmax), qnet.dt, events)
+    speed = _throughput(build, core_clock_mhz(fmax, build.manifest.get("board")), qnet.dt, events)
     return Report(
         build, speed, workload.source, measure_activity(qnet, workload.inputs, fixed),
         estimate_energy(qnet, events), accuracy, _events_link(build, workload.inputs, fixed, speed),
     )
-
-
-def _core_clock(build, fmax: float | None) -> float | None:
-    """The clock the core runs at: a board build's core clock (when placed and routed at it), else Fmax."""
-    board = build.manifest.get("board")
-    return fmax if board is None or fmax is None else min(fmax, float(board["core_clock_mhz"]))
 
 
 def _dense_link(build) -> LinkFigures | None:

@@ -18,7 +18,7 @@ from sc_neurocore.errors import InputError
 
 from .numbers import seconds, si
 
-__all__ = ["LinkFigures", "link_figures", "board_rows", "UART_BITS_PER_BYTE"]
+__all__ = ["LinkFigures", "link_figures", "board_rows", "core_clock_mhz", "UART_BITS_PER_BYTE"]
 
 UART_BITS_PER_BYTE = 10  # start bit, 8 data bits, stop bit
 
@@ -50,6 +50,14 @@ class LinkFigures:
                 "bytes_per_inference": self.bytes_per_inference, "link_seconds": self.link_seconds,
                 "core_seconds": self.core_seconds, "bound": self.bound,
                 "inferences_per_second": self.inferences_per_second}
+
+
+def core_clock_mhz(fmax_mhz: float | None, board: dict | None) -> float | None:
+    """The clock a core runs at: a board build's core clock (when placed and routed at it, i.e. its Fmax
+    is at least that), else its Fmax; None without timing."""
+    if board is None or fmax_mhz is None:
+        return fmax_mhz
+    return min(fmax_mhz, float(board["core_clock_mhz"]))
 
 
 def _frames(payload_bytes: int, max_payload: int, word_bytes: int) -> int:

@@ -21,7 +21,7 @@ from sc_neurocore.training.export import transformer_from_graph
 from .accuracy import Accuracy
 from .build import Build, check_model
 
-__all__ = ["TRANSFORMER_BLOCK", "transformer_build_accuracy"]
+__all__ = ["TRANSFORMER_BLOCK", "transformer_build_accuracy", "load_features"]
 
 TRANSFORMER_BLOCK = "spiking_transformer"
 # engine stage (the manifest's "stages") -> the twin's weight matrix that stage reads
@@ -33,14 +33,27 @@ _STAGE_WEIGHTS = {
 }
 
 
-def _features(path: Path) -> tuple[np.ndarray, np.ndarray]:
+def load_features(path: Path, pixels: int | None = None) -> tuple[np.ndarray, np.ndarray | None]:
+    """The transformer's input features [B, n] and their labels: a .npz with 'input' (and 'labels', None
+    when absent), or a plain .npy of features. With `pixels`, the features must be [B, pixels] in [0, 1]."""
     if not path.is_file():
         raise InputError(f"--input {path} does not exist")
     try:
-        with np.load(path, allow_pickle=False) as data:
-            features, labels = np.asarray(data["input"]), np.asarray(data["labels"])
+        loaded = np.load(path, allow_pickle=False)
+        if isinstance(loaded, np.ndarray):
+            features, labels = loaded, None
+        else:
+            with loaded as data:
+                features = np.asarray(data["input"])
+                labels = np.asarray(data["labels"]) if "labels" in data.files else None
     except (ValueError, OSError, KeyError) as error:
         raise InputError(f"{path}: expected a .npz with 'input' [B, n] features and 'labels' [B] ({error})") from None
+    if pixels is not None and (features.ndim != 2 or features.shape[1] != pixels
+                               or not np.all((features >= 0) & (features <= 1))):
+        raise InputError(f"{path}: images must be shaped [B, {pixels}] with values in [0, 1], got "
+                         f"{list(features.shape)}")
+    if labels is not None and (labels.shape != (len(features),) or not np.issubdtype(labels.dtype, np.integer)):
+        raise InputError(f"{path}: 'labels' must hold one class index per image")
     return features, labels
 
 
@@ -76,7 +89,9 @@ def transformer_build_accuracy(build: Build, model: Path, input_path: Path | Non
     steps = int(build.manifest["steps"])
     if not _holds_weights_of(build, fixed):
         raise InputError(f"{model} does not belong to build {build.path}: its quantised weights differ from the build's")
-    features, labels = _features(Path(input_path))
+    features, labels = load_features(Path(input_path))
+    if labels is None:
+        raise InputError(f"{input_path}: expected a .npz with 'input' [B, n] features and 'labels' [B] (no 'labels')")
     measured = transformer_accuracy(network, fixed, steps, (features, labels))
     accuracy = Accuracy(measured["samples"], measured["float"], measured["hardware"], measured["agreement"])
     return accuracy, f"{input_path} ({measured['samples']} labelled samples, {steps} steps, direct encoding)"
